@@ -1,0 +1,68 @@
+#include "base/result_code.h"
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+namespace activa {
+namespace {
+
+struct Entry {
+  ResultCode code;
+  std::string_view message;
+};
+
+// One table, so the wire, the C API and slmgr cannot drift apart.
+constexpr std::array kEntries = {
+    Entry{ResultCode::kOk, "The operation completed successfully."},
+    Entry{ResultCode::kGraceExpired, "The grace period has expired; the product is not activated."},
+    Entry{ResultCode::kCountInsufficient,
+          "The activation host's count is below the threshold for this edition."},
+    Entry{ResultCode::kHostNotActivated, "The activation host is not activated by the vendor."},
+    Entry{ResultCode::kEditionNotCovered,
+          "The activation host's key does not cover this product edition."},
+    Entry{ResultCode::kInvalidKey, "The product key is invalid."},
+    Entry{ResultCode::kClockSkew,
+          "The client's clock differs from the activation host's by more than 4 hours."},
+    Entry{ResultCode::kNoHostReachable, "No activation host could be contacted."},
+    Entry{ResultCode::kKeyOverLimit, "The product key has exceeded its activation limit."},
+    Entry{ResultCode::kNoRearmsLeft, "No rearms are left; the grace period cannot be extended."},
+    Entry{ResultCode::kAccessDenied, "Access denied: this operation needs an administrator."},
+    Entry{ResultCode::kFileNotFound, "The file was not found."},
+    Entry{ResultCode::kInvalidData, "The data is malformed."},
+    Entry{ResultCode::kFileExists, "The file already exists."},
+    Entry{ResultCode::kInvalidArgument, "A parameter is incorrect."},
+    Entry{ResultCode::kInternal, "An internal error occurred."},
+    Entry{ResultCode::kBadSignature, "A signature does not verify."},
+    Entry{ResultCode::kUnsupportedVersion, "The format or protocol version is not supported."},
+    Entry{ResultCode::kFrameTooLarge, "The message is larger than 64 KiB."},
+    Entry{ResultCode::kKeyRevoked, "The product key has been revoked by the vendor."},
+    Entry{ResultCode::kStorage, "The state database could not be read or written."},
+    Entry{ResultCode::kWrongKeyKind, "The product key is of the wrong kind for this operation."},
+    Entry{ResultCode::kNotFound, "The requested item does not exist."},
+};
+
+}  // namespace
+
+std::string_view ResultCodeMessage(ResultCode code) {
+  for (const Entry& e : kEntries) {
+    if (e.code == code) return e.message;
+  }
+  return "Unknown result code.";
+}
+
+std::optional<ResultCode> ResultCodeFromValue(std::uint32_t value) {
+  for (const Entry& e : kEntries) {
+    if (static_cast<std::uint32_t>(e.code) == value) return e.code;
+  }
+  return std::nullopt;
+}
+
+std::string FormatResultCode(ResultCode code) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(code));
+  return buf;
+}
+
+}  // namespace activa

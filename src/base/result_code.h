@@ -1,0 +1,57 @@
+// Result codes shared by the wire protocol, the C API and slmgr.
+//
+// Where Microsoft's Key Management Service has a code with the same meaning,
+// Activa uses the same number, so an operator searching for it finds advice
+// that applies. Codes with no KMS counterpart use the matching Win32 HRESULT
+// where one exists, else Activa's own facility 0x0AC (0xC0AC....).
+#ifndef ACTIVA_BASE_RESULT_CODE_H_
+#define ACTIVA_BASE_RESULT_CODE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace activa {
+
+enum class ResultCode : std::uint32_t {
+  kOk = 0x00000000,
+  // KMS's own codes (DESIGN.md section 4).
+  kGraceExpired = 0xC004F009,
+  kCountInsufficient = 0xC004F038,
+  kHostNotActivated = 0xC004F041,
+  kEditionNotCovered = 0xC004F042,
+  kInvalidKey = 0xC004F050,
+  kClockSkew = 0xC004F06C,
+  kNoHostReachable = 0xC004F074,
+  kKeyOverLimit = 0xC004C008,
+  kNoRearmsLeft = 0xC004D307,
+  kAccessDenied = 0x80070005,
+  // Win32 HRESULTs whose meaning matches.
+  kFileNotFound = 0x80070002,
+  kInvalidData = 0x8007000D,
+  kFileExists = 0x80070050,
+  kInvalidArgument = 0x80070057,
+  kInternal = 0x80004005,
+  // Activa's own.
+  kBadSignature = 0xC0AC0001,
+  kUnsupportedVersion = 0xC0AC0002,
+  kFrameTooLarge = 0xC0AC0003,
+  kKeyRevoked = 0xC0AC0004,
+  kStorage = 0xC0AC0005,
+  kWrongKeyKind = 0xC0AC0006,
+  kNotFound = 0xC0AC0007,
+};
+
+// One line of text for `code`, as slmgr prints it after the number.
+std::string_view ResultCodeMessage(ResultCode code);
+
+// The code for a 32-bit value read from the wire or the C API, or nullopt
+// when the value is not one Activa defines.
+std::optional<ResultCode> ResultCodeFromValue(std::uint32_t value);
+
+// "0xC004F038".
+std::string FormatResultCode(ResultCode code);
+
+}  // namespace activa
+
+#endif  // ACTIVA_BASE_RESULT_CODE_H_

@@ -1,0 +1,31 @@
+#include "base/uuid.h"
+
+#include "base/bytes.h"
+
+namespace activa {
+
+std::string FormatUuid(const Uuid& id) {
+  std::string hex = HexEncode(id);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+std::optional<Uuid> ParseUuid(std::string_view text) {
+  if (text.size() == 38 && text.front() == '{' && text.back() == '}') {
+    text = text.substr(1, 36);
+  }
+  if (text.size() != 36) return std::nullopt;
+  std::string hex;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_position != (text[i] == '-')) return std::nullopt;
+    if (!dash_position) hex.push_back(text[i]);
+  }
+  Bytes bytes;
+  if (!HexDecode(hex, &bytes)) return std::nullopt;
+  Uuid id;
+  std::copy(bytes.begin(), bytes.end(), id.begin());
+  return id;
+}
+
+}  // namespace activa
