@@ -8,6 +8,7 @@
 #define ACTIVA_BASE_BYTES_H_
 
 #include <array>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -23,7 +23,7 @@ std::optional<Uuid> ParseUuid(std::string_view text) {
   }
   Bytes bytes;
   if (!HexDecode(hex, &bytes)) return std::nullopt;
-  Uuid id;
+  Uuid id{};
   std::copy(bytes.begin(), bytes.end(), id.begin());
   return id;
 }
