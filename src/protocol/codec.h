@@ -1,0 +1,192 @@
+// The activation protocol's frames: encoding and decoding (docs/protocol.md).
+//
+// Pure: bytes in, structs out. Nothing here touches a socket, a file or the
+// clock. The layout, the limits and the test vectors are in docs/protocol.md;
+// this header states what each function promises.
+//
+// Decoding never trusts its input: every length is checked against the bytes
+// that remain, every field against its allowed values, and a body must end
+// exactly where its last field ends. A failure is a Status whose message names
+// the message kind and the field ("request: license_state 9 is not a license
+// state"); nothing asserts or throws on untrusted bytes. Messages carry no
+// secrets: the only text copied from the input is a field's numeric value.
+//
+// The encoding is canonical: a frame that decodes re-encodes to the same
+// bytes (the fuzz target checks this), so the signed portion of a decoded
+// response can be rebuilt with ResponseSignedBytes().
+//
+// Encoding takes trusted structs. Their fields must satisfy the matching
+// Validate*() function; encoding a struct that does not is a programming
+// error (checked by assert in debug builds) and yields a frame the peer
+// rejects.
+//
+// All functions are thread-safe: they share no state.
+#ifndef ACTIVA_PROTOCOL_CODEC_H_
+#define ACTIVA_PROTOCOL_CODEC_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "base/bytes.h"
+#include "base/result_code.h"
+#include "base/status.h"
+#include "base/uuid.h"
+#include "crypto/signing.h"
+
+namespace activa {
+
+// Framing.
+inline constexpr std::uint8_t kProtocolVersion = 1;
+inline constexpr std::size_t kFrameHeaderSize = 12;
+inline constexpr std::size_t kMaxFrameSize = 65536;  // header included
+inline constexpr std::size_t kMaxBodySize = kMaxFrameSize - kFrameHeaderSize;
+
+// Field limits (docs/protocol.md, "Rules").
+inline constexpr std::size_t kMaxMachineNameSize = 255;  // bytes of UTF-8
+inline constexpr std::uint16_t kMinRequiredCount = 1;
+inline constexpr std::uint16_t kMaxRequiredCount = 1000;
+inline constexpr std::uint32_t kMinIntervalMinutes = 15;
+inline constexpr std::uint32_t kMaxIntervalMinutes = 43200;  // 30 days
+inline constexpr std::size_t kMaxHostCertificateSize = 4096;
+inline constexpr std::size_t kMaxErrorMessageSize = 1024;  // bytes of UTF-8
+
+// The context of the host's signature over a response (crypto/signing.h).
+inline constexpr std::string_view kResponseSignatureContext = "activa/response/v1";
+
+enum class MessageType : std::uint8_t { kRequest = 1, kResponse = 2, kError = 3 };
+
+struct FrameHeader {
+  std::uint8_t version = kProtocolVersion;
+  MessageType type = MessageType::kRequest;
+  std::uint32_t body_length = 0;  // at most kMaxBodySize
+
+  bool operator==(const FrameHeader&) const = default;
+};
+
+// Decodes the 12-byte frame header. `header` must be exactly
+// kFrameHeaderSize bytes. Checks, in this order:
+//   magic "ACTV"                      -> kInvalidData (not our protocol)
+//   version == kProtocolVersion       -> kUnsupportedVersion
+//   type is 1, 2 or 3; reserved == 0  -> kInvalidData
+//   body_length <= kMaxBodySize       -> kFrameTooLarge
+// The version is checked before anything after it because a later version may
+// give those bytes another meaning.
+Result<FrameHeader> DecodeFrameHeader(ByteSpan header);
+
+// The client's license state, as the request reports it.
+enum class LicenseState : std::uint8_t {
+  kUnlicensed = 0,
+  kLicensed = 1,
+  kInitialGrace = 2,
+  kOutOfToleranceGrace = 3,
+  kNonGenuineGrace = 4,
+  kNotification = 5,
+  kExtendedGrace = 6,
+};
+
+using Nonce = std::array<std::uint8_t, 16>;
+
+// Client to host: "count me and tell me whether I am activated".
+struct ActivationRequest {
+  Uuid cmid{};           // the client machine ID
+  Uuid previous_cmid{};  // the client's earlier CMID, all zero when none
+  Uuid application_id{};
+  Uuid sku_id{};             // the edition
+  std::string machine_name;  // 1..255 bytes of UTF-8, no control characters
+  bool is_virtual_machine = false;
+  LicenseState license_state = LicenseState::kUnlicensed;
+  std::uint32_t minutes_left = 0;                    // in the current license state
+  std::uint16_t required_count = kMinRequiredCount;  // the edition's threshold, 1..1000
+  std::int64_t client_time = 0;                      // Unix seconds, UTC
+  Nonce nonce{};                                     // fresh random per request; echoed
+
+  bool operator==(const ActivationRequest&) const = default;
+};
+
+// Host to client, signed by the host.
+struct ActivationResponse {
+  ResultCode result = ResultCode::kOk;  // any code ResultCodeFromValue() knows
+  Uuid cmid{};                          // echoed from the request
+  Nonce nonce{};                        // echoed
+  Uuid sku_id{};                        // echoed
+  std::uint32_t current_count = 0;
+  std::uint32_t activation_interval_minutes = kMinIntervalMinutes;  // 15..43200
+  std::uint32_t renewal_interval_minutes = kMinIntervalMinutes;     // 15..43200
+  std::int64_t validity_end = 0;  // Unix seconds; 0 unless result is kOk
+  std::int64_t host_time = 0;     // Unix seconds, UTC
+  Uuid host_id{};
+  Bytes host_certificate;  // opaque to the codec; at most 4096 bytes
+  Signature signature{};   // see SignResponse()
+
+  bool operator==(const ActivationResponse&) const = default;
+};
+
+// Host to client, when a request could not be decoded.
+struct ErrorMessage {
+  ResultCode result = ResultCode::kInvalidData;  // a known code other than kOk
+  std::string message;  // at most 1024 bytes of UTF-8, no control characters
+
+  bool operator==(const ErrorMessage&) const = default;
+};
+
+// Any decoded frame, for clients and tests.
+using Message = std::variant<ActivationRequest, ActivationResponse, ErrorMessage>;
+
+// Field checks shared by the decoders and callers about to encode. Each
+// returns kInvalidData naming the first bad field, or OK.
+Status ValidateRequest(const ActivationRequest& request);
+Status ValidateResponse(const ActivationResponse& response);
+Status ValidateError(const ErrorMessage& error);
+
+// Whole frames (header and body). Preconditions: the matching Validate*()
+// returns OK.
+Bytes EncodeRequest(const ActivationRequest& request);
+// Includes response.signature as it is; call SignResponse() first.
+Bytes EncodeResponse(const ActivationResponse& response);
+Bytes EncodeError(const ErrorMessage& error);
+
+// Bodies only: `body` is exactly the header's body_length bytes after the
+// header. Errors: kInvalidData naming the field that is truncated, out of
+// range or followed by trailing bytes.
+Result<ActivationRequest> DecodeRequestBody(ByteSpan body);
+// Does not check the signature: the decoder has no key. See
+// VerifyResponseSignature().
+Result<ActivationResponse> DecodeResponseBody(ByteSpan body);
+Result<ErrorMessage> DecodeErrorBody(ByteSpan body);
+
+// Decodes a whole frame of any type: the header, then the body its type
+// names. `frame` must hold exactly one frame: fewer bytes than the header
+// announces, or more, is kInvalidData. Header errors are as for
+// DecodeFrameHeader().
+Result<Message> DecodeFrame(ByteSpan frame);
+
+// The bytes the response signature covers: the encoded body up to, not
+// including, the signature. The header is not covered: it only frames the
+// body, and every field with meaning (including the echoed CMID, nonce and
+// edition that bind the response to its request) is in the body.
+Bytes ResponseSignedBytes(const ActivationResponse& response);
+
+// Sets response.signature to the host's Ed25519 signature over
+// ResponseSignedBytes(response) with context kResponseSignatureContext.
+// InitCrypto() must have been called.
+void SignResponse(ActivationResponse& response, const SigningKey& host_key);
+
+// OK when response.signature is `host_key`'s signature over the response;
+// kBadSignature otherwise. Checks only the signature: the caller still
+// checks that the nonce, CMID and edition match its request, and that
+// `host_key` is one it trusts. InitCrypto() must have been called.
+Status VerifyResponseSignature(const ActivationResponse& response, const PublicKey& host_key);
+
+// An error message for `status` (which must not be OK) that always passes
+// ValidateError(): control characters and bytes that are not UTF-8 become
+// spaces, and the text is cut at a character boundary to at most
+// kMaxErrorMessageSize bytes. Lets the host send any Status.
+ErrorMessage MakeErrorMessage(const Status& status);
+
+}  // namespace activa
+
+#endif  // ACTIVA_PROTOCOL_CODEC_H_
