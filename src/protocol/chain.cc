@@ -1,0 +1,64 @@
+#include "protocol/chain.h"
+
+namespace activa {
+
+Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
+                                            const ActivationRequest& request,
+                                            const Catalog& catalog, std::int64_t now) {
+  // 1. An answer to another request (or another machine) is a replay.
+  if (response.nonce != request.nonce) {
+    return Status(ResultCode::kBadSignature, "the response echoes another request's nonce");
+  }
+  if (response.cmid != request.cmid) {
+    return Status(ResultCode::kBadSignature, "the response is for another client machine ID");
+  }
+  if (response.sku_id != request.sku_id) {
+    return Status(ResultCode::kBadSignature, "the response is for another edition");
+  }
+
+  // 2. The certificate, from a vendor key the catalog trusts.
+  Result<HostCertificate> cert = DecodeCertificate(response.host_certificate);
+  if (!cert.ok()) return cert.status();
+  const PublicKey* vendor_key = nullptr;
+  for (const PublicKey& k : catalog.vendor_keys) {
+    if (KeyIdOf(k) == cert->vendor_key_id) vendor_key = &k;
+  }
+  if (vendor_key == nullptr || !VerifyCertificate(*cert, *vendor_key)) {
+    return Status(ResultCode::kBadSignature, "the host's certificate was not issued by " +
+                                                 catalog.vendor_name +
+                                                 "; the host was never activated by the vendor");
+  }
+
+  // 3. The certificate must cover this edition.
+  bool covered = false;
+  for (std::uint16_t g : cert->group_codes) covered = covered || catalog.GroupCovers(g, request.sku_id);
+  if (!covered) {
+    return Status(ResultCode::kEditionNotCovered,
+                  "the host's key does not cover edition " + FormatUuid(request.sku_id));
+  }
+
+  // 4. The response itself, signed by the certified host.
+  ACTIVA_RETURN_IF_ERROR(VerifyResponseSignature(response, cert->host_public_key));
+
+  // 5. Times.
+  std::int64_t skew = response.host_time - now;
+  if (skew > kMaxClockSkewSeconds || skew < -kMaxClockSkewSeconds) {
+    return Status(ResultCode::kClockSkew, "the host's clock is " + std::to_string(skew / 60) +
+                                              " minutes away from this machine's");
+  }
+  if (response.result == ResultCode::kOk) {
+    std::int64_t validity = response.validity_end - response.host_time;
+    if (validity <= 0 || validity > kValidityDays * 86400) {
+      return Status(ResultCode::kInvalidData,
+                    "the response's validity end is not within 180 days of the host time");
+    }
+  }
+  // Certificates carry their issue day; a day of slack covers time zones of
+  // the vendor's day boundary, the skew covers the clocks.
+  if (cert->issued > now + 86400 + kMaxClockSkewSeconds) {
+    return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
+  }
+  return cert;
+}
+
+}  // namespace activa

@@ -1,0 +1,39 @@
+// The client's check of an activation response (DESIGN.md section 3).
+//
+// A client believes a response only when all of this holds:
+//   1. it answers the request that was sent: same CMID, nonce and edition;
+//   2. the host certificate inside it was signed by a vendor key listed in
+//      the client's catalog;
+//   3. the certificate's product groups cover the client's edition;
+//   4. the response is signed by the host key the certificate names;
+//   5. the times are sane: the host's clock within 4 hours of the client's,
+//      a validity end after the host time and at most 180 days past it, and
+//      a certificate not issued in the future.
+// Pure logic; the caller passes its clock reading.
+#ifndef ACTIVA_PROTOCOL_CHAIN_H_
+#define ACTIVA_PROTOCOL_CHAIN_H_
+
+#include <cstdint>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "cert/host_certificate.h"
+#include "protocol/codec.h"
+
+namespace activa {
+
+inline constexpr std::int64_t kMaxClockSkewSeconds = 4 * 3600;
+inline constexpr std::int64_t kValidityDays = 180;
+
+// Returns the host's certificate when the response may be believed.
+// Failures: kBadSignature (not for this request, certificate or response
+// signature does not verify), kEditionNotCovered, kClockSkew, kInvalidData
+// (impossible times or an undecodable certificate). The response's own
+// result code is not judged here: a verified refusal is still a refusal.
+Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
+                                            const ActivationRequest& request,
+                                            const Catalog& catalog, std::int64_t now);
+
+}  // namespace activa
+
+#endif  // ACTIVA_PROTOCOL_CHAIN_H_

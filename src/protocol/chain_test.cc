@@ -1,0 +1,140 @@
+#include "protocol/chain.h"
+
+#include <gtest/gtest.h>
+
+namespace activa {
+namespace {
+
+constexpr std::int64_t kNow = 1795000000;
+
+Uuid Id(const char* text) { return *ParseUuid(text); }
+
+// A vendor, a host it activated, a catalog, and a request/response pair that
+// passes every check; each test breaks one thing.
+class ChainTest : public ::testing::Test {
+ protected:
+  ChainTest()
+      : vendor_(SigningKey::FromSeed(Bytes(32, 1))), host_(SigningKey::FromSeed(Bytes(32, 2))) {
+    catalog_.vendor_name = "Example";
+    catalog_.vendor_keys = {vendor_.public_key()};
+    catalog_.applications = {{Id("aaaaaaaa-0000-4000-8000-000000000001"), "Suite"}};
+    catalog_.editions = {
+        {client_sku_, catalog_.applications[0].id, "Pro", EditionKind::kClient, 25, 1, ""},
+        {server_sku_, catalog_.applications[0].id, "Server", EditionKind::kServer, 5, 2, ""}};
+    catalog_.groups = {{Id("99999999-0000-4000-8000-000000000001"), "Clients", 10, {client_sku_}},
+                       {Id("99999999-0000-4000-8000-000000000002"), "Servers", 20, {server_sku_}}};
+    cert_.host_public_key = host_.public_key();
+    cert_.group_codes = {10};
+    cert_.issued = kNow - 86400;
+    SignCertificate(cert_, vendor_);
+
+    request_.cmid = Id("c0000000-0000-4000-8000-000000000001");
+    request_.application_id = catalog_.applications[0].id;
+    request_.sku_id = client_sku_;
+    request_.machine_name = "pc1";
+    request_.license_state = LicenseState::kInitialGrace;
+    request_.required_count = 25;
+    request_.client_time = kNow;
+    request_.nonce.fill(0x5a);
+  }
+
+  ActivationResponse Response(const HostCertificate& cert, const SigningKey& signer) {
+    ActivationResponse r;
+    r.cmid = request_.cmid;
+    r.nonce = request_.nonce;
+    r.sku_id = request_.sku_id;
+    r.current_count = 25;
+    r.activation_interval_minutes = 120;
+    r.renewal_interval_minutes = 10080;
+    r.host_time = kNow + 60;
+    r.validity_end = r.host_time + 180 * 86400;
+    r.host_certificate = EncodeCertificate(cert);
+    SignResponse(r, signer);
+    return r;
+  }
+
+  SigningKey vendor_, host_;
+  Uuid client_sku_ = Id("eeeeeeee-0000-4000-8000-000000000001");
+  Uuid server_sku_ = Id("eeeeeeee-0000-4000-8000-000000000002");
+  Catalog catalog_;
+  HostCertificate cert_;
+  ActivationRequest request_;
+};
+
+TEST_F(ChainTest, GoodResponseVerifies) {
+  Result<HostCertificate> c = VerifyResponseChain(Response(cert_, host_), request_, catalog_, kNow);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->host_public_key, host_.public_key());
+}
+
+TEST_F(ChainTest, CertificateNotSignedByTheVendorFails) {
+  SigningKey rogue = SigningKey::FromSeed(Bytes(32, 9));
+  HostCertificate forged = cert_;
+  SignCertificate(forged, rogue);  // a self-made "vendor"
+  EXPECT_EQ(VerifyResponseChain(Response(forged, host_), request_, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+  // The vendor's key ID with a rogue signature fails too.
+  forged.vendor_key_id = vendor_.key_id();
+  EXPECT_EQ(VerifyResponseChain(Response(forged, host_), request_, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+}
+
+TEST_F(ChainTest, EditionOutsideTheCertificatesGroupsFails) {
+  request_.sku_id = server_sku_;
+  ActivationResponse r = Response(cert_, host_);
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
+            ResultCode::kEditionNotCovered);
+}
+
+TEST_F(ChainTest, AnotherNonceOrCmidFails) {
+  ActivationResponse r = Response(cert_, host_);
+  ActivationRequest other = request_;
+  other.nonce[0] ^= 1;
+  EXPECT_EQ(VerifyResponseChain(r, other, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+  other = request_;
+  other.cmid[15] ^= 1;
+  EXPECT_EQ(VerifyResponseChain(r, other, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+}
+
+TEST_F(ChainTest, ResponseSignedByAnotherHostFails) {
+  SigningKey other_host = SigningKey::FromSeed(Bytes(32, 3));
+  EXPECT_EQ(VerifyResponseChain(Response(cert_, other_host), request_, catalog_, kNow)
+                .status()
+                .code(),
+            ResultCode::kBadSignature);
+}
+
+TEST_F(ChainTest, AlteredFieldAfterSigningFails) {
+  ActivationResponse r = Response(cert_, host_);
+  r.current_count = 1000;
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+}
+
+TEST_F(ChainTest, ClockMoreThanFourHoursOffFails) {
+  ActivationResponse r = Response(cert_, host_);
+  EXPECT_TRUE(VerifyResponseChain(r, request_, catalog_, kNow + 4 * 3600).ok());
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow + 5 * 3600).status().code(),
+            ResultCode::kClockSkew);
+}
+
+TEST_F(ChainTest, ValidityBeyond180DaysFails) {
+  ActivationResponse r = Response(cert_, host_);
+  r.validity_end = r.host_time + 181 * 86400;
+  SignResponse(r, host_);
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
+            ResultCode::kInvalidData);
+}
+
+TEST_F(ChainTest, VerifiedRefusalStillVerifies) {
+  ActivationResponse r = Response(cert_, host_);
+  r.result = ResultCode::kCountInsufficient;
+  r.validity_end = 0;
+  SignResponse(r, host_);
+  EXPECT_TRUE(VerifyResponseChain(r, request_, catalog_, kNow).ok());
+}
+
+}  // namespace
+}  // namespace activa
