@@ -1,0 +1,160 @@
+#include "storage/sqlite.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <utility>
+
+namespace activa {
+
+Result<Database> Database::Open(const std::string& path, bool create) {
+  if (!create && ::access(path.c_str(), F_OK) != 0) {
+    return Status(ResultCode::kFileNotFound, path + ": no such database");
+  }
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Database db(raw, path);
+  if (rc != SQLITE_OK) {
+    ResultCode code = rc == SQLITE_CANTOPEN && ::access(path.c_str(), F_OK) == 0
+                          ? ResultCode::kAccessDenied
+                          : ResultCode::kStorage;
+    return Status(code, path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_busy_timeout(raw, 10000);
+  // WAL lets readers run beside one writer; NORMAL sync in WAL mode still
+  // never corrupts, and FULL is asked for where a commit must be durable.
+  ACTIVA_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+                                 "PRAGMA synchronous=FULL;"));
+  return db;
+}
+
+Database::Database(Database&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+
+Database& Database::operator=(Database&& o) noexcept {
+  if (this != &o) {
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+    db_ = std::exchange(o.db_, nullptr);
+    path_ = std::move(o.path_);
+  }
+  return *this;
+}
+
+Database::~Database() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status Database::Error(std::string_view what) const {
+  return Status(ResultCode::kStorage,
+                path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+Status Database::Exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "error";
+    sqlite3_free(err);
+    return Status(ResultCode::kStorage, path_ + ": " + msg);
+  }
+  return Status::Ok();
+}
+
+Result<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return Error("prepare");
+  }
+  return Statement(stmt, this);
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Status Database::Migrate(std::span<const std::string_view> migrations) {
+  Result<Statement> q = Prepare("PRAGMA user_version");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  std::int64_t version = q->Int(0);
+  if (version > static_cast<std::int64_t>(migrations.size())) {
+    return Status(ResultCode::kUnsupportedVersion,
+                  path_ + ": schema version " + std::to_string(version) +
+                      " is newer than this program knows (" + std::to_string(migrations.size()) +
+                      "); use a newer Activa");
+  }
+  for (std::size_t v = static_cast<std::size_t>(version); v < migrations.size(); ++v) {
+    ACTIVA_RETURN_IF_ERROR(InTransaction(*this, [&] {
+      ACTIVA_RETURN_IF_ERROR(Exec(migrations[v]));
+      return Exec("PRAGMA user_version = " + std::to_string(v + 1));
+    }));
+  }
+  return Status::Ok();
+}
+
+Statement::Statement(Statement&& o) noexcept
+    : stmt_(std::exchange(o.stmt_, nullptr)), db_(o.db_) {}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+    stmt_ = std::exchange(o.stmt_, nullptr);
+    db_ = o.db_;
+  }
+  return *this;
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return db_->Error("step");
+}
+
+Status Statement::Run() {
+  for (;;) {
+    Result<bool> r = Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::Ok();
+  }
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::Text(int column) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(n)) : "";
+}
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+}  // namespace activa

@@ -1,0 +1,103 @@
+// A thin RAII layer over SQLite: databases, prepared statements, and
+// versioned schema migrations.
+//
+// Only this component includes <sqlite3.h>. Errors come back as Status with
+// kStorage (or kFileNotFound / kAccessDenied when opening), naming the file
+// and SQLite's message. A Database is used from one thread at a time.
+#ifndef ACTIVA_STORAGE_SQLITE_H_
+#define ACTIVA_STORAGE_SQLITE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace activa {
+
+class Statement;
+
+class Database {
+ public:
+  // Opens (creating when `create`) the file in WAL mode with foreign keys on
+  // and a busy timeout, so several processes may share it.
+  static Result<Database> Open(const std::string& path, bool create);
+
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+  ~Database();
+
+  // Runs one or more statements that return no rows.
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+
+  // Brings the schema to migrations.size() (PRAGMA user_version), applying
+  // each missing step in its own transaction. A database newer than this
+  // program knows is refused rather than guessed at.
+  Status Migrate(std::span<const std::string_view> migrations);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Status Error(std::string_view what) const;
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  friend class Statement;
+};
+
+class Statement {
+ public:
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  ~Statement();
+
+  // Parameters are numbered from 1, as in SQL's ?1.
+  Statement& Bind(int index, std::int64_t value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& BindNull(int index);
+
+  // Steps once: true with a row, false when done; errors as Status.
+  Result<bool> Step();
+  // Steps to the end (for statements without rows).
+  Status Run();
+  void Reset();
+
+  std::int64_t Int(int column) const;
+  std::string Text(int column) const;
+  bool IsNull(int column) const;
+
+ private:
+  Statement(sqlite3_stmt* stmt, const Database* db) : stmt_(stmt), db_(db) {}
+  sqlite3_stmt* stmt_ = nullptr;
+  const Database* db_ = nullptr;
+  friend class Database;
+};
+
+// Runs `fn` between BEGIN IMMEDIATE and COMMIT; rolls back when fn fails.
+// IMMEDIATE takes the write lock at once, so two processes checking a limit
+// and then writing cannot both pass the check.
+template <typename Fn>
+Status InTransaction(Database& db, Fn&& fn) {
+  ACTIVA_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status s = fn();
+  if (!s.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return s;
+  }
+  s = db.Exec("COMMIT");
+  if (!s.ok()) (void)db.Exec("ROLLBACK");
+  return s;
+}
+
+}  // namespace activa
+
+#endif  // ACTIVA_STORAGE_SQLITE_H_

@@ -1,0 +1,70 @@
+#include "storage/sqlite.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+namespace activa {
+namespace {
+
+class SqliteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "activa-db-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
+};
+
+constexpr std::string_view kV1 = "CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT NOT NULL)";
+constexpr std::string_view kV2 = "ALTER TABLE t ADD COLUMN c INTEGER NOT NULL DEFAULT 7";
+
+TEST_F(SqliteTest, MigratesStepByStepAndKeepsData) {
+  std::string path = dir_ + "/a.db";
+  {
+    Result<Database> db = Database::Open(path, true);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    const std::string_view v1[] = {kV1};
+    ASSERT_TRUE(db->Migrate(v1).ok());
+    Result<Statement> ins = db->Prepare("INSERT INTO t(b) VALUES (?1)");
+    ASSERT_TRUE(ins.ok());
+    ASSERT_TRUE(ins->Bind(1, "kept").Run().ok());
+  }
+  Result<Database> db = Database::Open(path, false);
+  ASSERT_TRUE(db.ok());
+  const std::string_view v2[] = {kV1, kV2};
+  ASSERT_TRUE(db->Migrate(v2).ok());
+  Result<Statement> q = db->Prepare("SELECT b, c FROM t");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0), "kept");
+  EXPECT_EQ(q->Int(1), 7);
+  // An older program must refuse the newer schema.
+  const std::string_view v1[] = {kV1};
+  EXPECT_EQ(db->Migrate(v1).code(), ResultCode::kUnsupportedVersion);
+}
+
+TEST_F(SqliteTest, FailedTransactionRollsBack) {
+  Result<Database> db = Database::Open(dir_ + "/b.db", true);
+  ASSERT_TRUE(db.ok());
+  const std::string_view v1[] = {kV1};
+  ASSERT_TRUE(db->Migrate(v1).ok());
+  Status s = InTransaction(*db, [&] {
+    ACTIVA_RETURN_IF_ERROR(db->Exec("INSERT INTO t(b) VALUES ('x')"));
+    return Status(ResultCode::kKeyOverLimit, "limit");
+  });
+  EXPECT_EQ(s.code(), ResultCode::kKeyOverLimit);
+  Result<Statement> q = db->Prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), 0);
+}
+
+TEST_F(SqliteTest, OpeningAMissingFileWithoutCreateFails) {
+  EXPECT_EQ(Database::Open(dir_ + "/none.db", false).status().code(), ResultCode::kFileNotFound);
+}
+
+}  // namespace
+}  // namespace activa
