@@ -1,0 +1,63 @@
+// KeyRegistry: what the vendor remembers about the keys it minted.
+//
+// Host keys carry limits (how many hosts, how many activations each); MAKs
+// carry an activation count. Implementations must make limit checks atomic
+// with the write that uses them, across processes sharing the store, so a
+// limit holds whatever the concurrency.
+#ifndef ACTIVA_VENDOR_KEY_REGISTRY_H_
+#define ACTIVA_VENDOR_KEY_REGISTRY_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "cert/host_certificate.h"
+#include "crypto/signing.h"
+#include "keys/product_key.h"
+
+namespace activa {
+
+inline constexpr int kDefaultMaxHosts = 6;
+inline constexpr int kDefaultMaxActivations = 10;
+
+struct MintedKey {
+  std::uint32_t serial = 0;
+  KeyKind kind = KeyKind::kHost;
+  std::uint16_t item = 0;  // group code (host keys) or edition code (MAKs)
+  std::string item_name;
+  std::string text;         // the 25-character key
+  int max_hosts = 0;        // host keys
+  int max_activations = 0;  // host keys: per host
+  int mak_count = 0;        // MAKs
+  bool revoked = false;
+  std::int64_t created = 0;
+  int hosts_used = 0;        // distinct hosts activated (host keys)
+  int activations_used = 0;  // all activations recorded
+};
+
+class KeyRegistry {
+ public:
+  virtual ~KeyRegistry() = default;
+
+  // Allocates the next serial, builds the key text with `make_text(serial)`
+  // and stores the key described by `spec` (serial and text filled in).
+  virtual Result<MintedKey> Mint(const MintedKey& spec,
+                                 const std::function<std::string(std::uint32_t)>& make_text) = 0;
+  // nullopt when no key has that serial.
+  virtual Result<std::optional<MintedKey>> Find(std::uint32_t serial) = 0;
+  virtual Status Revoke(std::uint32_t serial) = 0;
+  // Records one activation of the host `machine` with host key `serial`.
+  // kKeyOverLimit, naming the limit, when the key already activates
+  // max_hosts other hosts or this host max_activations times; kKeyRevoked
+  // for a revoked key; kNotFound for an unknown serial.
+  virtual Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
+                                      const PublicKey& host_key, std::int64_t now) = 0;
+  virtual Result<std::vector<MintedKey>> List() = 0;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_VENDOR_KEY_REGISTRY_H_

@@ -1,0 +1,35 @@
+// KeyRegistry in an SQLite file under the vendor directory (vendor.db).
+// Several processes may share the file: limit checks run inside
+// BEGIN IMMEDIATE transactions. One object is used from one thread.
+#ifndef ACTIVA_VENDOR_SQLITE_KEY_REGISTRY_H_
+#define ACTIVA_VENDOR_SQLITE_KEY_REGISTRY_H_
+
+#include <string>
+
+#include "storage/sqlite.h"
+#include "vendor/key_registry.h"
+
+namespace activa {
+
+class SqliteKeyRegistry : public KeyRegistry {
+ public:
+  // Opens (creating when `create`) and migrates the database.
+  static Result<SqliteKeyRegistry> Open(const std::string& path, bool create);
+
+  Result<MintedKey> Mint(const MintedKey& spec,
+                         const std::function<std::string(std::uint32_t)>& make_text) override;
+  Result<std::optional<MintedKey>> Find(std::uint32_t serial) override;
+  Status Revoke(std::uint32_t serial) override;
+  Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
+                              const PublicKey& host_key, std::int64_t now) override;
+  Result<std::vector<MintedKey>> List() override;
+
+ private:
+  explicit SqliteKeyRegistry(Database db) : db_(std::move(db)) {}
+  Result<std::vector<MintedKey>> Query(std::string_view where, std::int64_t serial);
+  Database db_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_VENDOR_SQLITE_KEY_REGISTRY_H_

@@ -1,0 +1,205 @@
+#include "vendor/vendor.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "base/file_util.h"
+#include "keys/activation_codes.h"
+#include "keys/product_key.h"
+#include "offline/offline_activation.h"
+#include "vendor/sqlite_key_registry.h"
+#include "vendor/vendor_definition.h"
+
+namespace activa {
+namespace {
+
+std::string KeyPath(const std::string& dir) { return dir + "/vendor.key"; }
+std::string DefinitionPath(const std::string& dir) { return dir + "/vendor.toml"; }
+std::string DatabasePath(const std::string& dir) { return dir + "/vendor.db"; }
+
+ByteSpan SetupSecret() {
+  return ByteSpan(reinterpret_cast<const std::uint8_t*>(kSetupKeySecret.data()),
+                  kSetupKeySecret.size());
+}
+
+}  // namespace
+
+Status Vendor::Init(const std::string& dir, std::string_view name) {
+  if (name.empty() || name.size() > 100) {
+    return Status(ResultCode::kInvalidArgument, "the vendor name must be 1 to 100 characters");
+  }
+  for (unsigned char ch : name) {
+    if (ch < 0x20 || ch == 0x7f) {
+      return Status(ResultCode::kInvalidArgument, "the vendor name has a control character");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status(ResultCode::kStorage, dir + ": " + ec.message());
+  for (const std::string& p : {KeyPath(dir), DefinitionPath(dir), DatabasePath(dir)}) {
+    if (std::filesystem::exists(p)) {
+      return Status(ResultCode::kFileExists,
+                    p + " already exists: " + dir + " already holds a vendor; not overwriting it");
+    }
+  }
+  // The directory holds the signing key: nobody else needs to look inside.
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return Status(ResultCode::kStorage, dir + ": chmod: " + std::strerror(errno));
+  }
+  ACTIVA_RETURN_IF_ERROR(SaveSigningKey(SigningKey::Generate(), KeyPath(dir)));
+  ACTIVA_RETURN_IF_ERROR(
+      WriteFileAtomic(DefinitionPath(dir), VendorDefinitionTemplate(name), 0644, false));
+  Result<SqliteKeyRegistry> db = SqliteKeyRegistry::Open(DatabasePath(dir), /*create=*/true);
+  return db.status();
+}
+
+Result<Vendor> Vendor::Open(const std::string& dir) {
+  if (!std::filesystem::is_directory(dir)) {
+    return Status(ResultCode::kFileNotFound,
+                  dir + " is not a vendor directory; create one with `activa-vendor init`");
+  }
+  Result<SigningKey> key = LoadSigningKey(KeyPath(dir));
+  if (!key.ok()) return key.status();
+  Result<std::string> text = ReadFile(DefinitionPath(dir));
+  if (!text.ok()) return text.status();
+  Result<Catalog> catalog = ParseVendorDefinition(*text, DefinitionPath(dir));
+  if (!catalog.ok()) return catalog.status();
+  catalog->vendor_keys = {key->public_key()};
+  Result<SqliteKeyRegistry> db = SqliteKeyRegistry::Open(DatabasePath(dir), /*create=*/false);
+  if (!db.ok()) return db.status();
+  Vendor v(std::move(key).value(), std::move(catalog).value(),
+           std::make_unique<SqliteKeyRegistry>(std::move(db).value()));
+  // Setup keys are derived, not stored: the same catalog always lists the
+  // same setup keys.
+  for (Edition& e : v.catalog_.editions) {
+    Result<ProductKey> setup =
+        MintProductKey(SetupSecret(), KeyKind::kSetup, v.catalog_.vendor_tag(), e.code, 0);
+    if (!setup.ok()) return setup.status();
+    e.setup_key = FormatProductKey(*setup);
+  }
+  ACTIVA_RETURN_IF_ERROR(ValidateCatalog(v.catalog_));
+  return v;
+}
+
+Vendor::Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry)
+    : key_(std::move(key)), catalog_(std::move(catalog)), registry_(std::move(registry)) {
+  // Keys' MACs use a secret derived from the signing key, so the vendor has
+  // one secret to guard, not two.
+  KeySeed seed = key_.ExportSeed();
+  constexpr std::string_view kLabel = "activa/mint-secret/v1";
+  Blake2b(mint_secret_,
+          ByteSpan(reinterpret_cast<const std::uint8_t*>(kLabel.data()), kLabel.size()), seed);
+  sodium_memzero(seed.data(), seed.size());
+}
+
+Vendor::Vendor(Vendor&&) noexcept = default;
+Vendor& Vendor::operator=(Vendor&&) noexcept = default;
+Vendor::~Vendor() { sodium_memzero(mint_secret_.data(), mint_secret_.size()); }
+
+Result<std::string> Vendor::SignedCatalog(std::int64_t now) const {
+  Catalog c = catalog_;
+  c.issued = now;
+  return SignCatalog(c, key_);
+}
+
+Result<MintedKey> Vendor::MintHostKey(std::string_view group, int max_hosts, int max_activations,
+                                      std::int64_t now) {
+  const ProductGroup* g = catalog_.FindGroupByName(group);
+  if (g == nullptr) {
+    std::string known;
+    for (const ProductGroup& x : catalog_.groups) known += (known.empty() ? "\"" : ", \"") + x.name + "\"";
+    return Status(ResultCode::kInvalidArgument,
+                  "no product group is named \"" + std::string(group) + "\" (known: " + known + ")");
+  }
+  if (max_hosts < 1 || max_hosts > 100000 || max_activations < 1 || max_activations > 100000) {
+    return Status(ResultCode::kInvalidArgument, "--hosts and --activations must be 1 to 100000");
+  }
+  MintedKey spec;
+  spec.kind = KeyKind::kHost;
+  spec.item = g->code;
+  spec.item_name = g->name;
+  spec.max_hosts = max_hosts;
+  spec.max_activations = max_activations;
+  spec.created = now;
+  return registry_->Mint(spec, [&](std::uint32_t serial) {
+    return FormatProductKey(
+        *MintProductKey(mint_secret_, KeyKind::kHost, catalog_.vendor_tag(), g->code, serial));
+  });
+}
+
+Result<MintedKey> Vendor::MintMak(std::string_view edition, int count, std::int64_t now) {
+  const Edition* e = catalog_.FindEditionByName(edition);
+  if (e == nullptr) {
+    std::string known;
+    for (const Edition& x : catalog_.editions) known += (known.empty() ? "\"" : ", \"") + x.name + "\"";
+    return Status(ResultCode::kInvalidArgument,
+                  "no edition is named \"" + std::string(edition) + "\" (known: " + known + ")");
+  }
+  if (count < 1 || count > 10000000) {
+    return Status(ResultCode::kInvalidArgument, "--count must be 1 to 10000000");
+  }
+  MintedKey spec;
+  spec.kind = KeyKind::kMak;
+  spec.item = e->code;
+  spec.item_name = e->name;
+  spec.mak_count = count;
+  spec.created = now;
+  return registry_->Mint(spec, [&](std::uint32_t serial) {
+    return FormatProductKey(
+        *MintProductKey(mint_secret_, KeyKind::kMak, catalog_.vendor_tag(), e->code, serial));
+  });
+}
+
+Result<ProductKey> Vendor::CheckOwnKey(std::string_view text, KeyKind kind) const {
+  Result<ProductKey> key = ParseProductKey(text);
+  if (!key.ok()) return key.status();
+  if (key->vendor_tag != catalog_.vendor_tag()) {
+    return Status(ResultCode::kInvalidKey, "the key was not issued by " + catalog_.vendor_name);
+  }
+  if (key->kind != kind) {
+    return Status(ResultCode::kWrongKeyKind,
+                  std::string("the key is a ") +
+                      (key->kind == KeyKind::kHost  ? "host key"
+                       : key->kind == KeyKind::kMak ? "MAK"
+                                                    : "setup key") +
+                      ", not a " + (kind == KeyKind::kHost ? "host key" : "MAK"));
+  }
+  if (!VerifyProductKeyMac(*key, mint_secret_).ok()) {
+    return Status(ResultCode::kInvalidKey, "the key was not minted by " + catalog_.vendor_name);
+  }
+  return key;
+}
+
+Result<std::string> Vendor::Confirm(std::string_view installation_id, std::int64_t now) {
+  Result<InstallationId> iid = ParseInstallationId(installation_id);
+  if (!iid.ok()) return iid.status();
+  Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid->host_key), KeyKind::kHost);
+  if (!key.ok()) return key.status();
+  if (catalog_.FindGroupByCode(key->item) == nullptr) {
+    return Status(ResultCode::kInvalidKey, "the host key names a product group that " +
+                                               catalog_.vendor_name + " no longer defines");
+  }
+  ACTIVA_RETURN_IF_ERROR(
+      registry_->RecordHostActivation(key->serial, iid->machine_tag, iid->host_public_key, now));
+  IssuedActivation issued = IssueHostActivation(*iid, key_, now);
+  return FormatConfirmationId(issued.confirmation);
+}
+
+Status Vendor::Revoke(std::string_view product_key) {
+  Result<ProductKey> key = ParseProductKey(product_key);
+  if (!key.ok()) return key.status();
+  if (key->kind == KeyKind::kSetup) {
+    return Status(ResultCode::kWrongKeyKind, "setup keys are public and cannot be revoked");
+  }
+  Result<ProductKey> own = CheckOwnKey(product_key, key->kind);
+  if (!own.ok()) return own.status();
+  return registry_->Revoke(own->serial);
+}
+
+Result<std::vector<MintedKey>> Vendor::ListKeys() { return registry_->List(); }
+
+}  // namespace activa

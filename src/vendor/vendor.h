@@ -1,0 +1,63 @@
+// The vendor's side of Activa (DESIGN.md section 8): one vendor directory
+// holds the signing key (vendor.key, mode 0600), the definition of what the
+// vendor sells (vendor.toml) and the record of minted keys (vendor.db).
+//
+// A Vendor is opened on a directory and used from one thread. Times are
+// passed in (Unix seconds), so tests control them.
+#ifndef ACTIVA_VENDOR_VENDOR_H_
+#define ACTIVA_VENDOR_VENDOR_H_
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "crypto/signing.h"
+#include "vendor/key_registry.h"
+
+namespace activa {
+
+class Vendor {
+ public:
+  // Creates VENDORDIR (or uses an empty existing one) with a new key, the
+  // example vendor.toml and an empty key database. Refuses (kFileExists) when
+  // a vendor key is already there: a vendor key is never replaced by mistake.
+  static Status Init(const std::string& dir, std::string_view name);
+  // Loads the key, the definition and the database. Errors name the file.
+  static Result<Vendor> Open(const std::string& dir);
+
+  Vendor(Vendor&&) noexcept;
+  Vendor& operator=(Vendor&&) noexcept;
+  ~Vendor();
+
+  // The catalog as it would be signed now (with setup keys filled in).
+  const Catalog& catalog() const { return catalog_; }
+  // The signed catalog file's text.
+  Result<std::string> SignedCatalog(std::int64_t now) const;
+
+  Result<MintedKey> MintHostKey(std::string_view group, int max_hosts, int max_activations,
+                                std::int64_t now);
+  Result<MintedKey> MintMak(std::string_view edition, int count, std::int64_t now);
+  // Checks the host key in `installation_id` and its limits, records the
+  // activation and returns the confirmation ID's text.
+  Result<std::string> Confirm(std::string_view installation_id, std::int64_t now);
+  Status Revoke(std::string_view product_key);
+  Result<std::vector<MintedKey>> ListKeys();
+
+ private:
+  Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry);
+  // Checks a key typed by a person: this vendor's, the MAC right, of `kind`.
+  Result<ProductKey> CheckOwnKey(std::string_view text, KeyKind kind) const;
+
+  SigningKey key_;
+  std::array<std::uint8_t, 32> mint_secret_{};
+  Catalog catalog_;
+  std::unique_ptr<KeyRegistry> registry_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_VENDOR_VENDOR_H_

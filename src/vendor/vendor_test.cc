@@ -1,0 +1,171 @@
+#include "vendor/vendor.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "keys/activation_codes.h"
+#include "offline/offline_activation.h"
+
+namespace activa {
+namespace {
+
+constexpr std::int64_t kNow = 1795000000;
+
+class VendorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "activa-vendor-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl + "/vendor";
+    ASSERT_TRUE(Vendor::Init(dir_, "Example").ok());
+  }
+  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
+
+  Vendor OpenVendor() {
+    Result<Vendor> v = Vendor::Open(dir_);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return std::move(v).value();
+  }
+
+  InstallationId HostIid(const ProductKey& key, std::uint8_t machine) {
+    InstallationId iid;
+    iid.machine_tag.fill(machine);
+    iid.host_public_key = SigningKey::FromSeed(Bytes(32, machine)).public_key();
+    iid.host_key = key;
+    return iid;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(VendorTest, InitIsPrivateAndNeverOverwrites) {
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/vendor.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::string key_before = *ReadFile(dir_ + "/vendor.key");
+  Status again = Vendor::Init(dir_, "Other");
+  EXPECT_EQ(again.code(), ResultCode::kFileExists);
+  EXPECT_EQ(*ReadFile(dir_ + "/vendor.key"), key_before);
+  EXPECT_EQ(Vendor::Init(dir_ + "2", "bad\nname").code(), ResultCode::kInvalidArgument);
+}
+
+TEST_F(VendorTest, CatalogFromTheTemplateLoadsWithSetupKeys) {
+  Vendor v = OpenVendor();
+  Result<std::string> text = v.SignedCatalog(kNow);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  Result<Catalog> c = LoadCatalog(*text);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->editions.size(), 2u);
+  for (const Edition& e : c->editions) {
+    Result<ProductKey> setup = ParseProductKey(e.setup_key);
+    ASSERT_TRUE(setup.ok()) << e.setup_key;
+    EXPECT_EQ(setup->kind, KeyKind::kSetup);
+    EXPECT_EQ(setup->item, e.code);
+    EXPECT_EQ(setup->vendor_tag, c->vendor_tag());
+  }
+  EXPECT_EQ(c->issued, kNow);
+}
+
+TEST_F(VendorTest, ConfirmEnforcesHostAndActivationLimits) {
+  Vendor v = OpenVendor();
+  const std::string group = v.catalog().groups[0].name;
+  Result<MintedKey> minted = v.MintHostKey(group, /*max_hosts=*/2, /*max_activations=*/3, kNow);
+  ASSERT_TRUE(minted.ok()) << minted.status().ToString();
+  ProductKey key = *ParseProductKey(minted->text);
+  EXPECT_EQ(key.kind, KeyKind::kHost);
+
+  // Host 1: three activations, then its per-host limit.
+  for (int i = 0; i < 3; ++i) {
+    Result<std::string> cid = v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow);
+    ASSERT_TRUE(cid.ok()) << cid.status().ToString();
+    // The host can rebuild a certificate that verifies.
+    Result<HostCertificate> cert =
+        CertificateFromConfirmation(HostIid(key, 1), *ParseConfirmationId(*cid), v.catalog());
+    EXPECT_TRUE(cert.ok()) << cert.status().ToString();
+  }
+  Result<std::string> fourth = v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow);
+  EXPECT_EQ(fourth.status().code(), ResultCode::kKeyOverLimit);
+  EXPECT_NE(fourth.status().message().find("3 times"), std::string::npos);
+  // Host 2 is the second host; host 3 is one too many.
+  EXPECT_TRUE(v.Confirm(FormatInstallationId(HostIid(key, 2)), kNow).ok());
+  Result<std::string> third_host = v.Confirm(FormatInstallationId(HostIid(key, 3)), kNow);
+  EXPECT_EQ(third_host.status().code(), ResultCode::kKeyOverLimit);
+  EXPECT_NE(third_host.status().message().find("2 hosts"), std::string::npos);
+
+  Result<std::vector<MintedKey>> keys = v.ListKeys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].hosts_used, 2);
+  EXPECT_EQ((*keys)[0].activations_used, 4);
+}
+
+TEST_F(VendorTest, DefaultLimitsAreSixHostsTenActivations) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> minted =
+      v.MintHostKey(v.catalog().groups[0].name, kDefaultMaxHosts, kDefaultMaxActivations, kNow);
+  ASSERT_TRUE(minted.ok());
+  ProductKey key = *ParseProductKey(minted->text);
+  for (std::uint8_t host = 1; host <= 6; ++host) {
+    ASSERT_TRUE(v.Confirm(FormatInstallationId(HostIid(key, host)), kNow).ok()) << int(host);
+  }
+  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(key, 7)), kNow).status().code(),
+            ResultCode::kKeyOverLimit);
+}
+
+TEST_F(VendorTest, MaksSetupKeysAndForeignKeysAreNotHostKeys) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> mak = v.MintMak(v.catalog().editions[0].name, 100, kNow);
+  ASSERT_TRUE(mak.ok()) << mak.status().ToString();
+  ProductKey mak_key = *ParseProductKey(mak->text);
+  EXPECT_EQ(mak_key.kind, KeyKind::kMak);
+  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(mak_key, 1)), kNow).status().code(),
+            ResultCode::kWrongKeyKind);
+  ProductKey setup = *ParseProductKey(v.catalog().editions[0].setup_key);
+  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(setup, 1)), kNow).status().code(),
+            ResultCode::kWrongKeyKind);
+  // A well-formed host key that this vendor never minted (wrong MAC).
+  ProductKey forged = *MintProductKey(Bytes(32, 0x55), KeyKind::kHost, v.catalog().vendor_tag(),
+                                      v.catalog().groups[0].code, 1);
+  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(forged, 1)), kNow).status().code(),
+            ResultCode::kInvalidKey);
+}
+
+TEST_F(VendorTest, RevokedKeysAreRefused) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> minted = v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow);
+  ASSERT_TRUE(minted.ok());
+  ASSERT_TRUE(v.Revoke(minted->text).ok());
+  ProductKey key = *ParseProductKey(minted->text);
+  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow).status().code(),
+            ResultCode::kKeyRevoked);
+}
+
+TEST_F(VendorTest, MistypedInstallationIdNamesTheGroup) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> minted = v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow);
+  std::string iid = FormatInstallationId(HostIid(*ParseProductKey(minted->text), 1));
+  // Change one character of the third group (positions 12..16 with dashes).
+  char& c = iid[13];
+  c = c == 'B' ? 'C' : 'B';
+  Result<std::string> cid = v.Confirm(iid, kNow);
+  ASSERT_FALSE(cid.ok());
+  EXPECT_NE(cid.status().message().find("group 3"), std::string::npos) << cid.status().message();
+}
+
+TEST_F(VendorTest, UnknownGroupOrEditionListsTheKnownOnes) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> bad = v.MintHostKey("Nope", 6, 10, kNow);
+  EXPECT_EQ(bad.status().code(), ResultCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find(v.catalog().groups[0].name), std::string::npos);
+  EXPECT_EQ(v.MintMak("Nope", 5, kNow).status().code(), ResultCode::kInvalidArgument);
+  EXPECT_EQ(v.MintMak(v.catalog().editions[0].name, 0, kNow).status().code(),
+            ResultCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace activa

@@ -1,0 +1,185 @@
+// activa-vendor: the vendor's command line (DESIGN.md sections 8 and 13).
+//
+// Results a script wants (a key, a confirmation ID) go to standard output
+// alone on their line; explanations go to standard error. Exit status: 0 on
+// success, 1 when the operation failed, 2 for a usage error.
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "base/file_util.h"
+#include "keys/product_key.h"
+#include "vendor/vendor.h"
+
+namespace activa {
+namespace {
+
+std::int64_t Now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+int Fail(const Status& s) {
+  std::cerr << "activa-vendor: " << s.ToString() << "\n";
+  return 1;
+}
+
+Result<Vendor> OpenOrExplain(const std::string& dir) { return Vendor::Open(dir); }
+
+int Init(const std::string& dir, const std::string& name) {
+  Status s = Vendor::Init(dir, name);
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Created vendor \"" << name << "\" in " << dir << ":\n"
+            << "  " << dir << "/vendor.key   signing key (mode 0600; back it up, keep it secret)\n"
+            << "  " << dir << "/vendor.toml  applications, editions, product groups: edit it\n"
+            << "  " << dir << "/vendor.db    keys minted and hosts activated\n"
+            << "Next: activa-vendor catalog " << dir << " -o catalog.json\n";
+  return 0;
+}
+
+int ExportCatalog(const std::string& dir, const std::string& out) {
+  Result<Vendor> v = OpenOrExplain(dir);
+  if (!v.ok()) return Fail(v.status());
+  Result<std::string> text = v->SignedCatalog(Now());
+  if (!text.ok()) return Fail(text.status());
+  if (out == "-") {
+    std::cout << *text;
+    return 0;
+  }
+  Status s = WriteFileAtomic(out, *text, 0644, /*overwrite=*/true);
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Wrote the signed catalog of " << v->catalog().vendor_name << " to " << out << " ("
+            << v->catalog().editions.size() << " edition(s), " << v->catalog().groups.size()
+            << " product group(s))\n";
+  return 0;
+}
+
+int MintHost(const std::string& dir, const std::string& group, int hosts, int activations) {
+  Result<Vendor> v = OpenOrExplain(dir);
+  if (!v.ok()) return Fail(v.status());
+  Result<MintedKey> key = v->MintHostKey(group, hosts, activations, Now());
+  if (!key.ok()) return Fail(key.status());
+  std::cout << key->text << "\n";
+  std::cerr << "Host key #" << key->serial << " for product group \"" << key->item_name
+            << "\": up to " << hosts << " hosts, " << activations << " activations each\n";
+  return 0;
+}
+
+int MintMak(const std::string& dir, const std::string& edition, int count) {
+  Result<Vendor> v = OpenOrExplain(dir);
+  if (!v.ok()) return Fail(v.status());
+  Result<MintedKey> key = v->MintMak(edition, count, Now());
+  if (!key.ok()) return Fail(key.status());
+  std::cout << key->text << "\n";
+  std::cerr << "MAK #" << key->serial << " for edition \"" << key->item_name << "\": " << count
+            << " activations\n";
+  return 0;
+}
+
+int Confirm(const std::string& dir, const std::string& iid) {
+  Result<Vendor> v = OpenOrExplain(dir);
+  if (!v.ok()) return Fail(v.status());
+  Result<std::string> cid = v->Confirm(iid, Now());
+  if (!cid.ok()) return Fail(cid.status());
+  std::cout << *cid << "\n";
+  std::cerr << "Give this confirmation ID to the host's administrator: slmgr /atp ID\n";
+  return 0;
+}
+
+int Revoke(const std::string& dir, const std::string& key) {
+  Result<Vendor> v = OpenOrExplain(dir);
+  if (!v.ok()) return Fail(v.status());
+  Status s = v->Revoke(key);
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Revoked; the key activates nothing from now on.\n";
+  return 0;
+}
+
+int ListKeys(const std::string& dir) {
+  Result<Vendor> v = OpenOrExplain(dir);
+  if (!v.ok()) return Fail(v.status());
+  Result<std::vector<MintedKey>> keys = v->ListKeys();
+  if (!keys.ok()) return Fail(keys.status());
+  std::printf("%-7s %-5s %-29s %-8s %-12s %s\n", "SERIAL", "KIND", "KEY", "STATE", "USED", "FOR");
+  for (const MintedKey& k : *keys) {
+    std::string used = k.kind == KeyKind::kHost
+                           ? std::to_string(k.hosts_used) + "/" + std::to_string(k.max_hosts) + " hosts"
+                           : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count);
+    std::printf("%-7u %-5s %-29s %-8s %-12s %s\n", k.serial,
+                k.kind == KeyKind::kHost ? "host" : "mak", k.text.c_str(),
+                k.revoked ? "revoked" : "active", used.c_str(), k.item_name.c_str());
+  }
+  return 0;
+}
+
+int Run(int argc, char** argv) {
+  InitCrypto();
+  CLI::App app{"activa-vendor: the vendor's side of Activa volume activation"};
+  app.require_subcommand(1);
+  std::string dir, name, out, group, edition, text;
+  int hosts = kDefaultMaxHosts, activations = kDefaultMaxActivations, count = 0;
+  int rc = 0;
+
+  CLI::App* init = app.add_subcommand("init", "Create a vendor: signing key, vendor.toml, key database");
+  init->add_option("VENDORDIR", dir, "Folder for the vendor's files")->required();
+  init->add_option("--name", name, "The vendor's name")->required();
+  init->callback([&] { rc = Init(dir, name); });
+
+  CLI::App* catalog = app.add_subcommand("catalog", "Write the signed product catalog");
+  catalog->add_option("VENDORDIR", dir)->required();
+  catalog->add_option("-o,--output", out, "Catalog file to write (- for standard output)")
+      ->required();
+  catalog->callback([&] { rc = ExportCatalog(dir, out); });
+
+  CLI::App* mint = app.add_subcommand("mint", "Mint a host key or a MAK");
+  mint->require_subcommand(1);
+  CLI::App* mint_host = mint->add_subcommand("host", "Mint a host key for a product group");
+  mint_host->add_option("VENDORDIR", dir)->required();
+  mint_host->add_option("--group", group, "Product group the host may activate")->required();
+  mint_host->add_option("--hosts", hosts, "How many hosts the key may activate")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  mint_host->add_option("--activations", activations, "How often each host may activate")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  mint_host->callback([&] { rc = MintHost(dir, group, hosts, activations); });
+  CLI::App* mint_mak = mint->add_subcommand("mak", "Mint a Multiple Activation Key");
+  mint_mak->add_option("VENDORDIR", dir)->required();
+  mint_mak->add_option("--edition", edition, "Edition the MAK activates")->required();
+  mint_mak->add_option("--count", count, "How many activations")
+      ->required()
+      ->check(CLI::Range(1, 10000000));
+  mint_mak->callback([&] { rc = MintMak(dir, edition, count); });
+
+  CLI::App* confirm =
+      app.add_subcommand("confirm", "Turn a host's installation ID into a confirmation ID");
+  confirm->add_option("VENDORDIR", dir)->required();
+  confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)")
+      ->required();
+  confirm->callback([&] { rc = Confirm(dir, text); });
+
+  CLI::App* revoke = app.add_subcommand("revoke", "Revoke a host key or MAK");
+  revoke->add_option("VENDORDIR", dir)->required();
+  revoke->add_option("KEY", text)->required();
+  revoke->callback([&] { rc = Revoke(dir, text); });
+
+  CLI::App* keys = app.add_subcommand("keys", "List minted keys and their use");
+  keys->add_option("VENDORDIR", dir)->required();
+  keys->callback([&] { rc = ListKeys(dir); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  return rc;
+}
+
+}  // namespace
+}  // namespace activa
+
+int main(int argc, char** argv) { return activa::Run(argc, argv); }
