@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "base/file_util.h"
+#include "catalog/catalog.h"
 #include "keys/product_key.h"
 #include "vendor/vendor.h"
 
@@ -113,6 +114,36 @@ int ListKeys(const std::string& dir) {
   return 0;
 }
 
+int ShowCatalog(const std::string& path) {
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return Fail(text.status());
+  Result<Catalog> c = LoadCatalog(*text);
+  if (!c.ok()) return Fail(c.status());
+  std::printf("Catalog of %s (vendor ID %s), signature verified\n", c->vendor_name.c_str(),
+              FormatUuid(c->vendor_id).c_str());
+  for (const PublicKey& k : c->vendor_keys) {
+    std::printf("  vendor key %s\n", HexEncode(KeyIdOf(k)).c_str());
+  }
+  if (!c->clearinghouse_url.empty()) {
+    std::printf("  clearinghouse %s\n", c->clearinghouse_url.c_str());
+  }
+  for (const Application& a : c->applications) {
+    std::printf("Application %s (%s)\n", a.name.c_str(), FormatUuid(a.id).c_str());
+    for (const Edition& e : c->editions) {
+      if (e.application_id != a.id) continue;
+      std::printf("  Edition %s (%s)\n    SKU ID %s, threshold %d, setup key %s\n",
+                  e.name.c_str(), e.kind == EditionKind::kServer ? "server" : "client",
+                  FormatUuid(e.id).c_str(), e.threshold, e.setup_key.c_str());
+    }
+  }
+  for (const ProductGroup& g : c->groups) {
+    std::printf("Product group %s covers:", g.name.c_str());
+    for (const Uuid& id : g.editions) std::printf(" \"%s\"", c->FindEdition(id)->name.c_str());
+    std::printf("\n");
+  }
+  return 0;
+}
+
 int Run(int argc, char** argv) {
   InitCrypto();
   CLI::App app{"activa-vendor: the vendor's side of Activa volume activation"};
@@ -167,6 +198,11 @@ int Run(int argc, char** argv) {
   CLI::App* keys = app.add_subcommand("keys", "List minted keys and their use");
   keys->add_option("VENDORDIR", dir)->required();
   keys->callback([&] { rc = ListKeys(dir); });
+
+  CLI::App* show =
+      app.add_subcommand("show-catalog", "Verify a catalog file's signature and show what it holds");
+  show->add_option("CATALOG", text, "A file written by `activa-vendor catalog`")->required();
+  show->callback([&] { rc = ShowCatalog(text); });
 
   try {
     app.parse(argc, argv);

@@ -101,8 +101,12 @@ KeyId KeyIdOf(const PublicKey& key) {
 
 void Blake2b(std::span<std::uint8_t> out, ByteSpan data, ByteSpan key) {
   InitCrypto();
-  crypto_generichash(out.data(), out.size(), data.data(), data.size(),
-                     key.empty() ? nullptr : key.data(), key.size());
+  // An out-of-range size would leave `out` unwritten, and a MAC of zeros
+  // would then match forged input: refuse loudly instead.
+  if (crypto_generichash(out.data(), out.size(), data.data(), data.size(),
+                         key.empty() ? nullptr : key.data(), key.size()) != 0) {
+    std::abort();
+  }
 }
 
 void RandomBytes(std::span<std::uint8_t> out) {

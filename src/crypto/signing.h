@@ -61,7 +61,8 @@ bool Verify(const PublicKey& key, std::string_view context, ByteSpan message,
 KeyId KeyIdOf(const PublicKey& key);
 
 // BLAKE2b of `data` with an output of `out.size()` bytes (16 to 64), keyed
-// when `key` is not empty.
+// when `key` is not empty (at most 64 bytes). Sizes out of range abort:
+// they are programming errors, never input.
 void Blake2b(std::span<std::uint8_t> out, ByteSpan data, ByteSpan key = {});
 
 void RandomBytes(std::span<std::uint8_t> out);

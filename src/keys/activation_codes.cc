@@ -24,11 +24,11 @@ struct CodeFormat {
 };
 
 constexpr CodeFormat kInstallationIdFormat = {
-    "the installation ID", "the one the host shows", "activa/installation-id/v1", 1 + 8 + 32 + kPackedProductKeySize + 2,
-    kInstallationIdGroups};
-constexpr CodeFormat kConfirmationIdFormat = {
-    "the confirmation ID", "the one the vendor gave", "activa/confirmation-id/v1", 1 + 2 + 64 + 2,
-    kConfirmationIdGroups};
+    "the installation ID", "the one the host shows", "activa/installation-id/v1",
+    1 + 8 + 32 + kPackedProductKeySize + 2, kInstallationIdGroups};
+constexpr CodeFormat kConfirmationIdFormat = {"the confirmation ID", "the one the vendor gave",
+                                              "activa/confirmation-id/v1", 1 + 2 + 64 + 2,
+                                              kConfirmationIdGroups};
 
 std::array<std::uint8_t, kChecksumSize> Checksum(const CodeFormat& format, ByteSpan body) {
   ByteWriter w;
@@ -69,9 +69,9 @@ Result<Bytes> ParseCode(const CodeFormat& format, std::string_view text) {
   // The version decides the meaning of everything after it, checksum
   // included, so it is read first.
   if ((*payload)[0] != kVersion) {
-    return Status(ResultCode::kUnsupportedVersion,
-                  what + " has version " + std::to_string((*payload)[0]) +
-                      "; this release reads version 1 only");
+    return Status(ResultCode::kUnsupportedVersion, what + " has version " +
+                                                       std::to_string((*payload)[0]) +
+                                                       "; this release reads version 1 only");
   }
   Bytes body(payload->begin(), payload->end() - kChecksumSize);
   std::array<std::uint8_t, kChecksumSize> checksum = Checksum(format, body);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,10 +18,28 @@ namespace {
 constexpr char kInstallationIdText[] =
     "BDFRV-489WB-B7TGH-49GPR-9M96B-PBJFR-WDW63-QHW6D-KMDYR-KCQ7C-WJJYQ-KX6HJ-"
     "QXT6D-62C9Y-KQTPR-MY8XR-R2BCD-YG46Q-WMK2D-4CFFF-RQ33H-G73X9-6M6GW-4MXPQ";
+constexpr char kInstallationIdPayload[] =
+    "011011121314151617a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+    "03423824675bcd1569c51f365571";
 constexpr char kConfirmationIdText[] =
     "BBBBG-BQJG8-V3C47-9FXVP-4TMVG-QGQDK-G23QK-MHQHM-Y33B8-MW6CC-DDCRX-GGCGP-2QK6J-"
     "73D24-JJBVW-YKJTF-CJQKW-3R3BH-33G8J-8PCXY-BP8B2-MGD32-6WCPV-H34MB-BTBCT-J3Y7J-"
     "BCDRD-MM4HR-967XG-X3R3W-62BYR";
+
+constexpr char kConfirmationIdPayload[] =
+    "014e20000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728"
+    "292a2b2c2d2e2f303132333435363738393a3b3c3d3e3ffe50";
+
+// The payload a text carries, as hex.
+std::string PayloadHex(std::string_view text, std::size_t groups, std::size_t bytes) {
+  Result<std::vector<std::uint8_t>> digits =
+      DecodeBase24Groups(text, groups, "the code", ResultCode::kInvalidData);
+  EXPECT_TRUE(digits.ok());
+  if (!digits.ok()) return "";
+  std::optional<Bytes> payload = Base24ToBytes(*digits, bytes);
+  EXPECT_TRUE(payload.has_value());
+  return payload ? HexEncode(*payload) : "";
+}
 
 InstallationId VectorInstallationId() {
   InstallationId id;
@@ -55,6 +75,7 @@ TEST(InstallationIdTest, Vector) {
   std::string text = FormatInstallationId(VectorInstallationId());
   EXPECT_EQ(text, kInstallationIdText);
   EXPECT_EQ(text.size(), kInstallationIdGroups * 6 - 1);
+  EXPECT_EQ(PayloadHex(text, kInstallationIdGroups, 55), kInstallationIdPayload);
   Result<InstallationId> parsed = ParseInstallationId(kInstallationIdText);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, VectorInstallationId());
@@ -64,6 +85,7 @@ TEST(ConfirmationIdTest, Vector) {
   std::string text = FormatConfirmationId(VectorConfirmationId());
   EXPECT_EQ(text, kConfirmationIdText);
   EXPECT_EQ(text.size(), kConfirmationIdGroups * 6 - 1);
+  EXPECT_EQ(PayloadHex(text, kConfirmationIdGroups, 69), kConfirmationIdPayload);
   Result<ConfirmationId> parsed = ParseConfirmationId(kConfirmationIdText);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, VectorConfirmationId());
@@ -78,8 +100,8 @@ TEST(InstallationIdTest, RoundTripsExtremes) {
     EXPECT_EQ(*parsed, id);
     id.machine_tag.fill(0xFF);
     id.host_public_key.fill(0xFF);
-    id.host_key = ProductKey{KeyKind::kMak, 0xFFFF, kMaxProductKeyItem, kMaxProductKeySerial,
-                             0xFFFFFFFF};
+    id.host_key =
+        ProductKey{KeyKind::kMak, 0xFFFF, kMaxProductKeyItem, kMaxProductKeySerial, 0xFFFFFFFF};
   }
 }
 
@@ -103,8 +125,8 @@ TEST(ActivationCodesTest, AcceptsLowerCaseNoDashesAndWhitespace) {
 }
 
 TEST(ActivationCodesTest, EverySingleWrongCharacterIsRefusedNamingItsGroup) {
-  for (const std::string& text : {std::string(kInstallationIdText),
-                                  std::string(kConfirmationIdText)}) {
+  for (const std::string& text :
+       {std::string(kInstallationIdText), std::string(kConfirmationIdText)}) {
     bool installation = text == kInstallationIdText;
     std::string what = installation ? "the installation ID" : "the confirmation ID";
     std::size_t position = 0;
@@ -114,8 +136,8 @@ TEST(ActivationCodesTest, EverySingleWrongCharacterIsRefusedNamingItsGroup) {
         if (wrong == text[i]) continue;
         std::string typo = text;
         typo[i] = wrong;
-        Status status = installation ? ParseInstallationId(typo).status()
-                                     : ParseConfirmationId(typo).status();
+        Status status =
+            installation ? ParseInstallationId(typo).status() : ParseConfirmationId(typo).status();
         EXPECT_EQ(status.code(), ResultCode::kInvalidData);
         EXPECT_EQ(status.message(), "group " + std::to_string(position / 5 + 1) + " of " + what +
                                         " has a typing error (check character does not match)");
@@ -169,7 +191,8 @@ TEST(ActivationCodesTest, RefusesUnknownVersion) {
   payload[0] = 2;
   Status status = ParseInstallationId(EncodePayload(payload, kInstallationIdGroups)).status();
   EXPECT_EQ(status.code(), ResultCode::kUnsupportedVersion);
-  EXPECT_EQ(status.message(), "the installation ID has version 2; this release reads version 1 only");
+  EXPECT_EQ(status.message(),
+            "the installation ID has version 2; this release reads version 1 only");
 }
 
 TEST(ActivationCodesTest, RefusesNumbersOutOfRange) {

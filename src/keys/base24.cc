@@ -171,30 +171,33 @@ std::string EncodeBase24Groups(std::span<const std::uint8_t> digits) {
 
 Result<std::vector<std::uint8_t>> DecodeBase24Groups(std::string_view text,
                                                      std::size_t expected_groups,
-                                                     std::string_view what,
-                                                     ResultCode error_code) {
+                                                     std::string_view what, ResultCode error_code) {
   while (!text.empty() && IsSpace(text.front())) text.remove_prefix(1);
   while (!text.empty() && IsSpace(text.back())) text.remove_suffix(1);
   const std::string subject(what);
   if (text.empty()) return Status(error_code, subject + " is empty");
 
-  std::vector<std::uint8_t> chars;  // every key character, check characters included
-  chars.reserve(expected_groups * kBase24GroupSize);
+  const std::size_t expected_chars = expected_groups * kBase24GroupSize;
+  // The key characters, check characters included. Only as many as expected
+  // are kept, so a huge input costs no memory; the rest are only counted.
+  std::vector<std::uint8_t> chars;
+  chars.reserve(expected_chars);
+  std::size_t count = 0;
   for (char c : text) {
     if (c == '-') continue;
     std::uint8_t v = kDigitOf[static_cast<unsigned char>(c)];
     if (v == kNotADigit) {
-      return Status(error_code, "group " + std::to_string(chars.size() / kBase24GroupSize + 1) +
-                                    " of " + subject + ": " + DescribeCharacter(c) +
-                                    " is not a key character (allowed: " +
-                                    std::string(kBase24Alphabet) + ")");
+      return Status(error_code,
+                    "group " + std::to_string(count / kBase24GroupSize + 1) + " of " + subject +
+                        ": " + DescribeCharacter(c) +
+                        " is not a key character (allowed: " + std::string(kBase24Alphabet) + ")");
     }
-    chars.push_back(v);
+    if (count < expected_chars) chars.push_back(v);
+    ++count;
   }
-  const std::size_t expected_chars = expected_groups * kBase24GroupSize;
-  if (chars.size() != expected_chars) {
-    return Status(error_code, subject + " has " + std::to_string(chars.size()) + " character" +
-                                  (chars.size() == 1 ? "" : "s") + "; it needs " +
+  if (count != expected_chars) {
+    return Status(error_code, subject + " has " + std::to_string(count) + " character" +
+                                  (count == 1 ? "" : "s") + "; it needs " +
                                   std::to_string(expected_chars));
   }
 
@@ -202,7 +205,8 @@ Result<std::vector<std::uint8_t>> DecodeBase24Groups(std::string_view text,
   std::vector<std::uint8_t> digits;
   digits.reserve(expected_groups * kBase24DataPerGroup);
   for (std::size_t g = 0; g < expected_groups; ++g) {
-    auto group = std::span<const std::uint8_t>(chars).subspan(g * kBase24GroupSize)
+    auto group = std::span<const std::uint8_t>(chars)
+                     .subspan(g * kBase24GroupSize)
                      .first<kBase24GroupSize>();
     if (!Base24GroupValid(group, g)) bad_groups.push_back(g);
     digits.insert(digits.end(), group.begin(), group.begin() + kBase24DataPerGroup);

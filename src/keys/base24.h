@@ -67,8 +67,7 @@ std::string EncodeBase24Groups(std::span<const std::uint8_t> digits);
 // Input text is never echoed except for one printable ASCII character.
 Result<std::vector<std::uint8_t>> DecodeBase24Groups(std::string_view text,
                                                      std::size_t expected_groups,
-                                                     std::string_view what,
-                                                     ResultCode error_code);
+                                                     std::string_view what, ResultCode error_code);
 
 // Big-number conversion between a big-endian byte string and base-24 digits
 // (most significant first).

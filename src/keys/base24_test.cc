@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -146,7 +148,8 @@ TEST(Base24GroupsTest, ReportsLengthAndCharacterErrors) {
   Result<std::vector<std::uint8_t>> r = decode("");
   EXPECT_EQ(r.status().code(), ResultCode::kInvalidKey);
   EXPECT_EQ(r.status().message(), "the code is empty");
-  EXPECT_EQ(decode(text.substr(0, 10)).status().message(), "the code has 9 characters; it needs 10");
+  EXPECT_EQ(decode(text.substr(0, 10)).status().message(),
+            "the code has 9 characters; it needs 10");
   EXPECT_EQ(decode(text + "B").status().message(), "the code has 11 characters; it needs 10");
   EXPECT_EQ(decode("B").status().message(), "the code has 1 character; it needs 10");
 
@@ -208,10 +211,10 @@ TEST(Base24GroupsTest, WholeGroupsSwappedAreDetected) {
 
 TEST(Base24NumberTest, DigitsForBytes) {
   EXPECT_EQ(Base24DigitsForBytes(0), 0u);
-  EXPECT_EQ(Base24DigitsForBytes(1), 4u);    // 255 needs 2 digits
-  EXPECT_EQ(Base24DigitsForBytes(12), 24u);  // 2^96 needs 21 digits
-  EXPECT_EQ(Base24DigitsForBytes(55), 96u);  // 2^440 needs 96 digits exactly
-  EXPECT_EQ(Base24DigitsForBytes(69), 124u); // 2^552 needs 121 digits
+  EXPECT_EQ(Base24DigitsForBytes(1), 4u);     // 255 needs 2 digits
+  EXPECT_EQ(Base24DigitsForBytes(12), 24u);   // 2^96 needs 21 digits
+  EXPECT_EQ(Base24DigitsForBytes(55), 96u);   // 2^440 needs 96 digits exactly
+  EXPECT_EQ(Base24DigitsForBytes(69), 124u);  // 2^552 needs 121 digits
 }
 
 TEST(Base24NumberTest, ConvertsAndRoundTrips) {
@@ -241,7 +244,7 @@ TEST(Base24NumberTest, RefusesValuesThatDoNotFit) {
   EXPECT_TRUE(BytesToBase24(bytes, 3).has_value());
   std::vector<std::uint8_t> digits = {1, 0, 0};  // 576 does not fit a byte
   EXPECT_FALSE(Base24ToBytes(digits, 1).has_value());
-  EXPECT_TRUE(Base24ToBytes(std::vector<std::uint8_t>{10, 15}, 1).has_value());  // 255
+  EXPECT_TRUE(Base24ToBytes(std::vector<std::uint8_t>{10, 15}, 1).has_value());   // 255
   EXPECT_FALSE(Base24ToBytes(std::vector<std::uint8_t>{10, 16}, 1).has_value());  // 256
   EXPECT_FALSE(Base24ToBytes(std::vector<std::uint8_t>{24}, 1).has_value());
 }

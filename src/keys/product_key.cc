@@ -50,13 +50,13 @@ Status ValidateProductKey(const ProductKey& key) {
                       " does not exist (0 = setup key, 1 = host key, 2 = MAK)");
   }
   if (key.item > kMaxProductKeyItem) {
-    return Status(ResultCode::kInvalidArgument, "product key item " + std::to_string(key.item) +
-                                                    " is out of range (0 to 4095)");
+    return Status(ResultCode::kInvalidArgument,
+                  "product key item " + std::to_string(key.item) + " is out of range (0 to 4095)");
   }
   if (key.serial > kMaxProductKeySerial) {
-    return Status(ResultCode::kInvalidArgument,
-                  "product key serial " + std::to_string(key.serial) + " is out of range (0 to " +
-                      std::to_string(kMaxProductKeySerial) + ")");
+    return Status(ResultCode::kInvalidArgument, "product key serial " + std::to_string(key.serial) +
+                                                    " is out of range (0 to " +
+                                                    std::to_string(kMaxProductKeySerial) + ")");
   }
   return Status::Ok();
 }
@@ -77,8 +77,8 @@ PackedProductKey PackProductKey(const ProductKey& key) {
 
 Result<ProductKey> UnpackProductKey(ByteSpan packed) {
   if (packed.size() != kPackedProductKeySize) {
-    return Status(ResultCode::kInvalidKey, "a packed product key has 12 bytes, not " +
-                                               std::to_string(packed.size()));
+    return Status(ResultCode::kInvalidKey,
+                  "a packed product key has 12 bytes, not " + std::to_string(packed.size()));
   }
   ByteReader r(packed);
   std::uint64_t upper = r.U64();
@@ -167,7 +167,8 @@ Status VerifyProductKeyMac(const ProductKey& key, ByteSpan mint_secret) {
   ByteWriter b;
   b.U32(key.mac);
   if (!ConstantTimeEqual(a.bytes(), b.bytes())) {
-    return Status(ResultCode::kInvalidKey, "the product key is not genuine (its MAC does not match)");
+    return Status(ResultCode::kInvalidKey,
+                  "the product key is not genuine (its MAC does not match)");
   }
   return Status::Ok();
 }

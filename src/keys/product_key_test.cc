@@ -76,10 +76,10 @@ TEST(ProductKeyTest, SetupKeyVector) {
 
 TEST(ProductKeyTest, RoundTripsEveryKindAndExtremeFields) {
   for (KeyKind kind : {KeyKind::kSetup, KeyKind::kHost, KeyKind::kMak}) {
-    for (ProductKey key : {ProductKey{kind, 0, 0, 0, 0},
-                           ProductKey{kind, 0xFFFF, kMaxProductKeyItem, kMaxProductKeySerial,
-                                      0xFFFFFFFF},
-                           ProductKey{kind, 0x8001, 0x800, 0x10000001, 0x80000001}}) {
+    for (ProductKey key :
+         {ProductKey{kind, 0, 0, 0, 0},
+          ProductKey{kind, 0xFFFF, kMaxProductKeyItem, kMaxProductKeySerial, 0xFFFFFFFF},
+          ProductKey{kind, 0x8001, 0x800, 0x10000001, 0x80000001}}) {
       std::string text = FormatProductKey(key);
       ASSERT_EQ(text.size(), 29u);
       Result<ProductKey> parsed = ParseProductKey(text);

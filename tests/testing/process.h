@@ -1,0 +1,24 @@
+// Runs a program to completion and captures what it printed, for tests that
+// drive the real command-line tools.
+#ifndef ACTIVA_TESTING_PROCESS_H_
+#define ACTIVA_TESTING_PROCESS_H_
+
+#include <string>
+#include <vector>
+
+namespace activa::testing {
+
+struct ProcessResult {
+  int exit_code = -1;  // the exit status, or 128 + signal
+  std::string out;     // standard output
+  std::string err;     // standard error
+};
+
+// Runs argv[0] (a path) with the arguments, standard input from /dev/null,
+// extra environment entries "NAME=VALUE" added to the current environment.
+ProcessResult RunProcess(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env = {});
+
+}  // namespace activa::testing
+
+#endif  // ACTIVA_TESTING_PROCESS_H_
