@@ -70,7 +70,7 @@ PackedProductKey PackProductKey(const ProductKey& key) {
   ByteWriter w;
   w.U64(upper);
   w.U32(key.mac);
-  PackedProductKey packed;
+  PackedProductKey packed{};
   std::copy(w.bytes().begin(), w.bytes().end(), packed.begin());
   return packed;
 }
