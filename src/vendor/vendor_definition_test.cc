@@ -77,7 +77,7 @@ TEST(VendorDefinitionTest, ErrorsNameTheKeyAndLine) {
   ExpectError(Replace(kBase, "id = \"11111111-2222-4333-8444-555555555555\"", "id = \"x\""),
               "not a UUID");
   ExpectError(Replace(kBase, "[vendor]", "[vendor]\nname2 = 1"), "unknown key \"name2\"");
-  ExpectError(Replace(kBase, "[vendor]", "[vendors]"), "unknown section \"vendors\"");
+  ExpectError(Replace(kBase, "[vendor]", "[vendors]"), "unknown key \"vendors\"");
   ExpectError("[vendor\n", "vendor.toml:1:");
 }
 
