@@ -1,0 +1,214 @@
+// The C API (include/activa/activa.h) over the management protocol.
+//
+// C callers cannot catch C++ exceptions, and an exception crossing an
+// extern "C" frame terminates the product. So every entry point either
+// cannot throw or runs its body inside Guarded(), which turns anything thrown
+// (in practice std::bad_alloc) into ACTIVA_E_INTERNAL.
+
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "activa/activa.h"
+#include "base/result_code.h"
+#include "base/status.h"
+#include "base/uuid.h"
+#include "capi/management_connection.h"
+#include "capi/status_message.h"
+
+namespace {
+
+using activa::ResultCode;
+using activa::Status;
+using activa::capi::LicenseStatus;
+using activa::capi::ManagementConnection;
+
+// A hung daemon delays the product's start by at most this.
+constexpr std::chrono::milliseconds kDefaultTimeout{10000};
+constexpr char kDefaultSocketPath[] = "/run/activa/activad.sock";
+
+activa_result Code(ResultCode code) { return static_cast<activa_result>(code); }
+
+template <typename F>
+activa_result Guarded(F&& body) noexcept {
+  try {
+    return body();
+  } catch (...) {
+    return Code(ResultCode::kInternal);
+  }
+}
+
+}  // namespace
+
+struct activa_client {
+  std::string path;
+  std::chrono::milliseconds timeout = kDefaultTimeout;
+  // Empty between a broken connection and the next call, which reconnects.
+  std::optional<ManagementConnection> connection;
+  std::string last_error;
+
+  activa_result Record(const Status& status) {
+    last_error = status.ok() ? std::string() : status.message();
+    return Code(status.code());
+  }
+};
+
+struct activa_license_info {
+  LicenseStatus status;
+};
+
+extern "C" {
+
+const char* activa_result_message(activa_result result) {
+  // The table's texts are string literals, so data() is NUL-terminated.
+  return activa::ResultCodeMessage(static_cast<ResultCode>(result)).data();
+}
+
+activa_result activa_open(const char* socket_path, activa_client** out) {
+  if (out == nullptr) return Code(ResultCode::kInvalidArgument);
+  *out = nullptr;
+  return Guarded([&]() -> activa_result {
+    std::string path;
+    if (socket_path != nullptr) {
+      path = socket_path;
+    } else if (const char* env = std::getenv("ACTIVA_SOCKET"); env != nullptr && *env != '\0') {
+      path = env;
+    } else {
+      path = kDefaultSocketPath;
+    }
+    // Connecting now, not at the first query, lets a product tell "activad
+    // is not running" apart from "my product is not installed" at once.
+    activa::Result<ManagementConnection> conn = ManagementConnection::Open(path, kDefaultTimeout);
+    if (!conn.ok()) return Code(conn.status().code());
+    auto* client = new activa_client;
+    client->path = std::move(path);
+    client->connection.emplace(std::move(conn).value());
+    *out = client;
+    return Code(ResultCode::kOk);
+  });
+}
+
+void activa_close(activa_client* client) { delete client; }
+
+activa_result activa_set_timeout(activa_client* client, uint32_t milliseconds) {
+  if (client == nullptr) return Code(ResultCode::kInvalidArgument);
+  client->timeout = milliseconds == 0 ? kDefaultTimeout : std::chrono::milliseconds(milliseconds);
+  client->last_error.clear();
+  return Code(ResultCode::kOk);
+}
+
+const char* activa_last_error_message(const activa_client* client) {
+  return client == nullptr ? "" : client->last_error.c_str();
+}
+
+activa_result activa_query_license(activa_client* client, const char* application_id,
+                                   const char* sku_id, activa_license_info** out) {
+  if (out != nullptr) *out = nullptr;
+  if (client == nullptr) return Code(ResultCode::kInvalidArgument);
+  client->last_error.clear();
+  activa_result result = Guarded([&]() -> activa_result {
+    if (out == nullptr) {
+      return client->Record(Status(ResultCode::kInvalidArgument, "out is NULL."));
+    }
+    if (application_id == nullptr || sku_id == nullptr) {
+      return client->Record(
+          Status(ResultCode::kInvalidArgument, "The application ID and the SKU ID are required."));
+    }
+    std::optional<activa::Uuid> app = activa::ParseUuid(application_id);
+    if (!app) {
+      return client->Record(
+          Status(ResultCode::kInvalidArgument,
+                 "The application ID is not a UUID: " + std::string(application_id)));
+    }
+    std::optional<activa::Uuid> sku = activa::ParseUuid(sku_id);
+    if (!sku) {
+      return client->Record(
+          Status(ResultCode::kInvalidArgument, "The SKU ID is not a UUID: " + std::string(sku_id)));
+    }
+    const std::string request = activa::capi::StatusRequestLine(*app, *sku);
+
+    // Two tries at most: the first may find that the daemon dropped the idle
+    // connection (it restarted, or closes idle clients); `status` only reads,
+    // so sending it again is harmless.
+    activa::Result<std::string> reply = Status(ResultCode::kInternal, "not sent");
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const bool fresh = !client->connection.has_value();
+      if (fresh) {
+        activa::Result<ManagementConnection> conn =
+            ManagementConnection::Open(client->path, client->timeout);
+        if (!conn.ok()) return client->Record(conn.status());
+        client->connection.emplace(std::move(conn).value());
+      }
+      reply = client->connection->RoundTrip(request, client->timeout);
+      if (reply.ok()) break;
+      const bool retry = !fresh && client->connection->closed_by_peer();
+      client->connection.reset();
+      if (!retry) break;
+    }
+    if (!reply.ok()) return client->Record(reply.status());
+
+    activa::Result<LicenseStatus> status = activa::capi::ParseStatusReply(*reply);
+    if (!status.ok()) {
+      // A malformed reply leaves the stream's state in doubt.
+      if (status.status().code() == ResultCode::kInvalidData) client->connection.reset();
+      return client->Record(status.status());
+    }
+    *out = new activa_license_info{std::move(status).value()};
+    return client->Record(Status::Ok());
+  });
+  if (result != Code(ResultCode::kOk) && client->last_error.empty()) {
+    // Guarded() caught an exception before the failure was recorded. The
+    // standard text is a literal; assigning it may still fail for lack of
+    // memory, which leaves the message empty.
+    try {
+      client->last_error = activa_result_message(result);
+    } catch (...) {
+    }
+  }
+  return result;
+}
+
+void activa_license_info_free(activa_license_info* info) { delete info; }
+
+int activa_license_state(const activa_license_info* info) {
+  return info == nullptr ? ACTIVA_STATE_UNLICENSED : info->status.state;
+}
+
+int activa_license_is_usable(const activa_license_info* info) {
+  if (info == nullptr) return 0;
+  switch (info->status.state) {
+    case ACTIVA_STATE_LICENSED:
+    case ACTIVA_STATE_INITIAL_GRACE:
+    case ACTIVA_STATE_OOT_GRACE:
+    case ACTIVA_STATE_NON_GENUINE_GRACE:
+    case ACTIVA_STATE_EXTENDED_GRACE:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+uint32_t activa_license_minutes_left(const activa_license_info* info) {
+  return info == nullptr ? 0 : info->status.minutes_left;
+}
+
+int activa_license_days_left(const activa_license_info* info) {
+  constexpr std::uint32_t kMinutesPerDay = 24 * 60;
+  return info == nullptr ? 0 : static_cast<int>(info->status.minutes_left / kMinutesPerDay);
+}
+
+activa_result activa_license_last_result(const activa_license_info* info) {
+  return info == nullptr ? Code(ResultCode::kInvalidArgument) : info->status.last_result;
+}
+
+const char* activa_license_last_result_message(const activa_license_info* info) {
+  return info == nullptr ? "" : info->status.last_result_text.c_str();
+}
+
+const char* activa_license_product_name(const activa_license_info* info) {
+  return info == nullptr ? "" : info->status.name.c_str();
+}
+
+}  // extern "C"
