@@ -1,0 +1,624 @@
+#include "daemon/daemon.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "base/file_util.h"
+#include "licensing/clock.h"
+
+namespace activa {
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+using local_socket = asio::local::stream_protocol;
+using namespace asio::experimental::awaitable_operators;
+using std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+constexpr std::size_t kMaxManagementLine = 65536;
+
+pid_t CurrentThreadId() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+
+bool JournalAvailable() { return ::access("/run/systemd/journal/socket", W_OK) == 0; }
+
+void Journal(const Event& e) {
+  sd_journal_send("MESSAGE=%s", e.message.c_str(), "PRIORITY=%d", LOG_INFO,
+                  "SYSLOG_IDENTIFIER=activad", "ACTIVA_EVENT_ID=%d", e.event_id, nullptr);
+}
+
+// Root, or a member of the group activa-admin, may change things.
+bool IsAdmin(uid_t uid, gid_t gid) {
+  if (uid == 0) return true;
+  group* admin = ::getgrnam("activa-admin");
+  if (admin == nullptr) return false;
+  if (gid == admin->gr_gid) return true;
+  passwd* pw = ::getpwuid(uid);
+  if (pw == nullptr) return false;
+  int n = 64;
+  std::vector<gid_t> groups(static_cast<std::size_t>(n));
+  if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &n) < 0) {
+    groups.resize(static_cast<std::size_t>(n));
+    if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &n) < 0) return false;
+  }
+  for (int i = 0; i < n; ++i) {
+    if (groups[static_cast<std::size_t>(i)] == admin->gr_gid) return true;
+  }
+  return false;
+}
+
+// Makes the host's client records durable in batches (group commit): while
+// one batch is being written, new records gather in the next, so one fsync
+// serves many requests and a response waits at most two commits.
+class CommitQueue {
+ public:
+  struct Batch {
+    explicit Batch(asio::io_context& io) : done(io, steady_clock::time_point::max()) {}
+    std::vector<ClientEntry> clients;
+    RequestStats delta;
+    std::vector<Event> events;
+    asio::steady_timer done;  // cancelled when the batch is on disk
+    bool finished = false;
+    Status result;
+  };
+
+  CommitQueue(asio::io_context& io, StateStore store, bool journal)
+      : io_(io), store_(std::move(store)), journal_(journal) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~CommitQueue() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+
+  pid_t thread_id() const { return tid_.load(); }
+
+  // Called on the event loop. The caller waits on the returned batch.
+  std::shared_ptr<Batch> Add(const DaemonCore::HostAnswer& a) {
+    if (!gathering_) gathering_ = std::make_shared<Batch>(io_);
+    std::shared_ptr<Batch> b = gathering_;
+    if (a.record) b->clients.push_back(*a.record);
+    b->delta += a.delta;
+    if (a.event) b->events.push_back(*a.event);
+    if (!writing_) Dispatch();
+    return b;
+  }
+
+ private:
+  void Dispatch() {
+    writing_ = true;
+    {
+      std::lock_guard lock(mu_);
+      job_ = std::move(gathering_);
+    }
+    gathering_.reset();
+    cv_.notify_one();
+  }
+
+  void Run() {
+    tid_ = CurrentThreadId();
+    for (;;) {
+      std::shared_ptr<Batch> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || job_ != nullptr; });
+        if (job_ == nullptr) return;
+        job = std::move(job_);
+      }
+      job->result = store_.SaveHostBatch(job->clients, job->delta, job->events);
+      if (journal_) {
+        for (const Event& e : job->events) Journal(e);
+      }
+      asio::post(io_, [this, job] {
+        job->finished = true;
+        job->done.cancel();
+        writing_ = false;
+        if (gathering_) Dispatch();
+      });
+    }
+  }
+
+  asio::io_context& io_;
+  StateStore store_;
+  bool journal_;
+  // Event-loop side.
+  std::shared_ptr<Batch> gathering_;
+  bool writing_ = false;
+  // Shared with the thread.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::shared_ptr<Batch> job_;
+  bool stopping_ = false;
+  std::atomic<pid_t> tid_{0};
+  std::thread thread_;
+};
+
+class Daemon {
+ public:
+  Daemon(asio::io_context& io, DaemonPaths paths, std::unique_ptr<DaemonCore> core,
+         OffsetClock& clock)
+      : io_(io),
+        paths_(std::move(paths)),
+        core_(std::move(core)),
+        clock_(clock),
+        client_timer_(io),
+        signals_(io, SIGINT, SIGTERM, SIGHUP) {}
+
+  Status Start(StateStore commit_store) {
+    io_tid_ = CurrentThreadId();
+    bool journal = core_->config().journal && JournalAvailable();
+    if (journal) core_->event_sink = Journal;
+    commits_ = std::make_unique<CommitQueue>(io_, std::move(commit_store), journal);
+#ifdef ACTIVA_TEST_CONTROLS
+    core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
+#endif
+    ACTIVA_RETURN_IF_ERROR(OpenManagementSocket());
+    ApplyPriority();
+    if (core_->host_key_installed()) {
+      Status s = Rebind();
+      if (!s.ok()) core_->LogEvent(0, "cannot listen: " + s.ToString());
+    }
+    asio::co_spawn(io_, ClientLoop(), asio::detached);
+    WaitForSignals();
+    sd_notify(0, "READY=1");
+    return Status::Ok();
+  }
+
+ private:
+  // --- Host role -----------------------------------------------------------
+
+  Status Rebind() {
+    for (auto& a : acceptors_) a->close();
+    acceptors_.clear();
+    if (!core_->host_key_installed()) return Status::Ok();
+    std::string errors;
+    for (const std::string& address : core_->config().listen) {
+      boost::system::error_code ec;
+      auto addr = asio::ip::make_address(address, ec);
+      if (ec) continue;
+      tcp::endpoint ep(addr, core_->port());
+      auto acceptor = std::make_shared<tcp::acceptor>(io_);
+      acceptor->open(ep.protocol(), ec);
+      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+      if (!ec) acceptor->bind(ep, ec);
+      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (ec) {
+        errors += (errors.empty() ? "" : "; ") + HostAddress{address, core_->port()}.ToString() +
+                  ": " + ec.message();
+        continue;
+      }
+      acceptors_.push_back(acceptor);
+      asio::co_spawn(io_, Accept(acceptor), asio::detached);
+    }
+    if (acceptors_.empty()) {
+      return Status(ResultCode::kAccessDenied, "cannot listen on port " +
+                                                   std::to_string(core_->port()) + ": " + errors);
+    }
+    if (!errors.empty()) core_->LogEvent(0, "some addresses could not be bound: " + errors);
+    return Status::Ok();
+  }
+
+  awaitable<void> Accept(std::shared_ptr<tcp::acceptor> acceptor) {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor->async_accept(kNoThrow);
+      if (ec) {
+        if (!acceptor->is_open()) co_return;
+        // Out of descriptors and the like: wait a little instead of spinning.
+        asio::steady_timer t(io_, std::chrono::milliseconds(50));
+        co_await t.async_wait(kNoThrow);
+        continue;
+      }
+      boost::system::error_code pec;
+      tcp::endpoint peer = socket.remote_endpoint(pec);
+      if (pec || !Allowed(peer.address())) continue;  // closes the socket
+      if (connections_ >= core_->config().max_connections) continue;
+      ++connections_;
+      asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
+                     [this](std::exception_ptr) { --connections_; });
+    }
+  }
+
+  bool Allowed(const asio::ip::address& a) const {
+    std::array<std::uint8_t, 16> bytes{};
+    if (a.is_v4()) {
+      auto v4 = a.to_v4().to_bytes();
+      bytes[10] = bytes[11] = 0xff;
+      std::copy(v4.begin(), v4.end(), bytes.begin() + 12);
+    } else {
+      auto v6 = a.to_v6().to_bytes();
+      std::copy(v6.begin(), v6.end(), bytes.begin());
+    }
+    return ContainsAny(core_->config().allowed_networks, bytes);
+  }
+
+  awaitable<void> ServeWithDeadline(tcp::socket socket) {
+    steady_clock::time_point deadline = steady_clock::now() + IdleTimeout();
+    co_await (Serve(socket, deadline) || Watchdog(socket, deadline));
+  }
+
+  steady_clock::duration IdleTimeout() const {
+    return std::chrono::seconds(core_->config().idle_timeout_seconds);
+  }
+
+  // Closes the socket once `deadline` passes; Serve() moves it on after each
+  // whole request, so a slow sender cannot hold a connection by trickling.
+  awaitable<void> Watchdog(tcp::socket& socket, steady_clock::time_point& deadline) {
+    asio::steady_timer timer(io_);
+    while (deadline > steady_clock::now()) {
+      timer.expires_at(deadline);
+      co_await timer.async_wait(kNoThrow);
+    }
+    boost::system::error_code ec;
+    socket.close(ec);
+  }
+
+  awaitable<void> Serve(tcp::socket& socket, steady_clock::time_point& deadline) {
+    Bytes body;
+    for (;;) {
+      std::array<std::uint8_t, kFrameHeaderSize> header;
+      auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
+      if (ec) co_return;
+      Result<FrameHeader> h = DecodeFrameHeader(header);
+      if (!h.ok()) {
+        // A wrong magic is not our protocol at all: close without a word.
+        // Anything else gets one error frame first (docs/protocol.md).
+        bool ours = std::equal(header.begin(), header.begin() + 4, "ACTV");
+        core_->LogEvent(kEventHostRequest, "refused a frame: " + h.status().ToString());
+        if (ours) co_await SendError(socket, h.status());
+        co_return;
+      }
+      if (h->type != MessageType::kRequest) {
+        co_await SendError(socket, Status(ResultCode::kInvalidData, "expected a request"));
+        co_return;
+      }
+      body.resize(h->body_length);
+      auto [ec2, n2] = co_await asio::async_read(socket, asio::buffer(body), kNoThrow);
+      if (ec2) co_return;
+      Result<ActivationRequest> request = DecodeRequestBody(body);
+      if (!request.ok()) {
+        core_->LogEvent(kEventHostRequest, "refused a request: " + request.status().ToString());
+        if (!co_await SendError(socket, request.status())) co_return;
+        deadline = steady_clock::now() + IdleTimeout();
+        continue;
+      }
+      DaemonCore::HostAnswer answer = core_->HandleRequest(*request);
+      // The response goes out only once the client's record is on disk.
+      std::shared_ptr<CommitQueue::Batch> batch = commits_->Add(answer);
+      if (!batch->finished) co_await batch->done.async_wait(kNoThrow);
+      if (!batch->result.ok()) {
+        co_await SendError(socket, batch->result);
+        co_return;
+      }
+      auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
+      if (ec3) co_return;
+      deadline = steady_clock::now() + IdleTimeout();
+    }
+  }
+
+  awaitable<bool> SendError(tcp::socket& socket, const Status& status) {
+    Bytes frame = EncodeError(MakeErrorMessage(status));
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
+    co_return !ec;
+  }
+
+  void ApplyPriority() {
+    // Lower scheduling priority for the host's workers (slmgr /cpri), normal
+    // again with /spri. Linux applies setpriority() per thread.
+    int nice = core_->low_priority() ? 10 : 0;
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(io_tid_), nice);
+    if (commits_ && commits_->thread_id() != 0) {
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(commits_->thread_id()), nice);
+    }
+  }
+
+  // --- Client role -----------------------------------------------------------
+
+  awaitable<void> ClientLoop() {
+    for (;;) {
+      for (const Uuid& sku : core_->DueProducts()) co_await RunAttempt(sku);
+      // Wake at the next attempt, and at least every minute so a moved
+      // clock (tests) or a settings change is noticed.
+      std::int64_t next = core_->NextAttemptTime();
+      std::int64_t wait = next == 0 ? 60 : std::clamp<std::int64_t>(next - clock_.Now(), 1, 60);
+      client_timer_.expires_after(std::chrono::seconds(wait));
+      co_await client_timer_.async_wait(kNoThrow);
+    }
+  }
+
+  // Wakes the client loop at once (after /ato, /ipk, /skms, clock moves).
+  void Nudge() { client_timer_.cancel(); }
+
+  awaitable<ResultCode> RunAttempt(Uuid sku) {
+    Result<DaemonCore::Attempt> attempt = core_->PrepareAttempt(sku);
+    if (!attempt.ok()) co_return attempt.status().code();
+    std::string errors;
+    for (const HostAddress& host : attempt->hosts) {
+      std::string error;
+      std::optional<Message> answer = co_await Exchange(host, attempt->request, error);
+      if (answer) co_return core_->FinishAttempt(*attempt, answer, host, "");
+      errors += (errors.empty() ? "" : "; ") + host.ToString() + ": " + error;
+    }
+    co_return core_->FinishAttempt(*attempt, std::nullopt, attempt->hosts.back(), errors);
+  }
+
+  // Sends one request to `host` and returns its decoded answer, or nullopt
+  // with `error` saying what went wrong.
+  awaitable<std::optional<Message>> Exchange(HostAddress host, ActivationRequest request,
+                                             std::string& error) {
+    const auto& cfg = core_->config();
+    tcp::resolver resolver(io_);
+    asio::steady_timer timer(io_);
+    timer.expires_after(std::chrono::seconds(cfg.connect_timeout_seconds));
+    auto resolved = co_await (resolver.async_resolve(host.host, std::to_string(host.port),
+                                                     kNoThrow) ||
+                              timer.async_wait(kNoThrow));
+    if (resolved.index() == 1) {
+      error = "name lookup timed out";
+      co_return std::nullopt;
+    }
+    auto [rec, endpoints] = std::get<0>(resolved);
+    if (rec) {
+      error = "name lookup failed: " + rec.message();
+      co_return std::nullopt;
+    }
+    tcp::socket socket(io_);
+    auto connected =
+        co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
+    if (connected.index() == 1 || std::get<0>(std::get<0>(connected))) {
+      error = connected.index() == 1 ? "connection timed out"
+                                     : "connection failed: " +
+                                           std::get<0>(std::get<0>(connected)).message();
+      co_return std::nullopt;
+    }
+    timer.expires_after(std::chrono::seconds(cfg.response_timeout_seconds));
+    Bytes frame = EncodeRequest(request);
+    std::array<std::uint8_t, kFrameHeaderSize> header;
+    auto exchange = [&]() -> awaitable<std::optional<Message>> {
+      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
+      if (wec) {
+        error = "send failed: " + wec.message();
+        co_return std::nullopt;
+      }
+      auto [hec, hn] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
+      if (hec) {
+        error = "no answer: " + hec.message();
+        co_return std::nullopt;
+      }
+      Result<FrameHeader> h = DecodeFrameHeader(header);
+      if (!h.ok()) {
+        error = "bad answer: " + h.status().ToString();
+        co_return std::nullopt;
+      }
+      Bytes whole(header.begin(), header.end());
+      whole.resize(kFrameHeaderSize + h->body_length);
+      auto [bec, bn] = co_await asio::async_read(
+          socket, asio::buffer(whole.data() + kFrameHeaderSize, h->body_length), kNoThrow);
+      if (bec) {
+        error = "answer cut short: " + bec.message();
+        co_return std::nullopt;
+      }
+      Result<Message> m = DecodeFrame(whole);
+      if (!m.ok()) {
+        error = "bad answer: " + m.status().ToString();
+        co_return std::nullopt;
+      }
+      co_return *m;
+    };
+    auto r = co_await (exchange() || timer.async_wait(kNoThrow));
+    if (r.index() == 1) {
+      error = "no answer within " + std::to_string(cfg.response_timeout_seconds) + " s";
+      co_return std::nullopt;
+    }
+    co_return std::get<0>(r);
+  }
+
+  // --- Management ------------------------------------------------------------
+
+  Status OpenManagementSocket() {
+    const std::string& path = paths_.socket_path;
+    std::error_code fec;
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), fec);
+    // A socket file left by a daemon that died is in the way; a live daemon
+    // answers, and then this one must not take its place.
+    local_socket::socket probe(io_);
+    boost::system::error_code ec;
+    probe.connect(local_socket::endpoint(path), ec);
+    if (!ec) {
+      return Status(ResultCode::kFileExists,
+                    path + ": another activad is already running with this socket");
+    }
+    ::unlink(path.c_str());
+    management_ = std::make_unique<local_socket::acceptor>(io_);
+    management_->open(local_socket(), ec);
+    if (!ec) management_->bind(local_socket::endpoint(path), ec);
+    if (!ec) management_->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Status(ResultCode::kAccessDenied, path + ": " + ec.message());
+    // Everyone may connect; the peer's credentials decide what it may do.
+    ::chmod(path.c_str(), 0666);
+    asio::co_spawn(io_, AcceptManagement(), asio::detached);
+    return Status::Ok();
+  }
+
+  awaitable<void> AcceptManagement() {
+    for (;;) {
+      auto [ec, socket] = co_await management_->async_accept(kNoThrow);
+      if (ec) {
+        if (!management_->is_open()) co_return;
+        continue;
+      }
+      asio::co_spawn(io_, ServeManagement(std::move(socket)), asio::detached);
+    }
+  }
+
+  awaitable<void> ServeManagement(local_socket::socket socket) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      co_return;
+    }
+    const bool admin = IsAdmin(cred.uid, cred.gid);
+    std::string buffer;
+    for (;;) {
+      auto [ec, n] = co_await asio::async_read_until(
+          socket, asio::dynamic_buffer(buffer, kMaxManagementLine), '\n', kNoThrow);
+      if (ec) {
+        if (ec == asio::error::not_found) {
+          std::string line = DaemonCore::ErrorLine(
+                                 Status(ResultCode::kInvalidData, "request longer than 64 KiB")) +
+                             "\n";
+          co_await asio::async_write(socket, asio::buffer(line), kNoThrow);
+        }
+        co_return;
+      }
+      std::string request = buffer.substr(0, n - 1);
+      buffer.erase(0, n);
+      std::string response;
+      if (DaemonCore::OperationOf(request) == "ato") {
+        response = co_await Activate(request, admin);
+      } else {
+        response = core_->Execute(request, admin);
+      }
+      if (core_->TakeListenerChange()) {
+        Status s = Rebind();
+        if (!s.ok()) {
+          core_->LogEvent(0, s.ToString());
+          response = DaemonCore::ErrorLine(s);
+        }
+        ApplyPriority();
+      }
+      Nudge();
+      response += "\n";
+      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(response), kNoThrow);
+      if (wec) co_return;
+    }
+  }
+
+  awaitable<std::string> Activate(std::string request, bool admin) {
+    Result<std::vector<Uuid>> products = core_->ProductsForActivation(request, admin);
+    if (!products.ok()) co_return DaemonCore::ErrorLine(products.status());
+    ResultCode overall = ResultCode::kOk;
+    for (const Uuid& sku : *products) {
+      ResultCode r = co_await RunAttempt(sku);
+      if (r != ResultCode::kOk && overall == ResultCode::kOk) overall = r;
+    }
+    co_return core_->RenderActivation(*products, overall);
+  }
+
+  // --- Signals -------------------------------------------------------------------
+
+  void WaitForSignals() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        Reload();
+        WaitForSignals();
+        return;
+      }
+      sd_notify(0, "STOPPING=1");
+      io_.stop();
+    });
+  }
+
+  void Reload() {
+    sd_notify(0, "RELOADING=1");
+    DaemonConfig config;
+    if (!paths_.config_path.empty()) {
+      Result<std::string> text = ReadFile(paths_.config_path);
+      Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths_.config_path)
+                                              : Result<DaemonConfig>(text.status());
+      if (!parsed.ok()) {
+        core_->LogEvent(0, "reload refused, keeping the running configuration: " +
+                               parsed.status().ToString());
+        sd_notify(0, "READY=1");
+        return;
+      }
+      config = *parsed;
+    }
+    core_->Reload(std::move(config));
+    Status s = Rebind();
+    if (!s.ok()) core_->LogEvent(0, s.ToString());
+    core_->LogEvent(0, "configuration and catalogs reloaded");
+    sd_notify(0, "READY=1");
+  }
+
+  asio::io_context& io_;
+  DaemonPaths paths_;
+  std::unique_ptr<DaemonCore> core_;
+  OffsetClock& clock_;
+  asio::steady_timer client_timer_;
+  asio::signal_set signals_;
+  std::unique_ptr<CommitQueue> commits_;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+  std::unique_ptr<local_socket::acceptor> management_;
+  std::size_t connections_ = 0;
+  pid_t io_tid_ = 0;
+};
+
+}  // namespace
+
+std::string SocketPathFor(const DaemonPaths& paths, bool state_dir_given) {
+  if (!paths.socket_path.empty()) return paths.socket_path;
+  if (state_dir_given) return paths.state_dir + "/activad.sock";
+  return "/run/activa/activad.sock";
+}
+
+int RunDaemon(const DaemonPaths& paths) {
+  DaemonConfig config;
+  if (!paths.config_path.empty()) {
+    Result<std::string> text = ReadFile(paths.config_path);
+    Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths.config_path)
+                                            : Result<DaemonConfig>(text.status());
+    if (!parsed.ok()) {
+      std::cerr << "activad: " << parsed.status().ToString() << "\n";
+      return 1;
+    }
+    config = *parsed;
+  }
+  SystemClock system_clock;
+  OffsetClock clock(system_clock);
+  Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, clock);
+  if (!core.ok()) {
+    std::cerr << "activad: " << core.status().ToString() << "\n";
+    return 1;
+  }
+  Result<StateStore> commit_store = StateStore::Open(paths.state_dir + "/activad.db");
+  if (!commit_store.ok()) {
+    std::cerr << "activad: " << commit_store.status().ToString() << "\n";
+    return 1;
+  }
+  asio::io_context io(1);
+  Daemon daemon(io, paths, std::move(core).value(), clock);
+  Status s = daemon.Start(std::move(commit_store).value());
+  if (!s.ok()) {
+    std::cerr << "activad: " << s.ToString() << "\n";
+    return 1;
+  }
+  io.run();
+  ::unlink(paths.socket_path.c_str());
+  return 0;
+}
+
+}  // namespace activa

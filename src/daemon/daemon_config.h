@@ -1,0 +1,43 @@
+// activad's configuration file (/etc/activa/activa.toml), DESIGN.md
+// section 10: what an administrator sets once. What slmgr changes (port,
+// intervals, priority, publishing, /skms) lives in the daemon's state and
+// wins over the values here, as the registry does for KMS.
+#ifndef ACTIVA_DAEMON_DAEMON_CONFIG_H_
+#define ACTIVA_DAEMON_DAEMON_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "daemon/network.h"
+
+namespace activa {
+
+struct DaemonConfig {
+  // [daemon]
+  std::string machine_name;      // default: the host name
+  bool journal = true;           // send events to the system journal too
+  std::size_t keep_events = 100000;  // events kept in the state database
+
+  // [host]
+  std::vector<std::string> listen = {"0.0.0.0", "::"};  // addresses, without port
+  std::uint16_t port = 1688;                             // until slmgr /sprt sets one
+  std::vector<Network> allowed_networks = DefaultAllowedNetworks();
+  std::size_t max_connections = 1024;
+  int idle_timeout_seconds = 30;
+  int commit_delay_ms = 2;  // how long a batch of client records may wait for company
+
+  // [client]
+  int connect_timeout_seconds = 10;
+  int response_timeout_seconds = 30;
+};
+
+// Parses the TOML text. Unknown keys and bad values are kInvalidData naming
+// the key and line.
+Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string& file);
+
+}  // namespace activa
+
+#endif  // ACTIVA_DAEMON_DAEMON_CONFIG_H_

@@ -1,0 +1,1118 @@
+#include "daemon/daemon_core.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+
+#include "base/file_util.h"
+#include "keys/activation_codes.h"
+#include "keys/product_key.h"
+#include "licensing/client_license.h"
+#include "offline/offline_activation.h"
+#include "protocol/chain.h"
+
+namespace activa {
+namespace json = boost::json;
+namespace {
+
+// Settings keys (the state's "registry").
+constexpr std::string_view kCmid = "cmid";
+constexpr std::string_view kPreviousCmid = "previous_cmid";
+constexpr std::string_view kHostId = "host_id";
+constexpr std::string_view kHostKey = "host_key";
+constexpr std::string_view kHostCertificate = "host_certificate";
+constexpr std::string_view kPort = "port";
+constexpr std::string_view kActivationInterval = "activation_interval";
+constexpr std::string_view kRenewalInterval = "renewal_interval";
+constexpr std::string_view kPriority = "priority";
+constexpr std::string_view kDnsPublishing = "dns_publishing";
+constexpr std::string_view kKmsHost = "kms_host";
+constexpr std::string_view kKmsDomain = "kms_domain";
+constexpr std::string_view kHostCaching = "host_caching";
+
+Uuid RandomUuid() {
+  Uuid id;
+  RandomBytes(id);
+  id[6] = static_cast<std::uint8_t>((id[6] & 0x0f) | 0x40);
+  id[8] = static_cast<std::uint8_t>((id[8] & 0x3f) | 0x80);
+  return id;
+}
+
+std::string DefaultMachineName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+// A virtual machine counts like a physical one; the flag is reported only.
+bool DetectVirtualMachine() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) == 0) return line.find(" hypervisor") != std::string::npos;
+  }
+  return false;
+}
+
+std::string_view LicenseStatusText(LicenseState s) {
+  switch (s) {
+    case LicenseState::kUnlicensed: return "Unlicensed";
+    case LicenseState::kLicensed: return "Licensed";
+    case LicenseState::kInitialGrace: return "Initial grace period";
+    case LicenseState::kOutOfToleranceGrace:
+      return "Additional grace period (KMS license expired or hardware out of tolerance)";
+    case LicenseState::kNonGenuineGrace: return "Non-genuine grace period";
+    case LicenseState::kNotification: return "Notification";
+    case LicenseState::kExtendedGrace: return "Extended grace period";
+  }
+  return "Unknown";
+}
+
+std::string_view KeyKindName(KeyKind k) {
+  switch (k) {
+    case KeyKind::kSetup: return "setup";
+    case KeyKind::kHost: return "host";
+    case KeyKind::kMak: return "mak";
+  }
+  return "unknown";
+}
+
+std::string LastChars(const std::string& key) {
+  return key.size() >= 5 ? key.substr(key.size() - 5) : key;
+}
+
+bool ParseUint(std::string_view s, std::uint64_t& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+}  // namespace
+
+std::string HostAddress::ToString() const {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<HostAddress> ParseHostAddress(std::string_view text) {
+  auto bad = [&](const std::string& why) {
+    return Status(ResultCode::kInvalidArgument,
+                  "\"" + std::string(text) + "\" is not a host: " + why +
+                      " (expected name[:port], IPv4[:port] or [IPv6][:port])");
+  };
+  HostAddress a;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    std::size_t close = text.find(']');
+    if (close == std::string_view::npos) return bad("missing ']'");
+    a.host = std::string(text.substr(1, close - 1));
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return bad("unexpected text after ']'");
+      port_text = rest.substr(1);
+      if (port_text.empty()) return bad("empty port");
+    }
+  } else {
+    std::size_t colon = text.find(':');
+    if (colon != std::string_view::npos && text.find(':', colon + 1) != std::string_view::npos) {
+      return bad("an IPv6 address needs brackets");
+    }
+    a.host = std::string(text.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = text.substr(colon + 1);
+      if (port_text.empty()) return bad("empty port");
+    }
+  }
+  if (a.host.empty()) return bad("no host name");
+  for (char c : a.host) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+              c == '_' || c == '%';
+    if (!ok) return bad("the name has a character that no host name has");
+  }
+  if (!port_text.empty()) {
+    std::uint64_t port = 0;
+    if (!ParseUint(port_text, port) || port < 1 || port > 65535) {
+      return bad("the port must be 1 to 65535");
+    }
+    a.port = static_cast<std::uint16_t>(port);
+  }
+  return a;
+}
+
+// JSON rendering of the core's state (docs/management.md).
+struct CoreRenderer {
+  static json::object Machine(const DaemonCore& c) {
+    json::object m;
+    m["name"] = c.machine_name_;
+    m["cmid"] = FormatUuid(c.cmid_);
+    m["previous_cmid"] =
+        c.previous_cmid_ == Uuid{} ? json::value(nullptr) : json::value(FormatUuid(c.previous_cmid_));
+    m["is_virtual_machine"] = c.is_virtual_machine_;
+    return m;
+  }
+
+  static json::object Product(const DaemonCore& c, const ProductRecord& p) {
+    const std::int64_t now = c.clock_.Now();
+    const Catalog* catalog = nullptr;
+    const Edition* e = c.FindEdition(p.sku_id, &catalog);
+    const Application* app = catalog ? catalog->FindApplication(p.application_id) : nullptr;
+    LicenseState state = StateAt(p.license, now);
+    json::object o;
+    o["activation_id"] = FormatUuid(p.sku_id);
+    o["application_id"] = FormatUuid(p.application_id);
+    o["application"] = app ? app->name : "";
+    o["name"] = e ? e->name : "(edition not in any installed catalog)";
+    o["vendor"] = catalog ? catalog->vendor_name : "";
+    o["kind"] = e && e->kind == EditionKind::kServer ? "server" : "client";
+    o["key_kind"] = KeyKindName(p.key_kind);
+    o["partial_product_key"] = LastChars(p.key_text);
+    o["license_status"] = static_cast<int>(state);
+    o["license_status_text"] = LicenseStatusText(state);
+    o["minutes_left"] = MinutesLeft(p.license, now);
+    o["grace_end"] = p.license.grace_end;
+    o["validity_end"] = p.license.validity_end;
+    o["rearms_left"] = RearmsLeft(p.license);
+    o["last_result"] = static_cast<std::uint32_t>(p.license.last_result);
+    o["last_result_text"] = ResultCodeMessage(p.license.last_result);
+    o["last_attempt"] = p.license.last_attempt;
+    o["next_attempt"] = p.license.next_attempt;
+    o["last_activation"] = p.license.last_activation;
+    o["required_count"] = e ? e->threshold : 0;
+    o["last_count"] = p.last_count;
+    o["activation_interval"] = p.license.activation_interval_minutes;
+    o["renewal_interval"] = p.license.renewal_interval_minutes;
+    json::object kms;
+    kms["configured"] = c.kms_host_ ? json::value(*c.kms_host_) : json::value(nullptr);
+    kms["in_use"] = p.host_in_use.empty() ? json::value(nullptr) : json::value(p.host_in_use);
+    kms["lookup_domain"] = c.kms_domain_ ? json::value(*c.kms_domain_) : json::value(nullptr);
+    kms["host_caching"] = c.host_caching_;
+    o["kms"] = std::move(kms);
+    return o;
+  }
+
+  static json::value Host(const DaemonCore& c) {
+    if (!c.host_key_) return nullptr;
+    const std::int64_t now = c.clock_.Now();
+    const Catalog* catalog = c.HostCatalog();
+    Result<ProductKey> key = ParseProductKey(*c.host_key_);
+    const ProductGroup* group =
+        catalog && key.ok() ? catalog->FindGroupByCode(key->item) : nullptr;
+    json::object h;
+    h["activated"] = c.certificate_.has_value();
+    h["vendor"] = catalog ? catalog->vendor_name : "";
+    h["group"] = group ? group->name : "";
+    h["group_id"] = group ? FormatUuid(group->id) : "";
+    h["partial_product_key"] = LastChars(*c.host_key_);
+    h["host_id"] = FormatUuid(c.host_id_);
+    json::array counts;
+    if (catalog != nullptr) {
+      for (const Application& a : catalog->applications) {
+        // Count() is logically const; the counter expires lazily.
+        std::uint32_t n = const_cast<ClientCounter&>(c.counter_).Count(a.id, now);
+        counts.push_back(json::object{{"application_id", FormatUuid(a.id)},
+                                      {"application", a.name},
+                                      {"count", n},
+                                      {"kms_count", std::min(n, kKmsReportedCountCap)}});
+      }
+    }
+    h["counts"] = std::move(counts);
+    h["port"] = c.port_;
+    json::array listening;
+    for (const std::string& a : c.config_.listen) {
+      listening.push_back(json::string(HostAddress{a, c.port_}.ToString()));
+    }
+    h["listening"] = std::move(listening);
+    h["dns_publishing"] = c.dns_publishing_;
+    h["priority"] = c.low_priority_ ? "low" : "normal";
+    h["activation_interval"] = c.host_settings_.activation_interval_minutes;
+    h["renewal_interval"] = c.host_settings_.renewal_interval_minutes;
+    const RequestStats& s = c.stats_;
+    h["requests"] = json::object{
+        {"total", s.total},
+        {"failed", s.failed},
+        {"unlicensed", s.of_state(LicenseState::kUnlicensed)},
+        {"licensed", s.of_state(LicenseState::kLicensed)},
+        {"initial_grace", s.of_state(LicenseState::kInitialGrace)},
+        {"oot_grace", s.of_state(LicenseState::kOutOfToleranceGrace)},
+        {"non_genuine_grace", s.of_state(LicenseState::kNonGenuineGrace)},
+        {"notification", s.of_state(LicenseState::kNotification)}};
+    return h;
+  }
+
+  static json::object Response(const Status& s) {
+    return json::object{{"result", static_cast<std::uint32_t>(s.code())},
+                        {"message", s.ok() ? std::string("OK") : s.message()}};
+  }
+
+  static std::string Line(json::object o) { return json::serialize(o); }
+};
+
+std::string DaemonCore::ErrorLine(const Status& status) {
+  return CoreRenderer::Line(CoreRenderer::Response(status));
+}
+
+DaemonCore::DaemonCore(DaemonPaths paths, DaemonConfig config, const Clock& clock,
+                       StateStore store)
+    : paths_(std::move(paths)), config_(std::move(config)), clock_(clock), store_(std::move(store)) {}
+
+DaemonCore::~DaemonCore() = default;
+
+Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
+                                                     DaemonConfig config, const Clock& clock) {
+  InitCrypto();
+  std::error_code ec;
+  std::filesystem::create_directories(paths.state_dir, ec);
+  if (ec) return Status(ResultCode::kStorage, paths.state_dir + ": " + ec.message());
+  // The state holds the host's signing key and product keys.
+  ::chmod(paths.state_dir.c_str(), 0700);
+  Result<StateStore> store = StateStore::Open(paths.state_dir + "/activad.db");
+  if (!store.ok()) return store.status();
+  std::unique_ptr<DaemonCore> core(
+      new DaemonCore(paths, std::move(config), clock, std::move(store).value()));
+  core->LoadCatalogs();
+  ACTIVA_RETURN_IF_ERROR(core->LoadState());
+  return core;
+}
+
+void DaemonCore::LoadCatalogs() {
+  catalogs_.clear();
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(paths_.catalog_dir, ec)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  if (ec) {
+    LogEvent(0, "no catalogs: " + paths_.catalog_dir + ": " + ec.message());
+    return;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    Result<std::string> text = ReadFile(f.string());
+    Result<Catalog> c = text.ok() ? LoadCatalog(*text) : Result<Catalog>(text.status());
+    if (!c.ok()) {
+      LogEvent(0, "catalog " + f.string() + " refused: " + c.status().ToString());
+      continue;
+    }
+    catalogs_.push_back(std::move(c).value());
+  }
+}
+
+void DaemonCore::Reload(DaemonConfig config) {
+  config_ = std::move(config);
+  machine_name_ = config_.machine_name.empty() ? DefaultMachineName() : config_.machine_name;
+  LoadCatalogs();
+}
+
+void DaemonCore::LogEvent(int event_id, const std::string& message) {
+  Event e{0, clock_.Now(), event_id, message};
+  (void)store_.AppendEvent(e);
+  if (event_sink) event_sink(e);
+}
+
+Status DaemonCore::SaveSetting(std::string_view key, std::string_view value) {
+  return store_.SetSetting(key, value);
+}
+
+Status DaemonCore::LoadState() {
+  auto get = [&](std::string_view key) -> std::optional<std::string> {
+    Result<std::optional<std::string>> v = store_.GetSetting(key);
+    return v.ok() ? *v : std::nullopt;
+  };
+  auto get_or_new_id = [&](std::string_view key, Uuid& out) -> Status {
+    std::optional<std::string> v = get(key);
+    std::optional<Uuid> id = v ? ParseUuid(*v) : std::nullopt;
+    if (id) {
+      out = *id;
+      return Status::Ok();
+    }
+    out = RandomUuid();
+    return SaveSetting(key, FormatUuid(out));
+  };
+  ACTIVA_RETURN_IF_ERROR(get_or_new_id(kCmid, cmid_));
+  ACTIVA_RETURN_IF_ERROR(get_or_new_id(kHostId, host_id_));
+  if (auto v = get(kPreviousCmid)) previous_cmid_ = ParseUuid(*v).value_or(Uuid{});
+  machine_name_ = config_.machine_name.empty() ? DefaultMachineName() : config_.machine_name;
+  is_virtual_machine_ = DetectVirtualMachine();
+
+  auto number = [&](std::string_view key, std::uint64_t fallback) {
+    std::uint64_t n = 0;
+    std::optional<std::string> v = get(key);
+    return v && ParseUint(*v, n) ? n : fallback;
+  };
+  port_ = static_cast<std::uint16_t>(number(kPort, config_.port));
+  host_settings_.activation_interval_minutes =
+      static_cast<std::uint32_t>(number(kActivationInterval, kDefaultActivationIntervalMinutes));
+  host_settings_.renewal_interval_minutes =
+      static_cast<std::uint32_t>(number(kRenewalInterval, kDefaultRenewalIntervalMinutes));
+  low_priority_ = get(kPriority).value_or("normal") == "low";
+  dns_publishing_ = number(kDnsPublishing, 1) != 0;
+  host_caching_ = number(kHostCaching, 1) != 0;
+  kms_host_ = get(kKmsHost);
+  kms_domain_ = get(kKmsDomain);
+
+  Result<std::vector<ProductRecord>> products = store_.LoadProducts();
+  if (!products.ok()) return products.status();
+  products_ = std::move(products).value();
+
+  host_key_ = get(kHostKey);
+  if (host_key_) {
+    ACTIVA_RETURN_IF_ERROR(EnsureHostSigningKey());
+    if (auto hex = get(kHostCertificate)) {
+      Bytes raw;
+      Result<HostCertificate> cert = HexDecode(*hex, &raw) ? DecodeCertificate(raw)
+                                                           : Result<HostCertificate>(Status(
+                                                                 ResultCode::kInvalidData, "hex"));
+      if (cert.ok()) {
+        certificate_ = *cert;
+        certificate_bytes_ = raw;
+      } else {
+        LogEvent(0, "stored host certificate unreadable: " + cert.status().ToString());
+      }
+    }
+  }
+  Result<std::vector<ClientEntry>> clients = store_.LoadClients();
+  if (!clients.ok()) return clients.status();
+  for (const ClientEntry& c : *clients) counter_.Load(c.application_id, c.cmid, c.last_seen);
+  Result<RequestStats> stats = store_.LoadStats();
+  if (!stats.ok()) return stats.status();
+  stats_ = *stats;
+  return Status::Ok();
+}
+
+Status DaemonCore::EnsureHostSigningKey() {
+  if (host_signing_key_) return Status::Ok();
+  const std::string path = paths_.state_dir + "/host.key";
+  Result<SigningKey> key = LoadSigningKey(path);
+  if (key.status().code() == ResultCode::kFileNotFound) {
+    ACTIVA_RETURN_IF_ERROR(SaveSigningKey(SigningKey::Generate(), path));
+    key = LoadSigningKey(path);
+  }
+  if (!key.ok()) return key.status();
+  host_signing_key_.emplace(std::move(key).value());
+  return Status::Ok();
+}
+
+const Catalog* DaemonCore::CatalogForVendorTag(std::uint16_t tag) const {
+  for (const Catalog& c : catalogs_) {
+    if (c.vendor_tag() == tag) return &c;
+  }
+  return nullptr;
+}
+
+const Catalog* DaemonCore::HostCatalog() const {
+  if (!host_key_) return nullptr;
+  Result<ProductKey> key = ParseProductKey(*host_key_);
+  return key.ok() ? CatalogForVendorTag(key->vendor_tag) : nullptr;
+}
+
+const Edition* DaemonCore::FindEdition(const Uuid& sku, const Catalog** catalog) const {
+  for (const Catalog& c : catalogs_) {
+    if (const Edition* e = c.FindEdition(sku)) {
+      if (catalog) *catalog = &c;
+      return e;
+    }
+  }
+  return nullptr;
+}
+
+ProductRecord* DaemonCore::FindProduct(const Uuid& sku) {
+  for (ProductRecord& p : products_) {
+    if (p.sku_id == sku) return &p;
+  }
+  return nullptr;
+}
+
+MachineTag DaemonCore::machine_tag() const {
+  std::array<std::uint8_t, 16> h;
+  Blake2b(h, host_id_);
+  MachineTag tag;
+  std::copy_n(h.begin(), tag.size(), tag.begin());
+  return tag;
+}
+
+bool DaemonCore::TakeListenerChange() { return std::exchange(listener_change_, false); }
+
+// --- Host role -------------------------------------------------------------
+
+DaemonCore::HostAnswer DaemonCore::HandleRequest(const ActivationRequest& request) {
+  const std::int64_t now = clock_.Now();
+  HostAnswer answer;
+  const Catalog* catalog = HostCatalog();
+  const Edition* edition = catalog ? catalog->FindEdition(request.sku_id) : nullptr;
+  // Count by the catalog's application for the edition when the host knows
+  // it, so a client cannot pick the count it joins.
+  Uuid application = edition ? edition->application_id : request.application_id;
+  bool covered = false;
+  if (certificate_ && catalog != nullptr) {
+    for (std::uint16_t g : certificate_->group_codes) {
+      covered = covered || catalog->GroupCovers(g, request.sku_id);
+    }
+  }
+  std::uint32_t count = counter_.Record(application, request.cmid, now);
+  HostDecision d =
+      DecideActivation(request, certificate_.has_value() && host_signing_key_.has_value(),
+                       covered, count, now);
+  answer.delta.Count(request, d.result);
+  stats_ += answer.delta;
+
+  if (d.result == ResultCode::kHostNotActivated) {
+    // Without a certificate nothing can be signed that a client would
+    // believe; say so in an error message.
+    answer.frame = EncodeError(MakeErrorMessage(
+        Status(ResultCode::kHostNotActivated,
+               "this activation host's key is not activated by the vendor yet")));
+  } else {
+    ActivationResponse r;
+    r.result = d.result;
+    r.cmid = request.cmid;
+    r.nonce = request.nonce;
+    r.sku_id = request.sku_id;
+    r.current_count = d.current_count;
+    r.activation_interval_minutes = host_settings_.activation_interval_minutes;
+    r.renewal_interval_minutes = host_settings_.renewal_interval_minutes;
+    r.validity_end = d.validity_end;
+    r.host_time = now;
+    r.host_id = host_id_;
+    r.host_certificate = certificate_bytes_;
+    SignResponse(r, *host_signing_key_);
+    answer.frame = EncodeResponse(r);
+  }
+
+  ClientEntry entry;
+  entry.application_id = application;
+  entry.cmid = request.cmid;
+  entry.machine_name = request.machine_name;
+  entry.sku_id = request.sku_id;
+  entry.last_seen = now;
+  entry.license_state = static_cast<std::uint8_t>(request.license_state);
+  entry.is_virtual_machine = request.is_virtual_machine;
+  answer.record = entry;
+
+  char time_text[32];
+  std::time_t ct = static_cast<std::time_t>(request.client_time);
+  std::tm tm{};
+  ::gmtime_r(&ct, &tm);
+  std::strftime(time_text, sizeof time_text, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string message =
+      "An activation request has been processed. Result: " + FormatResultCode(d.result) +
+      "; count: " + std::to_string(d.current_count) + "; required count: " +
+      std::to_string(request.required_count) + "; client: " + request.machine_name +
+      "; CMID: " + FormatUuid(request.cmid) + "; edition: " +
+      (edition ? edition->name : FormatUuid(request.sku_id)) + "; client time: " + time_text +
+      " UTC; license state: " + std::to_string(static_cast<int>(request.license_state)) +
+      "; minutes to expiry: " + std::to_string(request.minutes_left) +
+      "; virtual machine: " + (request.is_virtual_machine ? "yes" : "no");
+  answer.event = Event{0, now, kEventHostRequest, std::move(message)};
+  return answer;
+}
+
+// --- Client role -----------------------------------------------------------
+
+std::vector<Uuid> DaemonCore::DueProducts() {
+  std::vector<Uuid> due;
+  const std::int64_t now = clock_.Now();
+  for (const ProductRecord& p : products_) {
+    if (AttemptDue(p.license, now)) due.push_back(p.sku_id);
+  }
+  return due;
+}
+
+std::int64_t DaemonCore::NextAttemptTime() const {
+  std::int64_t next = 0;
+  for (const ProductRecord& p : products_) {
+    if (next == 0 || p.license.next_attempt < next) next = p.license.next_attempt;
+  }
+  return next;
+}
+
+Result<DaemonCore::Attempt> DaemonCore::PrepareAttempt(const Uuid& sku_id) {
+  const std::int64_t now = clock_.Now();
+  ProductRecord* p = FindProduct(sku_id);
+  if (p == nullptr) return Status(ResultCode::kNotFound, "no product " + FormatUuid(sku_id));
+  const Catalog* catalog = nullptr;
+  const Edition* e = FindEdition(sku_id, &catalog);
+  if (e == nullptr) {
+    Status s(ResultCode::kInvalidKey,
+             "edition " + FormatUuid(sku_id) + " is in no installed catalog (" +
+                 paths_.catalog_dir + ")");
+    ApplyFailure(p->license, s.code(), now);
+    (void)store_.SaveProduct(*p);
+    return s;
+  }
+  Attempt a;
+  a.sku_id = sku_id;
+  if (kms_host_) {
+    Result<HostAddress> h = ParseHostAddress(*kms_host_);
+    if (h.ok()) a.hosts.push_back(*h);
+  }
+  if (a.hosts.empty()) {
+    Status s(ResultCode::kNoHostReachable,
+             "no activation host is set: use slmgr /skms HOST[:PORT] "
+             "(DNS discovery is not available in this version)");
+    ApplyFailure(p->license, s.code(), now);
+    (void)store_.SaveProduct(*p);
+    LogEvent(kEventClientResult, "Activation of " + e->name + " failed: " + s.ToString());
+    return s;
+  }
+  ActivationRequest& r = a.request;
+  r.cmid = cmid_;
+  r.previous_cmid = previous_cmid_;
+  r.application_id = e->application_id;
+  r.sku_id = sku_id;
+  r.machine_name = machine_name_.substr(0, kMaxMachineNameSize);
+  r.is_virtual_machine = is_virtual_machine_;
+  r.license_state = StateAt(p->license, now);
+  r.minutes_left = MinutesLeft(p->license, now);
+  r.required_count = static_cast<std::uint16_t>(e->threshold);
+  r.client_time = now;
+  RandomBytes(r.nonce);
+  LogEvent(kEventClientRequest,
+           "An activation request has been sent. Host: " + a.hosts.front().ToString() +
+               "; CMID: " + FormatUuid(cmid_) + "; client time: " + std::to_string(now) +
+               "; license state: " + std::to_string(static_cast<int>(r.license_state)) +
+               "; minutes left: " + std::to_string(r.minutes_left) + "; edition: " + e->name +
+               "; required count: " + std::to_string(r.required_count));
+  return a;
+}
+
+ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional<Message>& answer,
+                                     const HostAddress& host,
+                                     const std::string& transport_error) {
+  const std::int64_t now = clock_.Now();
+  ProductRecord* p = FindProduct(attempt.sku_id);
+  if (p == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  const Catalog* catalog = nullptr;
+  const Edition* e = FindEdition(attempt.sku_id, &catalog);
+  std::string name = e ? e->name : FormatUuid(attempt.sku_id);
+  ResultCode result;
+  std::string detail;
+  if (!answer) {
+    result = ResultCode::kNoHostReachable;
+    detail = transport_error;
+    ApplyFailure(p->license, result, now);
+  } else if (const auto* err = std::get_if<ErrorMessage>(&*answer)) {
+    // Unsigned: it may only make us retry later, never change the license.
+    result = err->result;
+    detail = "the host answered with an error: " + err->message;
+    ApplyFailure(p->license, result, now);
+  } else if (const auto* resp = std::get_if<ActivationResponse>(&*answer)) {
+    Result<HostCertificate> chain =
+        catalog ? VerifyResponseChain(*resp, attempt.request, *catalog, now)
+                : Result<HostCertificate>(Status(ResultCode::kInvalidKey, "no catalog"));
+    if (!chain.ok()) {
+      result = chain.status().code();
+      detail = "the response from " + host.ToString() +
+               " was rejected and changed nothing: " + chain.status().message();
+      ApplyFailure(p->license, result, now);
+    } else {
+      result = resp->result;
+      ApplyResponse(p->license, *resp, now);
+      p->last_count = resp->current_count;
+      p->host_in_use = host.ToString();
+      detail = "count " + std::to_string(resp->current_count) + ", activation interval " +
+               std::to_string(resp->activation_interval_minutes) + " min, renewal interval " +
+               std::to_string(resp->renewal_interval_minutes) + " min";
+    }
+  } else {
+    result = ResultCode::kInvalidData;
+    detail = "the host sent a request instead of a response";
+    ApplyFailure(p->license, result, now);
+  }
+  (void)store_.SaveProduct(*p);
+  LogEvent(kEventClientResult, std::string("Activation of ") + name +
+                                   (result == ResultCode::kOk ? " succeeded" : " failed") +
+                                   ". Result: " + FormatResultCode(result) + " " +
+                                   std::string(ResultCodeMessage(result)) + "; " + detail);
+  return result;
+}
+
+// --- Management ------------------------------------------------------------
+
+namespace {
+
+struct Request {
+  json::object args;
+  std::string op;
+  std::string Arg(std::string_view key) const {
+    const json::value* v = args.if_contains(key);
+    if (v == nullptr) return {};
+    if (v->is_string()) return std::string(v->as_string());
+    if (v->is_int64()) return std::to_string(v->as_int64());
+    if (v->is_uint64()) return std::to_string(v->as_uint64());
+    return {};
+  }
+  bool Has(std::string_view key) const { return args.contains(key); }
+};
+
+Result<Request> ParseRequest(std::string_view text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) {
+    return Status(ResultCode::kInvalidData, "the request is not a JSON object");
+  }
+  Request r;
+  r.args = std::move(v.as_object());
+  const json::value* op = r.args.if_contains("op");
+  if (op == nullptr || !op->is_string()) {
+    return Status(ResultCode::kInvalidData, "the request has no \"op\"");
+  }
+  r.op = std::string(op->as_string());
+  return r;
+}
+
+}  // namespace
+
+std::string DaemonCore::OperationOf(std::string_view request_json) {
+  Result<Request> r = ParseRequest(request_json);
+  return r.ok() ? r->op : "";
+}
+
+namespace {
+
+bool ReadOnly(std::string_view op) {
+  return op == "dli" || op == "dlv" || op == "xpr" || op == "dlc" || op == "status";
+}
+
+Status NeedsAdmin(std::string_view op) {
+  return Status(ResultCode::kAccessDenied,
+                "access denied: /" + std::string(op) +
+                    " changes this machine; run it as root or as a member of the group "
+                    "activa-admin");
+}
+
+}  // namespace
+
+std::string DaemonCore::Execute(std::string_view request_json, bool admin) {
+  Result<Request> req = ParseRequest(request_json);
+  if (!req.ok()) return ErrorLine(req.status());
+  const std::string& op = req->op;
+  if (!ReadOnly(op) && !admin) return ErrorLine(NeedsAdmin(op));
+  const std::int64_t now = clock_.Now();
+  auto ok = [&](json::object data = {}) {
+    json::object o = CoreRenderer::Response(Status::Ok());
+    for (auto& [k, v] : data) o[k] = v;
+    return CoreRenderer::Line(std::move(o));
+  };
+  auto set_flag = [&](std::string_view key, bool& field, bool value) {
+    Status s = SaveSetting(key, value ? "1" : "0");
+    if (!s.ok()) return ErrorLine(s);
+    field = value;
+    return ok();
+  };
+  auto interval = [&](std::string_view key, bool activation) {
+    std::uint64_t minutes = 0;
+    if (!ParseUint(req->Arg("minutes"), minutes) || minutes < kMinIntervalMinutes ||
+        minutes > kMaxIntervalMinutes) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument,
+                              "the interval must be 15 to 43200 minutes"));
+    }
+    Status s = SaveSetting(key, std::to_string(minutes));
+    if (!s.ok()) return ErrorLine(s);
+    auto m = static_cast<std::uint32_t>(minutes);
+    (activation ? host_settings_.activation_interval_minutes
+                : host_settings_.renewal_interval_minutes) = m;
+    // On a client the value is its local one until a host sends its own.
+    for (ProductRecord& p : products_) {
+      (activation ? p.license.activation_interval_minutes : p.license.renewal_interval_minutes) = m;
+      (void)store_.SaveProduct(p);
+    }
+    return ok();
+  };
+
+  if (op == "dli" || op == "dlv" || op == "xpr") return DoDli(req->Arg("activation_id"));
+  if (op == "dlc") return DoDlc();
+  if (op == "status") return DoStatus(req->Arg("application_id"), req->Arg("sku_id"));
+  if (op == "ipk") return DoIpk(req->Arg("key"));
+  if (op == "upk") return DoUpk(req->Arg("activation_id"));
+  if (op == "cpky") return ok();
+  if (op == "dti") return DoDti();
+  if (op == "atp") return DoAtp(req->Arg("confirmation_id"));
+  if (op == "rearm") return DoRearm();
+  if (op == "generalize") return DoGeneralize();
+  if (op == "skms") {
+    std::string host = req->Arg("host");
+    Result<HostAddress> a = ParseHostAddress(host);
+    if (!a.ok()) return ErrorLine(a.status());
+    Status s = SaveSetting(kKmsHost, host);
+    if (!s.ok()) return ErrorLine(s);
+    kms_host_ = host;
+    // An explicitly set host replaces whatever was cached.
+    for (ProductRecord& p : products_) p.host_in_use.clear();
+    return ok();
+  }
+  if (op == "ckms") {
+    Status s = store_.DeleteSetting(kKmsHost);
+    if (!s.ok()) return ErrorLine(s);
+    kms_host_.reset();
+    for (ProductRecord& p : products_) p.host_in_use.clear();
+    return ok();
+  }
+  if (op == "skms_domain") {
+    std::string domain = req->Arg("domain");
+    if (domain.empty() || domain.size() > 253) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument, "the domain must be a DNS name"));
+    }
+    Status s = SaveSetting(kKmsDomain, domain);
+    if (!s.ok()) return ErrorLine(s);
+    kms_domain_ = domain;
+    return ok();
+  }
+  if (op == "ckms_domain") {
+    Status s = store_.DeleteSetting(kKmsDomain);
+    if (!s.ok()) return ErrorLine(s);
+    kms_domain_.reset();
+    return ok();
+  }
+  if (op == "skhc") return set_flag(kHostCaching, host_caching_, true);
+  if (op == "ckhc") {
+    for (ProductRecord& p : products_) p.host_in_use.clear();
+    return set_flag(kHostCaching, host_caching_, false);
+  }
+  if (op == "sdns") return set_flag(kDnsPublishing, dns_publishing_, true);
+  if (op == "cdns") return set_flag(kDnsPublishing, dns_publishing_, false);
+  if (op == "spri" || op == "cpri") {
+    Status s = SaveSetting(kPriority, op == "cpri" ? "low" : "normal");
+    if (!s.ok()) return ErrorLine(s);
+    low_priority_ = op == "cpri";
+    listener_change_ = true;  // the daemon applies the priority
+    return ok();
+  }
+  if (op == "sai") return interval(kActivationInterval, true);
+  if (op == "sri") return interval(kRenewalInterval, false);
+  if (op == "sprt") {
+    std::uint64_t port = 0;
+    if (!ParseUint(req->Arg("port"), port) || port < 1 || port > 65535) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument, "the port must be 1 to 65535"));
+    }
+    Status s = SaveSetting(kPort, std::to_string(port));
+    if (!s.ok()) return ErrorLine(s);
+    port_ = static_cast<std::uint16_t>(port);
+    listener_change_ = true;
+    return ok();
+  }
+  if (op == "test_advance_clock" && advance_clock) {
+    std::string text = req->Arg("seconds");
+    std::int64_t seconds = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument, "seconds must be a whole number"));
+    }
+    advance_clock(seconds);
+    return ok({{"now", clock_.Now()}});
+  }
+  return ErrorLine(Status(ResultCode::kInvalidArgument, "unknown operation \"" + op + "\""));
+}
+
+std::string DaemonCore::DoDli(std::string_view activation_id) {
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["machine"] = CoreRenderer::Machine(*this);
+  json::array products;
+  std::optional<Uuid> only;
+  if (!activation_id.empty() && activation_id != "all" && activation_id != "All") {
+    only = ParseUuid(activation_id);
+    if (!only) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument,
+                              "\"" + std::string(activation_id) + "\" is not an activation ID"));
+    }
+  }
+  for (const ProductRecord& p : products_) {
+    if (!only || *only == p.sku_id) products.push_back(CoreRenderer::Product(*this, p));
+  }
+  if (only && products.empty()) {
+    return ErrorLine(Status(ResultCode::kNotFound,
+                            "no product with activation ID " + FormatUuid(*only) + " is installed"));
+  }
+  o["products"] = std::move(products);
+  o["host"] = CoreRenderer::Host(*this);
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoDlc() {
+  Result<std::vector<ClientEntry>> clients = store_.LoadClients();
+  if (!clients.ok()) return ErrorLine(clients.status());
+  const Catalog* catalog = HostCatalog();
+  json::array list;
+  for (const ClientEntry& c : *clients) {
+    const Edition* e = catalog ? catalog->FindEdition(c.sku_id) : nullptr;
+    list.push_back(json::object{{"cmid", FormatUuid(c.cmid)},
+                                {"machine_name", c.machine_name},
+                                {"application_id", FormatUuid(c.application_id)},
+                                {"sku_id", FormatUuid(c.sku_id)},
+                                {"edition", e ? e->name : ""},
+                                {"last_seen", c.last_seen},
+                                {"license_state", c.license_state},
+                                {"is_virtual_machine", c.is_virtual_machine},
+                                {"requests", c.requests}});
+  }
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["clients"] = std::move(list);
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoStatus(std::string_view application_id, std::string_view sku_id) {
+  std::optional<Uuid> sku = ParseUuid(sku_id);
+  std::optional<Uuid> app = ParseUuid(application_id);
+  if (!sku || !app) {
+    return ErrorLine(Status(ResultCode::kInvalidArgument,
+                            "application_id and sku_id must be UUIDs"));
+  }
+  ProductRecord* p = FindProduct(*sku);
+  if (p == nullptr || p->application_id != *app) {
+    return ErrorLine(Status(ResultCode::kNotFound,
+                            "edition " + FormatUuid(*sku) + " is not installed on this machine"));
+  }
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["product"] = CoreRenderer::Product(*this, *p);
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoIpk(std::string_view key_text) {
+  Result<ProductKey> key = ParseProductKey(key_text);
+  if (!key.ok()) return ErrorLine(key.status());
+  const Catalog* catalog = CatalogForVendorTag(key->vendor_tag);
+  if (catalog == nullptr) {
+    return ErrorLine(Status(ResultCode::kInvalidKey,
+                            "the key belongs to a vendor with no catalog in " +
+                                paths_.catalog_dir));
+  }
+  std::string text = FormatProductKey(*key);
+  const std::int64_t now = clock_.Now();
+  json::object data;
+  if (key->kind == KeyKind::kHost) {
+    const ProductGroup* g = catalog->FindGroupByCode(key->item);
+    if (g == nullptr) {
+      return ErrorLine(Status(ResultCode::kInvalidKey,
+                              "the host key names a product group that " + catalog->vendor_name +
+                                  "'s catalog does not define"));
+    }
+    Status s = EnsureHostSigningKey();
+    if (s.ok()) s = SaveSetting(kHostKey, text);
+    if (s.ok()) s = store_.DeleteSetting(kHostCertificate);
+    if (!s.ok()) return ErrorLine(s);
+    bool was_host = host_key_.has_value();
+    host_key_ = text;
+    certificate_.reset();
+    certificate_bytes_.clear();
+    listener_change_ = true;
+    LogEvent(0, "host key installed for product group " + g->name + "; not activated yet");
+    data = {{"kind", "host"}, {"name", g->name}, {"becomes_host", !was_host}};
+  } else if (key->kind == KeyKind::kSetup) {
+    const Edition* e = catalog->FindEditionByCode(key->item);
+    if (e == nullptr || e->setup_key != text) {
+      return ErrorLine(Status(ResultCode::kInvalidKey,
+                              "the key is not a setup key listed in " + catalog->vendor_name +
+                                  "'s catalog"));
+    }
+    ProductRecord* existing = FindProduct(e->id);
+    ProductRecord p;
+    if (existing != nullptr) {
+      p = *existing;  // reinstalling the same edition keeps its license
+    } else {
+      p.sku_id = e->id;
+      p.license = NewClientLicense(now);
+      p.license.activation_interval_minutes = host_settings_.activation_interval_minutes;
+      p.license.renewal_interval_minutes = host_settings_.renewal_interval_minutes;
+    }
+    p.application_id = e->application_id;
+    p.key_text = text;
+    p.key_kind = KeyKind::kSetup;
+    Status s = store_.SaveProduct(p);
+    if (!s.ok()) return ErrorLine(s);
+    if (existing != nullptr) {
+      *existing = p;
+    } else {
+      products_.push_back(p);
+    }
+    data = {{"kind", "setup"}, {"name", e->name}, {"becomes_host", false}};
+  } else {
+    return ErrorLine(Status(ResultCode::kWrongKeyKind,
+                            "this is a MAK: MAKs are activated at the vendor's clearinghouse, "
+                            "which this version does not include; install the edition's setup "
+                            "key to activate through a host"));
+  }
+  json::object o = CoreRenderer::Response(Status::Ok());
+  for (auto& [k, v] : data) o[k] = v;
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoUpk(std::string_view activation_id) {
+  std::optional<Uuid> id;
+  if (!activation_id.empty()) {
+    id = ParseUuid(activation_id);
+    if (!id) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument,
+                              "\"" + std::string(activation_id) + "\" is not an activation ID"));
+    }
+  }
+  // The host key's activation ID is its product group's ID.
+  const Catalog* hc = HostCatalog();
+  std::optional<Uuid> host_group;
+  if (host_key_ && hc) {
+    Result<ProductKey> k = ParseProductKey(*host_key_);
+    if (const ProductGroup* g = k.ok() ? hc->FindGroupByCode(k->item) : nullptr) host_group = g->id;
+  }
+  std::size_t installed = products_.size() + (host_key_ ? 1 : 0);
+  if (!id) {
+    if (installed == 0) return ErrorLine(Status(ResultCode::kNotFound, "no product key is installed"));
+    if (installed > 1) {
+      return ErrorLine(Status(ResultCode::kInvalidArgument,
+                              "several product keys are installed; name one: /upk ActivationID"));
+    }
+    id = host_key_ ? host_group.value_or(Uuid{}) : products_.front().sku_id;
+  }
+  if (host_key_ && (host_group == id || (installed == 1 && products_.empty()))) {
+    Status s = store_.DeleteSetting(kHostKey);
+    if (s.ok()) s = store_.DeleteSetting(kHostCertificate);
+    if (!s.ok()) return ErrorLine(s);
+    host_key_.reset();
+    certificate_.reset();
+    certificate_bytes_.clear();
+    listener_change_ = true;
+    json::object o = CoreRenderer::Response(Status::Ok());
+    o["removed"] = "host key";
+    return CoreRenderer::Line(std::move(o));
+  }
+  for (auto it = products_.begin(); it != products_.end(); ++it) {
+    if (it->sku_id != *id) continue;
+    Status s = store_.DeleteProduct(it->sku_id);
+    if (!s.ok()) return ErrorLine(s);
+    const Edition* e = FindEdition(it->sku_id, nullptr);
+    json::object o = CoreRenderer::Response(Status::Ok());
+    o["removed"] = e ? e->name : FormatUuid(it->sku_id);
+    products_.erase(it);
+    return CoreRenderer::Line(std::move(o));
+  }
+  return ErrorLine(Status(ResultCode::kNotFound,
+                          "no product key with activation ID " + FormatUuid(*id) + " is installed"));
+}
+
+Result<std::string> DaemonCore::InstallationIdText() const {
+  if (!host_key_ || !host_signing_key_) {
+    return Status(ResultCode::kNotFound,
+                  "no host key is installed; install one with slmgr /ipk HOSTKEY");
+  }
+  Result<ProductKey> key = ParseProductKey(*host_key_);
+  if (!key.ok()) return key.status();
+  InstallationId iid;
+  iid.machine_tag = machine_tag();
+  iid.host_public_key = host_signing_key_->public_key();
+  iid.host_key = *key;
+  return FormatInstallationId(iid);
+}
+
+std::string DaemonCore::DoDti() {
+  Result<std::string> iid = InstallationIdText();
+  if (!iid.ok()) return ErrorLine(iid.status());
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["installation_id"] = *iid;
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoAtp(std::string_view confirmation_id) {
+  Result<std::string> iid_text = InstallationIdText();
+  if (!iid_text.ok()) return ErrorLine(iid_text.status());
+  Result<ConfirmationId> cid = ParseConfirmationId(confirmation_id);
+  if (!cid.ok()) return ErrorLine(cid.status());
+  const Catalog* catalog = HostCatalog();
+  if (catalog == nullptr) {
+    return ErrorLine(Status(ResultCode::kInvalidKey, "the host key's vendor has no catalog here"));
+  }
+  Result<HostCertificate> cert =
+      CertificateFromConfirmation(*ParseInstallationId(*iid_text), *cid, *catalog);
+  if (!cert.ok()) return ErrorLine(cert.status());
+  Bytes bytes = EncodeCertificate(*cert);
+  Status s = SaveSetting(kHostCertificate, HexEncode(bytes));
+  if (!s.ok()) return ErrorLine(s);
+  certificate_ = *cert;
+  certificate_bytes_ = std::move(bytes);
+  LogEvent(0, "host activated by " + catalog->vendor_name + " (offline)");
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["host"] = CoreRenderer::Host(*this);
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoRearm() {
+  if (products_.empty()) return ErrorLine(Status(ResultCode::kNotFound, "no product is installed"));
+  const std::int64_t now = clock_.Now();
+  // All or nothing, as slmgr.vbs's rearm is one operation for the machine.
+  for (const ProductRecord& p : products_) {
+    if (RearmsLeft(p.license) <= 0) {
+      return ErrorLine(Status(ResultCode::kNoRearmsLeft, ""));
+    }
+  }
+  int left = 0;
+  for (ProductRecord& p : products_) {
+    Status s = Rearm(p.license, now);
+    if (!s.ok()) return ErrorLine(s);
+    Status saved = store_.SaveProduct(p);
+    if (!saved.ok()) return ErrorLine(saved);
+    left = RearmsLeft(p.license);
+  }
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["rearms_left"] = left;
+  return CoreRenderer::Line(std::move(o));
+}
+
+std::string DaemonCore::DoGeneralize() {
+  const std::int64_t now = clock_.Now();
+  Uuid next = RandomUuid();
+  Status s = SaveSetting(kPreviousCmid, FormatUuid(cmid_));
+  if (s.ok()) s = SaveSetting(kCmid, FormatUuid(next));
+  if (!s.ok()) return ErrorLine(s);
+  previous_cmid_ = cmid_;
+  cmid_ = next;
+  for (ProductRecord& p : products_) {
+    Generalize(p.license, now);
+    p.host_in_use.clear();
+    p.last_count = 0;
+    (void)store_.SaveProduct(p);
+  }
+  json::object o = CoreRenderer::Response(Status::Ok());
+  o["cmid"] = FormatUuid(cmid_);
+  o["previous_cmid"] = FormatUuid(previous_cmid_);
+  return CoreRenderer::Line(std::move(o));
+}
+
+Result<std::vector<Uuid>> DaemonCore::ProductsForActivation(std::string_view request_json,
+                                                            bool admin) {
+  Result<Request> req = ParseRequest(request_json);
+  if (!req.ok()) return req.status();
+  if (!admin) return NeedsAdmin("ato");
+  std::string id = req->Arg("activation_id");
+  std::vector<Uuid> out;
+  if (!id.empty() && id != "all" && id != "All") {
+    std::optional<Uuid> sku = ParseUuid(id);
+    if (!sku) return Status(ResultCode::kInvalidArgument, "\"" + id + "\" is not an activation ID");
+    if (FindProduct(*sku) == nullptr) {
+      return Status(ResultCode::kNotFound, "no product with activation ID " + id + " is installed");
+    }
+    out.push_back(*sku);
+    return out;
+  }
+  for (const ProductRecord& p : products_) out.push_back(p.sku_id);
+  if (out.empty()) {
+    if (host_key_) {
+      return Status(ResultCode::kInvalidArgument,
+                    "online activation of a host needs the vendor's clearinghouse, which this "
+                    "version does not include: activate by phone or file with /dti, "
+                    "activa-vendor confirm and /atp");
+    }
+    return Status(ResultCode::kNotFound, "no product key is installed; use /ipk first");
+  }
+  return out;
+}
+
+std::string DaemonCore::RenderActivation(const std::vector<Uuid>& tried, ResultCode result) {
+  json::object o = CoreRenderer::Response(Status(result, ""));
+  json::array list;
+  for (const Uuid& sku : tried) {
+    if (const ProductRecord* p = FindProduct(sku)) list.push_back(CoreRenderer::Product(*this, *p));
+  }
+  o["products"] = std::move(list);
+  return CoreRenderer::Line(std::move(o));
+}
+
+}  // namespace activa

@@ -1,0 +1,189 @@
+// DaemonCore: everything activad knows and decides, without the sockets.
+//
+// It owns the state database, the catalogs, the machine's identity, the
+// installed products (client role) and the host key, certificate, count and
+// counters (host role). The network side (daemon.cc) feeds it decoded
+// requests and management commands and sends what it returns.
+//
+// Thread safety: none. The daemon calls it from its one event-loop thread.
+// The host's client records leave through HostAnswer and are made durable by
+// the daemon's commit thread, which has its own StateStore.
+#ifndef ACTIVA_DAEMON_DAEMON_CORE_H_
+#define ACTIVA_DAEMON_DAEMON_CORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "cert/host_certificate.h"
+#include "crypto/signing.h"
+#include "daemon/daemon_config.h"
+#include "daemon/state_store.h"
+#include "licensing/client_counter.h"
+#include "licensing/clock.h"
+#include "licensing/host_policy.h"
+#include "protocol/codec.h"
+
+namespace activa {
+
+struct DaemonPaths {
+  std::string state_dir = "/var/lib/activa";
+  std::string catalog_dir = "/usr/share/activa/catalogs";
+  std::string socket_path;  // empty: derived (see activad --help)
+  std::string config_path;  // empty: built-in defaults
+};
+
+// Where a client sends its requests.
+struct HostAddress {
+  std::string host;  // name or address, without brackets
+  std::uint16_t port = 1688;
+  std::string ToString() const;
+};
+
+// "name", "name:port", "1.2.3.4:port", "[v6]", "[v6]:port" (slmgr /skms).
+Result<HostAddress> ParseHostAddress(std::string_view text);
+
+// Events sent to the log (and the journal).
+inline constexpr int kEventClientRequest = 12288;
+inline constexpr int kEventClientResult = 12289;
+inline constexpr int kEventHostRequest = 12290;
+
+class DaemonCore {
+ public:
+  // Opens STATE_DIR/activad.db (creating the folder, mode 0700), loads the
+  // catalogs and the host's key. `clock` must outlive the core.
+  static Result<std::unique_ptr<DaemonCore>> Open(const DaemonPaths& paths, DaemonConfig config,
+                                                  const Clock& clock);
+  ~DaemonCore();
+
+  const DaemonConfig& config() const { return config_; }
+  // Rereads the catalogs (SIGHUP) and takes the new configuration.
+  void Reload(DaemonConfig config);
+  // Sends an event to the state database (and through `event_sink`).
+  void LogEvent(int event_id, const std::string& message);
+  // Receives every event (for the journal); may be empty.
+  std::function<void(const Event&)> event_sink;
+
+  // --- Host role -------------------------------------------------------
+  // True once a host key is installed: the daemon then listens.
+  bool host_key_installed() const { return host_key_.has_value(); }
+  std::uint16_t port() const { return port_; }
+  bool low_priority() const { return low_priority_; }
+
+  struct HostAnswer {
+    Bytes frame;  // the response (or error) frame to send once durable
+    std::optional<ClientEntry> record;
+    std::optional<Event> event;
+    RequestStats delta;
+  };
+  // Answers one decoded request. Every request counts.
+  HostAnswer HandleRequest(const ActivationRequest& request);
+
+  // --- Client role -------------------------------------------------------
+  // Products whose next attempt is due, and the earliest next attempt of any
+  // product (0 when there are none).
+  std::vector<Uuid> DueProducts();
+  std::int64_t NextAttemptTime() const;
+
+  struct Attempt {
+    Uuid sku_id{};
+    ActivationRequest request;
+    std::vector<HostAddress> hosts;  // in the order to try them
+  };
+  // Builds the request (logging event 12288). Fails with kNoHostReachable
+  // when no host is known; the failure is already recorded.
+  Result<Attempt> PrepareAttempt(const Uuid& sku_id);
+  // The outcome of an attempt: a decoded message from `host`, or nullopt
+  // with `transport_error` when no host answered.
+  ResultCode FinishAttempt(const Attempt& attempt, const std::optional<Message>& answer,
+                           const HostAddress& host, const std::string& transport_error);
+
+  // --- Management ---------------------------------------------------------
+  // Executes one management request (a JSON object's text) for a peer that
+  // is (or is not) an administrator; returns the response line without the
+  // newline. `ato` is the daemon's (it needs the network): it calls
+  // RenderProducts() after the attempts.
+  std::string Execute(std::string_view request_json, bool admin);
+  // For `ato`: the products it should try (kNotFound, kAccessDenied...).
+  Result<std::vector<Uuid>> ProductsForActivation(std::string_view request_json, bool admin);
+  // The response to `ato` after the attempts: the products and the result.
+  std::string RenderActivation(const std::vector<Uuid>& tried, ResultCode result);
+  // An error response line.
+  static std::string ErrorLine(const Status& status);
+  // The "op" of a request line, or "" when it has none.
+  static std::string OperationOf(std::string_view request_json);
+  // True once after a change that needs the listeners rebound (port, host
+  // key installed or removed).
+  bool TakeListenerChange();
+
+  const Clock& clock() const { return clock_; }
+  // Moves the clock; set by the daemon in builds with test controls only.
+  std::function<void(std::int64_t)> advance_clock;
+
+ private:
+  DaemonCore(DaemonPaths paths, DaemonConfig config, const Clock& clock, StateStore store);
+  Status LoadState();
+  void LoadCatalogs();
+  const Catalog* CatalogForVendorTag(std::uint16_t tag) const;
+  const Catalog* HostCatalog() const;
+  const Edition* FindEdition(const Uuid& sku, const Catalog** catalog) const;
+  ProductRecord* FindProduct(const Uuid& sku);
+  Status SaveSetting(std::string_view key, std::string_view value);
+  Status EnsureHostSigningKey();
+  Result<std::string> InstallationIdText() const;
+  MachineTag machine_tag() const;
+  std::uint32_t host_activation_interval() const { return host_settings_.activation_interval_minutes; }
+
+  // Management operations; each returns the response line's text.
+  std::string DoIpk(std::string_view key);
+  std::string DoUpk(std::string_view activation_id);
+  std::string DoDli(std::string_view activation_id);
+  std::string DoDlc();
+  std::string DoStatus(std::string_view application_id, std::string_view sku_id);
+  std::string DoDti();
+  std::string DoAtp(std::string_view confirmation_id);
+  std::string DoRearm();
+  std::string DoGeneralize();
+  friend struct CoreRenderer;  // JSON rendering, in the .cc
+
+  DaemonPaths paths_;
+  DaemonConfig config_;
+  const Clock& clock_;
+  StateStore store_;
+  std::vector<Catalog> catalogs_;
+
+  // Identity.
+  Uuid cmid_{};
+  Uuid previous_cmid_{};
+  Uuid host_id_{};
+  std::string machine_name_;
+  bool is_virtual_machine_ = false;
+
+  // Client role.
+  std::vector<ProductRecord> products_;
+  std::optional<std::string> kms_host_;    // slmgr /skms
+  std::optional<std::string> kms_domain_;  // slmgr /skms-domain
+  bool host_caching_ = true;
+
+  // Host role.
+  std::optional<std::string> host_key_;  // the installed host key's text
+  std::optional<HostCertificate> certificate_;
+  std::optional<SigningKey> host_signing_key_;
+  Bytes certificate_bytes_;
+  HostSettings host_settings_;
+  std::uint16_t port_ = 1688;
+  bool low_priority_ = false;
+  bool dns_publishing_ = true;
+  bool listener_change_ = false;
+  ClientCounter counter_;
+  RequestStats stats_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_DAEMON_DAEMON_CORE_H_

@@ -1,0 +1,275 @@
+#include "daemon/state_store.h"
+
+#include "base/bytes.h"
+
+namespace activa {
+namespace {
+
+constexpr std::string_view kMigrations[] = {
+    R"sql(
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE products (
+  sku_id              TEXT PRIMARY KEY,
+  application_id      TEXT NOT NULL,
+  key_text            TEXT NOT NULL,
+  key_kind            INTEGER NOT NULL,
+  grace_end           INTEGER NOT NULL,
+  validity_end        INTEGER NOT NULL,
+  rearms_used         INTEGER NOT NULL,
+  next_attempt        INTEGER NOT NULL,
+  activation_interval INTEGER NOT NULL,
+  renewal_interval    INTEGER NOT NULL,
+  last_result         INTEGER NOT NULL,
+  last_attempt        INTEGER NOT NULL,
+  last_activation     INTEGER NOT NULL,
+  last_count          INTEGER NOT NULL,
+  host_in_use         TEXT NOT NULL
+);
+CREATE TABLE host_clients (
+  application_id     TEXT NOT NULL,
+  cmid               TEXT NOT NULL,
+  machine_name       TEXT NOT NULL,
+  sku_id             TEXT NOT NULL,
+  last_seen          INTEGER NOT NULL,
+  license_state      INTEGER NOT NULL,
+  is_virtual_machine INTEGER NOT NULL,
+  requests           INTEGER NOT NULL,
+  PRIMARY KEY (application_id, cmid)
+) WITHOUT ROWID;
+CREATE TABLE host_stats (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE events (
+  id       INTEGER PRIMARY KEY,
+  time     INTEGER NOT NULL,
+  event_id INTEGER NOT NULL,
+  message  TEXT NOT NULL
+);
+CREATE INDEX events_by_id ON events (event_id, id);
+)sql",
+};
+
+constexpr const char* kStatNames[] = {"total", "failed", "state0", "state1", "state2",
+                                      "state3", "state4", "state5", "state6"};
+
+Uuid UuidOr(const std::string& text) { return ParseUuid(text).value_or(Uuid{}); }
+
+}  // namespace
+
+Result<StateStore> StateStore::Open(const std::string& path) {
+  Result<Database> db = Database::Open(path, /*create=*/true);
+  if (!db.ok()) return db.status();
+  ACTIVA_RETURN_IF_ERROR(db->Migrate(kMigrations));
+  return StateStore(std::move(db).value());
+}
+
+Result<std::optional<std::string>> StateStore::GetSetting(std::string_view key) {
+  Result<Statement> q = db_.Prepare("SELECT value FROM settings WHERE key = ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, key);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(q->Text(0));
+}
+
+Status StateStore::SetSetting(std::string_view key, std::string_view value) {
+  Result<Statement> q = db_.Prepare(
+      "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, key).Bind(2, value).Run();
+}
+
+Status StateStore::DeleteSetting(std::string_view key) {
+  Result<Statement> q = db_.Prepare("DELETE FROM settings WHERE key = ?1");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, key).Run();
+}
+
+Result<std::vector<ProductRecord>> StateStore::LoadProducts() {
+  Result<Statement> q = db_.Prepare(
+      "SELECT sku_id, application_id, key_text, key_kind, grace_end, validity_end, rearms_used, "
+      "next_attempt, activation_interval, renewal_interval, last_result, last_attempt, "
+      "last_activation, last_count, host_in_use FROM products ORDER BY rowid");
+  if (!q.ok()) return q.status();
+  std::vector<ProductRecord> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ProductRecord p;
+    p.sku_id = UuidOr(q->Text(0));
+    p.application_id = UuidOr(q->Text(1));
+    p.key_text = q->Text(2);
+    p.key_kind = static_cast<KeyKind>(q->Int(3));
+    p.license.grace_end = q->Int(4);
+    p.license.validity_end = q->Int(5);
+    p.license.rearms_used = static_cast<int>(q->Int(6));
+    p.license.next_attempt = q->Int(7);
+    p.license.activation_interval_minutes = static_cast<std::uint32_t>(q->Int(8));
+    p.license.renewal_interval_minutes = static_cast<std::uint32_t>(q->Int(9));
+    p.license.last_result = ResultCodeFromValue(static_cast<std::uint32_t>(q->Int(10)))
+                                .value_or(ResultCode::kInternal);
+    p.license.last_attempt = q->Int(11);
+    p.license.last_activation = q->Int(12);
+    p.last_count = static_cast<std::uint32_t>(q->Int(13));
+    p.host_in_use = q->Text(14);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status StateStore::SaveProduct(const ProductRecord& p) {
+  Result<Statement> q = db_.Prepare(
+      "INSERT OR REPLACE INTO products (sku_id, application_id, key_text, key_kind, grace_end, "
+      "validity_end, rearms_used, next_attempt, activation_interval, renewal_interval, "
+      "last_result, last_attempt, last_activation, last_count, host_in_use) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, FormatUuid(p.sku_id))
+      .Bind(2, FormatUuid(p.application_id))
+      .Bind(3, p.key_text)
+      .Bind(4, static_cast<std::int64_t>(p.key_kind))
+      .Bind(5, p.license.grace_end)
+      .Bind(6, p.license.validity_end)
+      .Bind(7, p.license.rearms_used)
+      .Bind(8, p.license.next_attempt)
+      .Bind(9, p.license.activation_interval_minutes)
+      .Bind(10, p.license.renewal_interval_minutes)
+      .Bind(11, static_cast<std::int64_t>(p.license.last_result))
+      .Bind(12, p.license.last_attempt)
+      .Bind(13, p.license.last_activation)
+      .Bind(14, p.last_count)
+      .Bind(15, p.host_in_use)
+      .Run();
+}
+
+Status StateStore::DeleteProduct(const Uuid& sku_id) {
+  Result<Statement> q = db_.Prepare("DELETE FROM products WHERE sku_id = ?1");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, FormatUuid(sku_id)).Run();
+}
+
+Result<std::vector<ClientEntry>> StateStore::LoadClients() {
+  Result<Statement> q = db_.Prepare(
+      "SELECT application_id, cmid, machine_name, sku_id, last_seen, license_state, "
+      "is_virtual_machine, requests FROM host_clients");
+  if (!q.ok()) return q.status();
+  std::vector<ClientEntry> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    ClientEntry c;
+    c.application_id = UuidOr(q->Text(0));
+    c.cmid = UuidOr(q->Text(1));
+    c.machine_name = q->Text(2);
+    c.sku_id = UuidOr(q->Text(3));
+    c.last_seen = q->Int(4);
+    c.license_state = static_cast<std::uint8_t>(q->Int(5));
+    c.is_virtual_machine = q->Int(6) != 0;
+    c.requests = q->Int(7);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
+                                 const RequestStats& delta, const std::vector<Event>& events) {
+  return InTransaction(db_, [&]() -> Status {
+    if (!clients.empty()) {
+      Result<Statement> q = db_.Prepare(
+          "INSERT INTO host_clients (application_id, cmid, machine_name, sku_id, last_seen, "
+          "license_state, is_virtual_machine, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+          "ON CONFLICT (application_id, cmid) DO UPDATE SET machine_name = excluded.machine_name, "
+          "sku_id = excluded.sku_id, last_seen = MAX(last_seen, excluded.last_seen), "
+          "license_state = excluded.license_state, "
+          "is_virtual_machine = excluded.is_virtual_machine, "
+          "requests = requests + excluded.requests");
+      if (!q.ok()) return q.status();
+      for (const ClientEntry& c : clients) {
+        q->Reset();
+        ACTIVA_RETURN_IF_ERROR(q->Bind(1, FormatUuid(c.application_id))
+                                   .Bind(2, FormatUuid(c.cmid))
+                                   .Bind(3, c.machine_name)
+                                   .Bind(4, FormatUuid(c.sku_id))
+                                   .Bind(5, c.last_seen)
+                                   .Bind(6, c.license_state)
+                                   .Bind(7, c.is_virtual_machine ? 1 : 0)
+                                   .Bind(8, c.requests)
+                                   .Run());
+      }
+    }
+    if (delta.total != 0) {
+      Result<Statement> q = db_.Prepare(
+          "INSERT INTO host_stats (name, value) VALUES (?1, ?2) "
+          "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value");
+      if (!q.ok()) return q.status();
+      std::uint64_t values[9] = {delta.total, delta.failed};
+      for (int i = 0; i < 7; ++i) values[2 + i] = delta.by_state[i];
+      for (int i = 0; i < 9; ++i) {
+        if (values[i] == 0) continue;
+        q->Reset();
+        ACTIVA_RETURN_IF_ERROR(
+            q->Bind(1, kStatNames[i]).Bind(2, static_cast<std::int64_t>(values[i])).Run());
+      }
+    }
+    for (const Event& e : events) ACTIVA_RETURN_IF_ERROR(InsertEvent(e));
+    return Status::Ok();
+  });
+}
+
+Result<RequestStats> StateStore::LoadStats() {
+  Result<Statement> q = db_.Prepare("SELECT name, value FROM host_stats");
+  if (!q.ok()) return q.status();
+  RequestStats s;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string name = q->Text(0);
+    auto v = static_cast<std::uint64_t>(q->Int(1));
+    if (name == "total") s.total = v;
+    if (name == "failed") s.failed = v;
+    for (int i = 0; i < 7; ++i) {
+      if (name == kStatNames[2 + i]) s.by_state[i] = v;
+    }
+  }
+  return s;
+}
+
+Status StateStore::InsertEvent(const Event& e) {
+  Result<Statement> q =
+      db_.Prepare("INSERT INTO events (time, event_id, message) VALUES (?1, ?2, ?3)");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, e.time).Bind(2, e.event_id).Bind(3, e.message).Run();
+}
+
+Status StateStore::AppendEvent(const Event& e) { return InsertEvent(e); }
+
+Result<std::vector<Event>> StateStore::RecentEvents(std::size_t limit, int event_id) {
+  Result<Statement> q = db_.Prepare(
+      event_id == 0
+          ? "SELECT id, time, event_id, message FROM events ORDER BY id DESC LIMIT ?1"
+          : "SELECT id, time, event_id, message FROM events WHERE event_id = ?2 "
+            "ORDER BY id DESC LIMIT ?1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, static_cast<std::int64_t>(limit));
+  if (event_id != 0) q->Bind(2, event_id);
+  std::vector<Event> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({q->Int(0), q->Int(1), static_cast<int>(q->Int(2)), q->Text(3)});
+  }
+  return std::vector<Event>(out.rbegin(), out.rend());
+}
+
+Status StateStore::PruneEvents(std::size_t keep) {
+  Result<Statement> q =
+      db_.Prepare("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, static_cast<std::int64_t>(keep)).Run();
+}
+
+}  // namespace activa

@@ -1,0 +1,90 @@
+// The daemon's state database (DESIGN.md section 9): STATE_DIR/activad.db,
+// SQLite in WAL mode with versioned migrations.
+//
+// It holds what slmgr sets (settings), the installed products and their
+// license state, the host's installed key and certificate, the host's client
+// records and request counters, and the event log. One StateStore is one
+// connection, used from one thread; the daemon opens a second one for the
+// thread that commits client records in batches.
+#ifndef ACTIVA_DAEMON_STATE_STORE_H_
+#define ACTIVA_DAEMON_STATE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/uuid.h"
+#include "keys/product_key.h"
+#include "licensing/client_license.h"
+#include "licensing/host_policy.h"
+#include "storage/sqlite.h"
+
+namespace activa {
+
+// An installed client product (one per edition).
+struct ProductRecord {
+  Uuid sku_id{};
+  Uuid application_id{};
+  std::string key_text;
+  KeyKind key_kind = KeyKind::kSetup;
+  ClientLicense license;
+  std::uint32_t last_count = 0;  // the host's count in its last answer
+  std::string host_in_use;       // "host:port" that answered last
+};
+
+// One client as the host knows it.
+struct ClientEntry {
+  Uuid application_id{};
+  Uuid cmid{};
+  std::string machine_name;
+  Uuid sku_id{};
+  std::int64_t last_seen = 0;
+  std::uint8_t license_state = 0;
+  bool is_virtual_machine = false;
+  std::int64_t requests = 1;  // added to the stored count on save
+};
+
+struct Event {
+  std::int64_t id = 0;  // assigned on append
+  std::int64_t time = 0;
+  int event_id = 0;  // 12288, 12289, 12290, 12293, 12294, ...
+  std::string message;
+};
+
+class StateStore {
+ public:
+  static Result<StateStore> Open(const std::string& path);
+
+  Result<std::optional<std::string>> GetSetting(std::string_view key);
+  Status SetSetting(std::string_view key, std::string_view value);
+  Status DeleteSetting(std::string_view key);
+
+  Result<std::vector<ProductRecord>> LoadProducts();
+  Status SaveProduct(const ProductRecord& product);
+  Status DeleteProduct(const Uuid& sku_id);
+
+  Result<std::vector<ClientEntry>> LoadClients();
+  // One transaction: the client records (upserted; `requests` added), the
+  // counters added to the stored ones, and the events appended. When it
+  // returns OK, all of it is on disk.
+  Status SaveHostBatch(const std::vector<ClientEntry>& clients, const RequestStats& delta,
+                       const std::vector<Event>& events);
+  Result<RequestStats> LoadStats();
+
+  Status AppendEvent(const Event& event);
+  // The newest `limit` events, oldest first; only `event_id` when not 0.
+  Result<std::vector<Event>> RecentEvents(std::size_t limit, int event_id = 0);
+  Status PruneEvents(std::size_t keep);
+
+ private:
+  explicit StateStore(Database db) : db_(std::move(db)) {}
+  Status InsertEvent(const Event& e);
+  Database db_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_DAEMON_STATE_STORE_H_
