@@ -42,6 +42,12 @@ Uuid RandomUuid() {
   return id;
 }
 
+ClientCounter::HashKey RandomHashKey() {
+  ClientCounter::HashKey key;
+  RandomBytes(key);
+  return key;
+}
+
 std::string DefaultMachineName() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
@@ -210,8 +216,7 @@ struct CoreRenderer {
     json::array counts;
     if (catalog != nullptr) {
       for (const Application& a : catalog->applications) {
-        // Count() is logically const; the counter expires lazily.
-        std::uint32_t n = const_cast<ClientCounter&>(c.counter_).Count(a.id, now);
+        std::uint32_t n = c.counter_.Count(a.id, now);
         counts.push_back(json::object{{"application_id", FormatUuid(a.id)},
                                       {"application", a.name},
                                       {"count", n},
@@ -256,7 +261,11 @@ std::string DaemonCore::ErrorLine(const Status& status) {
 
 DaemonCore::DaemonCore(DaemonPaths paths, DaemonConfig config, const Clock& clock,
                        StateStore store)
-    : paths_(std::move(paths)), config_(std::move(config)), clock_(clock), store_(std::move(store)) {}
+    : paths_(std::move(paths)),
+      config_(std::move(config)),
+      clock_(clock),
+      store_(std::move(store)),
+      counter_(RandomHashKey()) {}
 
 DaemonCore::~DaemonCore() = default;
 
@@ -442,8 +451,9 @@ DaemonCore::HostAnswer DaemonCore::HandleRequest(const ActivationRequest& reques
   HostAnswer answer;
   const Catalog* catalog = HostCatalog();
   const Edition* edition = catalog ? catalog->FindEdition(request.sku_id) : nullptr;
-  // Count by the catalog's application for the edition when the host knows
-  // it, so a client cannot pick the count it joins.
+  // Count by the catalog's application for the edition, so a client cannot
+  // pick the count it joins; an edition the host does not know has no count
+  // to join (and must not make the counter grow tables for invented IDs).
   Uuid application = edition ? edition->application_id : request.application_id;
   bool covered = false;
   if (certificate_ && catalog != nullptr) {
@@ -451,7 +461,7 @@ DaemonCore::HostAnswer DaemonCore::HandleRequest(const ActivationRequest& reques
       covered = covered || catalog->GroupCovers(g, request.sku_id);
     }
   }
-  std::uint32_t count = counter_.Record(application, request.cmid, now);
+  std::uint32_t count = edition ? counter_.Record(application, request.cmid, now) : 0;
   HostDecision d =
       DecideActivation(request, certificate_.has_value() && host_signing_key_.has_value(),
                        covered, count, now);
@@ -690,7 +700,6 @@ std::string DaemonCore::Execute(std::string_view request_json, bool admin) {
   if (!req.ok()) return ErrorLine(req.status());
   const std::string& op = req->op;
   if (!ReadOnly(op) && !admin) return ErrorLine(NeedsAdmin(op));
-  const std::int64_t now = clock_.Now();
   auto ok = [&](json::object data = {}) {
     json::object o = CoreRenderer::Response(Status::Ok());
     for (auto& [k, v] : data) o[k] = v;

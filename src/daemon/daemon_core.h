@@ -180,7 +180,9 @@ class DaemonCore {
   bool low_priority_ = false;
   bool dns_publishing_ = true;
   bool listener_change_ = false;
-  ClientCounter counter_;
+  // Count() expires records as it reads, hence mutable. Keyed with random
+  // bytes so clients cannot choose CMIDs that collide in its table.
+  mutable ClientCounter counter_;
   RequestStats stats_;
 };
 

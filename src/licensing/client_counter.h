@@ -15,7 +15,8 @@
 // records that have fallen out of the window, each paid for once); memory is
 // about 100 bytes per tracked client. Expiry is lazy but exact: Count(now)
 // never includes a record older than the window, whether or not Expire() has
-// run. Expire() only returns the memory of applications nobody asks about.
+// run; Expire() is there to return memory, such as that of applications
+// nobody asks about any more.
 //
 // Time may go backwards (the host's clock set back). Nothing breaks and no
 // count goes negative; see Record() for how such requests are stamped.

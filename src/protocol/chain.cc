@@ -41,14 +41,17 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
   ACTIVA_RETURN_IF_ERROR(VerifyResponseSignature(response, cert->host_public_key));
 
   // 5. Times.
-  std::int64_t skew = response.host_time - now;
-  if (skew > kMaxClockSkewSeconds || skew < -kMaxClockSkewSeconds) {
-    return Status(ResultCode::kClockSkew, "the host's clock is " + std::to_string(skew / 60) +
-                                              " minutes away from this machine's");
+  // host_time and validity_end come from the network: compare them with
+  // bounds computed from our own clock, never subtract them (a hostile value
+  // would overflow).
+  if (response.host_time > now + kMaxClockSkewSeconds ||
+      response.host_time < now - kMaxClockSkewSeconds) {
+    return Status(ResultCode::kClockSkew,
+                  "the host's clock is more than 4 hours away from this machine's");
   }
   if (response.result == ResultCode::kOk) {
-    std::int64_t validity = response.validity_end - response.host_time;
-    if (validity <= 0 || validity > kValidityDays * 86400) {
+    if (response.validity_end <= response.host_time ||
+        response.validity_end > response.host_time + kValidityDays * 86400) {
       return Status(ResultCode::kInvalidData,
                     "the response's validity end is not within 180 days of the host time");
     }

@@ -1,5 +1,7 @@
 #include "protocol/chain.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 namespace activa {
@@ -123,6 +125,19 @@ TEST_F(ChainTest, ClockMoreThanFourHoursOffFails) {
 TEST_F(ChainTest, ValidityBeyond180DaysFails) {
   ActivationResponse r = Response(cert_, host_);
   r.validity_end = r.host_time + 181 * 86400;
+  SignResponse(r, host_);
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
+            ResultCode::kInvalidData);
+}
+
+TEST_F(ChainTest, ExtremeTimesAreRefusedWithoutOverflow) {
+  ActivationResponse r = Response(cert_, host_);
+  r.host_time = std::numeric_limits<std::int64_t>::min();
+  SignResponse(r, host_);
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
+            ResultCode::kClockSkew);
+  r = Response(cert_, host_);
+  r.validity_end = std::numeric_limits<std::int64_t>::max();
   SignResponse(r, host_);
   EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
             ResultCode::kInvalidData);

@@ -1,0 +1,394 @@
+// A whole deployment in one process tree: a vendor, real activad hosts and
+// clients on loopback, talking over real sockets. Time moves through the
+// test-only clock control (builds with ACTIVA_TEST_CONTROLS).
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "base/file_util.h"
+#include "crypto/signing.h"
+#include "testing/daemon_process.h"
+#include "testing/temp_dir.h"
+#include "vendor/vendor.h"
+
+namespace activa {
+namespace {
+
+namespace json = boost::json;
+using testing::DaemonProcess;
+using testing::TempDir;
+
+constexpr std::int64_t kDay = 86400;
+
+class ActivationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
+    OpenVendor();
+    std::filesystem::create_directories(dir_ / "catalogs");
+    ExportCatalog(dir_ / "catalogs");
+  }
+
+  void OpenVendor() {
+    Result<Vendor> v = Vendor::Open(dir_ / "vendor");
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    vendor_.emplace(std::move(v).value());
+  }
+
+  void ExportCatalog(const std::string& folder, Vendor* vendor = nullptr) {
+    Vendor& v = vendor ? *vendor : *vendor_;
+    ASSERT_TRUE(WriteFileAtomic(folder + "/catalog-" + v.catalog().vendor_name + ".json",
+                                *v.SignedCatalog(::time(nullptr)), 0644, true)
+                    .ok());
+  }
+
+  std::unique_ptr<DaemonProcess> Daemon(const std::string& name, std::string catalogs = "") {
+    DaemonProcess::Options o;
+    o.state_dir = dir_ / name;
+    o.catalog_dir = catalogs.empty() ? dir_ / "catalogs" : catalogs;
+    o.machine_name = name;
+    return std::make_unique<DaemonProcess>(o);
+  }
+
+  // A host with a key of `group` (default: the template's group), activated
+  // offline through the vendor.
+  std::unique_ptr<DaemonProcess> ActivatedHost(const std::string& name, std::string group = "",
+                                               Vendor* vendor = nullptr,
+                                               std::string catalogs = "") {
+    Vendor& v = vendor ? *vendor : *vendor_;
+    if (group.empty()) group = v.catalog().groups[0].name;
+    auto host = Daemon(name, catalogs);
+    Result<MintedKey> key = v.MintHostKey(group, 6, 10, ::time(nullptr));
+    EXPECT_TRUE(key.ok()) << key.status().ToString();
+    json::object ipk = host->Call({{"op", "ipk"}, {"key", key->text}});
+    EXPECT_EQ(Ok(ipk), 0u) << json::serialize(ipk);
+    json::object dti = host->Call({{"op", "dti"}});
+    if (!dti.contains("installation_id")) {
+      throw std::runtime_error("dti failed: " + json::serialize(dti));
+    }
+    Result<std::string> cid =
+        v.Confirm(std::string(dti.at("installation_id").as_string()), ::time(nullptr));
+    EXPECT_TRUE(cid.ok()) << cid.status().ToString();
+    json::object atp = host->Call({{"op", "atp"}, {"confirmation_id", *cid}});
+    EXPECT_EQ(Ok(atp), 0u) << json::serialize(atp);
+    return host;
+  }
+
+  std::unique_ptr<DaemonProcess> Client(const std::string& name, const DaemonProcess& host,
+                                        std::size_t edition = 0) {
+    auto c = Daemon(name);
+    EXPECT_EQ(Ok(c->Call({{"op", "ipk"}, {"key", vendor_->catalog().editions[edition].setup_key}})),
+              0u);
+    EXPECT_EQ(Ok(c->Call({{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(host.port())}})),
+              0u);
+    return c;
+  }
+
+  static std::uint32_t Ok(const json::object& r) { return DaemonProcess::ResultOf(r); }
+
+  static json::object Product(DaemonProcess& d) {
+    return d.Call({{"op", "dli"}}).at("products").as_array().at(0).as_object();
+  }
+  static int Count(DaemonProcess& host) {
+    return host.Call({{"op", "dli"}}).at("host").at("counts").as_array()[0].at("count").to_number<int>();
+  }
+  static void Advance(DaemonProcess& d, std::int64_t seconds) {
+    ASSERT_EQ(Ok(d.Call({{"op", "test_advance_clock"}, {"seconds", seconds}})), 0u);
+  }
+  // Waits (bounded) until the client's product satisfies `pred`.
+  static json::object WaitFor(DaemonProcess& d, const std::function<bool(const json::object&)>& pred) {
+    json::object p;
+    for (int i = 0; i < 200; ++i) {
+      p = Product(d);
+      if (pred(p)) return p;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ADD_FAILURE() << "condition not reached; product: " << json::serialize(p);
+    return p;
+  }
+  static std::uint32_t Ato(DaemonProcess& d) { return Ok(d.Call({{"op", "ato"}})); }
+
+  TempDir dir_;
+  std::optional<Vendor> vendor_;
+};
+
+TEST_F(ActivationTest, ClientEditionActivatesFromTheTwentyFifthMachine) {
+  auto host = ActivatedHost("host");
+  std::vector<std::unique_ptr<DaemonProcess>> clients;
+  for (int i = 1; i <= 26; ++i) {
+    clients.push_back(Client("pc" + std::to_string(i), *host));
+    EXPECT_EQ(Ato(*clients.back()), i < 25 ? 0xC004F038u : 0u) << "client " << i;
+  }
+  EXPECT_EQ(Product(*clients[24]).at("license_status").as_int64(), 1);
+  EXPECT_EQ(Product(*clients[0]).at("license_status").as_int64(), 2);  // refused, in grace
+  EXPECT_EQ(Count(*host), 26);
+  // Every client record is kept and listed.
+  EXPECT_EQ(host->Call({{"op", "dlc"}}).at("clients").as_array().size(), 26u);
+}
+
+TEST_F(ActivationTest, ServerEditionActivatesFromTheFifthMachine) {
+  auto host = ActivatedHost("host");
+  std::vector<std::unique_ptr<DaemonProcess>> clients;
+  for (int i = 1; i <= 5; ++i) {
+    clients.push_back(Client("srv" + std::to_string(i), *host, /*edition=*/1));
+    EXPECT_EQ(Ato(*clients.back()), i < 5 ? 0xC004F038u : 0u) << "client " << i;
+  }
+}
+
+TEST_F(ActivationTest, HostKeyOfAnotherGroupAnswersC004F042) {
+  // A group that covers only the server edition.
+  std::string toml = *ReadFile(dir_ / "vendor/vendor.toml");
+  toml += "\n[[group]]\nid = \"0b1c2d3e-0000-4000-8000-000000000042\"\nname = \"Servers only\"\n"
+          "editions = [\"Example Suite Server\"]\n";
+  ASSERT_TRUE(WriteFileAtomic(dir_ / "vendor/vendor.toml", toml, 0644, true).ok());
+  OpenVendor();
+  ExportCatalog(dir_ / "catalogs");
+  auto host = ActivatedHost("host", "Servers only");
+  auto client = Client("pc1", *host, /*edition=*/0);
+  EXPECT_EQ(Ato(*client), 0xC004F042u);
+  auto server = Client("srv1", *host, /*edition=*/1);
+  EXPECT_EQ(Ato(*server), 0xC004F038u);  // covered, only the count is short
+}
+
+TEST_F(ActivationTest, HostNotYetActivatedAnswersC004F041) {
+  auto host = Daemon("host");
+  Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, 0);
+  json::object ipk = host->Call({{"op", "ipk"}, {"key", key->text}});
+  EXPECT_TRUE(ipk.at("becomes_host").as_bool());
+  auto client = Client("pc1", *host);
+  EXPECT_EQ(Ato(*client), 0xC004F041u);
+  EXPECT_EQ(Product(*client).at("license_status").as_int64(), 2);
+}
+
+TEST_F(ActivationTest, ClientClockFiveHoursOffAnswersC004F06C) {
+  auto host = ActivatedHost("host");
+  auto client = Client("pc1", *host);
+  Advance(*client, 5 * 3600);
+  EXPECT_EQ(Ato(*client), 0xC004F06Cu);
+}
+
+TEST_F(ActivationTest, RenewalValidityOutOfToleranceNotificationAndCountWindow) {
+  auto host = ActivatedHost("host");
+  std::vector<std::unique_ptr<DaemonProcess>> clients;
+  for (int i = 1; i <= 5; ++i) {
+    clients.push_back(Client("srv" + std::to_string(i), *host, 1));
+    Ato(*clients.back());
+  }
+  DaemonProcess& c = *clients.back();
+  json::object p = Product(c);
+  ASSERT_EQ(p.at("license_status").as_int64(), 1);
+  const std::int64_t first_validity = p.at("validity_end").as_int64();
+  const std::int64_t first_activation = p.at("last_activation").as_int64();
+  EXPECT_EQ(p.at("next_attempt").as_int64() - first_activation, 7 * kDay);  // renewal interval
+
+  // Seven days later the client renews by itself and the window slides.
+  Advance(*host, 7 * kDay + 60);
+  Advance(c, 7 * kDay + 60);
+  p = WaitFor(c, [&](const json::object& q) {
+    return q.at("last_activation").as_int64() > first_activation;
+  });
+  EXPECT_EQ(p.at("license_status").as_int64(), 1);
+  EXPECT_GE(p.at("validity_end").as_int64() - first_validity, 7 * kDay);
+
+  // Without its host, the activation runs out after 180 days: then 30 days
+  // of out-of-tolerance grace, then notification.
+  host->Stop();
+  Advance(c, 181 * kDay);
+  // It tries its (gone) host at once: the renewal is long overdue.
+  WaitFor(c, [](const json::object& q) {
+    return q.at("license_status").as_int64() == 3 &&
+           q.at("last_result").to_number<std::uint32_t>() == 0xC004F074u;
+  });
+  Advance(c, 30 * kDay);
+  WaitFor(c, [](const json::object& q) { return q.at("license_status").as_int64() == 5; });
+
+  // On the host, clients unheard of for 30 days leave the count.
+  host->Start();
+  Advance(*host, 7 * kDay + 60);  // the clock offset was lost with the restart
+  EXPECT_EQ(Count(*host), 5);
+  Advance(*host, 31 * kDay);
+  EXPECT_EQ(Count(*host), 0);
+}
+
+TEST_F(ActivationTest, RearmThreeTimesThenC004D307) {
+  auto host = ActivatedHost("host");
+  auto client = Client("pc1", *host);
+  for (int i = 0; i < 3; ++i) {
+    json::object r = client->Call({{"op", "rearm"}});
+    EXPECT_EQ(Ok(r), 0u);
+    EXPECT_EQ(r.at("rearms_left").as_int64(), 2 - i);
+  }
+  EXPECT_EQ(Ok(client->Call({{"op", "rearm"}})), 0xC004D307u);
+}
+
+TEST_F(ActivationTest, GeneralizeGivesANewCmidThatCountsAsANewClient) {
+  auto host = ActivatedHost("host");
+  auto client = Client("pc1", *host, 1);
+  Ato(*client);
+  EXPECT_EQ(Count(*host), 1);
+  json::object g = client->Call({{"op", "generalize"}});
+  ASSERT_EQ(Ok(g), 0u);
+  EXPECT_NE(g.at("cmid"), g.at("previous_cmid"));
+  Ato(*client);
+  EXPECT_EQ(Count(*host), 2);
+}
+
+TEST_F(ActivationTest, ResponseFromAHostWithAForgedCertificateChangesNothing) {
+  // A rogue "vendor" with the same product definitions but its own key
+  // activates its own host; the client trusts only the real catalog.
+  ASSERT_TRUE(Vendor::Init(dir_ / "rogue", "Rogue").ok());
+  std::string toml = *ReadFile(dir_ / "vendor/vendor.toml");
+  ASSERT_TRUE(WriteFileAtomic(dir_ / "rogue/vendor.toml", toml, 0644, true).ok());
+  Vendor rogue = std::move(Vendor::Open(dir_ / "rogue")).value();
+  std::filesystem::create_directories(dir_ / "rogue-catalogs");
+  ExportCatalog(dir_ / "rogue-catalogs", &rogue);
+  auto host = ActivatedHost("rogue-host", "", &rogue, dir_ / "rogue-catalogs");
+  // Five machines' worth of requests so the rogue host says "licensed".
+  const Edition& server = vendor_->catalog().editions[1];
+  for (int i = 0; i < 5; ++i) {
+    ActivationRequest r;
+    RandomBytes(r.cmid);
+    r.application_id = server.application_id;
+    r.sku_id = server.id;
+    r.machine_name = "filler";
+    r.license_state = LicenseState::kInitialGrace;
+    r.required_count = 5;
+    r.client_time = ::time(nullptr);
+    ASSERT_TRUE(testing::SendActivation(host->port(), r).ok());
+  }
+  auto client = Client("srv1", *host, 1);
+  EXPECT_EQ(Ato(*client), 0xC0AC0001u);
+  json::object p = Product(*client);
+  EXPECT_EQ(p.at("license_status").as_int64(), 2);
+  EXPECT_EQ(p.at("validity_end").as_int64(), 0);
+}
+
+TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
+  auto host = ActivatedHost("host");
+  const Edition& e = vendor_->catalog().editions[0];
+  std::mutex mu;
+  std::set<std::string> answered;
+  std::atomic<int> responses{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&] {
+      while (!stop) {
+        ActivationRequest r;
+        RandomBytes(r.cmid);
+        RandomBytes(r.nonce);
+        r.application_id = e.application_id;
+        r.sku_id = e.id;
+        r.machine_name = "burst";
+        r.license_state = LicenseState::kInitialGrace;
+        r.required_count = 25;
+        r.client_time = ::time(nullptr);
+        Result<Message> m = testing::SendActivation(host->port(), r);
+        if (!m.ok()) break;  // the host is gone
+        std::lock_guard lock(mu);
+        answered.insert(FormatUuid(r.cmid));
+        ++responses;
+      }
+    });
+  }
+  while (responses < 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  host->Kill();
+  stop = true;
+  for (auto& t : senders) t.join();
+  host->Start();
+  std::set<std::string> stored;
+  json::object dlc = host->Call({{"op", "dlc"}});
+  ASSERT_EQ(Ok(dlc), 0u) << json::serialize(dlc);
+  for (const json::value& c : dlc.at("clients").as_array()) {
+    stored.insert(std::string(c.at("cmid").as_string()));
+  }
+  for (const std::string& cmid : answered) {
+    EXPECT_TRUE(stored.contains(cmid)) << cmid << " was answered but not kept";
+  }
+  EXPECT_GE(stored.size(), answered.size());
+}
+
+TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {
+  auto host = ActivatedHost("host");
+  // Slow senders: half a header, then nothing.
+  std::vector<std::thread> slow;
+  std::atomic<int> closed_by_host{0};
+  for (int i = 0; i < 8; ++i) {
+    slow.emplace_back([&] {
+      Bytes partial = {'A', 'C', 'T'};
+      // The host closes them after its idle timeout (2 s in tests).
+      if (testing::SendRaw(host->port(), partial, 6000).empty()) ++closed_by_host;
+    });
+  }
+  // Garbage: not our magic, closed without a word.
+  EXPECT_TRUE(testing::SendRaw(host->port(), Bytes(64, 0x41), 3000).empty());
+  // Oversized: an error frame with 0xC0AC0003.
+  Bytes big = {'A', 'C', 'T', 'V', 1, 1, 0, 0, 0x00, 0x01, 0x10, 0x00};
+  Result<Message> m = DecodeFrame(testing::SendRaw(host->port(), big, 3000));
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(std::holds_alternative<ErrorMessage>(*m));
+  EXPECT_EQ(std::get<ErrorMessage>(*m).result, ResultCode::kFrameTooLarge);
+  // Wrong version: an error frame with 0xC0AC0002.
+  Bytes v9 = {'A', 'C', 'T', 'V', 9, 1, 0, 0, 0, 0, 0, 0};
+  m = DecodeFrame(testing::SendRaw(host->port(), v9, 3000));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(std::get<ErrorMessage>(*m).result, ResultCode::kUnsupportedVersion);
+  // Meanwhile a well-behaved client is served.
+  auto client = Client("pc1", *host);
+  EXPECT_EQ(Ato(*client), 0xC004F038u);
+  for (auto& t : slow) t.join();
+  EXPECT_EQ(closed_by_host, 8);
+  EXPECT_EQ(Ato(*client), 0xC004F038u);
+}
+
+TEST_F(ActivationTest, NonAdministratorsMayReadButNotChange) {
+  // The socket must be reachable by another user: put it in an open folder.
+  std::string open_dir = dir_ / "open";
+  ::mkdir(open_dir.c_str(), 0755);
+  ::chmod(dir_.path().c_str(), 0755);
+  DaemonProcess::Options o;
+  o.state_dir = dir_ / "pc1";
+  o.catalog_dir = dir_ / "catalogs";
+  o.socket_path = open_dir + "/activad.sock";
+  DaemonProcess d(o);
+  ASSERT_EQ(Ok(d.Call({{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}})), 0u);
+  // As "nobody", in a child process.
+  auto as_nobody = [&](const std::string& op) -> int {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+      try {
+        json::object r = d.Call({{"op", op}});
+        std::uint32_t code = DaemonProcess::ResultOf(r);
+        ::_exit(code == 0 ? 0 : code == 0x80070005u ? 5 : 1);
+      } catch (...) {
+        ::_exit(101);
+      }
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  if (::getuid() != 0) GTEST_SKIP() << "needs root to act as another user";
+  EXPECT_EQ(as_nobody("dli"), 0);
+  EXPECT_EQ(as_nobody("dlv"), 0);
+  EXPECT_EQ(as_nobody("xpr"), 0);
+  EXPECT_EQ(as_nobody("dlc"), 0);
+  EXPECT_EQ(as_nobody("rearm"), 5);
+  EXPECT_EQ(as_nobody("generalize"), 5);
+  EXPECT_EQ(as_nobody("cdns"), 5);
+  EXPECT_EQ(Product(d).at("rearms_left").as_int64(), 3);  // nothing changed
+}
+
+}  // namespace
+}  // namespace activa

@@ -1,0 +1,218 @@
+#include "testing/daemon_process.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace activa::testing {
+namespace {
+
+int ConnectUnix(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int ConnectTcp(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+bool WriteAll(int fd, const void* data, std::size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+bool ReadExactly(int fd, std::uint8_t* out, std::size_t n) {
+  while (n > 0) {
+    ssize_t r = ::recv(fd, out, n, 0);
+    if (r <= 0) return false;
+    out += r;
+    n -= static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
+  if (options_.port == 0) options_.port = FreePort();
+  ::mkdir(options_.state_dir.c_str(), 0700);
+  socket_ = options_.socket_path.empty() ? options_.state_dir + "/activad.sock"
+                                         : options_.socket_path;
+  std::ofstream(options_.state_dir + "/activa.toml")
+      << "[daemon]\njournal = false\nmachine_name = \"" << options_.machine_name << "\"\n"
+      << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port << "\n"
+      << "idle_timeout_seconds = 2\n"
+      << "[client]\nconnect_timeout_seconds = 2\nresponse_timeout_seconds = 5\n"
+      << options_.extra_config;
+  Start();
+}
+
+DaemonProcess::~DaemonProcess() { Stop(); }
+
+void DaemonProcess::Start() {
+  std::string config = options_.state_dir + "/activa.toml";
+  std::vector<std::string> args = {ACTIVAD_BIN,     "--config",      config,
+                                   "--state-dir",   options_.state_dir, "--catalog-dir",
+                                   options_.catalog_dir, "--socket", socket_};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  std::string log = options_.state_dir + "/activad.log";
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start activad");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int fd = ConnectUnix(socket_);
+    if (fd >= 0) {
+      ::close(fd);
+      return;
+    }
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("activad exited at start; see " + log);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("activad did not open its socket within 10 s");
+}
+
+void DaemonProcess::Stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int status;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void DaemonProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+boost::json::object DaemonProcess::Call(const boost::json::object& request) {
+  int fd = ConnectUnix(socket_);
+  if (fd < 0) throw std::runtime_error("cannot connect to " + socket_);
+  std::string line = boost::json::serialize(request) + "\n";
+  WriteAll(fd, line.data(), line.size());
+  std::string reply;
+  char buf[4096];
+  while (reply.empty() || reply.back() != '\n') {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return boost::json::parse(reply).as_object();
+}
+
+std::uint32_t DaemonProcess::ResultOf(const boost::json::object& response) {
+  return static_cast<std::uint32_t>(response.at("result").to_number<std::uint64_t>());
+}
+
+Result<Message> SendActivation(std::uint16_t port, const ActivationRequest& request) {
+  int fd = ConnectTcp(port);
+  if (fd < 0) return Status(ResultCode::kNoHostReachable, "connect failed");
+  Bytes frame = EncodeRequest(request);
+  Bytes whole(kFrameHeaderSize);
+  if (!WriteAll(fd, frame.data(), frame.size()) ||
+      !ReadExactly(fd, whole.data(), kFrameHeaderSize)) {
+    ::close(fd);
+    return Status(ResultCode::kNoHostReachable, "no answer");
+  }
+  Result<FrameHeader> h = DecodeFrameHeader(whole);
+  if (!h.ok()) {
+    ::close(fd);
+    return h.status();
+  }
+  whole.resize(kFrameHeaderSize + h->body_length);
+  bool ok = ReadExactly(fd, whole.data() + kFrameHeaderSize, h->body_length);
+  ::close(fd);
+  if (!ok) return Status(ResultCode::kNoHostReachable, "answer cut short");
+  return DecodeFrame(whole);
+}
+
+Bytes SendRaw(std::uint16_t port, const Bytes& bytes, int timeout_ms) {
+  int fd = ConnectTcp(port);
+  if (fd < 0) return {};
+  WriteAll(fd, bytes.data(), bytes.size());
+  Bytes out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    std::uint8_t buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.insert(out.end(), buf, buf + n);
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace activa::testing
