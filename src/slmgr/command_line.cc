@@ -1,0 +1,472 @@
+#include "slmgr/command_line.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
+
+#include "base/uuid.h"
+
+namespace activa::slmgr {
+namespace {
+
+namespace json = boost::json;
+
+enum class ArgKind {
+  kNone,
+  kSku,           // optional activation ID
+  kSkuOrAll,      // optional activation ID or "All"
+  kKey,           // required product key
+  kConfirmation,  // required confirmation ID
+  kMinutes,       // required 15..43200
+  kPort,          // required 1..65535
+  kKmsHost,       // required Name[:Port] | IPv4[:Port] | [IPv6][:Port]
+  kDomain,        // required FQDN
+};
+
+enum class Group { kInstall, kView, kKmsClient, kKmsHost };
+
+struct OptionSpec {
+  std::string_view name;  // as slmgr.vbs spells it, lower case, no prefix
+  std::string_view op;    // the wire operation
+  ArgKind arg;
+  Group group;
+  std::string_view usage;  // the argument part of the help line
+  std::string_view help;
+};
+
+// One table for parsing and help, so the two cannot drift apart.
+constexpr std::array kOptions = {
+    OptionSpec{"ipk", "ipk", ArgKind::kKey, Group::kInstall, "<Product Key>",
+               "Install a product key; a host key makes this machine an activation host"},
+    OptionSpec{"upk", "upk", ArgKind::kSku, Group::kInstall, "[Activation ID]",
+               "Uninstall a product key (the ID is needed when several are installed)"},
+    OptionSpec{"cpky", "cpky", ArgKind::kNone, Group::kInstall, "",
+               "Clear the product key from memory (keys are never kept in clear; no-op)"},
+    OptionSpec{"ato", "ato", ArgKind::kSku, Group::kInstall, "[Activation ID]",
+               "Activate now, through an activation host or, for a MAK or host key, the vendor"},
+    OptionSpec{"dti", "dti", ArgKind::kNone, Group::kInstall, "",
+               "Display the installation ID for offline activation of the host key"},
+    OptionSpec{"atp", "atp", ArgKind::kConfirmation, Group::kInstall, "<Confirmation ID>",
+               "Activate the host key with the confirmation ID from the vendor"},
+    OptionSpec{"rearm", "rearm", ArgKind::kNone, Group::kInstall, "",
+               "Add 30 days of grace (at most 3 times)"},
+    OptionSpec{"generalize", "generalize", ArgKind::kNone, Group::kInstall, "",
+               "Give this machine a new client machine ID and grace period (before imaging)"},
+    OptionSpec{"dli", "dli", ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
+               "Display license information (and the host's count on an activation host)"},
+    OptionSpec{"dlv", "dlv", ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
+               "Display detailed license information"},
+    OptionSpec{"xpr", "xpr", ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
+               "Display when the current license state ends"},
+    OptionSpec{"dlc", "dlc", ArgKind::kNone, Group::kView, "",
+               "List the clients this activation host has seen"},
+    OptionSpec{"skms", "skms", ArgKind::kKmsHost, Group::kKmsClient,
+               "<Name[:Port] | IPv4[:Port] | [IPv6][:Port]>",
+               "Use this activation host (turns DNS auto-discovery off)"},
+    OptionSpec{"ckms", "ckms", ArgKind::kNone, Group::kKmsClient, "",
+               "Clear the activation host set with /skms (DNS auto-discovery again)"},
+    OptionSpec{"skms-domain", "skms_domain", ArgKind::kDomain, Group::kKmsClient, "<FQDN>",
+               "Look for activation hosts' SRV records in this DNS domain"},
+    OptionSpec{"ckms-domain", "ckms_domain", ArgKind::kNone, Group::kKmsClient, "",
+               "Clear /skms-domain (use this machine's domain and search list)"},
+    OptionSpec{"skhc", "skhc", ArgKind::kNone, Group::kKmsClient, "",
+               "Enable host caching (keep using the host that answered)"},
+    OptionSpec{"ckhc", "ckhc", ArgKind::kNone, Group::kKmsClient, "", "Disable host caching"},
+    OptionSpec{"sprt", "sprt", ArgKind::kPort, Group::kKmsHost, "<Port>",
+               "Set the TCP port the activation host listens on (default 1688)"},
+    OptionSpec{"sai", "sai", ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
+               "Set the activation interval sent to clients (15..43200, default 120)"},
+    OptionSpec{"sri", "sri", ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
+               "Set the renewal interval sent to clients (15..43200, default 10080)"},
+    OptionSpec{"sdns", "sdns", ArgKind::kNone, Group::kKmsHost, "",
+               "Enable publishing of this host's SRV records in DNS"},
+    OptionSpec{"cdns", "cdns", ArgKind::kNone, Group::kKmsHost, "",
+               "Disable DNS publishing and withdraw this host's SRV records"},
+    OptionSpec{"spri", "spri", ArgKind::kNone, Group::kKmsHost, "",
+               "Run the host's workers at normal priority"},
+    OptionSpec{"cpri", "cpri", ArgKind::kNone, Group::kKmsHost, "",
+               "Run the host's workers at low priority"},
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
+
+// The name of an option spelled /name, -name or --name; nullopt for anything
+// else (a plain word, or a lone "-" or "/").
+std::optional<std::string> OptionName(std::string_view token) {
+  std::string_view name;
+  if (token.starts_with("--")) {
+    name = token.substr(2);
+  } else if (token.starts_with('-') || token.starts_with('/')) {
+    name = token.substr(1);
+  } else {
+    return std::nullopt;
+  }
+  if (name.empty()) return std::nullopt;
+  return Lower(name);
+}
+
+const OptionSpec* FindOption(std::string_view lower_name) {
+  for (const OptionSpec& spec : kOptions) {
+    if (spec.name == lower_name) return &spec;
+  }
+  return nullptr;
+}
+
+bool IsHelpName(std::string_view lower_name) {
+  return lower_name == "?" || lower_name == "h" || lower_name == "help";
+}
+
+// True when `token` is an option or help request, as opposed to a value.
+bool IsKnownOption(std::string_view token) {
+  std::optional<std::string> name = OptionName(token);
+  return name && (FindOption(*name) != nullptr || IsHelpName(*name));
+}
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::optional<std::int64_t> ParseDecimal(std::string_view s) {
+  // At most 9 digits, so the value fits an int64 with room; "+5" and " 5"
+  // are refused, like every other non-digit.
+  if (s.empty() || s.size() > 9 || !std::isdigit(static_cast<unsigned char>(s[0]))) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+bool IsHostLabelChar(char c) {
+  // Underscores are not valid in DNS host names but do occur in NetBIOS-style
+  // names; the daemon's resolver decides whether such a name resolves.
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+}
+
+// A DNS name (optionally ending with a dot) or an IPv4 address.
+bool IsValidHostName(std::string_view name) {
+  if (name.ends_with('.')) name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return false;
+  bool all_numeric = true;
+  int labels = 0;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = name.find('.', start);
+    std::string_view label =
+        name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63) return false;
+    if (label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), IsHostLabelChar)) return false;
+    if (!std::all_of(label.begin(), label.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+      all_numeric = false;
+    }
+    ++labels;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (all_numeric) {
+    // Digits and dots only: it must be a real IPv4 address, so a typo such
+    // as 10.0.0.300 is caught here rather than as a failed DNS lookup.
+    in_addr addr{};
+    return labels == 4 && inet_pton(AF_INET, std::string(name).c_str(), &addr) == 1;
+  }
+  return true;
+}
+
+bool IsValidPort(std::string_view s) {
+  std::optional<std::int64_t> port = ParseDecimal(s);
+  return port && *port >= 1 && *port <= 65535;
+}
+
+// Checks /skms's value; returns an error message or an empty string.
+std::string CheckKmsHost(std::string_view value) {
+  const std::string usage =
+      "; use /skms Name[:Port], /skms IPv4[:Port] or /skms [IPv6][:Port], for example "
+      "/skms activa.example.com:1688";
+  if (value.empty()) return "/skms needs an activation host" + usage;
+  std::string_view host;
+  std::string_view port;
+  bool has_port = false;
+  if (value.front() == '[') {
+    std::size_t close = value.find(']');
+    if (close == std::string_view::npos) {
+      return "/skms " + std::string(value) + ": no closing ]" + usage;
+    }
+    host = value.substr(1, close - 1);
+    std::string_view rest = value.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') {
+        return "/skms " + std::string(value) + ": expected :Port after ]" + usage;
+      }
+      port = rest.substr(1);
+      has_port = true;
+    }
+    // A link-local address may carry its interface: [fe80::1%eth0].
+    std::string_view address = host.substr(0, host.find('%'));
+    std::string_view zone =
+        address.size() < host.size() ? host.substr(address.size() + 1) : std::string_view("x");
+    in6_addr addr{};
+    if (inet_pton(AF_INET6, std::string(address).c_str(), &addr) != 1 || zone.empty() ||
+        !std::all_of(zone.begin(), zone.end(), IsHostLabelChar)) {
+      return "/skms " + std::string(value) + ": " + Quote(host) + " is not an IPv6 address" + usage;
+    }
+  } else if (value.front() == ':') {
+    // slmgr.vbs's "/skms :port" changes only the port of the host already
+    // set; Activa's protocol takes a whole address, so the host is needed.
+    return "/skms " + std::string(value) +
+           ": a port alone is not supported; give the host too, for example /skms "
+           "activa.example.com" +
+           std::string(value);
+  } else {
+    std::size_t colon = value.find(':');
+    if (colon != std::string_view::npos && value.find(':', colon + 1) != std::string_view::npos) {
+      return "/skms " + std::string(value) + ": write an IPv6 address in brackets, as [" +
+             std::string(value) + "] or [ADDRESS]:Port";
+    }
+    host = value.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = value.substr(colon + 1);
+      has_port = true;
+    }
+    if (!IsValidHostName(host)) {
+      return "/skms " + std::string(value) + ": " + Quote(host) +
+             " is not a valid host name or IPv4 address" + usage;
+    }
+  }
+  if (has_port && !IsValidPort(port)) {
+    return "/skms " + std::string(value) + ": the port must be a number from 1 to 65535, not " +
+           Quote(port);
+  }
+  return "";
+}
+
+// Checks the value of `spec`'s argument and appends the wire argument.
+// Returns an error message or an empty string.
+std::string AddArgument(const OptionSpec& spec, const std::string& value,
+                        std::vector<Argument>& args) {
+  const std::string option = "/" + std::string(spec.name);
+  switch (spec.arg) {
+    case ArgKind::kNone:
+      return option + " takes no argument, but " + Quote(value) + " was given";
+    case ArgKind::kSkuOrAll:
+      if (EqualsIgnoreCase(value, "all")) {
+        args.push_back({"activation_id", std::string("all")});
+        return "";
+      }
+      [[fallthrough]];
+    case ArgKind::kSku: {
+      std::optional<Uuid> id = ParseUuid(value);
+      if (!id) {
+        return option + ": " + Quote(value) + " is not an activation ID (a UUID such as " +
+               "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f" +
+               (spec.arg == ArgKind::kSkuOrAll ? std::string(" or All)") : std::string(")"));
+      }
+      args.push_back({"activation_id", FormatUuid(*id)});
+      return "";
+    }
+    case ArgKind::kKey:
+      // The daemon checks the key and names the group with a typing error.
+      args.push_back({"key", value});
+      return "";
+    case ArgKind::kConfirmation:
+      args.push_back({"confirmation_id", value});
+      return "";
+    case ArgKind::kMinutes: {
+      std::optional<std::int64_t> minutes = ParseDecimal(value);
+      if (!minutes || *minutes < kMinIntervalMinutes || *minutes > kMaxIntervalMinutes) {
+        return option + " needs a number of minutes from " + std::to_string(kMinIntervalMinutes) +
+               " to " + std::to_string(kMaxIntervalMinutes) + ", not " + Quote(value);
+      }
+      args.push_back({"minutes", *minutes});
+      return "";
+    }
+    case ArgKind::kPort: {
+      if (!IsValidPort(value)) {
+        return option + " needs a port number from 1 to 65535, not " + Quote(value);
+      }
+      args.push_back({"port", *ParseDecimal(value)});
+      return "";
+    }
+    case ArgKind::kKmsHost: {
+      std::string error = CheckKmsHost(value);
+      if (!error.empty()) return error;
+      args.push_back({"host", value});
+      return "";
+    }
+    case ArgKind::kDomain:
+      if (!IsValidHostName(value)) {
+        return option + ": " + Quote(value) + " is not a valid DNS domain name";
+      }
+      args.push_back({"domain", value});
+      return "";
+  }
+  return "";
+}
+
+// The message for a required argument that was not given.
+std::string MissingArgument(const OptionSpec& spec) {
+  return "/" + std::string(spec.name) + " needs an argument: /" + std::string(spec.name) + " " +
+         std::string(spec.usage);
+}
+
+bool Required(ArgKind kind) {
+  return kind != ArgKind::kNone && kind != ArgKind::kSku && kind != ArgKind::kSkuOrAll;
+}
+
+ParseResult Fail(std::string message) { return ParseResult{std::nullopt, std::move(message)}; }
+
+}  // namespace
+
+const Argument* Command::Find(std::string_view name) const {
+  for (const Argument& a : args) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> OperationForOption(std::string_view name) {
+  const OptionSpec* spec = FindOption(Lower(name));
+  if (spec == nullptr) return std::nullopt;
+  return std::string(spec->op);
+}
+
+ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view env_socket) {
+  Command command;
+  command.socket = env_socket.empty() ? std::string(kDefaultSocket) : std::string(env_socket);
+  const OptionSpec* spec = nullptr;
+  bool help = false;
+  std::vector<std::string> words;  // TARGET [USER [PASSWORD]]
+  std::optional<std::string> value;
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& token = args[i];
+    // The global flags first: they are not slmgr.vbs options, and may stand
+    // anywhere, even between an option and its value.
+    if (token == "--json") {
+      command.json = true;
+      continue;
+    }
+    if (token == "--socket") {
+      if (i + 1 == args.size() || args[i + 1].empty()) return Fail("--socket needs a path");
+      command.socket = args[++i];
+      continue;
+    }
+    if (token.starts_with("--socket=")) {
+      command.socket = token.substr(9);
+      if (command.socket.empty()) return Fail("--socket needs a path");
+      continue;
+    }
+    if (spec == nullptr && !help) {
+      std::optional<std::string> name = OptionName(token);
+      if (!name) {
+        if (words.size() == 3) {
+          return Fail("unexpected " + Quote(token) +
+                      ": at most TARGET USER PASSWORD may come before the option");
+        }
+        words.push_back(token);
+        continue;
+      }
+      if (IsHelpName(*name)) {
+        help = true;
+        continue;
+      }
+      spec = FindOption(*name);
+      if (spec == nullptr) {
+        return Fail("unknown option " + token + "; run slmgr without options for the list");
+      }
+      command.option = "/" + std::string(spec->name);
+      continue;
+    }
+    if (help) continue;  // "/? anything" still shows help
+    if (std::optional<std::string> name = OptionName(token); name && IsHelpName(*name)) {
+      help = true;
+      continue;
+    }
+    if (IsKnownOption(token)) {
+      return Fail("only one option at a time: " + command.option + " and " + token);
+    }
+    if (value || spec->arg == ArgKind::kNone) {
+      return Fail("unexpected argument " + Quote(token) + " after " + command.option);
+    }
+    value = token;
+  }
+
+  if (!words.empty()) command.target = words[0];
+  if (help || spec == nullptr) return ParseResult{std::move(command), ""};
+
+  command.op = std::string(spec->op);
+  if (value) {
+    std::string error = AddArgument(*spec, *value, command.args);
+    if (!error.empty()) return Fail(std::move(error));
+  } else if (Required(spec->arg)) {
+    return Fail(MissingArgument(*spec));
+  }
+  return ParseResult{std::move(command), ""};
+}
+
+std::string BuildRequest(const Command& command) {
+  json::object request;
+  request["op"] = command.op;
+  for (const Argument& a : command.args) {
+    if (const auto* s = std::get_if<std::string>(&a.value)) {
+      request[a.name] = *s;
+    } else {
+      request[a.name] = std::get<std::int64_t>(a.value);
+    }
+  }
+  return json::serialize(request);
+}
+
+std::string HelpText() {
+  std::string text =
+      "slmgr: Activa volume activation management\n"
+      "\n"
+      "Usage: slmgr [--socket PATH] [TARGET [USER [PASSWORD]]] /option [arguments] [--json]\n"
+      "\n"
+      "Global options:\n"
+      "  --socket PATH       activad's socket (default: $ACTIVA_SOCKET, else " +
+      std::string(kDefaultSocket) +
+      ")\n"
+      "  --json              print the daemon's response as JSON instead of text\n"
+      "  TARGET [USER [PASSWORD]]\n"
+      "                      manage another machine (not available in this build)\n"
+      "  /?                  show this list\n"
+      "  Options may start with /, - or --; their names are case-insensitive.\n";
+  const std::pair<Group, std::string_view> groups[] = {
+      {Group::kInstall, "Installing and activating"},
+      {Group::kView, "Viewing license information"},
+      {Group::kKmsClient, "KMS client options"},
+      {Group::kKmsHost, "KMS host options"},
+  };
+  for (const auto& [group, title] : groups) {
+    text += "\n" + std::string(title) + ":\n";
+    for (const OptionSpec& spec : kOptions) {
+      if (spec.group != group) continue;
+      std::string usage = "  /" + std::string(spec.name);
+      if (!spec.usage.empty()) usage += " " + std::string(spec.usage);
+      if (usage.size() < 22) {
+        usage.resize(22, ' ');
+      } else {
+        usage += "\n" + std::string(22, ' ');
+      }
+      text += usage + std::string(spec.help) + "\n";
+    }
+  }
+  text +=
+      "\nExit status: 0 on success, 1 when the operation failed, 2 for a usage error.\n"
+      "Reading (/dli, /dlv, /xpr, /dlc) is open to everyone; every other option needs root or\n"
+      "membership of the group activa-admin.\n";
+  return text;
+}
+
+}  // namespace activa::slmgr

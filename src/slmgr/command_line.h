@@ -1,0 +1,81 @@
+// The command line of slmgr, parsed without touching the daemon.
+//
+//   slmgr [--socket PATH] [TARGET [USER [PASSWORD]]] /option [arguments] [--json]
+//
+// Options are written as in slmgr.vbs (`/dli`), or with `-` or `--`; their
+// names are case-insensitive. `--socket PATH` (or `--socket=PATH`) and
+// `--json` may appear anywhere. Each option maps to one operation of the
+// management protocol (docs/management.md); its arguments are checked here,
+// so a mistyped number or address is reported before the daemon is asked.
+//
+// Everything in this header is pure: no file, socket, clock or environment
+// access. The caller passes the value of ACTIVA_SOCKET in.
+#ifndef ACTIVA_SLMGR_COMMAND_LINE_H_
+#define ACTIVA_SLMGR_COMMAND_LINE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace activa::slmgr {
+
+inline constexpr std::string_view kDefaultSocket = "/run/activa/activad.sock";
+inline constexpr int kMinIntervalMinutes = 15;
+inline constexpr int kMaxIntervalMinutes = 43200;  // 30 days
+
+// One named argument of a request: a string or a number on the wire.
+struct Argument {
+  std::string name;
+  std::variant<std::string, std::int64_t> value;
+
+  bool operator==(const Argument&) const = default;
+};
+
+struct Command {
+  // The operation as the protocol names it ("dli", "skms_domain"), or empty
+  // when the command line asks for help (no option, or `/?`).
+  std::string op;
+  // The option as slmgr.vbs spells it, for messages ("/skms-domain").
+  std::string option;
+  std::vector<Argument> args;
+  bool json = false;
+  std::string socket;  // always set: --socket, else ACTIVA_SOCKET, else kDefaultSocket
+  // The remote TARGET, when one was given. Remote management is not part of
+  // this build; the caller reports that (the user and password are dropped).
+  std::string target;
+
+  bool help() const { return op.empty(); }
+  // The argument called `name`, or nullptr.
+  const Argument* Find(std::string_view name) const;
+};
+
+// The outcome of parsing: a command, or a usage error (exit status 2) with a
+// message that names the offending option or value.
+struct ParseResult {
+  std::optional<Command> command;
+  std::string error;
+
+  bool ok() const { return command.has_value(); }
+};
+
+// Parses the arguments after argv[0]. `env_socket` is the value of
+// ACTIVA_SOCKET, empty when unset.
+ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view env_socket);
+
+// The request line for `command` (one JSON object, no trailing newline).
+// Requires !command.help().
+std::string BuildRequest(const Command& command);
+
+// The option list shown by `slmgr` with no option, grouped like slmgr.vbs's.
+std::string HelpText();
+
+// The wire operation for an option name without its prefix ("DLI" -> "dli",
+// "skms-domain" -> "skms_domain"), or nullopt when there is no such option.
+std::optional<std::string> OperationForOption(std::string_view name);
+
+}  // namespace activa::slmgr
+
+#endif  // ACTIVA_SLMGR_COMMAND_LINE_H_

@@ -1,0 +1,33 @@
+// slmgr: the administrator's command line for activad (DESIGN.md section 7).
+//
+// RunSlmgr is the whole program apart from reading argv and the environment:
+// parse the command line (command_line.h), send one request over the Unix
+// socket (socket_client.h), print the answer (output.h). It exists so the
+// tests can run everything from parsing to printing in-process against a
+// fake daemon.
+//
+// Exit status: 0 on success; 1 when the daemon reports an error, cannot be
+// reached, or a remote TARGET is given (not available in this build); 2 for
+// a usage error (unknown option, bad or missing value).
+#ifndef ACTIVA_SLMGR_SLMGR_H_
+#define ACTIVA_SLMGR_SLMGR_H_
+
+#include <chrono>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "slmgr/socket_client.h"
+
+namespace activa::slmgr {
+
+// `args` are the words after argv[0]; `env_socket` is ACTIVA_SOCKET's value
+// or empty. Writes results to `out` and errors to `err`, and returns the exit
+// status. Blocks for at most `timeout` waiting for the daemon.
+int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, std::ostream& out,
+             std::ostream& err, std::chrono::milliseconds timeout = kDefaultTimeout);
+
+}  // namespace activa::slmgr
+
+#endif  // ACTIVA_SLMGR_SLMGR_H_
