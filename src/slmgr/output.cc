@@ -113,12 +113,12 @@ bool IsGrace(std::int64_t status) {
   return status == 2 || status == 3 || status == 4 || status == 6;
 }
 
-// slmgr.vbs's channel names, so a reader can tell a KMS-style client from a
-// MAK or a host at a glance.
+// Channel names in the style of slmgr.vbs's (Activa's own), so a reader can
+// tell a volume client from a MAK or a host at a glance.
 std::string Channel(std::string_view key_kind) {
-  if (key_kind == "setup") return "VOLUME_KMSCLIENT";
+  if (key_kind == "setup") return "VOLUME_CLIENT";
   if (key_kind == "mak") return "VOLUME_MAK";
-  if (key_kind == "host") return "VOLUME_KMS";
+  if (key_kind == "host") return "VOLUME_HOST";
   std::string upper(key_kind);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return upper.empty() ? "unknown" : upper;

@@ -69,7 +69,7 @@ TEST(OutputTest, DliClientInGrace) {
   EXPECT_EQ(o.stderr_text(), "");
   EXPECT_EQ(o.stdout_text(),
             "Name: Example Suite Professional\n"
-            "Description: Example Software Example Suite, VOLUME_KMSCLIENT channel\n"
+            "Description: Example Software Example Suite, VOLUME_CLIENT channel\n"
             "Partial Product Key: X44CK\n"
             "License Status: Initial grace period\n"
             "Time remaining: 43200 minute(s) (30 day(s))\n"

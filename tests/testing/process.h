@@ -3,6 +3,8 @@
 #ifndef ACTIVA_TESTING_PROCESS_H_
 #define ACTIVA_TESTING_PROCESS_H_
 
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -18,6 +20,11 @@ struct ProcessResult {
 // extra environment entries "NAME=VALUE" added to the current environment.
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {});
+
+// The same, as another user (needs root): the child drops its supplementary
+// groups and takes `gid`, `groups` and `uid` before it runs argv[0].
+ProcessResult RunProcessAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
+                           const std::vector<std::string>& argv);
 
 }  // namespace activa::testing
 
