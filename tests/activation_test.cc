@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -346,6 +347,43 @@ TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {
   for (auto& t : slow) t.join();
   EXPECT_EQ(closed_by_host, 8);
   EXPECT_EQ(Ato(*client), 0xC004F038u);
+}
+
+TEST_F(ActivationTest, SprtMovesTheListenerWhileRunning) {
+  auto host = ActivatedHost("host");
+  auto client = Client("pc1", *host);
+  EXPECT_EQ(Ato(*client), 0xC004F038u);
+  std::uint16_t moved = testing::FreePort();
+  ASSERT_EQ(Ok(host->Call({{"op", "sprt"}, {"port", std::to_string(moved)}})), 0u);
+  EXPECT_EQ(host->Call({{"op", "dli"}}).at("host").at("port").to_number<int>(), moved);
+  EXPECT_EQ(Ato(*client), 0xC004F074u);  // the old port is closed
+  ASSERT_EQ(Ok(client->Call({{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(moved)}})), 0u);
+  EXPECT_EQ(Ato(*client), 0xC004F038u);
+}
+
+// The nice value of every thread of `pid` (field 19 of /proc/PID/task/TID/stat).
+std::set<int> NiceValues(pid_t pid) {
+  std::set<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream stat(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19) out.insert(std::stoi(field));
+    }
+  }
+  return out;
+}
+
+TEST_F(ActivationTest, CpriLowersTheWorkersPrioritySpriRestoresIt) {
+  auto host = ActivatedHost("host");
+  EXPECT_EQ(NiceValues(host->pid()), std::set<int>{0});
+  ASSERT_EQ(Ok(host->Call({{"op", "cpri"}})), 0u);
+  EXPECT_EQ(NiceValues(host->pid()), std::set<int>{10});
+  EXPECT_EQ(std::string(host->Call({{"op", "dli"}}).at("host").at("priority").as_string()), "low");
+  ASSERT_EQ(Ok(host->Call({{"op", "spri"}})), 0u);
+  EXPECT_EQ(NiceValues(host->pid()), std::set<int>{0});
 }
 
 }  // namespace

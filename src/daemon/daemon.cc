@@ -83,6 +83,8 @@ class CommitQueue {
   CommitQueue(asio::io_context& io, StateStore store, bool journal)
       : io_(io), store_(std::move(store)), journal_(journal) {
     thread_ = std::thread([this] { Run(); });
+    // Its thread ID is needed to set its priority (slmgr /cpri).
+    while (tid_.load() == 0) std::this_thread::yield();
   }
   ~CommitQueue() {
     {
