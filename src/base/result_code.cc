@@ -41,6 +41,7 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kStorage, "The state database could not be read or written."},
     Entry{ResultCode::kWrongKeyKind, "The product key is of the wrong kind for this operation."},
     Entry{ResultCode::kNotFound, "The requested item does not exist."},
+    Entry{ResultCode::kDnsUpdateFailed, "A DNS update was refused or failed."},
 };
 
 }  // namespace

@@ -40,6 +40,7 @@ enum class ResultCode : std::uint32_t {
   kStorage = 0xC0AC0005,
   kWrongKeyKind = 0xC0AC0006,
   kNotFound = 0xC0AC0007,
+  kDnsUpdateFailed = 0xC0AC0008,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.
