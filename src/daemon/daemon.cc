@@ -5,7 +5,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
@@ -13,13 +12,21 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "base/file_util.h"
+#include "dns/ldns_dns_publisher.h"
+#include "dns/ldns_srv_resolver.h"
+#include "dns/srv_selection.h"
 #include "licensing/clock.h"
 
 namespace activa {
@@ -35,8 +42,6 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 constexpr std::size_t kMaxManagementLine = 65536;
-
-pid_t CurrentThreadId() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
 
 bool JournalAvailable() { return ::access("/run/systemd/journal/socket", W_OK) == 0; }
 
@@ -65,6 +70,19 @@ bool IsAdmin(uid_t uid, gid_t gid) {
   return false;
 }
 
+// Stands in when no resolver could be set up (no usable resolv.conf): every
+// lookup fails with the reason, so clients report it instead of crashing.
+class UnavailableResolver : public dns::SrvResolver {
+ public:
+  explicit UnavailableResolver(Status why) : why_(std::move(why)) {}
+  Result<std::vector<dns::SrvRecord>> QuerySrv(const std::string&) override { return why_; }
+  Result<std::vector<std::string>> ResolveAddresses(const std::string&) override { return why_; }
+  std::vector<std::string> SearchDomains() override { return {}; }
+
+ private:
+  Status why_;
+};
+
 // Makes the host's client records durable in batches (group commit): while
 // one batch is being written, new records gather in the next, so one fsync
 // serves many requests and a response waits at most two commits.
@@ -80,11 +98,9 @@ class CommitQueue {
     Status result;
   };
 
-  CommitQueue(asio::io_context& io, StateStore store, bool journal)
-      : io_(io), store_(std::move(store)), journal_(journal) {
+  CommitQueue(asio::io_context& io, StateStore store, bool journal, std::size_t keep_events)
+      : io_(io), store_(std::move(store)), journal_(journal), keep_events_(keep_events) {
     thread_ = std::thread([this] { Run(); });
-    // Its thread ID is needed to set its priority (slmgr /cpri).
-    while (tid_.load() == 0) std::this_thread::yield();
   }
   ~CommitQueue() {
     {
@@ -94,8 +110,6 @@ class CommitQueue {
     cv_.notify_one();
     thread_.join();
   }
-
-  pid_t thread_id() const { return tid_.load(); }
 
   // Called on the event loop. The caller waits on the returned batch.
   std::shared_ptr<Batch> Add(const DaemonCore::HostAnswer& a) {
@@ -120,7 +134,6 @@ class CommitQueue {
   }
 
   void Run() {
-    tid_ = CurrentThreadId();
     for (;;) {
       std::shared_ptr<Batch> job;
       {
@@ -130,6 +143,13 @@ class CommitQueue {
         job = std::move(job_);
       }
       job->result = store_.SaveHostBatch(job->clients, job->delta, job->events);
+      // Event 12290 is one row per request: keep the table to its limit,
+      // pruning now and then rather than on every commit.
+      since_prune_ += job->events.size();
+      if (since_prune_ >= 10000) {
+        since_prune_ = 0;
+        (void)store_.PruneEvents(keep_events_);
+      }
       if (journal_) {
         for (const Event& e : job->events) Journal(e);
       }
@@ -145,6 +165,8 @@ class CommitQueue {
   asio::io_context& io_;
   StateStore store_;
   bool journal_;
+  std::size_t keep_events_;
+  std::size_t since_prune_ = 0;
   // Event-loop side.
   std::shared_ptr<Batch> gathering_;
   bool writing_ = false;
@@ -153,7 +175,6 @@ class CommitQueue {
   std::condition_variable cv_;
   std::shared_ptr<Batch> job_;
   bool stopping_ = false;
-  std::atomic<pid_t> tid_{0};
   std::thread thread_;
 };
 
@@ -166,13 +187,17 @@ class Daemon {
         core_(std::move(core)),
         clock_(clock),
         client_timer_(io),
-        signals_(io, SIGINT, SIGTERM, SIGHUP) {}
+        dns_timer_(io),
+        signals_(io, SIGINT, SIGTERM, SIGHUP),
+        rng_(std::random_device{}()) {}
+
+  ~Daemon() { dns_pool_.join(); }
 
   Status Start(StateStore commit_store) {
-    io_tid_ = CurrentThreadId();
     bool journal = core_->config().journal && JournalAvailable();
     if (journal) core_->event_sink = Journal;
-    commits_ = std::make_unique<CommitQueue>(io_, std::move(commit_store), journal);
+    commits_ = std::make_unique<CommitQueue>(io_, std::move(commit_store), journal,
+                                             core_->config().keep_events);
 #ifdef ACTIVA_TEST_CONTROLS
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
 #endif
@@ -182,7 +207,9 @@ class Daemon {
       Status s = Rebind();
       if (!s.ok()) core_->LogEvent(0, "cannot listen: " + s.ToString());
     }
+    CreateDnsClients();
     asio::co_spawn(io_, ClientLoop(), asio::detached);
+    asio::co_spawn(io_, DnsLoop(), asio::detached);
     WaitForSignals();
     sd_notify(0, "READY=1");
     return Status::Ok();
@@ -271,7 +298,10 @@ class Daemon {
     asio::steady_timer timer(io_);
     while (deadline > steady_clock::now()) {
       timer.expires_at(deadline);
-      co_await timer.async_wait(kNoThrow);
+      auto [ec] = co_await timer.async_wait(kNoThrow);
+      // Cancelled: Serve() finished first. Awaiting again on a cancelled
+      // coroutine would throw, costing an exception per connection.
+      if (ec == asio::error::operation_aborted) co_return;
     }
     boost::system::error_code ec;
     socket.close(ec);
@@ -327,12 +357,14 @@ class Daemon {
   }
 
   void ApplyPriority() {
-    // Lower scheduling priority for the host's workers (slmgr /cpri), normal
-    // again with /spri. Linux applies setpriority() per thread.
+    // Lower scheduling priority for the daemon's workers (slmgr /cpri),
+    // normal again with /spri. Linux applies setpriority() per thread, so
+    // every thread of the process is set.
     int nice = core_->low_priority() ? 10 : 0;
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(io_tid_), nice);
-    if (commits_ && commits_->thread_id() != 0) {
-      ::setpriority(PRIO_PROCESS, static_cast<id_t>(commits_->thread_id()), nice);
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+      id_t tid = static_cast<id_t>(std::strtol(task.path().filename().c_str(), nullptr, 10));
+      if (tid != 0) ::setpriority(PRIO_PROCESS, tid, nice);
     }
   }
 
@@ -357,35 +389,157 @@ class Daemon {
     Result<DaemonCore::Attempt> attempt = core_->PrepareAttempt(sku);
     if (!attempt.ok()) co_return attempt.status().code();
     std::string errors;
+    std::set<std::string> tried;
+    HostAddress last;
+    // The /skms host, or the cached one.
     for (const HostAddress& host : attempt->hosts) {
-      std::string error;
-      std::optional<Message> answer = co_await Exchange(host, attempt->request, error);
-      if (answer) co_return core_->FinishAttempt(*attempt, answer, host, "");
+      std::string error, address;
+      tried.insert(host.ToString());
+      last = host;
+      std::optional<Message> answer = co_await Exchange(host, attempt->request, error, address);
+      if (answer) {
+        co_return core_->FinishAttempt(*attempt, answer, host, "", address,
+                                       attempt->discover);
+      }
       errors += (errors.empty() ? "" : "; ") + host.ToString() + ": " + error;
     }
-    co_return core_->FinishAttempt(*attempt, std::nullopt, attempt->hosts.back(), errors);
+    if (attempt->discover) {
+      // RFC 2782: lowest priority first, weighted at random within one; a
+      // host that fails is dropped and the next one tried.
+      Discovery found = co_await Discover(*attempt);
+      if (found.records.empty()) {
+        core_->DiscoveryFailed(*attempt, found.what + (errors.empty() ? "" : "; " + errors));
+        co_return ResultCode::kNoHostReachable;
+      }
+      for (const dns::SrvRecord& r : dns::OrderForSelection(found.records, rng_)) {
+        HostAddress host{r.target, r.port};
+        if (!tried.insert(host.ToString()).second) continue;
+        std::string error, address;
+        last = host;
+        std::optional<Message> answer = co_await Exchange(host, attempt->request, error, address);
+        if (answer) co_return core_->FinishAttempt(*attempt, answer, host, "", address, true);
+        errors += (errors.empty() ? "" : "; ") + host.ToString() + ": " + error;
+      }
+    }
+    co_return core_->FinishAttempt(*attempt, std::nullopt, last, errors);
   }
 
-  // Sends one request to `host` and returns its decoded answer, or nullopt
-  // with `error` saying what went wrong.
-  awaitable<std::optional<Message>> Exchange(HostAddress host, ActivationRequest request,
-                                             std::string& error) {
-    const auto& cfg = core_->config();
+  struct Discovery {
+    std::vector<dns::SrvRecord> records;
+    std::string what;  // the names asked, and what DNS said
+  };
+
+  // Asks DNS for SRV records in the lookup domains (or the search list), in
+  // order, and returns the first non-empty answer.
+  awaitable<Discovery> Discover(DaemonCore::Attempt attempt) {
+    // g++ 12 destroys lambda temporaries inside a co_await expression twice:
+    // the awaitable is made in a statement of its own, here and below.
+    auto task = OffLoop([this, attempt]() {
+      dns::SrvResolver* resolver = resolver_.get();
+      Discovery d;
+      std::vector<std::string> domains = attempt.lookup_domains;
+      if (domains.empty()) domains = resolver->SearchDomains();
+      if (domains.empty()) {
+        d.what = "no DNS domain to look in: set one with slmgr /skms-domain or a host with /skms";
+        return d;
+      }
+      std::string asked;
+      for (const std::string& domain : domains) {
+        std::string name = attempt.service + "." + domain;
+        asked += (asked.empty() ? "" : ", ") + name;
+        Result<std::vector<dns::SrvRecord>> r = resolver->QuerySrv(name);
+        if (!r.ok()) {
+          asked += " (" + r.status().message() + ")";
+          continue;
+        }
+        if (!r->empty()) {
+          d.records = *r;
+          return d;
+        }
+      }
+      d.what = "no SRV records for an activation host at " + asked;
+      return d;
+    });
+    co_return co_await std::move(task);
+  }
+
+  // Runs `fn` (blocking DNS work) on the DNS thread and resumes here with its
+  // result; the event loop goes on meanwhile. The work is handed over as a
+  // shared_ptr built before the coroutine starts: g++ 12 mishandles lambda
+  // temporaries passed by value into coroutine templates.
+  template <typename Fn>
+  awaitable<std::invoke_result_t<Fn>> OffLoop(Fn fn) {
+    using R = std::invoke_result_t<Fn>;
+    return RunOffLoop<R>(std::make_shared<std::function<R()>>(std::move(fn)));
+  }
+
+  template <typename R>
+  awaitable<R> RunOffLoop(std::shared_ptr<std::function<R()>> work) {
+    auto done = std::make_shared<asio::steady_timer>(io_, steady_clock::time_point::max());
+    auto result = std::make_shared<std::optional<R>>();
+    asio::post(dns_pool_, [this, work, done, result] {
+      result->emplace((*work)());
+      // Back on the event loop: wake the waiting coroutine. It is already
+      // waiting, since it suspends right after this post on the same loop.
+      asio::post(io_, [done] { done->cancel(); });
+    });
+    co_await done->async_wait(kNoThrow);
+    co_return std::move(**result);
+  }
+
+  // Addresses of `host`: literals as they are; names through the configured
+  // DNS server when there is one, else the system's resolver.
+  awaitable<std::vector<tcp::endpoint>> Resolve(const HostAddress& host, std::string& error) {
+    std::vector<tcp::endpoint> out;
+    boost::system::error_code ec;
+    auto literal = asio::ip::make_address(host.host, ec);
+    if (!ec) {
+      out.emplace_back(literal, host.port);
+      co_return out;
+    }
+    if (!core_->config().dns.resolver.empty()) {
+      std::string name = host.host;
+      auto task = OffLoop([this, name] { return resolver_->ResolveAddresses(name); });
+      Result<std::vector<std::string>> addresses = co_await std::move(task);
+      if (!addresses.ok()) {
+        error = addresses.status().message();
+        co_return out;
+      }
+      for (const std::string& a : *addresses) {
+        auto addr = asio::ip::make_address(a, ec);
+        if (!ec) out.emplace_back(addr, host.port);
+      }
+      if (out.empty()) error = "no address for " + host.host;
+      co_return out;
+    }
     tcp::resolver resolver(io_);
     asio::steady_timer timer(io_);
-    timer.expires_after(std::chrono::seconds(cfg.connect_timeout_seconds));
+    timer.expires_after(std::chrono::seconds(core_->config().connect_timeout_seconds));
     auto resolved = co_await (resolver.async_resolve(host.host, std::to_string(host.port),
                                                      kNoThrow) ||
                               timer.async_wait(kNoThrow));
     if (resolved.index() == 1) {
       error = "name lookup timed out";
-      co_return std::nullopt;
+      co_return out;
     }
-    auto [rec, endpoints] = std::get<0>(resolved);
+    auto [rec, results] = std::get<0>(resolved);
     if (rec) {
       error = "name lookup failed: " + rec.message();
-      co_return std::nullopt;
+      co_return out;
     }
+    for (const auto& r : results) out.push_back(r.endpoint());
+    co_return out;
+  }
+
+  // Sends one request to `host` and returns its decoded answer, or nullopt
+  // with `error` saying what went wrong.
+  awaitable<std::optional<Message>> Exchange(HostAddress host, ActivationRequest request,
+                                             std::string& error, std::string& address) {
+    const auto& cfg = core_->config();
+    std::vector<tcp::endpoint> endpoints = co_await Resolve(host, error);
+    if (endpoints.empty()) co_return std::nullopt;
+    asio::steady_timer timer(io_);
+    timer.expires_after(std::chrono::seconds(cfg.connect_timeout_seconds));
     tcp::socket socket(io_);
     auto connected =
         co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
@@ -395,6 +549,7 @@ class Daemon {
                                            std::get<0>(std::get<0>(connected)).message();
       co_return std::nullopt;
     }
+    address = std::get<1>(std::get<0>(connected)).address().to_string();
     timer.expires_after(std::chrono::seconds(cfg.response_timeout_seconds));
     Bytes frame = EncodeRequest(request);
     std::array<std::uint8_t, kFrameHeaderSize> header;
@@ -435,6 +590,142 @@ class Daemon {
       co_return std::nullopt;
     }
     co_return std::get<0>(r);
+  }
+
+  // --- DNS publishing ------------------------------------------------------
+
+  struct Published {
+    dns::PublishTarget target;
+    dns::SrvRegistration registration;
+    steady_clock::time_point refresh;  // when to publish again
+    steady_clock::duration backoff{};  // after a failure
+    bool ok = false;
+  };
+
+  // The resolver and publisher are used on the DNS thread only; they are
+  // replaced there too, between two operations.
+  void CreateDnsClients() {
+    const DnsConfig& d = core_->config().dns;
+    dns::ResolverConfig rc;
+    rc.nameserver = d.resolver;
+    rc.port = d.resolver_port;
+    Result<std::unique_ptr<dns::SrvResolver>> r = dns::LdnsSrvResolver::Create(rc);
+    if (!r.ok()) core_->LogEvent(0, "DNS resolver unavailable: " + r.status().ToString());
+    std::shared_ptr<dns::SrvResolver> resolver =
+        r.ok() ? std::shared_ptr<dns::SrvResolver>(std::move(r).value())
+               : std::make_shared<UnavailableResolver>(r.status());
+    auto publisher = std::make_shared<dns::LdnsDnsPublisher>(rc);
+    asio::post(dns_pool_, [this, resolver, publisher] {
+      resolver_ = resolver;
+      publisher_ = publisher;
+    });
+  }
+
+  static dns::PublishTarget ToTarget(const DnsPublishEntry& e) {
+    dns::PublishTarget t;
+    t.domain = e.domain;
+    t.priority = e.priority;
+    t.weight = e.weight;
+    t.server = e.server;
+    t.server_port = e.server_port;
+    if (!e.tsig.empty()) {
+      Result<dns::TsigKey> key = dns::ParseTsigKey(e.tsig);
+      if (key.ok()) t.tsig = *key;
+    }
+    return t;
+  }
+
+  static bool Same(const dns::PublishTarget& a, const dns::SrvRegistration& ra,
+                   const dns::PublishTarget& b, const dns::SrvRegistration& rb) {
+    return a.domain == b.domain && a.priority == b.priority && a.weight == b.weight &&
+           a.server == b.server && a.server_port == b.server_port && ra.service == rb.service &&
+           ra.target == rb.target && ra.port == rb.port;
+  }
+
+  // Keeps DNS in line with DaemonCore::DnsPlan(): publishes (and refreshes
+  // daily) what should be there, withdraws what should not, retries
+  // failures with backoff (1 minute, doubling, at most an hour).
+  awaitable<void> DnsLoop() {
+    constexpr auto kRefresh = std::chrono::hours(24);
+    constexpr auto kFirstRetry = std::chrono::minutes(1);
+    constexpr auto kMaxRetry = std::chrono::hours(1);
+    for (;;) {
+      bool changed = core_->TakeDnsChange();
+      auto search_task = OffLoop([this] { return resolver_->SearchDomains(); });
+      std::vector<std::string> search = co_await std::move(search_task);
+      DaemonCore::PublishPlan plan = core_->DnsPlan(search);
+      dns::SrvRegistration reg;
+      reg.service = plan.service;
+      reg.target = plan.target;
+      reg.port = plan.port;
+      std::map<std::string, dns::PublishTarget> wanted;
+      if (plan.publish) {
+        for (const DnsPublishEntry& e : plan.entries) wanted[e.domain] = ToTarget(e);
+      }
+      // Withdraw what is no longer wanted as it was published. After a
+      // change that turned publishing off (/cdns), also withdraw what an
+      // earlier run may have left, though this run did not publish it.
+      std::vector<std::pair<dns::PublishTarget, dns::SrvRegistration>> withdraw;
+      for (auto it = published_.begin(); it != published_.end();) {
+        auto w = wanted.find(it->first);
+        if (w == wanted.end() || !Same(w->second, reg, it->second.target, it->second.registration)) {
+          if (it->second.ok) withdraw.emplace_back(it->second.target, it->second.registration);
+          it = published_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (changed && plan.withdraw_all) {
+        for (const DnsPublishEntry& e : plan.entries) {
+          bool listed = false;
+          for (const auto& w : withdraw) listed = listed || w.first.domain == e.domain;
+          if (!listed && !plan.target.empty()) withdraw.emplace_back(ToTarget(e), reg);
+        }
+      }
+      // (Plain loops: g++ 12 miscompiles structured bindings that live
+      // across a co_await.)
+      for (std::size_t i = 0; i < withdraw.size(); ++i) {
+        dns::PublishTarget t = withdraw[i].first;
+        dns::SrvRegistration r = withdraw[i].second;
+        auto task = OffLoop([this, t, r] { return publisher_->Withdraw(t, r); });
+        Status s = co_await std::move(task);
+        core_->RecordPublishResult(t.domain, s, /*withdrawal=*/true);
+      }
+      // Publish what is due.
+      auto now = steady_clock::now();
+      for (auto it = wanted.begin(); it != wanted.end(); ++it) {
+        const std::string domain = it->first;
+        const dns::PublishTarget target = it->second;
+        {
+          Published& p = published_[domain];
+          bool fresh = p.registration.target.empty();
+          if (!fresh && now < p.refresh) continue;
+          p.target = target;
+          p.registration = reg;
+        }
+        auto task = OffLoop([this, target, reg] { return publisher_->Publish(target, reg); });
+        Status s = co_await std::move(task);
+        core_->RecordPublishResult(domain, s, /*withdrawal=*/false);
+        Published& p = published_[domain];
+        p.ok = s.ok();
+        if (s.ok()) {
+          p.backoff = {};
+          p.refresh = steady_clock::now() + kRefresh;
+        } else {
+          p.backoff = p.backoff == steady_clock::duration{} ? steady_clock::duration(kFirstRetry)
+                                                             : std::min<steady_clock::duration>(
+                                                                   p.backoff * 2, kMaxRetry);
+          p.refresh = steady_clock::now() + p.backoff;
+        }
+      }
+      // A change that came while this pass was at work: another pass now.
+      if (core_->dns_change_pending()) continue;
+      // Sleep until the next refresh or retry, or a change wakes us.
+      auto next = steady_clock::now() + kRefresh;
+      for (const auto& entry : published_) next = std::min(next, entry.second.refresh);
+      dns_timer_.expires_at(next);
+      co_await dns_timer_.async_wait(kNoThrow);
+    }
   }
 
   // --- Management ------------------------------------------------------------
@@ -511,6 +802,7 @@ class Daemon {
         }
         ApplyPriority();
       }
+      if (core_->dns_change_pending()) dns_timer_.cancel();  // the DNS loop takes it
       Nudge();
       response += "\n";
       auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(response), kNoThrow);
@@ -560,6 +852,8 @@ class Daemon {
       config = *parsed;
     }
     core_->Reload(std::move(config));
+    CreateDnsClients();
+    dns_timer_.cancel();
     Status s = Rebind();
     if (!s.ok()) core_->LogEvent(0, s.ToString());
     core_->LogEvent(0, "configuration and catalogs reloaded");
@@ -571,12 +865,18 @@ class Daemon {
   std::unique_ptr<DaemonCore> core_;
   OffsetClock& clock_;
   asio::steady_timer client_timer_;
+  asio::steady_timer dns_timer_;
   asio::signal_set signals_;
+  std::mt19937_64 rng_;
+  // Blocking DNS work (ldns) runs here, one operation at a time.
+  asio::thread_pool dns_pool_{1};
+  std::shared_ptr<dns::SrvResolver> resolver_;   // DNS thread only
+  std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
+  std::map<std::string, Published> published_;
   std::unique_ptr<CommitQueue> commits_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::unique_ptr<local_socket::acceptor> management_;
   std::size_t connections_ = 0;
-  pid_t io_tid_ = 0;
 };
 
 }  // namespace

@@ -1,8 +1,52 @@
 #include "daemon/daemon_config.h"
 
 #include "config/toml_reader.h"
+#include "dns/dns_publisher.h"
+
+#include <cctype>
 
 namespace activa {
+namespace {
+
+// Letters, digits, hyphens and underscores in dot-separated labels of 1..63
+// characters, 253 in all; a trailing dot is allowed.
+bool IsDnsName(std::string_view name) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label = 0;
+  for (char ch : name) {
+    if (ch == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+    if (!ok || ++label > 63) return false;
+  }
+  return label > 0;
+}
+
+}  // namespace
+
+Status ValidateServiceLabel(std::string_view service) {
+  // KMS's label is reserved for Microsoft's clients: publishing under it would
+  // send Windows machines to a host that cannot answer them.
+  std::string lower(service);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower.rfind("_vlmcs.", 0) == 0) {
+    return Status(ResultCode::kInvalidArgument,
+                  "\"_vlmcs\" belongs to Microsoft's KMS; Activa must not publish under it");
+  }
+  std::size_t dot = lower.find('.');
+  bool ok = dot != std::string::npos && lower.size() > dot + 1 && lower[0] == '_' &&
+            lower[dot + 1] == '_' && lower.find('.', dot + 1) == std::string::npos &&
+            IsDnsName(lower);
+  if (!ok) {
+    return Status(ResultCode::kInvalidArgument,
+                  "\"service\" must be _NAME._PROTOCOL, such as _activa._tcp");
+  }
+  return Status::Ok();
+}
 
 Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string& file) {
   Result<toml::table> parsed = ParseToml(text, file);
@@ -12,9 +56,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
   const toml::table* daemon = root.Table("daemon");
   const toml::table* host = root.Table("host");
   const toml::table* client = root.Table("client");
-  // [dns] belongs to DNS publishing and discovery; accepted here so a config
-  // written for them does not stop the daemon.
-  root.Table("dns");
+  const toml::table* dns = root.Table("dns");
   if (root.status().ok()) root.RejectUnknownKeys();
   ACTIVA_RETURN_IF_ERROR(root.status());
 
@@ -66,7 +108,6 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
     }
     range(r, "max_connections", 1, 1000000, c.max_connections);
     range(r, "idle_timeout_seconds", 1, 3600, c.idle_timeout_seconds);
-    range(r, "commit_delay_ms", 0, 1000, c.commit_delay_ms);
     if (r.status().ok()) r.RejectUnknownKeys();
     ACTIVA_RETURN_IF_ERROR(r.status());
   }
@@ -76,6 +117,58 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
     range(r, "response_timeout_seconds", 1, 600, c.response_timeout_seconds);
     if (r.status().ok()) r.RejectUnknownKeys();
     ACTIVA_RETURN_IF_ERROR(r.status());
+  }
+  if (dns != nullptr) {
+    TableReader r(*dns, file, "[dns]");
+    if (auto service = r.OptionalString("service")) {
+      Status s = ValidateServiceLabel(*service);
+      if (!s.ok()) r.Fail("service", s.message());
+      c.dns.service = *service;
+    }
+    if (auto name = r.OptionalString("host_name")) {
+      if (!IsDnsName(*name)) r.Fail("host_name", "\"" + *name + "\" is not a DNS name");
+      c.dns.host_name = *name;
+    }
+    if (auto resolver = r.OptionalString("resolver")) {
+      Result<HostAddress> a = ParseHostAddress(*resolver, 53);
+      if (!a.ok()) {
+        r.Fail("resolver", "\"resolver\" must be ADDRESS[:PORT], such as 127.0.0.1:5300");
+      } else {
+        c.dns.resolver = a->host;
+        c.dns.resolver_port = a->port;
+      }
+    }
+    if (auto d = r.Bool("disable_publishing")) c.dns.disable_publishing = *d;
+    std::vector<const toml::table*> entries = r.Tables("publish");
+    if (r.status().ok()) r.RejectUnknownKeys();
+    ACTIVA_RETURN_IF_ERROR(r.status());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      TableReader e(*entries[i], file, "[[dns.publish]] #" + std::to_string(i + 1));
+      DnsPublishEntry entry;
+      entry.domain = e.String("domain");
+      if (e.status().ok() && !IsDnsName(entry.domain)) {
+        e.Fail("domain", "\"" + entry.domain + "\" is not a DNS name");
+      }
+      range(e, "priority", 0, 65535, entry.priority);
+      range(e, "weight", 0, 65535, entry.weight);
+      if (auto server = e.OptionalString("server")) {
+        Result<HostAddress> a = ParseHostAddress(*server, 53);
+        if (!a.ok()) {
+          e.Fail("server", "\"server\" must be HOST[:PORT], such as 127.0.0.1:5300");
+        } else {
+          entry.server = a->host;
+          entry.server_port = a->port;
+        }
+      }
+      if (auto tsig = e.OptionalString("tsig")) {
+        Result<dns::TsigKey> key = dns::ParseTsigKey(*tsig);
+        if (!key.ok()) e.Fail("tsig", key.status().message());
+        entry.tsig = *tsig;
+      }
+      if (e.status().ok()) e.RejectUnknownKeys();
+      ACTIVA_RETURN_IF_ERROR(e.status());
+      c.dns.publish.push_back(std::move(entry));
+    }
   }
   return c;
 }

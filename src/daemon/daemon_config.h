@@ -15,6 +15,26 @@
 
 namespace activa {
 
+// One domain the host publishes its SRV record in ([[dns.publish]]).
+struct DnsPublishEntry {
+  std::string domain;
+  std::uint16_t priority = 0;
+  std::uint16_t weight = 0;
+  std::string server;  // "" = the zone's primary from its SOA record
+  std::uint16_t server_port = 53;
+  std::string tsig;    // "keyname:algorithm:BASE64SECRET", or ""
+};
+
+struct DnsConfig {
+  std::string service = "_activa._tcp";  // the SRV label; never _vlmcs
+  std::string host_name;                  // the SRV target; default: this machine's FQDN
+  std::string resolver;                   // "" = the system resolver
+  std::uint16_t resolver_port = 53;
+  bool disable_publishing = false;
+  // Empty: the machine's own domain, priority 0, weight 0.
+  std::vector<DnsPublishEntry> publish;
+};
+
 struct DaemonConfig {
   // [daemon]
   std::string machine_name;      // default: the host name
@@ -27,12 +47,17 @@ struct DaemonConfig {
   std::vector<Network> allowed_networks = DefaultAllowedNetworks();
   std::size_t max_connections = 1024;
   int idle_timeout_seconds = 30;
-  int commit_delay_ms = 2;  // how long a batch of client records may wait for company
 
   // [client]
   int connect_timeout_seconds = 10;
   int response_timeout_seconds = 30;
+
+  // [dns]
+  DnsConfig dns;
 };
+
+// OK for "_name._proto" labels other than KMS's "_vlmcs._tcp".
+Status ValidateServiceLabel(std::string_view service);
 
 // Parses the TOML text. Unknown keys and bad values are kInvalidData naming
 // the key and line.

@@ -98,56 +98,6 @@ bool ParseUint(std::string_view s, std::uint64_t& out) {
 
 }  // namespace
 
-std::string HostAddress::ToString() const {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-Result<HostAddress> ParseHostAddress(std::string_view text) {
-  auto bad = [&](const std::string& why) {
-    return Status(ResultCode::kInvalidArgument,
-                  "\"" + std::string(text) + "\" is not a host: " + why +
-                      " (expected name[:port], IPv4[:port] or [IPv6][:port])");
-  };
-  HostAddress a;
-  std::string_view port_text;
-  if (!text.empty() && text.front() == '[') {
-    std::size_t close = text.find(']');
-    if (close == std::string_view::npos) return bad("missing ']'");
-    a.host = std::string(text.substr(1, close - 1));
-    std::string_view rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return bad("unexpected text after ']'");
-      port_text = rest.substr(1);
-      if (port_text.empty()) return bad("empty port");
-    }
-  } else {
-    std::size_t colon = text.find(':');
-    if (colon != std::string_view::npos && text.find(':', colon + 1) != std::string_view::npos) {
-      return bad("an IPv6 address needs brackets");
-    }
-    a.host = std::string(text.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = text.substr(colon + 1);
-      if (port_text.empty()) return bad("empty port");
-    }
-  }
-  if (a.host.empty()) return bad("no host name");
-  for (char c : a.host) {
-    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-              c == '_' || c == '%';
-    if (!ok) return bad("the name has a character that no host name has");
-  }
-  if (!port_text.empty()) {
-    std::uint64_t port = 0;
-    if (!ParseUint(port_text, port) || port < 1 || port > 65535) {
-      return bad("the port must be 1 to 65535");
-    }
-    a.port = static_cast<std::uint16_t>(port);
-  }
-  return a;
-}
-
 // JSON rendering of the core's state (docs/management.md).
 struct CoreRenderer {
   static json::object Machine(const DaemonCore& c) {
@@ -193,6 +143,8 @@ struct CoreRenderer {
     json::object kms;
     kms["configured"] = c.kms_host_ ? json::value(*c.kms_host_) : json::value(nullptr);
     kms["in_use"] = p.host_in_use.empty() ? json::value(nullptr) : json::value(p.host_in_use);
+    kms["from_dns"] = p.discovered && !p.host_in_use.empty();
+    kms["address"] = p.host_address.empty() ? json::value(nullptr) : json::value(p.host_address);
     kms["lookup_domain"] = c.kms_domain_ ? json::value(*c.kms_domain_) : json::value(nullptr);
     kms["host_caching"] = c.host_caching_;
     o["kms"] = std::move(kms);
@@ -230,7 +182,16 @@ struct CoreRenderer {
       listening.push_back(json::string(HostAddress{a, c.port_}.ToString()));
     }
     h["listening"] = std::move(listening);
-    h["dns_publishing"] = c.dns_publishing_;
+    h["dns_publishing"] = c.dns_publishing_ && !c.config_.dns.disable_publishing;
+    json::array dns;
+    for (const auto& st : c.publish_status_) {
+      dns.push_back(json::object{{"domain", st.domain},
+                                 {"result", static_cast<std::uint32_t>(st.result)},
+                                 {"message", st.message},
+                                 {"time", st.time},
+                                 {"withdrawn", st.withdrawn}});
+    }
+    h["dns"] = std::move(dns);
     h["priority"] = c.low_priority_ ? "low" : "normal";
     h["activation_interval"] = c.host_settings_.activation_interval_minutes;
     h["renewal_interval"] = c.host_settings_.renewal_interval_minutes;
@@ -311,6 +272,7 @@ void DaemonCore::LoadCatalogs() {
 
 void DaemonCore::Reload(DaemonConfig config) {
   config_ = std::move(config);
+  dns_change_ = true;
   machine_name_ = config_.machine_name.empty() ? DefaultMachineName() : config_.machine_name;
   LoadCatalogs();
 }
@@ -557,15 +519,16 @@ Result<DaemonCore::Attempt> DaemonCore::PrepareAttempt(const Uuid& sku_id) {
   if (kms_host_) {
     Result<HostAddress> h = ParseHostAddress(*kms_host_);
     if (h.ok()) a.hosts.push_back(*h);
-  }
-  if (a.hosts.empty()) {
-    Status s(ResultCode::kNoHostReachable,
-             "no activation host is set: use slmgr /skms HOST[:PORT] "
-             "(DNS discovery is not available in this version)");
-    ApplyFailure(p->license, s.code(), now);
-    (void)store_.SaveProduct(*p);
-    LogEvent(kEventClientResult, "Activation of " + e->name + " failed: " + s.ToString());
-    return s;
+  } else {
+    a.discover = true;
+    a.service = config_.dns.service;
+    if (kms_domain_) a.lookup_domains.push_back(*kms_domain_);
+    // Host caching: the host that answered last is tried first, and DNS is
+    // asked again only when it fails.
+    if (host_caching_ && !p->host_in_use.empty()) {
+      Result<HostAddress> h = ParseHostAddress(p->host_in_use);
+      if (h.ok()) a.hosts.push_back(*h);
+    }
   }
   ActivationRequest& r = a.request;
   r.cmid = cmid_;
@@ -580,7 +543,8 @@ Result<DaemonCore::Attempt> DaemonCore::PrepareAttempt(const Uuid& sku_id) {
   r.client_time = now;
   RandomBytes(r.nonce);
   LogEvent(kEventClientRequest,
-           "An activation request has been sent. Host: " + a.hosts.front().ToString() +
+           "An activation request has been sent. Host: " +
+               (a.hosts.empty() ? std::string("(from DNS)") : a.hosts.front().ToString()) +
                "; CMID: " + FormatUuid(cmid_) + "; client time: " + std::to_string(now) +
                "; license state: " + std::to_string(static_cast<int>(r.license_state)) +
                "; minutes left: " + std::to_string(r.minutes_left) + "; edition: " + e->name +
@@ -588,9 +552,22 @@ Result<DaemonCore::Attempt> DaemonCore::PrepareAttempt(const Uuid& sku_id) {
   return a;
 }
 
+void DaemonCore::DiscoveryFailed(const Attempt& attempt, const std::string& why) {
+  ProductRecord* p = FindProduct(attempt.sku_id);
+  if (p == nullptr) return;
+  ApplyFailure(p->license, ResultCode::kNoHostReachable, clock_.Now());
+  p->host_in_use.clear();
+  (void)store_.SaveProduct(*p);
+  const Edition* e = FindEdition(attempt.sku_id, nullptr);
+  LogEvent(kEventClientResult, "Activation of " + (e ? e->name : FormatUuid(attempt.sku_id)) +
+                                   " failed. Result: 0xC004F074 " +
+                                   std::string(ResultCodeMessage(ResultCode::kNoHostReachable)) +
+                                   "; " + why);
+}
+
 ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional<Message>& answer,
-                                     const HostAddress& host,
-                                     const std::string& transport_error) {
+                                     const HostAddress& host, const std::string& transport_error,
+                                     const std::string& address, bool discovered) {
   const std::int64_t now = clock_.Now();
   ProductRecord* p = FindProduct(attempt.sku_id);
   if (p == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
@@ -603,6 +580,7 @@ ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional
     result = ResultCode::kNoHostReachable;
     detail = transport_error;
     ApplyFailure(p->license, result, now);
+    p->host_in_use.clear();  // a cached host that failed is forgotten
   } else if (const auto* err = std::get_if<ErrorMessage>(&*answer)) {
     // Unsigned: it may only make us retry later, never change the license.
     result = err->result;
@@ -622,6 +600,8 @@ ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional
       ApplyResponse(p->license, *resp, now);
       p->last_count = resp->current_count;
       p->host_in_use = host.ToString();
+      p->host_address = address;
+      p->discovered = discovered;
       detail = "count " + std::to_string(resp->current_count) + ", activation interval " +
                std::to_string(resp->activation_interval_minutes) + " min, renewal interval " +
                std::to_string(resp->renewal_interval_minutes) + " min";
@@ -637,6 +617,79 @@ ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional
                                    ". Result: " + FormatResultCode(result) + " " +
                                    std::string(ResultCodeMessage(result)) + "; " + detail);
   return result;
+}
+
+// --- DNS publishing ----------------------------------------------------------
+
+DaemonCore::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& search_domains) const {
+  PublishPlan plan;
+  plan.service = config_.dns.service;
+  plan.port = port_;
+  if (!host_key_) {
+    plan.why_not = "no host key is installed";
+  } else if (!certificate_) {
+    plan.why_not = "the host is not activated";
+  } else if (config_.dns.disable_publishing) {
+    plan.why_not = "disable_publishing is set in the configuration";
+    plan.withdraw_all = true;
+  } else if (!dns_publishing_) {
+    plan.why_not = "publishing is off (slmgr /cdns)";
+    plan.withdraw_all = true;
+  } else {
+    plan.publish = true;
+  }
+  // This host's name: configured, or the host name completed with the
+  // machine's domain.
+  plan.target = config_.dns.host_name;
+  if (plan.target.empty()) {
+    plan.target = DefaultMachineName();
+    if (plan.target.find('.') == std::string::npos && !search_domains.empty()) {
+      plan.target += "." + search_domains.front();
+    }
+  }
+  while (!plan.target.empty() && plan.target.back() == '.') plan.target.pop_back();
+  plan.entries = config_.dns.publish;
+  if (plan.entries.empty()) {
+    std::size_t dot = plan.target.find('.');
+    std::string own = dot != std::string::npos ? plan.target.substr(dot + 1)
+                      : search_domains.empty() ? std::string()
+                                               : search_domains.front();
+    if (own.empty()) {
+      if (plan.publish) plan.why_not = "this machine has no DNS domain; set [[dns.publish]]";
+      plan.publish = false;
+    } else {
+      DnsPublishEntry e;
+      e.domain = own;
+      plan.entries.push_back(e);
+    }
+  }
+  return plan;
+}
+
+void DaemonCore::RecordPublishResult(const std::string& domain, const Status& result,
+                                     bool withdrawal) {
+  PublishStatus* st = nullptr;
+  for (PublishStatus& x : publish_status_) {
+    if (x.domain == domain) st = &x;
+  }
+  if (st == nullptr) {
+    publish_status_.push_back(PublishStatus{domain, ResultCode::kOk, "", 0, false});
+    st = &publish_status_.back();
+  }
+  st->result = result.code();
+  st->message = result.ok() ? (withdrawal ? "withdrawn" : "published") : result.message();
+  st->time = clock_.Now();
+  st->withdrawn = withdrawal && result.ok();
+  const std::string record = config_.dns.service + "." + domain;
+  if (result.ok()) {
+    LogEvent(kEventDnsPublished, (withdrawal ? "Withdrew this host's SRV record from "
+                                             : "Published this host's SRV record in ") +
+                                     record);
+  } else {
+    LogEvent(kEventDnsFailed, std::string("Could not ") + (withdrawal ? "withdraw" : "publish") +
+                                  " this host's SRV record in " + record + ": " +
+                                  result.message());
+  }
 }
 
 // --- Management ------------------------------------------------------------
@@ -780,8 +833,10 @@ std::string DaemonCore::Execute(std::string_view request_json, bool admin) {
     for (ProductRecord& p : products_) p.host_in_use.clear();
     return set_flag(kHostCaching, host_caching_, false);
   }
-  if (op == "sdns") return set_flag(kDnsPublishing, dns_publishing_, true);
-  if (op == "cdns") return set_flag(kDnsPublishing, dns_publishing_, false);
+  if (op == "sdns" || op == "cdns") {
+    dns_change_ = true;
+    return set_flag(kDnsPublishing, dns_publishing_, op == "sdns");
+  }
   if (op == "spri" || op == "cpri") {
     Status s = SaveSetting(kPriority, op == "cpri" ? "low" : "normal");
     if (!s.ok()) return ErrorLine(s);
@@ -800,6 +855,7 @@ std::string DaemonCore::Execute(std::string_view request_json, bool admin) {
     if (!s.ok()) return ErrorLine(s);
     port_ = static_cast<std::uint16_t>(port);
     listener_change_ = true;
+    dns_change_ = true;
     return ok();
   }
   if (op == "test_advance_clock" && advance_clock) {
@@ -906,6 +962,7 @@ std::string DaemonCore::DoIpk(std::string_view key_text) {
     certificate_.reset();
     certificate_bytes_.clear();
     listener_change_ = true;
+    dns_change_ = true;
     LogEvent(0, "host key installed for product group " + g->name + "; not activated yet");
     data = {{"kind", "host"}, {"name", g->name}, {"becomes_host", !was_host}};
   } else if (key->kind == KeyKind::kSetup) {
@@ -980,6 +1037,7 @@ std::string DaemonCore::DoUpk(std::string_view activation_id) {
     certificate_.reset();
     certificate_bytes_.clear();
     listener_change_ = true;
+    dns_change_ = true;
     json::object o = CoreRenderer::Response(Status::Ok());
     o["removed"] = "host key";
     return CoreRenderer::Line(std::move(o));
@@ -1037,6 +1095,7 @@ std::string DaemonCore::DoAtp(std::string_view confirmation_id) {
   if (!s.ok()) return ErrorLine(s);
   certificate_ = *cert;
   certificate_bytes_ = std::move(bytes);
+  dns_change_ = true;
   LogEvent(0, "host activated by " + catalog->vendor_name + " (offline)");
   json::object o = CoreRenderer::Response(Status::Ok());
   o["host"] = CoreRenderer::Host(*this);

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -23,6 +24,7 @@
 #include "cert/host_certificate.h"
 #include "crypto/signing.h"
 #include "daemon/daemon_config.h"
+#include "daemon/network.h"
 #include "daemon/state_store.h"
 #include "licensing/client_counter.h"
 #include "licensing/clock.h"
@@ -38,20 +40,13 @@ struct DaemonPaths {
   std::string config_path;  // empty: built-in defaults
 };
 
-// Where a client sends its requests.
-struct HostAddress {
-  std::string host;  // name or address, without brackets
-  std::uint16_t port = 1688;
-  std::string ToString() const;
-};
-
-// "name", "name:port", "1.2.3.4:port", "[v6]", "[v6]:port" (slmgr /skms).
-Result<HostAddress> ParseHostAddress(std::string_view text);
 
 // Events sent to the log (and the journal).
 inline constexpr int kEventClientRequest = 12288;
 inline constexpr int kEventClientResult = 12289;
 inline constexpr int kEventHostRequest = 12290;
+inline constexpr int kEventDnsFailed = 12293;
+inline constexpr int kEventDnsPublished = 12294;
 
 class DaemonCore {
  public:
@@ -93,15 +88,51 @@ class DaemonCore {
   struct Attempt {
     Uuid sku_id{};
     ActivationRequest request;
-    std::vector<HostAddress> hosts;  // in the order to try them
+    // The host set with /skms, or the cached host (host caching on), to try
+    // first; empty when there is none.
+    std::vector<HostAddress> hosts;
+    // No /skms: when `hosts` fails (or is empty), ask DNS for SRV records of
+    // `service` in `lookup_domains` (empty: the resolver's search list).
+    bool discover = false;
+    std::string service;
+    std::vector<std::string> lookup_domains;
   };
-  // Builds the request (logging event 12288). Fails with kNoHostReachable
-  // when no host is known; the failure is already recorded.
+  // Builds the request (logging event 12288). Fails only when the edition
+  // is in no catalog; the failure is already recorded.
   Result<Attempt> PrepareAttempt(const Uuid& sku_id);
+  // DNS discovery found nothing: records kNoHostReachable naming the names
+  // asked (event 12289).
+  void DiscoveryFailed(const Attempt& attempt, const std::string& why);
   // The outcome of an attempt: a decoded message from `host`, or nullopt
   // with `transport_error` when no host answered.
+  // `address` is the IP the answer came from; `discovered` says whether the
+  // host came from DNS (for slmgr /dlv).
   ResultCode FinishAttempt(const Attempt& attempt, const std::optional<Message>& answer,
-                           const HostAddress& host, const std::string& transport_error);
+                           const HostAddress& host, const std::string& transport_error,
+                           const std::string& address = "", bool discovered = false);
+
+  // --- DNS publishing (host role) --------------------------------------------
+  struct PublishPlan {
+    bool publish = false;  // false: withdraw whatever was published
+    // Publishing was turned off (/cdns, disable_publishing) on an activated
+    // host: withdraw this host's records even where this run did not
+    // publish them.
+    bool withdraw_all = false;
+    std::string why_not;   // when !publish
+    std::string service;
+    std::string target;    // this host's name, the SRV target
+    std::uint16_t port = 0;
+    std::vector<DnsPublishEntry> entries;
+  };
+  // What should be in DNS now. `search_domains` supplies the machine's own
+  // domain when the configuration names none.
+  PublishPlan DnsPlan(const std::vector<std::string>& search_domains) const;
+  // Records the outcome for `domain` (events 12294 on success, 12293 on
+  // failure) for /dli.
+  void RecordPublishResult(const std::string& domain, const Status& result, bool withdrawal);
+  // True once after a change that affects what is published.
+  bool TakeDnsChange() { return std::exchange(dns_change_, false); }
+  bool dns_change_pending() const { return dns_change_; }
 
   // --- Management ---------------------------------------------------------
   // Executes one management request (a JSON object's text) for a peer that
@@ -180,6 +211,15 @@ class DaemonCore {
   bool low_priority_ = false;
   bool dns_publishing_ = true;
   bool listener_change_ = false;
+  bool dns_change_ = false;
+  struct PublishStatus {
+    std::string domain;
+    ResultCode result = ResultCode::kOk;
+    std::string message;
+    std::int64_t time = 0;
+    bool withdrawn = false;
+  };
+  std::vector<PublishStatus> publish_status_;
   // Count() expires records as it reads, hence mutable. Keyed with random
   // bytes so clients cannot choose CMIDs that collide in its table.
   mutable ClientCounter counter_;

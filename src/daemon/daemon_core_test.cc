@@ -137,12 +137,27 @@ TEST_F(DaemonCoreTest, HostNotActivatedAnswersC004F041) {
   EXPECT_EQ(dli.at("products").as_array()[0].at("license_status").as_int64(), 2);
 }
 
-TEST_F(DaemonCoreTest, NoHostSetReportsC004F074) {
+TEST_F(DaemonCoreTest, WithoutSkmsTheAttemptAsksDns) {
   auto c = NewCore("pc1");
   Run(*c, {{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}});
   Result<DaemonCore::Attempt> a = c->PrepareAttempt(c->DueProducts().at(0));
-  EXPECT_EQ(a.status().code(), ResultCode::kNoHostReachable);
-  EXPECT_NE(a.status().message().find("/skms"), std::string::npos);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_TRUE(a->discover);
+  EXPECT_TRUE(a->hosts.empty());
+  EXPECT_EQ(a->service, "_activa._tcp");
+  EXPECT_TRUE(a->lookup_domains.empty());  // the resolver's search list
+  Run(*c, {{"op", "skms_domain"}, {"domain", "corp.example"}});
+  a = c->PrepareAttempt(c->DueProducts().at(0));
+  EXPECT_EQ(a->lookup_domains, std::vector<std::string>{"corp.example"});
+  c->DiscoveryFailed(*a, "no SRV records at _activa._tcp.corp.example");
+  json::object p = Run(*c, {{"op", "dli"}}).at("products").as_array()[0].as_object();
+  EXPECT_EQ(p.at("last_result").to_number<std::uint32_t>(), 0xC004F074u);
+  // With /skms set, that host and no DNS.
+  Run(*c, {{"op", "skms"}, {"host", "kms1.corp.example:1700"}});
+  a = c->PrepareAttempt(c->DueProducts().empty() ? a->sku_id : c->DueProducts()[0]);
+  EXPECT_FALSE(a->discover);
+  ASSERT_EQ(a->hosts.size(), 1u);
+  EXPECT_EQ(a->hosts[0].ToString(), "kms1.corp.example:1700");
 }
 
 TEST_F(DaemonCoreTest, NonAdminMayOnlyRead) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace activa {
@@ -60,6 +61,59 @@ std::vector<Network> DefaultAllowedNetworks() {
     out.push_back(*ParseNetwork(cidr));
   }
   return out;
+}
+
+std::string HostAddress::ToString() const {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Result<HostAddress> ParseHostAddress(std::string_view text, std::uint16_t default_port) {
+  auto bad = [&](const std::string& why) {
+    return Status(ResultCode::kInvalidArgument,
+                  "\"" + std::string(text) + "\" is not a host: " + why +
+                      " (expected name[:port], IPv4[:port] or [IPv6][:port])");
+  };
+  HostAddress a;
+  a.port = default_port;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    std::size_t close = text.find(']');
+    if (close == std::string_view::npos) return bad("missing ']'");
+    a.host = std::string(text.substr(1, close - 1));
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return bad("unexpected text after ']'");
+      port_text = rest.substr(1);
+      if (port_text.empty()) return bad("empty port");
+    }
+  } else {
+    std::size_t colon = text.find(':');
+    if (colon != std::string_view::npos && text.find(':', colon + 1) != std::string_view::npos) {
+      return bad("an IPv6 address needs brackets");
+    }
+    a.host = std::string(text.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = text.substr(colon + 1);
+      if (port_text.empty()) return bad("empty port");
+    }
+  }
+  if (a.host.empty()) return bad("no host name");
+  for (char c : a.host) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+              c == '_' || c == '%';
+    if (!ok) return bad("the name has a character that no host name has");
+  }
+  if (!port_text.empty()) {
+    std::uint64_t port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
+      return bad("the port must be 1 to 65535");
+    }
+    a.port = static_cast<std::uint16_t>(port);
+  }
+  return a;
 }
 
 }  // namespace activa

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace activa {
 
 struct Network {
@@ -27,6 +29,16 @@ bool ContainsAny(const std::vector<Network>& nets, const std::array<std::uint8_t
 // Loopback and the private ranges: 127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12,
 // 192.168.0.0/16, 169.254.0.0/16, ::1/128, fc00::/7, fe80::/10.
 std::vector<Network> DefaultAllowedNetworks();
+
+// Where a client sends its requests.
+struct HostAddress {
+  std::string host;  // name or address, without brackets
+  std::uint16_t port = 1688;
+  std::string ToString() const;
+};
+
+// "name", "name:port", "1.2.3.4:port", "[v6]", "[v6]:port" (slmgr /skms).
+Result<HostAddress> ParseHostAddress(std::string_view text, std::uint16_t default_port = 1688);
 
 }  // namespace activa
 

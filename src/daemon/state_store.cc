@@ -177,7 +177,7 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
                                  const RequestStats& delta, const std::vector<Event>& events) {
   return InTransaction(db_, [&]() -> Status {
     if (!clients.empty()) {
-      Result<Statement> q = db_.Prepare(
+      Result<Statement*> q = Cached(upsert_client_, 
           "INSERT INTO host_clients (application_id, cmid, machine_name, sku_id, last_seen, "
           "license_state, is_virtual_machine, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
           "ON CONFLICT (application_id, cmid) DO UPDATE SET machine_name = excluded.machine_name, "
@@ -187,8 +187,8 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
           "requests = requests + excluded.requests");
       if (!q.ok()) return q.status();
       for (const ClientEntry& c : clients) {
-        q->Reset();
-        ACTIVA_RETURN_IF_ERROR(q->Bind(1, FormatUuid(c.application_id))
+        (*q)->Reset();
+        ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, FormatUuid(c.application_id))
                                    .Bind(2, FormatUuid(c.cmid))
                                    .Bind(3, c.machine_name)
                                    .Bind(4, FormatUuid(c.sku_id))
@@ -200,17 +200,17 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
       }
     }
     if (delta.total != 0) {
-      Result<Statement> q = db_.Prepare(
-          "INSERT INTO host_stats (name, value) VALUES (?1, ?2) "
-          "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value");
+      Result<Statement*> q = Cached(add_stat_,
+                                    "INSERT INTO host_stats (name, value) VALUES (?1, ?2) "
+                                    "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value");
       if (!q.ok()) return q.status();
       std::uint64_t values[9] = {delta.total, delta.failed};
       for (int i = 0; i < 7; ++i) values[2 + i] = delta.by_state[i];
       for (int i = 0; i < 9; ++i) {
         if (values[i] == 0) continue;
-        q->Reset();
+        (*q)->Reset();
         ACTIVA_RETURN_IF_ERROR(
-            q->Bind(1, kStatNames[i]).Bind(2, static_cast<std::int64_t>(values[i])).Run());
+            (*q)->Bind(1, kStatNames[i]).Bind(2, static_cast<std::int64_t>(values[i])).Run());
       }
     }
     for (const Event& e : events) ACTIVA_RETURN_IF_ERROR(InsertEvent(e));
@@ -237,11 +237,21 @@ Result<RequestStats> StateStore::LoadStats() {
   return s;
 }
 
+Result<Statement*> StateStore::Cached(std::optional<Statement>& slot, std::string_view sql) {
+  if (!slot) {
+    Result<Statement> q = db_.Prepare(sql);
+    if (!q.ok()) return q.status();
+    slot.emplace(std::move(q).value());
+  }
+  return &*slot;
+}
+
 Status StateStore::InsertEvent(const Event& e) {
-  Result<Statement> q =
-      db_.Prepare("INSERT INTO events (time, event_id, message) VALUES (?1, ?2, ?3)");
+  Result<Statement*> q =
+      Cached(insert_event_, "INSERT INTO events (time, event_id, message) VALUES (?1, ?2, ?3)");
   if (!q.ok()) return q.status();
-  return q->Bind(1, e.time).Bind(2, e.event_id).Bind(3, e.message).Run();
+  (*q)->Reset();
+  return (*q)->Bind(1, e.time).Bind(2, e.event_id).Bind(3, e.message).Run();
 }
 
 Status StateStore::AppendEvent(const Event& e) { return InsertEvent(e); }

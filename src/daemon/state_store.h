@@ -33,6 +33,9 @@ struct ProductRecord {
   ClientLicense license;
   std::uint32_t last_count = 0;  // the host's count in its last answer
   std::string host_in_use;       // "host:port" that answered last
+  // Not stored: how that host was found, and its address (slmgr /dlv).
+  bool discovered = false;
+  std::string host_address;
 };
 
 // One client as the host knows it.
@@ -58,6 +61,11 @@ class StateStore {
  public:
   static Result<StateStore> Open(const std::string& path);
 
+  // Moving leaves the prepared statements behind: they belong to the
+  // connection's old owner object and are re-prepared on first use.
+  StateStore(StateStore&& other) noexcept : db_(std::move(other.db_)) {}
+  StateStore& operator=(StateStore&&) = delete;
+
   Result<std::optional<std::string>> GetSetting(std::string_view key);
   Status SetSetting(std::string_view key, std::string_view value);
   Status DeleteSetting(std::string_view key);
@@ -82,7 +90,10 @@ class StateStore {
  private:
   explicit StateStore(Database db) : db_(std::move(db)) {}
   Status InsertEvent(const Event& e);
+  // Prepared once: SaveHostBatch runs for every batch of requests.
+  Result<Statement*> Cached(std::optional<Statement>& slot, std::string_view sql);
   Database db_;
+  std::optional<Statement> upsert_client_, add_stat_, insert_event_;
 };
 
 }  // namespace activa

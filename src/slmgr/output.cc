@@ -198,6 +198,8 @@ std::string ProductText(const json::object& p, const json::object* machine, bool
     } else {
       out += "    KMS machine name: not set; DNS auto-discovery\n";
     }
+    std::string address = Str(*kms, "address");
+    if (!address.empty()) out += "    KMS host IP address: " + address + "\n";
     std::string domain = Str(*kms, "lookup_domain");
     if (!domain.empty()) out += "    KMS SRV record lookup domain: " + domain + "\n";
     out += std::string("    KMS host caching is ") +
@@ -267,6 +269,19 @@ std::string HostText(const json::object& host, bool verbose) {
   }
   out += std::string("    DNS publishing ") +
          (Bool(host, "dns_publishing") ? "enabled" : "disabled") + "\n";
+  // Per domain, the last publishing result (events 12294 / 12293).
+  if (const json::value* dns = host.if_contains("dns"); dns != nullptr && dns->is_array()) {
+    for (const json::value& d : dns->get_array()) {
+      if (!d.is_object()) continue;
+      const json::object& o = d.get_object();
+      std::uint32_t code = CodeOf(Int(o, "result"));
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%08X", code);
+      out += "        " + Printable(Str(o, "domain")) + ": " +
+             (code == 0 ? Str(o, "message") : std::string(hex) + " " + Printable(Str(o, "message"))) +
+             " (" + FormatTime(Int(o, "time")) + ")\n";
+    }
+  }
   out += std::string("    KMS priority: ") + (Str(host, "priority") == "low" ? "Low" : "Normal") +
          "\n";
   if (verbose) {
