@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Sets up a whole activation host on this machine, in a temporary folder, and
+# runs activa_load against it in the scenarios of docs/performance.md:
+#
+#   per-request  one TCP connection per request, 64 clients at once
+#   keepalive    100 requests per connection, 64 clients at once
+#   memory       a fresh host, N distinct clients (200k; 1M with --million):
+#                the host's memory per tracked client
+#
+# Usage: bench/run-load.sh [--quick | --million] [--build-dir DIR]
+#   --quick      about 30 s: small runs, to check that everything works
+#   --million    also the 1M-client memory scenario (bounded at 15 minutes)
+#   --serve S    only set up the host and keep it running for S seconds (to
+#                profile it, or to run activa_load by hand): prints its PID,
+#                port and catalog
+#   --build-dir  where activad, activa-vendor and activa_load were built
+#                (default: $ACTIVA_BUILD_DIR, else build/default)
+#
+# Build first, for example:
+#   cmake --preset default && cmake --build build/default \
+#     --target activad activa-vendor activa_load
+#
+# Everything stays on 127.0.0.1; the daemon is stopped and the folder removed
+# on exit, whatever happens. Each run is bounded in requests and in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+million=0
+serve=0
+build=${ACTIVA_BUILD_DIR:-build/default}
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) quick=1 ;;
+    --million) million=1 ;;
+    --serve) serve=$2; shift ;;
+    --build-dir) build=$2; shift ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-load.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+activad=$build/tools/activad
+vendor_bin=$build/tools/activa-vendor
+load=$build/bench/activa_load
+for b in "$activad" "$vendor_bin" "$load"; do
+  [[ -x $b ]] || { echo "run-load.sh: $b not found; build it first (see --help)" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/activa-load.XXXXXX)
+daemon_pid=""
+cleanup() {
+  if [[ -n $daemon_pid ]] && kill -0 "$daemon_pid" 2>/dev/null; then
+    kill -TERM "$daemon_pid" 2>/dev/null || true
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n== %s\n' "$*"; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# mgmt SOCKET JSON: one management request; prints the response line.
+mgmt() {
+  python3 - "$1" "$2" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(60)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+print(buf.decode().strip())
+EOF
+}
+
+# field JSON NAME: a top-level field of a JSON line.
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
+check_ok() {
+  if [[ $(field "$2" result) != 0 ]]; then
+    echo "run-load.sh: $1 failed: $2" >&2
+    exit 1
+  fi
+}
+
+step "Vendor: key, catalog, host key"
+"$vendor_bin" init "$work/vendor" --name "Load Test Software" >/dev/null
+mkdir -p "$work/catalogs"
+"$vendor_bin" catalog "$work/vendor" -o "$work/catalogs/load.json" >/dev/null
+group=$(python3 - "$work/vendor/vendor.toml" <<'EOF'
+import sys, tomllib
+print(tomllib.load(open(sys.argv[1], "rb"))["group"][0]["name"])
+EOF
+)
+host_key=$("$vendor_bin" mint host "$work/vendor" --group "$group" 2>/dev/null)
+echo "group \"$group\", catalog $work/catalogs/load.json"
+
+# start_host NAME: a fresh host (own state folder and port), its key
+# installed and activated offline. Sets daemon_pid, port, sock.
+start_host() {
+  local state=$work/$1
+  mkdir -p "$state"
+  port=$(free_port)
+  cat >"$state/activa.toml" <<EOF
+[daemon]
+journal = false
+machine_name = "load-host"
+[host]
+listen = ["127.0.0.1"]
+port = $port
+max_connections = 4096
+idle_timeout_seconds = 30
+EOF
+  "$activad" --config "$state/activa.toml" --state-dir "$state" \
+    --catalog-dir "$work/catalogs" >"$state/activad.log" 2>&1 &
+  daemon_pid=$!
+  sock=$state/activad.sock
+  for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
+  [[ -S $sock ]] || { echo "run-load.sh: activad did not start; see:" >&2; cat "$state/activad.log" >&2; exit 1; }
+  check_ok ipk "$(mgmt "$sock" "{\"op\":\"ipk\",\"key\":\"$host_key\"}")"
+  local dti iid cid
+  dti=$(mgmt "$sock" '{"op":"dti"}')
+  check_ok dti "$dti"
+  iid=$(field "$dti" installation_id)
+  cid=$("$vendor_bin" confirm "$work/vendor" "$iid" 2>/dev/null)
+  check_ok atp "$(mgmt "$sock" "{\"op\":\"atp\",\"confirmation_id\":\"$cid\"}")"
+  for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+    sleep 0.05
+  done
+  echo "activad pid $daemon_pid on 127.0.0.1:$port, state $state"
+}
+
+stop_host() {
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=""
+}
+
+summaries=()
+# run LABEL ARGS...: one activa_load run; keeps its summary line.
+run() {
+  local label=$1
+  shift
+  step "$label"
+  echo "\$ activa_load $*"
+  local out rc=0
+  out=$("$load" --host 127.0.0.1 --port "$port" --catalog "$work/catalogs/load.json" \
+    --host-pid "$daemon_pid" --label "$label" "$@") || rc=$?
+  echo "$out"
+  summaries+=("$(grep '^SUMMARY' <<<"$out" || echo "SUMMARY label=$label failed")")
+  if [[ $rc -ne 0 ]]; then
+    echo "run-load.sh: activa_load failed (status $rc)" >&2
+    exit 1
+  fi
+}
+
+if [[ $serve != 0 ]]; then
+  start_host serve
+  echo "host pid $daemon_pid port $port catalog $work/catalogs/load.json"
+  echo "serving for $serve s (Ctrl-C ends it sooner)"
+  # In the background, so a signal ends the wait (and the host) at once.
+  sleep "$serve" &
+  wait $!
+  exit 0
+fi
+
+if [[ $quick == 1 ]]; then
+  n_pr=20000 n_ka=40000 n_mem=20000 bound=10
+else
+  n_pr=300000 n_ka=600000 n_mem=200000 bound=40
+fi
+
+step "Host for the throughput and latency runs"
+start_host throughput
+# A short warm-up: SQLite's tables and the allocator settle, the first
+# 25 clients bring the count to the threshold.
+"$load" --port "$port" --catalog "$work/catalogs/load.json" --requests 2000 \
+  --concurrency 16 >/dev/null
+run per-request --mode per-request --concurrency 64 --requests "$n_pr" --duration-seconds "$bound"
+run keepalive --mode keepalive --requests-per-connection 100 --concurrency 64 \
+  --requests "$n_ka" --duration-seconds "$bound"
+stop_host
+
+step "Fresh host for the memory run"
+start_host memory
+run "memory-$n_mem" --mode keepalive --requests-per-connection 100 --concurrency 64 \
+  --requests "$n_mem" --duration-seconds 120
+stop_host
+
+if [[ $million == 1 ]]; then
+  step "Fresh host for the 1M-client memory run"
+  start_host million
+  run memory-1000000 --mode keepalive --requests-per-connection 100 --concurrency 64 \
+    --requests 1000000 --duration-seconds 900 --timeout-ms 30000
+  stop_host
+fi
+
+step "Summary"
+printf '%s\n' "${summaries[@]}"
+
+step "Against the targets (docs/performance.md)"
+python3 - "${summaries[@]}" <<'EOF'
+import sys
+runs = {}
+for line in sys.argv[1:]:
+    f = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
+    runs[f["label"]] = f
+
+def show(what, value, target, ok):
+    verdict = "met" if ok else "MISSED"
+    print(f"{what:<46} {value:>8}   target {target:<9} {verdict}")
+
+if "per-request" in runs and "rate" in runs["per-request"]:
+    r = runs["per-request"]
+    show("activations/s, one connection per request", r["rate"], ">= 15000", float(r["rate"]) >= 15000)
+    show("p99 latency (us), per-request, 64 clients", r["p99_us"], "< 10000", int(r["p99_us"]) < 10000)
+if "keepalive" in runs and "rate" in runs["keepalive"]:
+    r = runs["keepalive"]
+    show("activations/s, 100 requests per connection", r["rate"], ">= 30000", float(r["rate"]) >= 30000)
+    show("p99 latency (us), keepalive, 64 clients", r["p99_us"], "< 10000", int(r["p99_us"]) < 10000)
+for label, r in runs.items():
+    if label.startswith("memory-") and "bytes_per_client" in r:
+        show(f"host bytes per tracked client, {r['clients']} clients", r["bytes_per_client"],
+             "<= 1024", float(r["bytes_per_client"]) <= 1024)
+EOF
