@@ -162,7 +162,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
       }
       if (auto tsig = e.OptionalString("tsig")) {
         Result<dns::TsigKey> key = dns::ParseTsigKey(*tsig);
-        if (!key.ok()) e.Fail("tsig", key.status().message());
+        if (!key.ok()) e.Fail("tsig", "\"tsig\": " + key.status().message());
         entry.tsig = *tsig;
       }
       if (e.status().ok()) e.RejectUnknownKeys();

@@ -57,5 +57,56 @@ TEST(DaemonConfigTest, ErrorsNameKeyAndLine) {
   EXPECT_NE(error("[host\n").find("activa.toml:1"), std::string::npos);
 }
 
+TEST(DaemonConfigTest, DnsSection) {
+  Result<DaemonConfig> c = ParseDaemonConfig(R"(
+[dns]
+service = "_activa._tcp"
+host_name = "kms1.corp.example"
+resolver = "127.0.0.1:5300"
+disable_publishing = false
+
+[[dns.publish]]
+domain = "corp.example"
+priority = 10
+weight = 50
+server = "127.0.0.1:5300"
+tsig = "keyname:hmac-sha256:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI="
+
+[[dns.publish]]
+domain = "branch.example"
+)",
+                                             "activa.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->dns.host_name, "kms1.corp.example");
+  EXPECT_EQ(c->dns.resolver, "127.0.0.1");
+  EXPECT_EQ(c->dns.resolver_port, 5300);
+  ASSERT_EQ(c->dns.publish.size(), 2u);
+  EXPECT_EQ(c->dns.publish[0].priority, 10);
+  EXPECT_EQ(c->dns.publish[0].weight, 50);
+  EXPECT_EQ(c->dns.publish[0].server_port, 5300);
+  EXPECT_EQ(c->dns.publish[1].server, "");  // the zone's primary, from its SOA
+  EXPECT_EQ(c->dns.publish[1].priority, 0);
+}
+
+TEST(DaemonConfigTest, DnsErrorsNameTheKey) {
+  auto error = [](const char* text) {
+    Result<DaemonConfig> c = ParseDaemonConfig(text, "activa.toml");
+    EXPECT_FALSE(c.ok()) << text;
+    return c.status().message();
+  };
+  EXPECT_NE(error("[dns]\nservice = \"_vlmcs._tcp\"").find("Microsoft"), std::string::npos);
+  EXPECT_NE(error("[dns]\nservice = \"activa\"").find("_NAME._PROTOCOL"), std::string::npos);
+  EXPECT_NE(error("[dns]\nresolvr = \"1.2.3.4\"").find("unknown key \"resolvr\""),
+            std::string::npos);
+  EXPECT_NE(error("[[dns.publish]]\ndomain = \"corp.example\"\npriority = 70000")
+                .find("\"priority\" must be 0 to 65535"),
+            std::string::npos);
+  EXPECT_NE(error("[[dns.publish]]\ndomain = \"bad domain\"").find("not a DNS name"),
+            std::string::npos);
+  std::string tsig = error("[[dns.publish]]\ndomain = \"a.example\"\ntsig = \"k:hmac-nope:QUFB\"");
+  EXPECT_NE(tsig.find("\"tsig\": TSIG key: unknown algorithm \"hmac-nope\""), std::string::npos)
+      << tsig;
+}
+
 }  // namespace
 }  // namespace activa
