@@ -110,6 +110,8 @@ bool HexDecode(std::string_view hex, Bytes* out) {
 }
 
 std::string Base64Encode(ByteSpan bytes) {
+  // libsodium's pointers must not be null, and an empty span may have one.
+  if (bytes.empty()) return "";
   const int variant = sodium_base64_VARIANT_ORIGINAL;
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
   sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
@@ -118,6 +120,11 @@ std::string Base64Encode(ByteSpan bytes) {
 }
 
 bool Base64Decode(std::string_view text, Bytes* out) {
+  // libsodium's pointers must not be null: empty text is simply no bytes.
+  if (text.empty()) {
+    out->clear();
+    return true;
+  }
   out->assign(text.size(), 0);
   std::size_t len = 0;
   if (sodium_base642bin(out->data(), out->size(), text.data(), text.size(), nullptr, &len, nullptr,

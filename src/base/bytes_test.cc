@@ -59,6 +59,11 @@ TEST(BytesTest, HexAndBase64) {
   EXPECT_TRUE(Base64Decode("YWN0aXZh", &out));
   EXPECT_EQ(out, data);
   EXPECT_FALSE(Base64Decode("YWN0a*Zh", &out));
+  // Empty in, empty out (found by the catalog fuzzer: an empty key field).
+  EXPECT_EQ(Base64Encode(Bytes{}), "");
+  out = {1};
+  EXPECT_TRUE(Base64Decode("", &out));
+  EXPECT_TRUE(out.empty());
 }
 
 }  // namespace

@@ -115,7 +115,9 @@ void RandomBytes(std::span<std::uint8_t> out) {
 }
 
 bool ConstantTimeEqual(ByteSpan a, ByteSpan b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;  // sodium_memcmp's pointers must not be null
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 Status SaveSigningKey(const SigningKey& key, const std::string& path) {
