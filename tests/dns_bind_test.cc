@@ -220,17 +220,10 @@ TEST_F(DnsBindTest, ServerThatRefusesIsUnreachable) {
 // A port nobody listens on, for UDP: the query fails quickly, naming the
 // name and the server.
 TEST(DnsNoServerTest, ClosedPortIsUnreachable) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
+  const std::uint16_t port = activa::testing::FreeDnsPort();
   ResolverConfig config;
   config.nameserver = "127.0.0.1";
-  config.port = ntohs(addr.sin_port);
+  config.port = port;
   config.timeout_ms = 300;
   auto resolver = LdnsSrvResolver::Create(config);
   ASSERT_TRUE(resolver.ok());

@@ -26,8 +26,6 @@ int Fail(const Status& s) {
   return 1;
 }
 
-Result<Vendor> OpenOrExplain(const std::string& dir) { return Vendor::Open(dir); }
-
 int Init(const std::string& dir, const std::string& name) {
   Status s = Vendor::Init(dir, name);
   if (!s.ok()) return Fail(s);
@@ -40,7 +38,7 @@ int Init(const std::string& dir, const std::string& name) {
 }
 
 int ExportCatalog(const std::string& dir, const std::string& out) {
-  Result<Vendor> v = OpenOrExplain(dir);
+  Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<std::string> text = v->SignedCatalog(Now());
   if (!text.ok()) return Fail(text.status());
@@ -57,7 +55,7 @@ int ExportCatalog(const std::string& dir, const std::string& out) {
 }
 
 int MintHost(const std::string& dir, const std::string& group, int hosts, int activations) {
-  Result<Vendor> v = OpenOrExplain(dir);
+  Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<MintedKey> key = v->MintHostKey(group, hosts, activations, Now());
   if (!key.ok()) return Fail(key.status());
@@ -68,7 +66,7 @@ int MintHost(const std::string& dir, const std::string& group, int hosts, int ac
 }
 
 int MintMak(const std::string& dir, const std::string& edition, int count) {
-  Result<Vendor> v = OpenOrExplain(dir);
+  Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<MintedKey> key = v->MintMak(edition, count, Now());
   if (!key.ok()) return Fail(key.status());
@@ -79,7 +77,7 @@ int MintMak(const std::string& dir, const std::string& edition, int count) {
 }
 
 int Confirm(const std::string& dir, const std::string& iid) {
-  Result<Vendor> v = OpenOrExplain(dir);
+  Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<std::string> cid = v->Confirm(iid, Now());
   if (!cid.ok()) return Fail(cid.status());
@@ -89,7 +87,7 @@ int Confirm(const std::string& dir, const std::string& iid) {
 }
 
 int Revoke(const std::string& dir, const std::string& key) {
-  Result<Vendor> v = OpenOrExplain(dir);
+  Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Status s = v->Revoke(key);
   if (!s.ok()) return Fail(s);
@@ -98,7 +96,7 @@ int Revoke(const std::string& dir, const std::string& key) {
 }
 
 int ListKeys(const std::string& dir) {
-  Result<Vendor> v = OpenOrExplain(dir);
+  Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<std::vector<MintedKey>> keys = v->ListKeys();
   if (!keys.ok()) return Fail(keys.status());

@@ -1,5 +1,9 @@
 #include "base/uuid.h"
 
+#include <sodium.h>
+
+#include <cstdlib>
+
 #include "base/bytes.h"
 
 namespace activa {
@@ -25,6 +29,15 @@ std::optional<Uuid> ParseUuid(std::string_view text) {
   if (!HexDecode(hex, &bytes)) return std::nullopt;
   Uuid id{};
   std::copy(bytes.begin(), bytes.end(), id.begin());
+  return id;
+}
+
+Uuid NewRandomUuid() {
+  if (sodium_init() < 0) std::abort();  // no safe randomness: cannot go on
+  Uuid id;
+  randombytes_buf(id.data(), id.size());
+  id[6] = static_cast<std::uint8_t>((id[6] & 0x0f) | 0x40);  // version 4
+  id[8] = static_cast<std::uint8_t>((id[8] & 0x3f) | 0x80);  // RFC 4122 variant
   return id;
 }
 

@@ -18,6 +18,9 @@ std::string FormatUuid(const Uuid& id);
 // Accepts either case, with or without braces; nullopt on anything else.
 std::optional<Uuid> ParseUuid(std::string_view text);
 
+// A new random (version 4, RFC 4122) identifier.
+Uuid NewRandomUuid();
+
 }  // namespace activa
 
 #endif  // ACTIVA_BASE_UUID_H_

@@ -19,5 +19,12 @@ TEST(UuidTest, RejectsMalformed) {
   EXPECT_FALSE(ParseUuid("").has_value());
 }
 
+TEST(UuidTest, RandomIdsAreVersion4AndDiffer) {
+  Uuid a = NewRandomUuid(), b = NewRandomUuid();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a[6] >> 4, 4);
+  EXPECT_EQ(a[8] & 0xc0, 0x80);
+}
+
 }  // namespace
 }  // namespace activa

@@ -34,14 +34,6 @@ constexpr std::string_view kKmsHost = "kms_host";
 constexpr std::string_view kKmsDomain = "kms_domain";
 constexpr std::string_view kHostCaching = "host_caching";
 
-Uuid RandomUuid() {
-  Uuid id;
-  RandomBytes(id);
-  id[6] = static_cast<std::uint8_t>((id[6] & 0x0f) | 0x40);
-  id[8] = static_cast<std::uint8_t>((id[8] & 0x3f) | 0x80);
-  return id;
-}
-
 ClientCounter::HashKey RandomHashKey() {
   ClientCounter::HashKey key;
   RandomBytes(key);
@@ -299,7 +291,7 @@ Status DaemonCore::LoadState() {
       out = *id;
       return Status::Ok();
     }
-    out = RandomUuid();
+    out = NewRandomUuid();
     return SaveSetting(key, FormatUuid(out));
   };
   ACTIVA_RETURN_IF_ERROR(get_or_new_id(kCmid, cmid_));
@@ -1126,7 +1118,7 @@ std::string DaemonCore::DoRearm() {
 
 std::string DaemonCore::DoGeneralize() {
   const std::int64_t now = clock_.Now();
-  Uuid next = RandomUuid();
+  Uuid next = NewRandomUuid();
   Status s = SaveSetting(kPreviousCmid, FormatUuid(cmid_));
   if (s.ok()) s = SaveSetting(kCmid, FormatUuid(next));
   if (!s.ok()) return ErrorLine(s);

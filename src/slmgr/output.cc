@@ -526,7 +526,7 @@ void FormatSuccess(const Command& command, const json::object& data, Output& out
                                    : "Uninstalled product key for " + name + " successfully.\n");
   }
   if (op == "cpky") {
-    return output.Out("Product keys are never kept in clear text; there was nothing to clear.\n");
+    return output.Out("Activa keeps product keys only in its state database (a folder only root can read), which it needs for /dti; there is no other copy to clear.\n");
   }
   if (op == "dti") {
     std::string id = Str(data, "installation_id");

@@ -2,21 +2,8 @@
 
 #include "config/toml_reader.h"
 
-#include "crypto/signing.h"
 
 namespace activa {
-namespace {
-
-std::string RandomUuid() {
-  Uuid id;
-  RandomBytes(id);
-  id[6] = static_cast<std::uint8_t>((id[6] & 0x0f) | 0x40);  // version 4
-  id[8] = static_cast<std::uint8_t>((id[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  return FormatUuid(id);
-}
-
-}  // namespace
-
 Result<Catalog> ParseVendorDefinition(std::string_view toml_text, std::string_view file_name) {
   std::string file(file_name);
   Result<toml::table> parsed = ParseToml(toml_text, file);
@@ -124,24 +111,24 @@ std::string VendorDefinitionTemplate(std::string_view vendor_name) {
   out += "# IDs are UUIDs: keep them once keys are minted; keys name editions and\n";
   out += "# groups by a 12-bit code derived from the ID (or set `code = N` to choose).\n\n";
   out += "[vendor]\n";
-  out += "id = \"" + RandomUuid() + "\"\n";
+  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "name = \"" + n + "\"\n";
   out += "clearinghouse = \"https://activation.example.com\"  # where hosts activate online\n\n";
   out += "[[application]]\n";
-  out += "id = \"" + RandomUuid() + "\"\n";
+  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "name = \"" + n + " Suite\"\n\n";
   out += "[[edition]]\n";
-  out += "id = \"" + RandomUuid() + "\"  # the SKU ID\n";
+  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"  # the SKU ID\n";
   out += "application = \"" + n + " Suite\"\n";
   out += "name = \"" + n + " Suite Professional\"\n";
   out += "kind = \"client\"  # activates once 25 machines have asked (set threshold to change)\n\n";
   out += "[[edition]]\n";
-  out += "id = \"" + RandomUuid() + "\"\n";
+  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "application = \"" + n + " Suite\"\n";
   out += "name = \"" + n + " Suite Server\"\n";
   out += "kind = \"server\"  # activates once 5 machines have asked\n\n";
   out += "[[group]]  # a host key of this group may activate these editions\n";
-  out += "id = \"" + RandomUuid() + "\"\n";
+  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "name = \"" + n + " Suite Volume\"\n";
   out += "editions = [\"" + n + " Suite Professional\", \"" + n + " Suite Server\"]\n";
   return out;

@@ -25,6 +25,16 @@ extern char** environ;
 namespace activa::testing {
 namespace {
 
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
 // A port free on 127.0.0.1 for both UDP and TCP a moment ago (named needs
 // both). The kernel picks a TCP port; UDP is then checked on the same number.
 std::uint16_t FreeDnsPort() {
@@ -44,15 +54,6 @@ std::uint16_t FreeDnsPort() {
   }
   throw std::runtime_error("no free port for named");
 }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
 
 bool NamedProcess::Available() { return ::access(kNamedPath, X_OK) == 0; }
 

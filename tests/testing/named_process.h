@@ -16,6 +16,9 @@
 
 namespace activa::testing {
 
+// A port free on 127.0.0.1 for both UDP and TCP a moment ago.
+std::uint16_t FreeDnsPort();
+
 struct NamedZone {
   std::string name;  // "corp.example"
   // allow-update { key KEY; } (the process's key) and/or { 127.0.0.1; }.
