@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "daemon/daemon_core.h"
-#include "licensing/clock.h"
+#include "base/clock.h"
 
 namespace {
 

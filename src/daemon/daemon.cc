@@ -24,10 +24,12 @@
 #include <thread>
 
 #include "base/file_util.h"
+#include "host/commit_queue.h"
+#include "host/refusal_log.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/srv_selection.h"
-#include "licensing/clock.h"
+#include "base/clock.h"
 
 namespace activa {
 namespace asio = boost::asio;
@@ -83,101 +85,6 @@ class UnavailableResolver : public dns::SrvResolver {
   Status why_;
 };
 
-// Makes the host's client records durable in batches (group commit): while
-// one batch is being written, new records gather in the next, so one fsync
-// serves many requests and a response waits at most two commits.
-class CommitQueue {
- public:
-  struct Batch {
-    explicit Batch(asio::io_context& io) : done(io, steady_clock::time_point::max()) {}
-    std::vector<ClientEntry> clients;
-    RequestStats delta;
-    std::vector<Event> events;
-    asio::steady_timer done;  // cancelled when the batch is on disk
-    bool finished = false;
-    Status result;
-  };
-
-  CommitQueue(asio::io_context& io, StateStore store, bool journal, std::size_t keep_events)
-      : io_(io), store_(std::move(store)), journal_(journal), keep_events_(keep_events) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~CommitQueue() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    thread_.join();
-  }
-
-  // Called on the event loop. The caller waits on the returned batch.
-  std::shared_ptr<Batch> Add(const DaemonCore::HostAnswer& a) {
-    if (!gathering_) gathering_ = std::make_shared<Batch>(io_);
-    std::shared_ptr<Batch> b = gathering_;
-    if (a.record) b->clients.push_back(*a.record);
-    b->delta += a.delta;
-    if (a.event) b->events.push_back(*a.event);
-    if (!writing_) Dispatch();
-    return b;
-  }
-
- private:
-  void Dispatch() {
-    writing_ = true;
-    {
-      std::lock_guard lock(mu_);
-      job_ = std::move(gathering_);
-    }
-    gathering_.reset();
-    cv_.notify_one();
-  }
-
-  void Run() {
-    for (;;) {
-      std::shared_ptr<Batch> job;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || job_ != nullptr; });
-        if (job_ == nullptr) return;
-        job = std::move(job_);
-      }
-      job->result = store_.SaveHostBatch(job->clients, job->delta, job->events);
-      // Event 12290 is one row per request: keep the table to its limit,
-      // pruning now and then rather than on every commit.
-      since_prune_ += job->events.size();
-      if (since_prune_ >= 10000) {
-        since_prune_ = 0;
-        (void)store_.PruneEvents(keep_events_);
-      }
-      if (journal_) {
-        for (const Event& e : job->events) Journal(e);
-      }
-      asio::post(io_, [this, job] {
-        job->finished = true;
-        job->done.cancel();
-        writing_ = false;
-        if (gathering_) Dispatch();
-      });
-    }
-  }
-
-  asio::io_context& io_;
-  StateStore store_;
-  bool journal_;
-  std::size_t keep_events_;
-  std::size_t since_prune_ = 0;
-  // Event-loop side.
-  std::shared_ptr<Batch> gathering_;
-  bool writing_ = false;
-  // Shared with the thread.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::shared_ptr<Batch> job_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
-
 class Daemon {
  public:
   Daemon(asio::io_context& io, DaemonPaths paths, std::unique_ptr<DaemonCore> core,
@@ -196,8 +103,22 @@ class Daemon {
   Status Start(StateStore commit_store) {
     bool journal = core_->config().journal && JournalAvailable();
     if (journal) core_->event_sink = Journal;
-    commits_ = std::make_unique<CommitQueue>(io_, std::move(commit_store), journal,
-                                             core_->config().keep_events);
+    // The commit queue's writer owns the second connection to the state;
+    // it journals what it wrote.
+    auto store = std::make_shared<StateStore>(std::move(commit_store));
+    std::size_t keep = core_->config().keep_events;
+    CommitQueue::Writer writer = [store, journal, keep](const HostBatch& b) {
+      Status s = store->SaveHostBatch(b.clients, b.delta, b.events, keep);
+      if (journal) {
+        for (const Event& e : b.events) Journal(e);
+      }
+      return s;
+    };
+    CommitQueue::Post post = [this](std::function<void()> task) {
+      asio::post(io_, std::move(task));
+    };
+    commits_ = std::make_unique<CommitQueue>(std::move(writer), std::move(post));
+
 #ifdef ACTIVA_TEST_CONTROLS
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
 #endif
@@ -318,7 +239,7 @@ class Daemon {
         // A wrong magic is not our protocol at all: close without a word.
         // Anything else gets one error frame first (docs/protocol.md).
         bool ours = std::equal(header.begin(), header.begin() + 4, "ACTV");
-        core_->LogEvent(kEventHostRequest, "refused a frame: " + h.status().ToString());
+        Refused(socket, h.status());
         if (ours) co_await SendError(socket, h.status());
         co_return;
       }
@@ -331,24 +252,59 @@ class Daemon {
       if (ec2) co_return;
       Result<ActivationRequest> request = DecodeRequestBody(body);
       if (!request.ok()) {
-        core_->LogEvent(kEventHostRequest, "refused a request: " + request.status().ToString());
+        Refused(socket, request.status());
         if (!co_await SendError(socket, request.status())) co_return;
         deadline = steady_clock::now() + IdleTimeout();
         continue;
       }
-      DaemonCore::HostAnswer answer = core_->HandleRequest(*request);
-      // The response goes out only once the client's record is on disk.
-      std::shared_ptr<CommitQueue::Batch> batch = commits_->Add(answer);
-      if (!batch->finished) co_await batch->done.async_wait(kNoThrow);
-      if (!batch->result.ok()) {
-        co_await SendError(socket, batch->result);
+      // The answer is decided and sent only once the client's record is on
+      // disk, so the count holds durable records only.
+      RequestHandler::Admission admission = core_->AdmitRequest(*request);
+      auto commit = std::make_shared<PendingCommit>(io_);
+      CommitQueue::Item item;
+      item.record = admission.record;
+      item.done = [commit](const Status& s) {
+        commit->status = s;
+        commit->finished = true;
+        commit->timer.cancel();
+      };
+      commits_->Add(std::move(item));
+      if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
+      if (!commit->status.ok()) {
+        Bytes failed = RequestHandler::CommitFailed(commit->status);
+        co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
         co_return;
       }
+      RequestHandler::Answer answer = core_->RespondTo(admission);
+      CommitQueue::Item logged;
+      logged.delta = answer.delta;
+      logged.event = std::move(answer.event);
+      commits_->Add(std::move(logged));
       auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
       if (ec3) co_return;
       deadline = steady_clock::now() + IdleTimeout();
     }
   }
+
+  // A frame the host will not process: an event, rate-limited so a flood
+  // neither fills the log nor costs a commit per frame.
+  void Refused(const tcp::socket& socket, const Status& why) {
+    boost::system::error_code ec;
+    tcp::endpoint peer = socket.remote_endpoint(ec);
+    std::string from = ec ? std::string("?") : peer.address().to_string();
+    for (Event& e : refusals_.Refused(clock_.Now(), from + ": " + why.ToString())) {
+      CommitQueue::Item item;
+      item.event = std::move(e);
+      commits_->Add(std::move(item));
+    }
+  }
+
+  struct PendingCommit {
+    explicit PendingCommit(asio::io_context& io) : timer(io, steady_clock::time_point::max()) {}
+    asio::steady_timer timer;  // cancelled when the commit is done
+    bool finished = false;
+    Status status;
+  };
 
   awaitable<bool> SendError(tcp::socket& socket, const Status& status) {
     Bytes frame = EncodeError(MakeErrorMessage(status));
@@ -373,6 +329,12 @@ class Daemon {
   awaitable<void> ClientLoop() {
     for (;;) {
       for (const Uuid& sku : core_->DueProducts()) co_await RunAttempt(sku);
+      // The summary of a flood of refused frames that has stopped.
+      if (std::optional<Event> e = refusals_.Flush(clock_.Now())) {
+        CommitQueue::Item item;
+        item.event = std::move(*e);
+        commits_->Add(std::move(item));
+      }
       // Wake at the next attempt, and at least every minute so a moved
       // clock (tests) or a settings change is noticed.
       std::int64_t next = core_->NextAttemptTime();
@@ -874,6 +836,7 @@ class Daemon {
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
   std::map<std::string, Published> published_;
   std::unique_ptr<CommitQueue> commits_;
+  RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::unique_ptr<local_socket::acceptor> management_;
   std::size_t connections_ = 0;

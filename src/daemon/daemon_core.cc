@@ -7,11 +7,12 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "base/file_util.h"
 #include "keys/activation_codes.h"
 #include "keys/product_key.h"
-#include "licensing/client_license.h"
+#include "client/client_license.h"
 #include "offline/offline_activation.h"
 #include "protocol/chain.h"
 
@@ -160,7 +161,7 @@ struct CoreRenderer {
     json::array counts;
     if (catalog != nullptr) {
       for (const Application& a : catalog->applications) {
-        std::uint32_t n = c.counter_.Count(a.id, now);
+        std::uint32_t n = c.requests_.Count(a.id, now);
         counts.push_back(json::object{{"application_id", FormatUuid(a.id)},
                                       {"application", a.name},
                                       {"count", n},
@@ -187,7 +188,7 @@ struct CoreRenderer {
     h["priority"] = c.low_priority_ ? "low" : "normal";
     h["activation_interval"] = c.host_settings_.activation_interval_minutes;
     h["renewal_interval"] = c.host_settings_.renewal_interval_minutes;
-    const RequestStats& s = c.stats_;
+    const RequestStats& s = c.requests_.stats();
     h["requests"] = json::object{
         {"total", s.total},
         {"failed", s.failed},
@@ -218,7 +219,7 @@ DaemonCore::DaemonCore(DaemonPaths paths, DaemonConfig config, const Clock& cloc
       config_(std::move(config)),
       clock_(clock),
       store_(std::move(store)),
-      counter_(RandomHashKey()) {}
+      requests_(RandomHashKey()) {}
 
 DaemonCore::~DaemonCore() = default;
 
@@ -271,7 +272,13 @@ void DaemonCore::Reload(DaemonConfig config) {
 
 void DaemonCore::LogEvent(int event_id, const std::string& message) {
   Event e{0, clock_.Now(), event_id, message};
-  (void)store_.AppendEvent(e);
+  Status s = store_.AppendEvent(e);
+  if (!s.ok()) {
+    // The log is where errors go; when it cannot be written, standard
+    // error (the journal under systemd) is what is left.
+    std::cerr << "activad: event " << event_id << " not stored (" << s.ToString()
+              << "): " << message << "\n";
+  }
   if (event_sink) event_sink(e);
 }
 
@@ -338,10 +345,10 @@ Status DaemonCore::LoadState() {
   }
   Result<std::vector<ClientEntry>> clients = store_.LoadClients();
   if (!clients.ok()) return clients.status();
-  for (const ClientEntry& c : *clients) counter_.Load(c.application_id, c.cmid, c.last_seen);
+  for (const ClientEntry& c : *clients) requests_.Load(c);
   Result<RequestStats> stats = store_.LoadStats();
   if (!stats.ok()) return stats.status();
-  stats_ = *stats;
+  requests_.LoadStats(*stats);
   return Status::Ok();
 }
 
@@ -400,77 +407,23 @@ bool DaemonCore::TakeListenerChange() { return std::exchange(listener_change_, f
 
 // --- Host role -------------------------------------------------------------
 
-DaemonCore::HostAnswer DaemonCore::HandleRequest(const ActivationRequest& request) {
-  const std::int64_t now = clock_.Now();
-  HostAnswer answer;
-  const Catalog* catalog = HostCatalog();
-  const Edition* edition = catalog ? catalog->FindEdition(request.sku_id) : nullptr;
-  // Count by the catalog's application for the edition, so a client cannot
-  // pick the count it joins; an edition the host does not know has no count
-  // to join (and must not make the counter grow tables for invented IDs).
-  Uuid application = edition ? edition->application_id : request.application_id;
-  bool covered = false;
-  if (certificate_ && catalog != nullptr) {
-    for (std::uint16_t g : certificate_->group_codes) {
-      covered = covered || catalog->GroupCovers(g, request.sku_id);
-    }
-  }
-  std::uint32_t count = edition ? counter_.Record(application, request.cmid, now) : 0;
-  HostDecision d =
-      DecideActivation(request, certificate_.has_value() && host_signing_key_.has_value(),
-                       covered, count, now);
-  answer.delta.Count(request, d.result);
-  stats_ += answer.delta;
+HostContext DaemonCore::host_context() const {
+  HostContext h;
+  h.catalog = HostCatalog();
+  h.certificate = certificate_ ? &*certificate_ : nullptr;
+  h.certificate_bytes = certificate_bytes_;
+  h.signing_key = host_signing_key_ ? &*host_signing_key_ : nullptr;
+  h.host_id = host_id_;
+  h.settings = host_settings_;
+  return h;
+}
 
-  if (d.result == ResultCode::kHostNotActivated) {
-    // Without a certificate nothing can be signed that a client would
-    // believe; say so in an error message.
-    answer.frame = EncodeError(MakeErrorMessage(
-        Status(ResultCode::kHostNotActivated,
-               "this activation host's key is not activated by the vendor yet")));
-  } else {
-    ActivationResponse r;
-    r.result = d.result;
-    r.cmid = request.cmid;
-    r.nonce = request.nonce;
-    r.sku_id = request.sku_id;
-    r.current_count = d.current_count;
-    r.activation_interval_minutes = host_settings_.activation_interval_minutes;
-    r.renewal_interval_minutes = host_settings_.renewal_interval_minutes;
-    r.validity_end = d.validity_end;
-    r.host_time = now;
-    r.host_id = host_id_;
-    r.host_certificate = certificate_bytes_;
-    SignResponse(r, *host_signing_key_);
-    answer.frame = EncodeResponse(r);
-  }
+RequestHandler::Admission DaemonCore::AdmitRequest(const ActivationRequest& request) const {
+  return requests_.Admit(request, clock_.Now(), host_context());
+}
 
-  ClientEntry entry;
-  entry.application_id = application;
-  entry.cmid = request.cmid;
-  entry.machine_name = request.machine_name;
-  entry.sku_id = request.sku_id;
-  entry.last_seen = now;
-  entry.license_state = static_cast<std::uint8_t>(request.license_state);
-  entry.is_virtual_machine = request.is_virtual_machine;
-  answer.record = entry;
-
-  char time_text[32];
-  std::time_t ct = static_cast<std::time_t>(request.client_time);
-  std::tm tm{};
-  ::gmtime_r(&ct, &tm);
-  std::strftime(time_text, sizeof time_text, "%Y-%m-%d %H:%M:%S", &tm);
-  std::string message =
-      "An activation request has been processed. Result: " + FormatResultCode(d.result) +
-      "; count: " + std::to_string(d.current_count) + "; required count: " +
-      std::to_string(request.required_count) + "; client: " + request.machine_name +
-      "; CMID: " + FormatUuid(request.cmid) + "; edition: " +
-      (edition ? edition->name : FormatUuid(request.sku_id)) + "; client time: " + time_text +
-      " UTC; license state: " + std::to_string(static_cast<int>(request.license_state)) +
-      "; minutes to expiry: " + std::to_string(request.minutes_left) +
-      "; virtual machine: " + (request.is_virtual_machine ? "yes" : "no");
-  answer.event = Event{0, now, kEventHostRequest, std::move(message)};
-  return answer;
+RequestHandler::Answer DaemonCore::RespondTo(const RequestHandler::Admission& admission) {
+  return requests_.Respond(admission, host_context());
 }
 
 // --- Client role -----------------------------------------------------------

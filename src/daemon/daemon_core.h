@@ -6,8 +6,9 @@
 // requests and management commands and sends what it returns.
 //
 // Thread safety: none. The daemon calls it from its one event-loop thread.
-// The host's client records leave through HostAnswer and are made durable by
-// the daemon's commit thread, which has its own StateStore.
+// The host's client records leave through AdmitRequest() and are made
+// durable by the daemon's commit queue (host/commit_queue.h), on its own
+// StateStore; RespondTo() answers once they are.
 #ifndef ACTIVA_DAEMON_DAEMON_CORE_H_
 #define ACTIVA_DAEMON_DAEMON_CORE_H_
 
@@ -26,9 +27,9 @@
 #include "daemon/daemon_config.h"
 #include "daemon/network.h"
 #include "daemon/state_store.h"
-#include "licensing/client_counter.h"
-#include "licensing/clock.h"
-#include "licensing/host_policy.h"
+#include "host/request_handler.h"
+#include "base/clock.h"
+#include "host/host_policy.h"
 #include "protocol/codec.h"
 
 namespace activa {
@@ -41,12 +42,6 @@ struct DaemonPaths {
 };
 
 
-// Events sent to the log (and the journal).
-inline constexpr int kEventClientRequest = 12288;
-inline constexpr int kEventClientResult = 12289;
-inline constexpr int kEventHostRequest = 12290;
-inline constexpr int kEventDnsFailed = 12293;
-inline constexpr int kEventDnsPublished = 12294;
 
 class DaemonCore {
  public:
@@ -59,7 +54,9 @@ class DaemonCore {
   const DaemonConfig& config() const { return config_; }
   // Rereads the catalogs (SIGHUP) and takes the new configuration.
   void Reload(DaemonConfig config);
-  // Sends an event to the state database (and through `event_sink`).
+  // Writes an event to the state database at once (and through
+  // `event_sink`). The host's per-request events go through the commit
+  // queue instead (daemon.cc), in batches.
   void LogEvent(int event_id, const std::string& message);
   // Receives every event (for the journal); may be empty.
   std::function<void(const Event&)> event_sink;
@@ -70,14 +67,11 @@ class DaemonCore {
   std::uint16_t port() const { return port_; }
   bool low_priority() const { return low_priority_; }
 
-  struct HostAnswer {
-    Bytes frame;  // the response (or error) frame to send once durable
-    std::optional<ClientEntry> record;
-    std::optional<Event> event;
-    RequestStats delta;
-  };
-  // Answers one decoded request. Every request counts.
-  HostAnswer HandleRequest(const ActivationRequest& request);
+  // A decoded request, in two steps (host/request_handler.h): the record
+  // to make durable, then, once it is, the signed answer. Every request
+  // counts, and only once its record is on disk.
+  RequestHandler::Admission AdmitRequest(const ActivationRequest& request) const;
+  RequestHandler::Answer RespondTo(const RequestHandler::Admission& admission);
 
   // --- Client role -------------------------------------------------------
   // Products whose next attempt is due, and the earliest next attempt of any
@@ -220,10 +214,11 @@ class DaemonCore {
     bool withdrawn = false;
   };
   std::vector<PublishStatus> publish_status_;
-  // Count() expires records as it reads, hence mutable. Keyed with random
-  // bytes so clients cannot choose CMIDs that collide in its table.
-  mutable ClientCounter counter_;
-  RequestStats stats_;
+  HostContext host_context() const;
+  // The count and request counters. Count() expires records as it reads,
+  // hence mutable. Keyed with random bytes so clients cannot choose CMIDs
+  // that collide in its table.
+  mutable RequestHandler requests_;
 };
 
 }  // namespace activa

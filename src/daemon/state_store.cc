@@ -174,7 +174,8 @@ Result<std::vector<ClientEntry>> StateStore::LoadClients() {
 }
 
 Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
-                                 const RequestStats& delta, const std::vector<Event>& events) {
+                                 const RequestStats& delta, const std::vector<Event>& events,
+                                 std::size_t keep_events) {
   return InTransaction(db_, [&]() -> Status {
     if (!clients.empty()) {
       Result<Statement*> q = Cached(upsert_client_, 
@@ -214,6 +215,15 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
       }
     }
     for (const Event& e : events) ACTIVA_RETURN_IF_ERROR(InsertEvent(e));
+    if (!events.empty() && keep_events > 0) {
+      // In the same transaction: keeping the log to its limit costs no
+      // commit of its own. id is the rowid, so this is a range delete.
+      Result<Statement*> q = Cached(
+          prune_events_, "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1");
+      if (!q.ok()) return q.status();
+      (*q)->Reset();
+      ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, static_cast<std::int64_t>(keep_events)).Run());
+    }
     return Status::Ok();
   });
 }

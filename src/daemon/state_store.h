@@ -15,11 +15,13 @@
 #include <string_view>
 #include <vector>
 
+#include "base/event.h"
 #include "base/status.h"
 #include "base/uuid.h"
 #include "keys/product_key.h"
-#include "licensing/client_license.h"
-#include "licensing/host_policy.h"
+#include "client/client_license.h"
+#include "host/client_entry.h"
+#include "host/host_policy.h"
 #include "storage/sqlite.h"
 
 namespace activa {
@@ -38,24 +40,6 @@ struct ProductRecord {
   std::string host_address;
 };
 
-// One client as the host knows it.
-struct ClientEntry {
-  Uuid application_id{};
-  Uuid cmid{};
-  std::string machine_name;
-  Uuid sku_id{};
-  std::int64_t last_seen = 0;
-  std::uint8_t license_state = 0;
-  bool is_virtual_machine = false;
-  std::int64_t requests = 1;  // added to the stored count on save
-};
-
-struct Event {
-  std::int64_t id = 0;  // assigned on append
-  std::int64_t time = 0;
-  int event_id = 0;  // 12288, 12289, 12290, 12293, 12294, ...
-  std::string message;
-};
 
 class StateStore {
  public:
@@ -76,10 +60,11 @@ class StateStore {
 
   Result<std::vector<ClientEntry>> LoadClients();
   // One transaction: the client records (upserted; `requests` added), the
-  // counters added to the stored ones, and the events appended. When it
-  // returns OK, all of it is on disk.
+  // counters added to the stored ones, and the events appended (then, when
+  // `keep_events` is not 0, all but the newest `keep_events` events
+  // dropped). When it returns OK, all of it is on disk.
   Status SaveHostBatch(const std::vector<ClientEntry>& clients, const RequestStats& delta,
-                       const std::vector<Event>& events);
+                       const std::vector<Event>& events, std::size_t keep_events = 0);
   Result<RequestStats> LoadStats();
 
   Status AppendEvent(const Event& event);
@@ -93,7 +78,7 @@ class StateStore {
   // Prepared once: SaveHostBatch runs for every batch of requests.
   Result<Statement*> Cached(std::optional<Statement>& slot, std::string_view sql);
   Database db_;
-  std::optional<Statement> upsert_client_, add_stat_, insert_event_;
+  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_;
 };
 
 }  // namespace activa

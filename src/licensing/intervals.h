@@ -2,16 +2,16 @@
 // host, which sends its values to its clients, and the client, which uses the
 // host's values once it has them and its own until then.
 //
-// The interval limits themselves are the protocol's (kMinIntervalMinutes,
-// kMaxIntervalMinutes in protocol/codec.h): a value that could not go on the
-// wire is not a valid setting either.
+// The interval limits (kMinIntervalMinutes, kMaxIntervalMinutes) are in
+// licensing/license_state.h, which the protocol shares: a value that could
+// not go on the wire is not a valid setting either.
 #ifndef ACTIVA_LICENSING_INTERVALS_H_
 #define ACTIVA_LICENSING_INTERVALS_H_
 
 #include <cstdint>
 
 #include "base/status.h"
-#include "protocol/codec.h"
+#include "licensing/license_state.h"
 
 namespace activa {
 

@@ -36,6 +36,7 @@
 #include "base/status.h"
 #include "base/uuid.h"
 #include "crypto/signing.h"
+#include "licensing/license_state.h"
 
 namespace activa {
 
@@ -49,8 +50,7 @@ inline constexpr std::size_t kMaxBodySize = kMaxFrameSize - kFrameHeaderSize;
 inline constexpr std::size_t kMaxMachineNameSize = 255;  // bytes of UTF-8
 inline constexpr std::uint16_t kMinRequiredCount = 1;
 inline constexpr std::uint16_t kMaxRequiredCount = 1000;
-inline constexpr std::uint32_t kMinIntervalMinutes = 15;
-inline constexpr std::uint32_t kMaxIntervalMinutes = 43200;  // 30 days
+// kMinIntervalMinutes, kMaxIntervalMinutes: licensing/license_state.h.
 inline constexpr std::size_t kMaxHostCertificateSize = 4096;
 inline constexpr std::size_t kMaxErrorMessageSize = 1024;  // bytes of UTF-8
 
@@ -76,17 +76,6 @@ struct FrameHeader {
 // The version is checked before anything after it because a later version may
 // give those bytes another meaning.
 Result<FrameHeader> DecodeFrameHeader(ByteSpan header);
-
-// The client's license state, as the request reports it.
-enum class LicenseState : std::uint8_t {
-  kUnlicensed = 0,
-  kLicensed = 1,
-  kInitialGrace = 2,
-  kOutOfToleranceGrace = 3,
-  kNonGenuineGrace = 4,
-  kNotification = 5,
-  kExtendedGrace = 6,
-};
 
 using Nonce = std::array<std::uint8_t, 16>;
 

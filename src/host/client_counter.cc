@@ -1,4 +1,4 @@
-#include "licensing/client_counter.h"
+#include "host/client_counter.h"
 
 #include <sodium.h>
 
@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "licensing/internal/time_arithmetic.h"
+#include "base/time_arithmetic.h"
 #include "protocol/chain.h"
 
 namespace activa {

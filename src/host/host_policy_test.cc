@@ -1,4 +1,4 @@
-#include "licensing/host_policy.h"
+#include "host/host_policy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "licensing/client_counter.h"
+#include "host/client_counter.h"
 
 #include <gtest/gtest.h>
 

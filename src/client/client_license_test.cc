@@ -1,11 +1,11 @@
-#include "licensing/client_license.h"
+#include "client/client_license.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <string>
 
-#include "licensing/clock.h"
+#include "base/clock.h"
 
 namespace activa {
 namespace {

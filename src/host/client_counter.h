@@ -29,8 +29,8 @@
 //
 // Thread safety: none. Every member, including Count() (which drops expired
 // records as it goes), must be serialised by the caller.
-#ifndef ACTIVA_LICENSING_CLIENT_COUNTER_H_
-#define ACTIVA_LICENSING_CLIENT_COUNTER_H_
+#ifndef ACTIVA_HOST_CLIENT_COUNTER_H_
+#define ACTIVA_HOST_CLIENT_COUNTER_H_
 
 #include <array>
 #include <cstddef>
@@ -117,4 +117,4 @@ class ClientCounter {
 
 }  // namespace activa
 
-#endif  // ACTIVA_LICENSING_CLIENT_COUNTER_H_
+#endif  // ACTIVA_HOST_CLIENT_COUNTER_H_

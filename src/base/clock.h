@@ -9,8 +9,8 @@
 // Thread safety: every Clock here may be read from several threads at once,
 // and FakeClock and OffsetClock may be moved while others read them (the
 // values are atomics). A clock must outlive whatever holds a reference to it.
-#ifndef ACTIVA_LICENSING_CLOCK_H_
-#define ACTIVA_LICENSING_CLOCK_H_
+#ifndef ACTIVA_BASE_CLOCK_H_
+#define ACTIVA_BASE_CLOCK_H_
 
 #include <atomic>
 #include <cstdint>
@@ -67,4 +67,4 @@ class OffsetClock final : public Clock {
 
 }  // namespace activa
 
-#endif  // ACTIVA_LICENSING_CLOCK_H_
+#endif  // ACTIVA_BASE_CLOCK_H_

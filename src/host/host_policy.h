@@ -5,8 +5,8 @@
 // ClientCounter (every request counts, so it records before deciding), works
 // out from its certificate and catalog whether the request's edition is
 // covered, and passes the time.
-#ifndef ACTIVA_LICENSING_HOST_POLICY_H_
-#define ACTIVA_LICENSING_HOST_POLICY_H_
+#ifndef ACTIVA_HOST_HOST_POLICY_H_
+#define ACTIVA_HOST_HOST_POLICY_H_
 
 #include <array>
 #include <cstdint>
@@ -79,4 +79,4 @@ struct RequestStats {
 
 }  // namespace activa
 
-#endif  // ACTIVA_LICENSING_HOST_POLICY_H_
+#endif  // ACTIVA_HOST_HOST_POLICY_H_

@@ -1,6 +1,6 @@
-#include "licensing/host_policy.h"
+#include "host/host_policy.h"
 
-#include "licensing/internal/time_arithmetic.h"
+#include "base/time_arithmetic.h"
 
 namespace activa {
 

@@ -27,8 +27,8 @@
 //
 // The host's intervals, once received, replace the local ones. A license's
 // functions are not thread-safe; the daemon serialises access to each one.
-#ifndef ACTIVA_LICENSING_CLIENT_LICENSE_H_
-#define ACTIVA_LICENSING_CLIENT_LICENSE_H_
+#ifndef ACTIVA_CLIENT_CLIENT_LICENSE_H_
+#define ACTIVA_CLIENT_CLIENT_LICENSE_H_
 
 #include <cstdint>
 
@@ -131,4 +131,4 @@ bool AttemptDue(const ClientLicense& license, std::int64_t now);
 
 }  // namespace activa
 
-#endif  // ACTIVA_LICENSING_CLIENT_LICENSE_H_
+#endif  // ACTIVA_CLIENT_CLIENT_LICENSE_H_

@@ -1,9 +1,9 @@
-#include "licensing/client_license.h"
+#include "client/client_license.h"
 
 #include <algorithm>
 #include <string>
 
-#include "licensing/internal/time_arithmetic.h"
+#include "base/time_arithmetic.h"
 
 namespace activa {
 namespace {

@@ -5,8 +5,8 @@
 // duration" goes through AddSeconds(), which stops at the int64 limits
 // instead. No real clock gets near them; the point is that a corrupt or
 // hostile value cannot make the arithmetic undefined.
-#ifndef ACTIVA_LICENSING_INTERNAL_TIME_ARITHMETIC_H_
-#define ACTIVA_LICENSING_INTERNAL_TIME_ARITHMETIC_H_
+#ifndef ACTIVA_BASE_TIME_ARITHMETIC_H_
+#define ACTIVA_BASE_TIME_ARITHMETIC_H_
 
 #include <cstdint>
 #include <limits>
@@ -39,4 +39,4 @@ constexpr std::uint32_t MinutesUntil(std::int64_t end, std::int64_t now) {
 
 }  // namespace activa::licensing_internal
 
-#endif  // ACTIVA_LICENSING_INTERNAL_TIME_ARITHMETIC_H_
+#endif  // ACTIVA_BASE_TIME_ARITHMETIC_H_

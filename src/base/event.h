@@ -1,0 +1,27 @@
+// An entry of the daemon's event log (DESIGN.md section 2): the KMS event
+// IDs, stored in the state database and sent to the journal.
+#ifndef ACTIVA_BASE_EVENT_H_
+#define ACTIVA_BASE_EVENT_H_
+
+#include <cstdint>
+#include <string>
+
+namespace activa {
+
+// The event IDs the log keeps, KMS's numbers.
+inline constexpr int kEventClientRequest = 12288;  // a client sent a request
+inline constexpr int kEventClientResult = 12289;   // ... and what came of it
+inline constexpr int kEventHostRequest = 12290;    // a host processed a request
+inline constexpr int kEventDnsFailed = 12293;      // publishing in DNS failed
+inline constexpr int kEventDnsPublished = 12294;   // publishing in DNS succeeded
+
+struct Event {
+  std::int64_t id = 0;  // assigned on append
+  std::int64_t time = 0;
+  int event_id = 0;  // one of the above (0: a diagnostic of the daemon's own)
+  std::string message;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_BASE_EVENT_H_

@@ -1,0 +1,98 @@
+#include "host/request_handler.h"
+
+#include <utility>
+
+#include "base/time_text.h"
+
+namespace activa {
+
+RequestHandler::RequestHandler(const ClientCounter::HashKey& hash_key) : counter_(hash_key) {}
+
+RequestHandler::Admission RequestHandler::Admit(const ActivationRequest& request,
+                                                std::int64_t now,
+                                                const HostContext& host) const {
+  Admission a;
+  a.request = request;
+  a.now = now;
+  const Edition* edition = host.catalog ? host.catalog->FindEdition(request.sku_id) : nullptr;
+  a.known_edition = edition != nullptr;
+  a.application = edition ? edition->application_id : request.application_id;
+  a.edition_name = edition ? edition->name : FormatUuid(request.sku_id);
+  if (host.certificate != nullptr && host.catalog != nullptr) {
+    for (std::uint16_t g : host.certificate->group_codes) {
+      a.covered = a.covered || host.catalog->GroupCovers(g, request.sku_id);
+    }
+  }
+  ClientEntry& e = a.record;
+  e.application_id = a.application;
+  e.cmid = request.cmid;
+  e.machine_name = request.machine_name;
+  e.sku_id = request.sku_id;
+  e.last_seen = now;
+  e.license_state = static_cast<std::uint8_t>(request.license_state);
+  e.is_virtual_machine = request.is_virtual_machine;
+  return a;
+}
+
+RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostContext& host) {
+  const ActivationRequest& request = a.request;
+  Answer answer;
+  // Every request counts, whether or not it activates; an edition the host
+  // does not know has no count to join (and must not make the counter grow
+  // tables for invented IDs).
+  std::uint32_t count =
+      a.known_edition ? counter_.Record(a.application, request.cmid, a.now) : 0;
+  const bool activated = host.certificate != nullptr && host.signing_key != nullptr;
+  HostDecision d = DecideActivation(request, activated, a.covered, count, a.now);
+  answer.result = d.result;
+  answer.count = d.current_count;
+  answer.delta.Count(request, d.result);
+  stats_ += answer.delta;
+
+  if (d.result == ResultCode::kHostNotActivated) {
+    // Without a certificate nothing can be signed that a client would
+    // believe; say so in an error message.
+    answer.frame = EncodeError(MakeErrorMessage(
+        Status(ResultCode::kHostNotActivated,
+               "this activation host's key is not activated by the vendor yet")));
+  } else {
+    ActivationResponse r;
+    r.result = d.result;
+    r.cmid = request.cmid;
+    r.nonce = request.nonce;
+    r.sku_id = request.sku_id;
+    r.current_count = d.current_count;
+    r.activation_interval_minutes = host.settings.activation_interval_minutes;
+    r.renewal_interval_minutes = host.settings.renewal_interval_minutes;
+    r.validity_end = d.validity_end;
+    r.host_time = a.now;
+    r.host_id = host.host_id;
+    r.host_certificate.assign(host.certificate_bytes.begin(), host.certificate_bytes.end());
+    SignResponse(r, *host.signing_key);
+    answer.frame = EncodeResponse(r);
+  }
+
+  std::string message =
+      "An activation request has been processed. Result: " + FormatResultCode(d.result) +
+      "; count: " + std::to_string(d.current_count) +
+      "; required count: " + std::to_string(request.required_count) +
+      "; client: " + request.machine_name + "; CMID: " + FormatUuid(request.cmid) +
+      "; edition: " + a.edition_name + "; client time: " + FormatUtcTime(request.client_time) +
+      "; license state: " + std::to_string(static_cast<int>(request.license_state)) +
+      "; minutes to expiry: " + std::to_string(request.minutes_left) +
+      "; virtual machine: " + (request.is_virtual_machine ? "yes" : "no");
+  answer.event = Event{0, a.now, kEventHostRequest, std::move(message)};
+  return answer;
+}
+
+Bytes RequestHandler::CommitFailed(const Status& why) {
+  return EncodeError(MakeErrorMessage(
+      Status(why.code(), "the host could not record this request and changed nothing: " +
+                             why.message())));
+}
+
+void RequestHandler::Load(const ClientEntry& entry) {
+  counter_.Load(entry.application_id, entry.cmid, entry.last_seen);
+}
+
+}  // namespace activa

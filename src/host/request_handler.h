@@ -1,0 +1,98 @@
+// The host role's answer to one activation request (DESIGN.md section 5,
+// Host), in two steps around the commit that makes the client's record
+// durable:
+//
+//   Admit()    builds the record to write; counts and decides nothing.
+//   Respond()  runs once that record is on disk: counts the client, decides
+//              (host_policy.h), signs the response and returns the event.
+//
+// So the count only ever includes durable records: a request whose commit
+// failed is answered with CommitFailed() and counts nowhere, and a client
+// is never told "licensed" on the strength of a record that was lost.
+//
+// The handler owns the count (ClientCounter) and the request counters that
+// `slmgr /dli` shows; the host's key, certificate and catalog are the
+// caller's, passed in a HostContext on every call (they change with /ipk,
+// /atp and reloads, between the two steps too).
+//
+// Thread safety: none; the daemon calls it from its event loop.
+#ifndef ACTIVA_HOST_REQUEST_HANDLER_H_
+#define ACTIVA_HOST_REQUEST_HANDLER_H_
+
+#include <cstdint>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/event.h"
+#include "base/status.h"
+#include "catalog/catalog.h"
+#include "cert/host_certificate.h"
+#include "crypto/signing.h"
+#include "host/client_counter.h"
+#include "host/client_entry.h"
+#include "host/host_policy.h"
+#include "protocol/codec.h"
+
+namespace activa {
+
+// What the host is, at the moment of a call. Pointers may be null: no
+// catalog for the host key's vendor, not activated, no signing key.
+struct HostContext {
+  const Catalog* catalog = nullptr;
+  const HostCertificate* certificate = nullptr;
+  ByteSpan certificate_bytes;
+  const SigningKey* signing_key = nullptr;
+  Uuid host_id{};
+  HostSettings settings;
+};
+
+class RequestHandler {
+ public:
+  explicit RequestHandler(const ClientCounter::HashKey& hash_key);
+
+  struct Admission {
+    ActivationRequest request;
+    std::int64_t now = 0;
+    // The catalog's application for the edition, so a client cannot pick
+    // the count it joins; the request's own when the edition is unknown
+    // (then nothing is counted).
+    Uuid application{};
+    bool known_edition = false;
+    std::string edition_name;  // the catalog's, or the SKU ID
+    bool covered = false;      // the certificate's groups hold the edition
+    ClientEntry record;        // to make durable before Respond()
+  };
+  Admission Admit(const ActivationRequest& request, std::int64_t now,
+                  const HostContext& host) const;
+
+  struct Answer {
+    Bytes frame;  // the response (or error) frame to send
+    ResultCode result = ResultCode::kOk;
+    std::uint32_t count = 0;
+    Event event;         // 12290, to log
+    RequestStats delta;  // this request, for the stored counters
+  };
+  // The admission's record is durable: count, decide, sign.
+  Answer Respond(const Admission& admission, const HostContext& host);
+
+  // The frame for a request whose record could not be made durable.
+  static Bytes CommitFailed(const Status& why);
+
+  // Start-up: a stored client record.
+  void Load(const ClientEntry& entry);
+  // Counters loaded at start-up.
+  void LoadStats(const RequestStats& stats) { stats_ = stats; }
+
+  // The application's count now (expires old records as it reads).
+  std::uint32_t Count(const Uuid& application, std::int64_t now) { return counter_.Count(application, now); }
+  const RequestStats& stats() const { return stats_; }
+  std::size_t tracked() const { return counter_.tracked(); }
+
+ private:
+  ClientCounter counter_;
+  RequestStats stats_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_HOST_REQUEST_HANDLER_H_

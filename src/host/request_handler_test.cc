@@ -1,0 +1,129 @@
+#include "host/request_handler.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/chain.h"
+
+namespace activa {
+namespace {
+
+constexpr std::int64_t kNow = 1795000000;
+
+Uuid Id(const char* text) { return *ParseUuid(text); }
+
+class RequestHandlerTest : public ::testing::Test {
+ protected:
+  RequestHandlerTest()
+      : vendor_(SigningKey::FromSeed(Bytes(32, 1))), host_key_(SigningKey::FromSeed(Bytes(32, 2))) {
+    catalog_.vendor_name = "Example";
+    catalog_.vendor_keys = {vendor_.public_key()};
+    catalog_.applications = {{Id("aaaaaaaa-0000-4000-8000-000000000001"), "Suite"}};
+    catalog_.editions = {
+        {sku_, catalog_.applications[0].id, "Pro", EditionKind::kClient, 2, 1, ""}};
+    catalog_.groups = {{Id("99999999-0000-4000-8000-000000000001"), "Clients", 10, {sku_}}};
+    cert_.host_public_key = host_key_.public_key();
+    cert_.group_codes = {10};
+    cert_.issued = kNow - 86400;
+    SignCertificate(cert_, vendor_);
+    cert_bytes_ = EncodeCertificate(cert_);
+    host_.catalog = &catalog_;
+    host_.certificate = &cert_;
+    host_.certificate_bytes = cert_bytes_;
+    host_.signing_key = &host_key_;
+  }
+
+  ActivationRequest Request(int machine) const {
+    ActivationRequest r;
+    r.cmid = Id("c0000000-0000-4000-8000-000000000001");
+    r.cmid[15] = static_cast<std::uint8_t>(machine);
+    r.application_id = catalog_.applications[0].id;
+    r.sku_id = sku_;
+    r.machine_name = "pc" + std::to_string(machine);
+    r.license_state = LicenseState::kInitialGrace;
+    r.required_count = 2;  // the edition's threshold
+    r.client_time = kNow;
+    r.nonce.fill(static_cast<std::uint8_t>(machine));
+    return r;
+  }
+
+  ResultCode ResultOf(const Bytes& frame) const {
+    Result<Message> m = DecodeFrame(frame);
+    EXPECT_TRUE(m.ok());
+    if (const auto* r = std::get_if<ActivationResponse>(&*m)) return r->result;
+    return std::get<ErrorMessage>(*m).result;
+  }
+
+  SigningKey vendor_, host_key_;
+  Uuid sku_ = Id("eeeeeeee-0000-4000-8000-000000000001");
+  Catalog catalog_;
+  HostCertificate cert_;
+  Bytes cert_bytes_;
+  HostContext host_;
+  RequestHandler handler_{ClientCounter::HashKey{}};
+};
+
+TEST_F(RequestHandlerTest, AdmitCountsNothingUntilRespond) {
+  RequestHandler::Admission a = handler_.Admit(Request(1), kNow, host_);
+  EXPECT_TRUE(a.known_edition);
+  EXPECT_TRUE(a.covered);
+  EXPECT_EQ(a.record.cmid, Request(1).cmid);
+  EXPECT_EQ(a.record.application_id, catalog_.applications[0].id);
+  EXPECT_EQ(handler_.Count(a.application, kNow), 0u);
+  RequestHandler::Answer answer = handler_.Respond(a, host_);
+  EXPECT_EQ(answer.count, 1u);
+  EXPECT_EQ(answer.result, ResultCode::kCountInsufficient);
+  EXPECT_EQ(handler_.Count(a.application, kNow), 1u);
+  EXPECT_EQ(handler_.stats().total, 1u);
+  EXPECT_EQ(answer.event.event_id, kEventHostRequest);
+}
+
+// The fault the two steps exist for: the commit of a request fails. Nothing
+// counts it, so the next machine is not licensed on the strength of a record
+// that was lost; once the first machine's write succeeds on its retry, it
+// counts and both are licensed.
+TEST_F(RequestHandlerTest, FailedCommitCountsNothing) {
+  RequestHandler::Admission first = handler_.Admit(Request(1), kNow, host_);
+  Bytes failed = RequestHandler::CommitFailed(Status(ResultCode::kStorage, "disk full"));
+  EXPECT_EQ(ResultOf(failed), ResultCode::kStorage);
+  // (No Respond(): the caller answers with `failed`.)
+  RequestHandler::Admission second = handler_.Admit(Request(2), kNow, host_);
+  RequestHandler::Answer a2 = handler_.Respond(second, host_);
+  EXPECT_EQ(a2.count, 1u);
+  EXPECT_EQ(ResultOf(a2.frame), ResultCode::kCountInsufficient);
+  // The first machine asks again and its record is written this time.
+  RequestHandler::Answer a1 = handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_);
+  EXPECT_EQ(a1.count, 2u);
+  EXPECT_EQ(ResultOf(a1.frame), ResultCode::kOk);
+}
+
+TEST_F(RequestHandlerTest, SignedAnswerVerifies) {
+  handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_);
+  ActivationRequest req = Request(2);
+  RequestHandler::Answer a = handler_.Respond(handler_.Admit(req, kNow, host_), host_);
+  Result<Message> m = DecodeFrame(a.frame);
+  ASSERT_TRUE(m.ok());
+  const auto& resp = std::get<ActivationResponse>(*m);
+  EXPECT_EQ(resp.result, ResultCode::kOk);
+  EXPECT_TRUE(VerifyResponseChain(resp, req, catalog_, kNow).ok());
+}
+
+TEST_F(RequestHandlerTest, NotActivatedAnswersUnsignedError) {
+  host_.certificate = nullptr;
+  RequestHandler::Answer a = handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_);
+  EXPECT_EQ(ResultOf(a.frame), ResultCode::kHostNotActivated);
+  EXPECT_EQ(a.result, ResultCode::kHostNotActivated);
+}
+
+TEST_F(RequestHandlerTest, UnknownEditionIsNotCounted) {
+  ActivationRequest r = Request(1);
+  r.sku_id = Id("eeeeeeee-0000-4000-8000-0000000000ff");
+  RequestHandler::Admission a = handler_.Admit(r, kNow, host_);
+  EXPECT_FALSE(a.known_edition);
+  RequestHandler::Answer answer = handler_.Respond(a, host_);
+  EXPECT_EQ(answer.count, 0u);
+  EXPECT_EQ(answer.result, ResultCode::kEditionNotCovered);
+  EXPECT_EQ(handler_.tracked(), 0u);
+}
+
+}  // namespace
+}  // namespace activa
