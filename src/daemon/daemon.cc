@@ -100,6 +100,9 @@ class Daemon {
 
   ~Daemon() { dns_pool_.join(); }
 
+  // 0, or 1 once a long-lived part of the daemon failed.
+  int exit_status() const { return exit_status_; }
+
   Status Start(StateStore commit_store) {
     bool journal = core_->config().journal && JournalAvailable();
     if (journal) core_->event_sink = Journal;
@@ -129,14 +132,45 @@ class Daemon {
       if (!s.ok()) core_->LogEvent(0, "cannot listen: " + s.ToString());
     }
     CreateDnsClients();
-    asio::co_spawn(io_, ClientLoop(), asio::detached);
-    asio::co_spawn(io_, DnsLoop(), asio::detached);
+    asio::co_spawn(io_, ClientLoop(), Fatal("the client loop"));
+    asio::co_spawn(io_, DnsLoop(), Fatal("the DNS loop"));
     WaitForSignals();
     sd_notify(0, "READY=1");
     return Status::Ok();
   }
 
  private:
+  // --- Coroutines that must not die in silence -----------------------------
+
+  static void LogException(std::string_view what, std::exception_ptr e) {
+    std::string why = "unknown exception";
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      why = ex.what();
+    } catch (...) {
+    }
+    std::cerr << "activad: " << what << " failed: " << why << std::endl;
+  }
+
+  // For the loops and listeners the daemon cannot do without: an exception
+  // ends the process with status 1, so systemd restarts it, instead of a
+  // daemon that runs on without its host or client role.
+  std::function<void(std::exception_ptr)> Fatal(std::string_view what) {
+    return [this, what](std::exception_ptr e) {
+      if (!e) return;
+      LogException(what, e);
+      exit_status_ = 1;
+      io_.stop();
+    };
+  }
+  // For one connection: logged, and the daemon goes on.
+  static std::function<void(std::exception_ptr)> Logged(std::string_view what) {
+    return [what](std::exception_ptr e) {
+      if (e) LogException(what, e);
+    };
+  }
+
   // --- Host role -----------------------------------------------------------
 
   Status Rebind() {
@@ -161,7 +195,7 @@ class Daemon {
         continue;
       }
       acceptors_.push_back(acceptor);
-      asio::co_spawn(io_, Accept(acceptor), asio::detached);
+      asio::co_spawn(io_, Accept(acceptor), Fatal("a listener"));
     }
     if (acceptors_.empty()) {
       return Status(ResultCode::kAccessDenied, "cannot listen on port " +
@@ -187,7 +221,10 @@ class Daemon {
       if (connections_ >= core_->config().max_connections) continue;
       ++connections_;
       asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
-                     [this](std::exception_ptr) { --connections_; });
+                     [this](std::exception_ptr e) {
+                       --connections_;
+                       if (e) LogException("a client connection", e);
+                     });
     }
   }
 
@@ -370,8 +407,8 @@ class Daemon {
       // host that fails is dropped and the next one tried.
       Discovery found = co_await Discover(*attempt);
       if (found.records.empty()) {
-        core_->DiscoveryFailed(*attempt, found.what + (errors.empty() ? "" : "; " + errors));
-        co_return ResultCode::kNoHostReachable;
+        co_return core_->DiscoveryFailed(*attempt,
+                                         found.what + (errors.empty() ? "" : "; " + errors));
       }
       for (const dns::SrvRecord& r : dns::OrderForSelection(found.records, rng_)) {
         HostAddress host{r.target, r.port};
@@ -713,7 +750,7 @@ class Daemon {
     if (ec) return Status(ResultCode::kAccessDenied, path + ": " + ec.message());
     // Everyone may connect; the peer's credentials decide what it may do.
     ::chmod(path.c_str(), 0666);
-    asio::co_spawn(io_, AcceptManagement(), asio::detached);
+    asio::co_spawn(io_, AcceptManagement(), Fatal("the management listener"));
     return Status::Ok();
   }
 
@@ -724,7 +761,7 @@ class Daemon {
         if (!management_->is_open()) co_return;
         continue;
       }
-      asio::co_spawn(io_, ServeManagement(std::move(socket)), asio::detached);
+      asio::co_spawn(io_, ServeManagement(std::move(socket)), Logged("a management connection"));
     }
   }
 
@@ -840,6 +877,7 @@ class Daemon {
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::unique_ptr<local_socket::acceptor> management_;
   std::size_t connections_ = 0;
+  int exit_status_ = 0;
 };
 
 }  // namespace
@@ -883,7 +921,7 @@ int RunDaemon(const DaemonPaths& paths) {
   }
   io.run();
   ::unlink(paths.socket_path.c_str());
-  return 0;
+  return daemon.exit_status();
 }
 
 }  // namespace activa

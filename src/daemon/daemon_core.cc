@@ -282,24 +282,47 @@ void DaemonCore::LogEvent(int event_id, const std::string& message) {
   if (event_sink) event_sink(e);
 }
 
+Status DaemonCore::UpdateProduct(ProductRecord& live, ProductRecord updated) {
+  ACTIVA_RETURN_IF_ERROR(store_.SaveProduct(updated));
+  live = std::move(updated);
+  return Status::Ok();
+}
+
 Status DaemonCore::SaveSetting(std::string_view key, std::string_view value) {
   return store_.SetSetting(key, value);
 }
 
 Status DaemonCore::LoadState() {
+  const std::string db_path = paths_.state_dir + "/activad.db";
+  // A setting that cannot be read is a start-up failure, never "absent": a
+  // transient error must not make this machine a new one (a new CMID would
+  // count it twice) or drop its host key. The first error wins.
+  Status read_error;
   auto get = [&](std::string_view key) -> std::optional<std::string> {
     Result<std::optional<std::string>> v = store_.GetSetting(key);
-    return v.ok() ? *v : std::nullopt;
+    if (v.ok()) return *v;
+    if (read_error.ok()) {
+      read_error = Status(v.status().code(), db_path + ": cannot read the setting \"" +
+                                                 std::string(key) + "\": " +
+                                                 v.status().message());
+    }
+    return std::nullopt;
   };
   auto get_or_new_id = [&](std::string_view key, Uuid& out) -> Status {
     std::optional<std::string> v = get(key);
-    std::optional<Uuid> id = v ? ParseUuid(*v) : std::nullopt;
-    if (id) {
-      out = *id;
-      return Status::Ok();
+    ACTIVA_RETURN_IF_ERROR(read_error);
+    if (!v) {
+      out = NewRandomUuid();
+      return SaveSetting(key, FormatUuid(out));
     }
-    out = NewRandomUuid();
-    return SaveSetting(key, FormatUuid(out));
+    std::optional<Uuid> id = ParseUuid(*v);
+    if (!id) {
+      return Status(ResultCode::kInvalidData,
+                    db_path + ": the stored " + std::string(key) + " \"" + *v +
+                        "\" is not a UUID; restore the state from a backup");
+    }
+    out = *id;
+    return Status::Ok();
   };
   ACTIVA_RETURN_IF_ERROR(get_or_new_id(kCmid, cmid_));
   ACTIVA_RETURN_IF_ERROR(get_or_new_id(kHostId, host_id_));
@@ -322,15 +345,17 @@ Status DaemonCore::LoadState() {
   host_caching_ = number(kHostCaching, 1) != 0;
   kms_host_ = get(kKmsHost);
   kms_domain_ = get(kKmsDomain);
+  host_key_ = get(kHostKey);
+  std::optional<std::string> certificate_hex = get(kHostCertificate);
+  ACTIVA_RETURN_IF_ERROR(read_error);
 
   Result<std::vector<ProductRecord>> products = store_.LoadProducts();
   if (!products.ok()) return products.status();
   products_ = std::move(products).value();
 
-  host_key_ = get(kHostKey);
   if (host_key_) {
     ACTIVA_RETURN_IF_ERROR(EnsureHostSigningKey());
-    if (auto hex = get(kHostCertificate)) {
+    if (const std::optional<std::string>& hex = certificate_hex) {
       Bytes raw;
       Result<HostCertificate> cert = HexDecode(*hex, &raw) ? DecodeCertificate(raw)
                                                            : Result<HostCertificate>(Status(
@@ -455,8 +480,9 @@ Result<DaemonCore::Attempt> DaemonCore::PrepareAttempt(const Uuid& sku_id) {
     Status s(ResultCode::kInvalidKey,
              "edition " + FormatUuid(sku_id) + " is in no installed catalog (" +
                  paths_.catalog_dir + ")");
-    ApplyFailure(p->license, s.code(), now);
-    (void)store_.SaveProduct(*p);
+    ProductRecord next = *p;
+    ApplyFailure(next.license, s.code(), now);
+    ACTIVA_RETURN_IF_ERROR(UpdateProduct(*p, std::move(next)));
     return s;
   }
   Attempt a;
@@ -497,25 +523,31 @@ Result<DaemonCore::Attempt> DaemonCore::PrepareAttempt(const Uuid& sku_id) {
   return a;
 }
 
-void DaemonCore::DiscoveryFailed(const Attempt& attempt, const std::string& why) {
+ResultCode DaemonCore::DiscoveryFailed(const Attempt& attempt, const std::string& why) {
   ProductRecord* p = FindProduct(attempt.sku_id);
-  if (p == nullptr) return;
-  ApplyFailure(p->license, ResultCode::kNoHostReachable, clock_.Now());
-  p->host_in_use.clear();
-  (void)store_.SaveProduct(*p);
+  if (p == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  ProductRecord next = *p;
+  ApplyFailure(next.license, ResultCode::kNoHostReachable, clock_.Now());
+  next.host_in_use.clear();
+  Status saved = UpdateProduct(*p, std::move(next));
+  if (!saved.ok()) return saved.code();
   const Edition* e = FindEdition(attempt.sku_id, nullptr);
   LogEvent(kEventClientResult, "Activation of " + (e ? e->name : FormatUuid(attempt.sku_id)) +
                                    " failed. Result: 0xC004F074 " +
                                    std::string(ResultCodeMessage(ResultCode::kNoHostReachable)) +
                                    "; " + why);
+  return ResultCode::kNoHostReachable;
 }
 
 ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional<Message>& answer,
                                      const HostAddress& host, const std::string& transport_error,
                                      const std::string& address, bool discovered) {
   const std::int64_t now = clock_.Now();
-  ProductRecord* p = FindProduct(attempt.sku_id);
-  if (p == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  ProductRecord* live = FindProduct(attempt.sku_id);
+  if (live == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  // Worked on a copy: the product in memory changes once it is saved.
+  ProductRecord next = *live;
+  ProductRecord* p = &next;
   const Catalog* catalog = nullptr;
   const Edition* e = FindEdition(attempt.sku_id, &catalog);
   std::string name = e ? e->name : FormatUuid(attempt.sku_id);
@@ -556,7 +588,8 @@ ResultCode DaemonCore::FinishAttempt(const Attempt& attempt, const std::optional
     detail = "the host sent a request instead of a response";
     ApplyFailure(p->license, result, now);
   }
-  (void)store_.SaveProduct(*p);
+  Status saved = UpdateProduct(*live, std::move(next));
+  if (!saved.ok()) return saved.code();
   LogEvent(kEventClientResult, std::string("Activation of ") + name +
                                    (result == ResultCode::kOk ? " succeeded" : " failed") +
                                    ". Result: " + FormatResultCode(result) + " " +
@@ -723,8 +756,11 @@ std::string DaemonCore::Execute(std::string_view request_json, bool admin) {
                 : host_settings_.renewal_interval_minutes) = m;
     // On a client the value is its local one until a host sends its own.
     for (ProductRecord& p : products_) {
-      (activation ? p.license.activation_interval_minutes : p.license.renewal_interval_minutes) = m;
-      (void)store_.SaveProduct(p);
+      ProductRecord next = p;
+      (activation ? next.license.activation_interval_minutes
+                  : next.license.renewal_interval_minutes) = m;
+      Status saved = UpdateProduct(p, std::move(next));
+      if (!saved.ok()) return ErrorLine(saved);
     }
     return ok();
   };
@@ -1058,9 +1094,10 @@ std::string DaemonCore::DoRearm() {
   }
   int left = 0;
   for (ProductRecord& p : products_) {
-    Status s = Rearm(p.license, now);
+    ProductRecord next = p;
+    Status s = Rearm(next.license, now);
     if (!s.ok()) return ErrorLine(s);
-    Status saved = store_.SaveProduct(p);
+    Status saved = UpdateProduct(p, std::move(next));
     if (!saved.ok()) return ErrorLine(saved);
     left = RearmsLeft(p.license);
   }
@@ -1078,10 +1115,12 @@ std::string DaemonCore::DoGeneralize() {
   previous_cmid_ = cmid_;
   cmid_ = next;
   for (ProductRecord& p : products_) {
-    Generalize(p.license, now);
-    p.host_in_use.clear();
-    p.last_count = 0;
-    (void)store_.SaveProduct(p);
+    ProductRecord next = p;
+    Generalize(next.license, now);
+    next.host_in_use.clear();
+    next.last_count = 0;
+    Status saved = UpdateProduct(p, std::move(next));
+    if (!saved.ok()) return ErrorLine(saved);
   }
   json::object o = CoreRenderer::Response(Status::Ok());
   o["cmid"] = FormatUuid(cmid_);

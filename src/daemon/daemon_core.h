@@ -96,7 +96,9 @@ class DaemonCore {
   Result<Attempt> PrepareAttempt(const Uuid& sku_id);
   // DNS discovery found nothing: records kNoHostReachable naming the names
   // asked (event 12289).
-  void DiscoveryFailed(const Attempt& attempt, const std::string& why);
+  // Returns kNoHostReachable, or the state store's error when the outcome
+  // could not be saved (then nothing changed).
+  ResultCode DiscoveryFailed(const Attempt& attempt, const std::string& why);
   // The outcome of an attempt: a decoded message from `host`, or nullopt
   // with `transport_error` when no host answered.
   // `address` is the IP the answer came from; `discovered` says whether the
@@ -159,6 +161,8 @@ class DaemonCore {
   const Edition* FindEdition(const Uuid& sku, const Catalog** catalog) const;
   ProductRecord* FindProduct(const Uuid& sku);
   Status SaveSetting(std::string_view key, std::string_view value);
+  // Writes `updated` and only then makes it the product in memory.
+  Status UpdateProduct(ProductRecord& live, ProductRecord updated);
   Status EnsureHostSigningKey();
   Result<std::string> InstallationIdText() const;
   MachineTag machine_tag() const;

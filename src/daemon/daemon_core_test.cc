@@ -212,6 +212,32 @@ TEST_F(DaemonCoreTest, SettingsSurviveARestart) {
   EXPECT_EQ(std::string(p.at("kms").at("configured").as_string()), "[::1]:1690");
 }
 
+// A stored identity that cannot be read is a start-up failure naming the
+// database; before, it was silently replaced by a new CMID, so the machine
+// counted twice on its host.
+TEST_F(DaemonCoreTest, UnreadableIdentityStopsStartupAndKeepsTheCmid) {
+  NewCore("pc1");
+  const std::string db = dir_ + "/pc1/activad.db";
+  {
+    Result<StateStore> store = StateStore::Open(db);
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE(store->SetSetting("cmid", "not-a-uuid").ok());
+  }
+  DaemonPaths paths;
+  paths.state_dir = dir_ + "/pc1";
+  paths.catalog_dir = dir_ + "/catalogs";
+  DaemonConfig config;
+  config.journal = false;
+  Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, clock_);
+  ASSERT_FALSE(core.ok());
+  EXPECT_NE(core.status().message().find(db), std::string::npos) << core.status().ToString();
+  EXPECT_NE(core.status().message().find("cmid"), std::string::npos);
+  // Nothing was minted over it.
+  Result<StateStore> store = StateStore::Open(db);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(store->GetSetting("cmid")->value_or(""), "not-a-uuid");
+}
+
 TEST_F(DaemonCoreTest, BadInputIsAnErrorNotACrash) {
   auto c = NewCore("pc1");
   EXPECT_EQ(json::parse(c->Execute("not json", true)).at("result").to_number<std::uint32_t>(),

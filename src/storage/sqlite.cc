@@ -1,6 +1,8 @@
 #include "storage/sqlite.h"
 
 #include <sqlite3.h>
+
+#include <limits>
 #include <unistd.h>
 
 #include <utility>
@@ -95,13 +97,15 @@ Status Database::Migrate(std::span<const std::string_view> migrations) {
 }
 
 Statement::Statement(Statement&& o) noexcept
-    : stmt_(std::exchange(o.stmt_, nullptr)), db_(o.db_) {}
+    : stmt_(std::exchange(o.stmt_, nullptr)), db_(o.db_), bind_error_(o.bind_error_), bind_index_(o.bind_index_) {}
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
     if (stmt_ != nullptr) sqlite3_finalize(stmt_);
     stmt_ = std::exchange(o.stmt_, nullptr);
     db_ = o.db_;
+    bind_error_ = o.bind_error_;
+    bind_index_ = o.bind_index_;
   }
   return *this;
 }
@@ -110,22 +114,34 @@ Statement::~Statement() {
   if (stmt_ != nullptr) sqlite3_finalize(stmt_);
 }
 
-Statement& Statement::Bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
+Statement& Statement::Bound(int rc, int index) {
+  if (rc != SQLITE_OK && bind_error_ == 0) {
+    bind_error_ = rc;
+    bind_index_ = index;
+  }
   return *this;
+}
+
+Statement& Statement::Bind(int index, std::int64_t value) {
+  return Bound(sqlite3_bind_int64(stmt_, index, value), index);
 }
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  return *this;
+  if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return Bound(SQLITE_TOOBIG, index);
+  }
+  return Bound(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                                 SQLITE_TRANSIENT),
+               index);
 }
 
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
+Statement& Statement::BindNull(int index) { return Bound(sqlite3_bind_null(stmt_, index), index); }
 
 Result<bool> Statement::Step() {
+  if (bind_error_ != 0) {
+    return Status(ResultCode::kStorage, "binding parameter " + std::to_string(bind_index_) +
+                                            ": " + sqlite3_errstr(bind_error_));
+  }
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -143,6 +159,8 @@ Status Statement::Run() {
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  bind_error_ = 0;
+  bind_index_ = 0;
 }
 
 std::int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }

@@ -60,7 +60,10 @@ class Statement {
   Statement& operator=(Statement&&) noexcept;
   ~Statement();
 
-  // Parameters are numbered from 1, as in SQL's ?1.
+  // Parameters are numbered from 1, as in SQL's ?1. A bind that SQLite
+  // refuses (an index out of range, a text over its limit, no memory) is
+  // kept and returned by the next Step() or Run(), which then do nothing:
+  // a statement never runs with a parameter missing.
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::string_view text);
   Statement& BindNull(int index);
@@ -77,8 +80,11 @@ class Statement {
 
  private:
   Statement(sqlite3_stmt* stmt, const Database* db) : stmt_(stmt), db_(db) {}
+  Statement& Bound(int rc, int index);
   sqlite3_stmt* stmt_ = nullptr;
   const Database* db_ = nullptr;
+  int bind_error_ = 0;  // the first refused bind's SQLite code, until Reset()
+  int bind_index_ = 0;
   friend class Database;
 };
 

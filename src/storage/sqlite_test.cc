@@ -47,6 +47,25 @@ TEST_F(SqliteTest, MigratesStepByStepAndKeepsData) {
   EXPECT_EQ(db->Migrate(v1).code(), ResultCode::kUnsupportedVersion);
 }
 
+// Before, a refused bind was ignored and the statement ran with NULL there.
+TEST_F(SqliteTest, RefusedBindFailsTheStepAndWritesNothing) {
+  Result<Database> db = Database::Open(dir_ + "/c.db", true);
+  ASSERT_TRUE(db.ok());
+  const std::string_view v1[] = {"CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT)"};
+  ASSERT_TRUE(db->Migrate(v1).ok());
+  Result<Statement> ins = db->Prepare("INSERT INTO t(b) VALUES (?1)");
+  ASSERT_TRUE(ins.ok());
+  Status s = ins->Bind(2, "no such parameter").Run();
+  EXPECT_EQ(s.code(), ResultCode::kStorage);
+  EXPECT_NE(s.message().find("parameter 2"), std::string::npos) << s.message();
+  Result<Statement> q = db->Prepare("SELECT count(*) FROM t");
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), 0);
+  // Reset() clears the error with the bindings.
+  ins->Reset();
+  EXPECT_TRUE(ins->Bind(1, "ok").Run().ok());
+}
+
 TEST_F(SqliteTest, FailedTransactionRollsBack) {
   Result<Database> db = Database::Open(dir_ + "/b.db", true);
   ASSERT_TRUE(db.ok());
