@@ -16,6 +16,10 @@
 
 namespace activa::testing {
 
+// True when activad was built with the test-only clock control
+// (-DACTIVA_TEST_CONTROLS=ON), which the `test_advance_clock` operation needs.
+inline constexpr bool kDaemonHasTestControls = ACTIVAD_HAS_TEST_CONTROLS;
+
 // A TCP port on 127.0.0.1 that was free a moment ago. Inherently racy:
 // another process may take it before the test uses it. Only for tests that
 // move a running host to a port of their choice with /sprt (which cannot
@@ -77,5 +81,15 @@ Result<Message> SendActivation(std::uint16_t port, const ActivationRequest& requ
 Bytes SendRaw(std::uint16_t port, const Bytes& bytes, int timeout_ms);
 
 }  // namespace activa::testing
+
+// Skips the test when activad has no test-only clock control (the
+// `test_advance_clock` operation), naming the option that builds it in.
+#define ACTIVA_REQUIRE_TEST_CONTROLS()                                                   \
+  do {                                                                                   \
+    if (!::activa::testing::kDaemonHasTestControls) {                                    \
+      GTEST_SKIP() << "activad was built without the test-only clock control; "         \
+                      "configure with -DACTIVA_TEST_CONTROLS=ON to run this test";       \
+    }                                                                                    \
+  } while (0)
 
 #endif  // ACTIVA_TESTING_DAEMON_PROCESS_H_
