@@ -239,16 +239,16 @@ class Daemon {
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
       if (!ec && port == 0) port = acceptor->local_endpoint(ec).port();
       if (ec) {
-        errors += (errors.empty() ? "" : "; ") + HostAddress{address, port}.ToString() +
-                  ": " + ec.message();
+        errors += (errors.empty() ? "" : "; ") + HostAddress{address, port}.ToString() + ": " +
+                  ec.message();
         continue;
       }
       acceptors_.push_back(acceptor);
       asio::co_spawn(io_, Accept(acceptor), asio::detached);
     }
     if (acceptors_.empty()) {
-      return Status(ResultCode::kAccessDenied, "cannot listen on port " +
-                                                   std::to_string(port) + ": " + errors);
+      return Status(ResultCode::kAccessDenied,
+                    "cannot listen on port " + std::to_string(port) + ": " + errors);
     }
     core_->set_bound_port(port);
     if (!errors.empty()) core_->LogEvent(0, "some addresses could not be bound: " + errors);

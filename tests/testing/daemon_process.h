@@ -84,12 +84,12 @@ Bytes SendRaw(std::uint16_t port, const Bytes& bytes, int timeout_ms);
 
 // Skips the test when activad has no test-only clock control (the
 // `test_advance_clock` operation), naming the option that builds it in.
-#define ACTIVA_REQUIRE_TEST_CONTROLS()                                                   \
-  do {                                                                                   \
-    if (!::activa::testing::kDaemonHasTestControls) {                                    \
-      GTEST_SKIP() << "activad was built without the test-only clock control; "         \
-                      "configure with -DACTIVA_TEST_CONTROLS=ON to run this test";       \
-    }                                                                                    \
+#define ACTIVA_REQUIRE_TEST_CONTROLS()                                             \
+  do {                                                                             \
+    if (!::activa::testing::kDaemonHasTestControls) {                              \
+      GTEST_SKIP() << "activad was built without the test-only clock control; "    \
+                      "configure with -DACTIVA_TEST_CONTROLS=ON to run this test"; \
+    }                                                                              \
   } while (0)
 
 #endif  // ACTIVA_TESTING_DAEMON_PROCESS_H_
