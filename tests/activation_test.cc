@@ -1,6 +1,7 @@
 // A whole deployment in one process tree: a vendor, real activad hosts and
 // clients on loopback, talking over real sockets. Time moves through the
-// test-only clock control (builds with ACTIVA_TEST_CONTROLS).
+// test-only clock control; the tests that need it skip in builds without
+// ACTIVA_TEST_CONTROLS.
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 
 #include "base/file_util.h"
 #include "crypto/signing.h"
+#include "daemon/state_store.h"
 #include "testing/daemon_process.h"
 #include "testing/temp_dir.h"
 #include "vendor/vendor.h"
@@ -82,7 +84,7 @@ class ActivationTest : public ::testing::Test {
     return host;
   }
 
-  std::unique_ptr<DaemonProcess> Client(const std::string& name, const DaemonProcess& host,
+  std::unique_ptr<DaemonProcess> Client(const std::string& name, DaemonProcess& host,
                                         std::size_t edition = 0) {
     auto c = Daemon(name);
     EXPECT_EQ(Ok(c->Call({{"op", "ipk"}, {"key", vendor_->catalog().editions[edition].setup_key}})),
@@ -169,6 +171,7 @@ TEST_F(ActivationTest, HostNotYetActivatedAnswersC004F041) {
 }
 
 TEST_F(ActivationTest, ClientClockFiveHoursOffAnswersC004F06C) {
+  ACTIVA_REQUIRE_TEST_CONTROLS();
   auto host = ActivatedHost("host");
   auto client = Client("pc1", *host);
   Advance(*client, 5 * 3600);
@@ -176,6 +179,7 @@ TEST_F(ActivationTest, ClientClockFiveHoursOffAnswersC004F06C) {
 }
 
 TEST_F(ActivationTest, RenewalValidityOutOfToleranceNotificationAndCountWindow) {
+  ACTIVA_REQUIRE_TEST_CONTROLS();
   auto host = ActivatedHost("host");
   std::vector<std::unique_ptr<DaemonProcess>> clients;
   for (int i = 1; i <= 5; ++i) {
@@ -273,6 +277,7 @@ TEST_F(ActivationTest, ResponseFromAHostWithAForgedCertificateChangesNothing) {
 
 TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
   auto host = ActivatedHost("host");
+  const std::uint16_t port = host->port();  // before the threads, and the kill
   const Edition& e = vendor_->catalog().editions[0];
   std::mutex mu;
   std::set<std::string> answered;
@@ -291,7 +296,7 @@ TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
         r.license_state = LicenseState::kInitialGrace;
         r.required_count = 25;
         r.client_time = ::time(nullptr);
-        Result<Message> m = testing::SendActivation(host->port(), r);
+        Result<Message> m = testing::SendActivation(port, r);
         if (!m.ok()) break;  // the host is gone
         std::lock_guard lock(mu);
         answered.insert(FormatUuid(r.cmid));
@@ -318,6 +323,7 @@ TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
 
 TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {
   auto host = ActivatedHost("host");
+  const std::uint16_t port = host->port();  // before the threads
   // Slow senders: half a header, then nothing.
   std::vector<std::thread> slow;
   std::atomic<int> closed_by_host{0};
@@ -325,20 +331,20 @@ TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {
     slow.emplace_back([&] {
       Bytes partial = {'A', 'C', 'T'};
       // The host closes them after its idle timeout (2 s in tests).
-      if (testing::SendRaw(host->port(), partial, 6000).empty()) ++closed_by_host;
+      if (testing::SendRaw(port, partial, 6000).empty()) ++closed_by_host;
     });
   }
   // Garbage: not our magic, closed without a word.
-  EXPECT_TRUE(testing::SendRaw(host->port(), Bytes(64, 0x41), 3000).empty());
+  EXPECT_TRUE(testing::SendRaw(port, Bytes(64, 0x41), 3000).empty());
   // Oversized: an error frame with 0xC0AC0003.
   Bytes big = {'A', 'C', 'T', 'V', 1, 1, 0, 0, 0x00, 0x01, 0x10, 0x00};
-  Result<Message> m = DecodeFrame(testing::SendRaw(host->port(), big, 3000));
+  Result<Message> m = DecodeFrame(testing::SendRaw(port, big, 3000));
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE(std::holds_alternative<ErrorMessage>(*m));
   EXPECT_EQ(std::get<ErrorMessage>(*m).result, ResultCode::kFrameTooLarge);
   // Wrong version: an error frame with 0xC0AC0002.
   Bytes v9 = {'A', 'C', 'T', 'V', 9, 1, 0, 0, 0, 0, 0, 0};
-  m = DecodeFrame(testing::SendRaw(host->port(), v9, 3000));
+  m = DecodeFrame(testing::SendRaw(port, v9, 3000));
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(std::get<ErrorMessage>(*m).result, ResultCode::kUnsupportedVersion);
   // Meanwhile a well-behaved client is served.
@@ -359,6 +365,26 @@ TEST_F(ActivationTest, SprtMovesTheListenerWhileRunning) {
   EXPECT_EQ(Ato(*client), 0xC004F074u);  // the old port is closed
   ASSERT_EQ(Ok(client->Call({{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(moved)}})), 0u);
   EXPECT_EQ(Ato(*client), 0xC004F038u);
+}
+
+TEST_F(ActivationTest, PortZeroListensOnTheKernelsChoiceWithoutStoringIt) {
+  auto host = ActivatedHost("host");  // the harness's config says port = 0
+  const std::uint16_t port = host->port();
+  EXPECT_NE(port, 0);
+  json::object h = host->Call({{"op", "dli"}}).at("host").as_object();
+  EXPECT_EQ(h.at("listening"), (json::array{json::string("127.0.0.1:" + std::to_string(port))}));
+  auto client = Client("pc1", *host);
+  EXPECT_EQ(Ato(*client), 0xC004F038u);
+  host->Stop();
+  {
+    Result<StateStore> store = StateStore::Open(host->state_dir() + "/activad.db");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    Result<std::optional<std::string>> stored = store->GetSetting("port");
+    ASSERT_TRUE(stored.ok());
+    EXPECT_FALSE(stored->has_value()) << "the kernel's port was stored as /sprt's: " << **stored;
+  }
+  host->Start();
+  EXPECT_NE(host->port(), 0);
 }
 
 // The nice value of every thread of `pid` (field 19 of /proc/PID/task/TID/stat).

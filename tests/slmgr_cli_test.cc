@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include <gtest/gtest.h>
 
@@ -27,9 +28,24 @@ class SlmgrCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::getuid() != 0) GTEST_SKIP() << "needs root to act as other users";
-    // Other users must reach the socket: an open folder for it.
+    // Other users must reach the socket and slmgr: an open folder for both.
     ::chmod(dir_.path().c_str(), 0755);
+    for (std::filesystem::path p = dir_.path(); p != p.root_path(); p = p.parent_path()) {
+      struct stat st {};
+      if (::stat(p.parent_path().c_str(), &st) != 0 || (st.st_mode & S_IXOTH) == 0) {
+        GTEST_SKIP() << "other users cannot enter " << p.parent_path()
+                     << ", which holds the temporary folder; set TMPDIR to an open folder";
+      }
+    }
     ::mkdir((dir_ / "run").c_str(), 0755);
+    // Nor may they enter the build folder when the checkout is in a private
+    // one (under /root, mode 0700): they run a copy of slmgr from the open
+    // folder. slmgr links only system libraries (see ldd), so the binary is
+    // all it needs.
+    ::mkdir((dir_ / "bin").c_str(), 0755);
+    slmgr_ = dir_ / "bin/slmgr";
+    std::filesystem::copy_file(SLMGR_BIN, slmgr_);
+    ::chmod(slmgr_.c_str(), 0755);
     ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
     vendor_.emplace(std::move(Vendor::Open(dir_ / "vendor")).value());
     ::mkdir((dir_ / "catalogs").c_str(), 0755);
@@ -44,16 +60,17 @@ class SlmgrCliTest : public ::testing::Test {
   }
 
   ProcessResult Slmgr(std::vector<std::string> args) {
-    args.insert(args.begin(), {SLMGR_BIN, "--socket", daemon_->socket_path()});
+    args.insert(args.begin(), {slmgr_, "--socket", daemon_->socket_path()});
     return testing::RunProcess(args);
   }
   ProcessResult SlmgrAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
                         std::vector<std::string> args) {
-    args.insert(args.begin(), {SLMGR_BIN, "--socket", daemon_->socket_path()});
+    args.insert(args.begin(), {slmgr_, "--socket", daemon_->socket_path()});
     return testing::RunProcessAs(uid, gid, groups, args);
   }
 
   TempDir dir_;
+  std::string slmgr_;  // the copy in dir_
   std::optional<Vendor> vendor_;
   std::unique_ptr<DaemonProcess> daemon_;
 };

@@ -178,29 +178,34 @@ class Daemon {
     acceptors_.clear();
     if (!core_->host_key_installed()) return Status::Ok();
     std::string errors;
+    // Port 0: the first address that binds gets a port from the kernel, and
+    // the others share it, so the host has one port to report and publish.
+    std::uint16_t port = core_->port();
     for (const std::string& address : core_->config().listen) {
       boost::system::error_code ec;
       auto addr = asio::ip::make_address(address, ec);
       if (ec) continue;
-      tcp::endpoint ep(addr, core_->port());
+      tcp::endpoint ep(addr, port);
       auto acceptor = std::make_shared<tcp::acceptor>(io_);
       acceptor->open(ep.protocol(), ec);
       if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
       if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
       if (!ec) acceptor->bind(ep, ec);
       if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+      if (!ec && port == 0) port = acceptor->local_endpoint(ec).port();
       if (ec) {
-        errors += (errors.empty() ? "" : "; ") + HostAddress{address, core_->port()}.ToString() +
-                  ": " + ec.message();
+        errors += (errors.empty() ? "" : "; ") + HostAddress{address, port}.ToString() + ": " +
+                  ec.message();
         continue;
       }
       acceptors_.push_back(acceptor);
       asio::co_spawn(io_, Accept(acceptor), Fatal("a listener"));
     }
     if (acceptors_.empty()) {
-      return Status(ResultCode::kAccessDenied, "cannot listen on port " +
-                                                   std::to_string(core_->port()) + ": " + errors);
+      return Status(ResultCode::kAccessDenied,
+                    "cannot listen on port " + std::to_string(port) + ": " + errors);
     }
+    core_->set_bound_port(port);
     if (!errors.empty()) core_->LogEvent(0, "some addresses could not be bound: " + errors);
     return Status::Ok();
   }

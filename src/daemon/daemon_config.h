@@ -43,7 +43,7 @@ struct DaemonConfig {
 
   // [host]
   std::vector<std::string> listen = {"0.0.0.0", "::"};  // addresses, without port
-  std::uint16_t port = 1688;                             // until slmgr /sprt sets one
+  std::uint16_t port = 1688;  // until slmgr /sprt sets one; 0: the kernel chooses
   std::vector<Network> allowed_networks = DefaultAllowedNetworks();
   std::size_t max_connections = 1024;
   int idle_timeout_seconds = 30;

@@ -41,6 +41,12 @@ connect_timeout_seconds = 3
   EXPECT_EQ(c->connect_timeout_seconds, 3);
 }
 
+TEST(DaemonConfigTest, PortZeroLetsTheKernelChoose) {
+  Result<DaemonConfig> c = ParseDaemonConfig("[host]\nport = 0\n", "activa.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->port, 0);
+}
+
 TEST(DaemonConfigTest, ErrorsNameKeyAndLine) {
   auto error = [](const char* text) {
     Result<DaemonConfig> c = ParseDaemonConfig(text, "activa.toml");
@@ -48,7 +54,7 @@ TEST(DaemonConfigTest, ErrorsNameKeyAndLine) {
     return c.status().message();
   };
   EXPECT_EQ(error("[host]\nprot = 1"), "activa.toml:2: [host]: unknown key \"prot\"");
-  EXPECT_EQ(error("[host]\nport = 0"), "activa.toml:2: [host]: \"port\" must be 1 to 65535");
+  EXPECT_EQ(error("[host]\nport = 65536"), "activa.toml:2: [host]: \"port\" must be 0 to 65535");
   EXPECT_NE(error("[host]\nlisten = [\"localhost\"]").find("not an IPv4 or IPv6 address"),
             std::string::npos);
   EXPECT_NE(error("[host]\nallowed_networks = [\"10/8\"]").find("not a network"),

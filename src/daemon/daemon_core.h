@@ -64,7 +64,12 @@ class DaemonCore {
   // --- Host role -------------------------------------------------------
   // True once a host key is installed: the daemon then listens.
   bool host_key_installed() const { return host_key_.has_value(); }
+  // The port the host listens on: slmgr /sprt's, else the configuration's.
+  // 0 until the first bind means "the kernel chooses"; the daemon then
+  // records the port it got with set_bound_port(), which /dli reports and
+  // DNS publishes. That port is not stored: a restart chooses again.
   std::uint16_t port() const { return port_; }
+  void set_bound_port(std::uint16_t port) { port_ = port; }
   bool low_priority() const { return low_priority_; }
 
   // A decoded request, in two steps (host/request_handler.h): the record

@@ -87,7 +87,6 @@ std::uint16_t FreePort() {
 }
 
 DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
-  if (options_.port == 0) options_.port = FreePort();
   ::mkdir(options_.state_dir.c_str(), 0700);
   socket_ = options_.socket_path.empty() ? options_.state_dir + "/activad.sock"
                                          : options_.socket_path;
@@ -103,6 +102,7 @@ DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
 DaemonProcess::~DaemonProcess() { Stop(); }
 
 void DaemonProcess::Start() {
+  bound_port_ = 0;
   std::string config = options_.state_dir + "/activa.toml";
   std::vector<std::string> args = {ACTIVAD_BIN,     "--config",      config,
                                    "--state-dir",   options_.state_dir, "--catalog-dir",
@@ -152,6 +152,11 @@ void DaemonProcess::Kill() {
 }
 
 boost::json::object DaemonProcess::Call(const boost::json::object& request) {
+  if (const boost::json::value* op = request.if_contains("op");
+      op != nullptr && op->is_string() &&
+      (op->as_string() == "ipk" || op->as_string() == "upk" || op->as_string() == "sprt")) {
+    bound_port_ = 0;
+  }
   int fd = ConnectUnix(socket_);
   if (fd < 0) throw std::runtime_error("cannot connect to " + socket_);
   std::string line = boost::json::serialize(request) + "\n";
@@ -165,6 +170,20 @@ boost::json::object DaemonProcess::Call(const boost::json::object& request) {
   }
   ::close(fd);
   return boost::json::parse(reply).as_object();
+}
+
+std::uint16_t DaemonProcess::port() {
+  if (bound_port_ != 0) return bound_port_;
+  boost::json::object dli = Call({{"op", "dli"}});
+  const boost::json::value* host = dli.if_contains("host");
+  const boost::json::value* port =
+      host != nullptr && host->is_object() ? host->as_object().if_contains("port") : nullptr;
+  if (port == nullptr || !port->is_number() || port->to_number<std::int64_t>() == 0) {
+    throw std::runtime_error("activad in " + options_.state_dir +
+                             " does not listen (no host key?): " + boost::json::serialize(dli));
+  }
+  bound_port_ = port->to_number<std::uint16_t>();
+  return bound_port_;
 }
 
 std::uint32_t DaemonProcess::ResultOf(const boost::json::object& response) {

@@ -1,11 +1,13 @@
 // Runs a real activad for integration tests: its own state folder, a config
-// on loopback, a free port; management calls over its Unix socket.
+// on loopback, a port the kernel chooses; management calls over its Unix
+// socket.
 #ifndef ACTIVA_TESTING_DAEMON_PROCESS_H_
 #define ACTIVA_TESTING_DAEMON_PROCESS_H_
 
 #include <sys/types.h>
 
 #include <boost/json.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -14,7 +16,14 @@
 
 namespace activa::testing {
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// True when activad was built with the test-only clock control
+// (-DACTIVA_TEST_CONTROLS=ON), which the `test_advance_clock` operation needs.
+inline constexpr bool kDaemonHasTestControls = ACTIVAD_HAS_TEST_CONTROLS;
+
+// A TCP port on 127.0.0.1 that was free a moment ago. Inherently racy:
+// another process may take it before the test uses it. Only for tests that
+// move a running host to a port of their choice with /sprt (which cannot
+// ask the kernel); every daemon starts on a port the kernel chose.
 std::uint16_t FreePort();
 
 class DaemonProcess {
@@ -23,7 +32,10 @@ class DaemonProcess {
     std::string state_dir;
     std::string catalog_dir;
     std::string machine_name = "test-machine";
-    std::uint16_t port = 0;  // host port in the config; 0: a free one
+    // `[host] port` in the config. 0: the kernel chooses at every start, so
+    // a restarted host may get another port; a test that needs the same
+    // port across restarts passes one.
+    std::uint16_t port = 0;
     std::string extra_config;  // appended to the generated config
     std::string socket_path;   // empty: STATE_DIR/activad.sock
   };
@@ -44,7 +56,12 @@ class DaemonProcess {
   void Start();    // starts again with the same options (after Kill)
   void Stop();     // SIGTERM, and waits
   pid_t pid() const { return pid_; }
-  std::uint16_t port() const { return options_.port; }
+  // The port the host listens on, its /dli `host.port`: asked on first use
+  // after each Start(), and again after a Call() that moves or closes the
+  // listener (ipk, upk, sprt). Throws std::runtime_error when the daemon
+  // does not listen (no host key installed). Not thread-safe: read it
+  // before starting threads.
+  std::uint16_t port();
   const std::string& socket_path() const { return socket_; }
   const std::string& state_dir() const { return options_.state_dir; }
 
@@ -52,6 +69,7 @@ class DaemonProcess {
   Options options_;
   std::string socket_;
   pid_t pid_ = -1;
+  std::uint16_t bound_port_ = 0;  // 0: not asked since the last change
 };
 
 // Sends one request frame to 127.0.0.1:port on a new connection and returns
@@ -63,5 +81,15 @@ Result<Message> SendActivation(std::uint16_t port, const ActivationRequest& requ
 Bytes SendRaw(std::uint16_t port, const Bytes& bytes, int timeout_ms);
 
 }  // namespace activa::testing
+
+// Skips the test when activad has no test-only clock control (the
+// `test_advance_clock` operation), naming the option that builds it in.
+#define ACTIVA_REQUIRE_TEST_CONTROLS()                                             \
+  do {                                                                             \
+    if (!::activa::testing::kDaemonHasTestControls) {                              \
+      GTEST_SKIP() << "activad was built without the test-only clock control; "    \
+                      "configure with -DACTIVA_TEST_CONTROLS=ON to run this test"; \
+    }                                                                              \
+  } while (0)
 
 #endif  // ACTIVA_TESTING_DAEMON_PROCESS_H_
