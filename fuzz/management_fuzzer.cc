@@ -15,6 +15,7 @@ namespace {
 
 activa::DaemonCore& Core() {
   static activa::FakeClock clock(1795000000);
+  static activa::RealSystem system(clock);
   static std::unique_ptr<activa::DaemonCore> core = [] {
     std::string dir = (std::filesystem::temp_directory_path() / "activa-fuzz-XXXXXX").string();
     if (::mkdtemp(dir.data()) == nullptr) std::abort();
@@ -23,7 +24,7 @@ activa::DaemonCore& Core() {
     paths.catalog_dir = dir + "/catalogs";
     activa::DaemonConfig config;
     config.journal = false;
-    auto c = activa::DaemonCore::Open(paths, config, clock);
+    auto c = activa::DaemonCore::Open(paths, config, system);
     if (!c.ok()) std::abort();
     return std::move(c).value();
   }();

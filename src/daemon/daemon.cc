@@ -907,7 +907,8 @@ int RunDaemon(const DaemonPaths& paths) {
   }
   SystemClock system_clock;
   OffsetClock clock(system_clock);
-  Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, clock);
+  RealSystem system(clock);
+  Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system);
   if (!core.ok()) {
     std::cerr << "activad: " << core.status().ToString() << "\n";
     return 1;

@@ -41,22 +41,6 @@ ClientCounter::HashKey RandomHashKey() {
   return key;
 }
 
-std::string DefaultMachineName() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
-  return buf;
-}
-
-// A virtual machine counts like a physical one; the flag is reported only.
-bool DetectVirtualMachine() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("flags", 0) == 0) return line.find(" hypervisor") != std::string::npos;
-  }
-  return false;
-}
-
 std::string_view LicenseStatusText(LicenseState s) {
   switch (s) {
     case LicenseState::kUnlicensed: return "Unlicensed";
@@ -213,18 +197,19 @@ std::string DaemonCore::ErrorLine(const Status& status) {
   return CoreRenderer::Line(CoreRenderer::Response(status));
 }
 
-DaemonCore::DaemonCore(DaemonPaths paths, DaemonConfig config, const Clock& clock,
+DaemonCore::DaemonCore(DaemonPaths paths, DaemonConfig config, System& system,
                        StateStore store)
     : paths_(std::move(paths)),
       config_(std::move(config)),
-      clock_(clock),
+      system_(system),
+      clock_(system.clock()),
       store_(std::move(store)),
       requests_(RandomHashKey()) {}
 
 DaemonCore::~DaemonCore() = default;
 
 Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
-                                                     DaemonConfig config, const Clock& clock) {
+                                                     DaemonConfig config, System& system) {
   InitCrypto();
   std::error_code ec;
   std::filesystem::create_directories(paths.state_dir, ec);
@@ -234,7 +219,7 @@ Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
   Result<StateStore> store = StateStore::Open(paths.state_dir + "/activad.db");
   if (!store.ok()) return store.status();
   std::unique_ptr<DaemonCore> core(
-      new DaemonCore(paths, std::move(config), clock, std::move(store).value()));
+      new DaemonCore(paths, std::move(config), system, std::move(store).value()));
   core->LoadCatalogs();
   ACTIVA_RETURN_IF_ERROR(core->LoadState());
   return core;
@@ -242,21 +227,18 @@ Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
 
 void DaemonCore::LoadCatalogs() {
   catalogs_.clear();
-  std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(paths_.catalog_dir, ec)) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
-  }
-  if (ec) {
-    LogEvent(0, "no catalogs: " + paths_.catalog_dir + ": " + ec.message());
+  Result<std::vector<std::string>> names = system_.ListFiles(paths_.catalog_dir);
+  if (!names.ok()) {
+    LogEvent(0, "no catalogs: " + names.status().message());
     return;
   }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    Result<std::string> text = ReadFile(f.string());
+  for (const std::string& name : *names) {
+    if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) continue;
+    const std::string path = paths_.catalog_dir + "/" + name;
+    Result<std::string> text = system_.ReadFile(path);
     Result<Catalog> c = text.ok() ? LoadCatalog(*text) : Result<Catalog>(text.status());
     if (!c.ok()) {
-      LogEvent(0, "catalog " + f.string() + " refused: " + c.status().ToString());
+      LogEvent(0, "catalog " + path + " refused: " + c.status().ToString());
       continue;
     }
     catalogs_.push_back(std::move(c).value());
@@ -266,7 +248,7 @@ void DaemonCore::LoadCatalogs() {
 void DaemonCore::Reload(DaemonConfig config) {
   config_ = std::move(config);
   dns_change_ = true;
-  machine_name_ = config_.machine_name.empty() ? DefaultMachineName() : config_.machine_name;
+  machine_name_ = config_.machine_name.empty() ? system_.HostName() : config_.machine_name;
   LoadCatalogs();
 }
 
@@ -327,8 +309,8 @@ Status DaemonCore::LoadState() {
   ACTIVA_RETURN_IF_ERROR(get_or_new_id(kCmid, cmid_));
   ACTIVA_RETURN_IF_ERROR(get_or_new_id(kHostId, host_id_));
   if (auto v = get(kPreviousCmid)) previous_cmid_ = ParseUuid(*v).value_or(Uuid{});
-  machine_name_ = config_.machine_name.empty() ? DefaultMachineName() : config_.machine_name;
-  is_virtual_machine_ = DetectVirtualMachine();
+  machine_name_ = config_.machine_name.empty() ? system_.HostName() : config_.machine_name;
+  is_virtual_machine_ = system_.IsVirtualMachine();
 
   auto number = [&](std::string_view key, std::uint64_t fallback) {
     std::uint64_t n = 0;
@@ -620,7 +602,7 @@ DaemonCore::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& sear
   // machine's domain.
   plan.target = config_.dns.host_name;
   if (plan.target.empty()) {
-    plan.target = DefaultMachineName();
+    plan.target = system_.HostName();
     if (plan.target.find('.') == std::string::npos && !search_domains.empty()) {
       plan.target += "." + search_domains.front();
     }

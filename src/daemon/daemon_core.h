@@ -29,6 +29,7 @@
 #include "daemon/state_store.h"
 #include "host/request_handler.h"
 #include "base/clock.h"
+#include "base/system.h"
 #include "host/host_policy.h"
 #include "protocol/codec.h"
 
@@ -46,9 +47,10 @@ struct DaemonPaths {
 class DaemonCore {
  public:
   // Opens STATE_DIR/activad.db (creating the folder, mode 0700), loads the
-  // catalogs and the host's key. `clock` must outlive the core.
+  // catalogs and the host's key. `system` (time, host name, catalog files)
+  // must outlive the core.
   static Result<std::unique_ptr<DaemonCore>> Open(const DaemonPaths& paths, DaemonConfig config,
-                                                  const Clock& clock);
+                                                  System& system);
   ~DaemonCore();
 
   const DaemonConfig& config() const { return config_; }
@@ -158,7 +160,7 @@ class DaemonCore {
   std::function<void(std::int64_t)> advance_clock;
 
  private:
-  DaemonCore(DaemonPaths paths, DaemonConfig config, const Clock& clock, StateStore store);
+  DaemonCore(DaemonPaths paths, DaemonConfig config, System& system, StateStore store);
   Status LoadState();
   void LoadCatalogs();
   const Catalog* CatalogForVendorTag(std::uint16_t tag) const;
@@ -187,7 +189,8 @@ class DaemonCore {
 
   DaemonPaths paths_;
   DaemonConfig config_;
-  const Clock& clock_;
+  System& system_;
+  const Clock& clock_;  // system_.clock()
   StateStore store_;
   std::vector<Catalog> catalogs_;
 

@@ -42,7 +42,7 @@ class DaemonCoreTest : public ::testing::Test {
     DaemonConfig config;
     config.machine_name = name;
     config.journal = false;
-    Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, clock_);
+    Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system_);
     EXPECT_TRUE(core.ok()) << core.status().ToString();
     return std::move(core).value();
   }
@@ -95,6 +95,7 @@ class DaemonCoreTest : public ::testing::Test {
 
   std::string dir_;
   FakeClock clock_;
+  RealSystem system_{clock_};
   std::optional<Vendor> vendor_;
 };
 
@@ -228,7 +229,7 @@ TEST_F(DaemonCoreTest, UnreadableIdentityStopsStartupAndKeepsTheCmid) {
   paths.catalog_dir = dir_ + "/catalogs";
   DaemonConfig config;
   config.journal = false;
-  Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, clock_);
+  Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system_);
   ASSERT_FALSE(core.ok());
   EXPECT_NE(core.status().message().find(db), std::string::npos) << core.status().ToString();
   EXPECT_NE(core.status().message().find("cmid"), std::string::npos);

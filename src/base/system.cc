@@ -1,0 +1,47 @@
+#include "base/system.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "base/file_util.h"
+
+namespace activa {
+
+std::string RealSystem::HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+bool RealSystem::IsVirtualMachine() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) == 0) return line.find(" hypervisor") != std::string::npos;
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> RealSystem::ListFiles(const std::string& dir) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  std::filesystem::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    std::error_code fec;
+    if (it->is_regular_file(fec)) names.push_back(it->path().filename().string());
+  }
+  if (ec) {
+    ResultCode code = ec == std::errc::no_such_file_or_directory ? ResultCode::kFileNotFound
+                                                                 : ResultCode::kStorage;
+    return Status(code, dir + ": " + ec.message());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::string> RealSystem::ReadFile(const std::string& path) { return activa::ReadFile(path); }
+
+}  // namespace activa
