@@ -1,5 +1,5 @@
-// Times as people read them in Activa's output and events: always UTC, so
-// nothing depends on the machine's time zone.
+// Unix seconds as text for a person, always in UTC, so what slmgr prints and
+// what the daemon logs do not depend on the machine's time zone.
 #ifndef ACTIVA_BASE_TIME_TEXT_H_
 #define ACTIVA_BASE_TIME_TEXT_H_
 
@@ -8,9 +8,12 @@
 
 namespace activa {
 
-// "2027-05-26 12:00:00 UTC" for Unix seconds; a time gmtime cannot show
-// becomes "(invalid time N)".
+// "2027-05-26 12:00:00 UTC".
 std::string FormatUtcTime(std::int64_t unix_seconds);
+
+// "2027-05-26 12:00:00", for tables whose heading says UTC. A time that
+// gmtime_r cannot represent gives "(invalid time N)".
+std::string FormatUtcTimeBare(std::int64_t unix_seconds);
 
 }  // namespace activa
 

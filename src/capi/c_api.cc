@@ -15,7 +15,8 @@
 #include "base/result_code.h"
 #include "base/status.h"
 #include "base/uuid.h"
-#include "capi/management_connection.h"
+#include "management/operations.h"
+#include "net/unix_line_client.h"
 #include "capi/status_message.h"
 
 namespace {
@@ -23,11 +24,10 @@ namespace {
 using activa::ResultCode;
 using activa::Status;
 using activa::capi::LicenseStatus;
-using activa::capi::ManagementConnection;
+using ManagementConnection = activa::net::UnixLineConnection;
 
 // A hung daemon delays the product's start by at most this.
 constexpr std::chrono::milliseconds kDefaultTimeout{10000};
-constexpr char kDefaultSocketPath[] = "/run/activa/activad.sock";
 
 activa_result Code(ResultCode code) { return static_cast<activa_result>(code); }
 
@@ -76,7 +76,7 @@ activa_result activa_open(const char* socket_path, activa_client** out) {
     } else if (const char* env = std::getenv("ACTIVA_SOCKET"); env != nullptr && *env != '\0') {
       path = env;
     } else {
-      path = kDefaultSocketPath;
+      path = std::string(activa::management::kDefaultSocketPath);
     }
     // Connecting now, not at the first query, lets a product tell "activad
     // is not running" apart from "my product is not installed" at once.

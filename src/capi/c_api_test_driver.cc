@@ -56,7 +56,9 @@ static_assert(ACTIVA_E_NOT_FOUND == static_cast<uint32_t>(ResultCode::kNotFound)
 
 std::string Product(int state, std::uint32_t minutes, std::uint32_t last_result,
                     const char* last_result_text, const char* name) {
-  json::object product{{"activation_id", "ignored"},
+  // The C API reads only the status fields; the activation ID must still be
+  // a UUID, as the codec checks every field it knows.
+  json::object product{{"activation_id", "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f"},
                        {"application_id", CTEST_APP},
                        {"license_status", state},
                        {"minutes_left", minutes},

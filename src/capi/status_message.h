@@ -1,5 +1,6 @@
 // The `status` operation of the management protocol (docs/management.md),
-// as the C API speaks it: the request line it sends and the reply it parses.
+// as the C API speaks it: the request line it sends and the reply it parses,
+// both through the management codec (management/codec.h).
 //
 // Pure: text in, structs out; no socket. The reply comes from a local daemon
 // but is still parsed defensively: anything that is not the documented shape
@@ -13,11 +14,12 @@
 
 #include "base/status.h"
 #include "base/uuid.h"
+#include "net/unix_line_client.h"
 
 namespace activa::capi {
 
-// The most a reply line may hold, without its '\n' (docs/management.md).
-inline constexpr std::size_t kMaxLineBytes = 65536;
+// The most a line may hold (docs/management.md).
+using net::kMaxLineBytes;
 
 // What the C API exposes of a `product` object.
 struct LicenseStatus {
@@ -28,8 +30,8 @@ struct LicenseStatus {
   std::string name;
 };
 
-// `{"op":"status","application_id":"...","sku_id":"..."}` followed by '\n',
-// the UUIDs in lower case.
+// `{"op":"status","application_id":"...","sku_id":"..."}` (management/codec.h),
+// the UUIDs in lower case, without the newline (the connection adds it).
 std::string StatusRequestLine(const Uuid& application_id, const Uuid& sku_id);
 
 // Parses one reply line (without its '\n'). A reply whose `result` is not 0

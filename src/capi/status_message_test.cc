@@ -16,8 +16,7 @@ TEST(StatusMessageTest, RequestLineIsOneLowerCaseJsonLine) {
   app[0] = 0xAB;
   sku[15] = 0x01;
   EXPECT_EQ(R"({"op":"status","application_id":"ab000000-0000-0000-0000-000000000000",)"
-            R"("sku_id":"00000000-0000-0000-0000-000000000001"})"
-            "\n",
+            R"("sku_id":"00000000-0000-0000-0000-000000000001"})",
             StatusRequestLine(app, sku));
 }
 

@@ -25,7 +25,7 @@
 
 #include "base/status.h"
 #include "base/uuid.h"
-#include "daemon/network.h"
+#include "net/host_address.h"
 #include "dns/srv_resolver.h"
 #include "protocol/codec.h"
 

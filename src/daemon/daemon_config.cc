@@ -2,32 +2,11 @@
 
 #include "config/toml_reader.h"
 #include "dns/dns_publisher.h"
+#include "net/dns_name.h"
 
 #include <cctype>
 
 namespace activa {
-namespace {
-
-// Letters, digits, hyphens and underscores in dot-separated labels of 1..63
-// characters, 253 in all; a trailing dot is allowed.
-bool IsDnsName(std::string_view name) {
-  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  if (name.empty() || name.size() > 253) return false;
-  std::size_t label = 0;
-  for (char ch : name) {
-    if (ch == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
-    if (!ok || ++label > 63) return false;
-  }
-  return label > 0;
-}
-
-}  // namespace
-
 Status ValidateServiceLabel(std::string_view service) {
   // KMS's label is reserved for Microsoft's clients: publishing under it would
   // send Windows machines to a host that cannot answer them.
@@ -40,7 +19,7 @@ Status ValidateServiceLabel(std::string_view service) {
   std::size_t dot = lower.find('.');
   bool ok = dot != std::string::npos && lower.size() > dot + 1 && lower[0] == '_' &&
             lower[dot + 1] == '_' && lower.find('.', dot + 1) == std::string::npos &&
-            IsDnsName(lower);
+            IsValidDnsName(lower);
   if (!ok) {
     return Status(ResultCode::kInvalidArgument,
                   "\"service\" must be _NAME._PROTOCOL, such as _activa._tcp");
@@ -127,7 +106,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
       c.dns.service = *service;
     }
     if (auto name = r.OptionalString("host_name")) {
-      if (!IsDnsName(*name)) r.Fail("host_name", "\"" + *name + "\" is not a DNS name");
+      if (!IsValidDnsName(*name)) r.Fail("host_name", "\"" + *name + "\" is not a DNS name");
       c.dns.host_name = *name;
     }
     if (auto resolver = r.OptionalString("resolver")) {
@@ -147,7 +126,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
       TableReader e(*entries[i], file, "[[dns.publish]] #" + std::to_string(i + 1));
       DnsPublishEntry entry;
       entry.domain = e.String("domain");
-      if (e.status().ok() && !IsDnsName(entry.domain)) {
+      if (e.status().ok() && !IsValidDnsName(entry.domain)) {
         e.Fail("domain", "\"" + entry.domain + "\" is not a DNS name");
       }
       range(e, "priority", 0, 65535, entry.priority);

@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "daemon/network.h"
+#include "net/host_address.h"
+#include "net/network.h"
 
 namespace activa {
 

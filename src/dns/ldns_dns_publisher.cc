@@ -10,6 +10,7 @@
 #include "dns/dns_message.h"
 #include "dns/internal/transport.h"
 #include "dns/ldns_srv_resolver.h"
+#include "net/host_address.h"
 
 namespace activa::dns {
 namespace {
@@ -126,7 +127,7 @@ Status LdnsDnsPublisher::Update(const PublishTarget& target, const SrvRegistrati
     }
     server_host = addresses->front();
   }
-  const std::string server = internal::FormatServer(server_host, server_port);
+  const std::string server = FormatHostPort(server_host, server_port);
   const std::string what = "DNS update of " + name + " (zone " + soa.zone + ") at " + server;
 
   // 2. This host's records as they are now, from the server itself, because

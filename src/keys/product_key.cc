@@ -1,5 +1,6 @@
 #include "keys/product_key.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <optional>
 #include <vector>
@@ -119,8 +120,17 @@ Result<ProductKey> ParseProductKey(std::string_view text) {
 }
 
 std::string PartialProductKey(const ProductKey& key) {
-  std::string text = FormatProductKey(key);
-  return text.substr(text.size() - kBase24GroupSize);
+  return PartialProductKey(std::string_view(FormatProductKey(key)));
+}
+
+std::string PartialProductKey(std::string_view key_text) {
+  std::string chars;
+  for (char c : key_text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      chars += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  return chars.size() <= kBase24GroupSize ? chars : chars.substr(chars.size() - kBase24GroupSize);
 }
 
 std::uint32_t ProductKeyMac(ByteSpan mint_secret, KeyKind kind, std::uint16_t vendor_tag,

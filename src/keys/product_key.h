@@ -75,6 +75,11 @@ Result<ProductKey> ParseProductKey(std::string_view text);
 
 // The last five characters of the formatted key, as slmgr shows them.
 std::string PartialProductKey(const ProductKey& key);
+// The same rule for a key's text as typed or as stored: its last five
+// letters and digits, upper-cased (dashes and spaces do not count). Shorter
+// text gives all its letters and digits. Never more of a key than that is
+// shown or logged.
+std::string PartialProductKey(std::string_view key_text);
 
 // The MAC a vendor puts into the keys it mints: the first 4 bytes
 // (big-endian) of keyed BLAKE2b-128 over

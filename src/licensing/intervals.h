@@ -2,16 +2,16 @@
 // host, which sends its values to its clients, and the client, which uses the
 // host's values once it has them and its own until then.
 //
-// The interval limits (kMinIntervalMinutes, kMaxIntervalMinutes) are in
-// licensing/license_state.h, which the protocol shares: a value that could
-// not go on the wire is not a valid setting either.
+// The interval limits and their one check (kMinIntervalMinutes,
+// kMaxIntervalMinutes, ValidateInterval) are in base/intervals.h, shared with
+// the protocol and slmgr: a value that could not go on the wire is not a
+// valid setting either.
 #ifndef ACTIVA_LICENSING_INTERVALS_H_
 #define ACTIVA_LICENSING_INTERVALS_H_
 
 #include <cstdint>
 
-#include "base/status.h"
-#include "licensing/license_state.h"
+#include "base/intervals.h"
 
 namespace activa {
 
@@ -20,12 +20,6 @@ namespace activa {
 inline constexpr std::uint32_t kDefaultActivationIntervalMinutes = 120;
 // How often an activated client renews (slmgr /sri): 7 days.
 inline constexpr std::uint32_t kDefaultRenewalIntervalMinutes = 10080;
-
-// OK when `minutes` lies in [kMinIntervalMinutes, kMaxIntervalMinutes]
-// (15 minutes to 30 days, both inclusive); otherwise kInvalidArgument with a
-// message naming the value and the range, fit to show to the administrator
-// who typed it.
-Status ValidateInterval(std::uint32_t minutes);
 
 }  // namespace activa
 

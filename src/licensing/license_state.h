@@ -1,6 +1,7 @@
 // The domain's vocabulary shared by the protocol, the host and the client
-// (DESIGN.md section 5): a client's license state, numbered as in KMS, and
-// the limits of the two intervals a client lives by.
+// (DESIGN.md section 5): a client's license state, numbered as in KMS.
+// (The intervals' limits are in base/intervals.h, their defaults in
+// licensing/intervals.h.)
 //
 // Header only, no dependencies: the activation protocol (protocol/codec.h)
 // puts these on the wire; the host and client roles decide with them.
@@ -21,10 +22,6 @@ enum class LicenseState : std::uint8_t {
   kNotification = 5,
   kExtendedGrace = 6,
 };
-
-// Both intervals (activation retry, renewal) lie in 15 minutes .. 30 days.
-inline constexpr std::uint32_t kMinIntervalMinutes = 15;
-inline constexpr std::uint32_t kMaxIntervalMinutes = 43200;  // 30 days
 
 }  // namespace activa
 

@@ -81,7 +81,7 @@ Status CheckText(std::string_view what, std::string_view field, std::string_view
 }
 
 Status CheckInterval(std::string_view field, std::uint32_t minutes) {
-  if (minutes < kMinIntervalMinutes || minutes > kMaxIntervalMinutes) {
+  if (!ValidateInterval(minutes).ok()) {
     return Malformed("response: " + std::string(field) + " " + std::to_string(minutes) +
                      " is outside " + std::to_string(kMinIntervalMinutes) + ".." +
                      std::to_string(kMaxIntervalMinutes) + " minutes");

@@ -32,6 +32,7 @@
 #include <variant>
 
 #include "base/bytes.h"
+#include "base/intervals.h"
 #include "base/result_code.h"
 #include "base/status.h"
 #include "base/uuid.h"
@@ -50,7 +51,7 @@ inline constexpr std::size_t kMaxBodySize = kMaxFrameSize - kFrameHeaderSize;
 inline constexpr std::size_t kMaxMachineNameSize = 255;  // bytes of UTF-8
 inline constexpr std::uint16_t kMinRequiredCount = 1;
 inline constexpr std::uint16_t kMaxRequiredCount = 1000;
-// kMinIntervalMinutes, kMaxIntervalMinutes: licensing/license_state.h.
+// kMinIntervalMinutes, kMaxIntervalMinutes: base/intervals.h.
 inline constexpr std::size_t kMaxHostCertificateSize = 4096;
 inline constexpr std::size_t kMaxErrorMessageSize = 1024;  // bytes of UTF-8
 

@@ -1,19 +1,20 @@
 #include "slmgr/command_line.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <array>
-#include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 
+#include "base/intervals.h"
 #include "base/uuid.h"
+#include "management/codec.h"
+#include "net/dns_name.h"
+#include "net/host_address.h"
 
 namespace activa::slmgr {
 namespace {
 
-namespace json = boost::json;
+using management::Operation;
 
 enum class ArgKind {
   kNone,
@@ -31,7 +32,7 @@ enum class Group { kInstall, kView, kKmsClient, kKmsHost };
 
 struct OptionSpec {
   std::string_view name;  // as slmgr.vbs spells it, lower case, no prefix
-  std::string_view op;    // the wire operation
+  Operation op;           // the wire operation (management/operations.h)
   ArgKind arg;
   Group group;
   std::string_view usage;  // the argument part of the help line
@@ -40,55 +41,55 @@ struct OptionSpec {
 
 // One table for parsing and help, so the two cannot drift apart.
 constexpr std::array kOptions = {
-    OptionSpec{"ipk", "ipk", ArgKind::kKey, Group::kInstall, "<Product Key>",
+    OptionSpec{"ipk", Operation::kIpk, ArgKind::kKey, Group::kInstall, "<Product Key>",
                "Install a product key; a host key makes this machine an activation host"},
-    OptionSpec{"upk", "upk", ArgKind::kSku, Group::kInstall, "[Activation ID]",
+    OptionSpec{"upk", Operation::kUpk, ArgKind::kSku, Group::kInstall, "[Activation ID]",
                "Uninstall a product key (the ID is needed when several are installed)"},
-    OptionSpec{"cpky", "cpky", ArgKind::kNone, Group::kInstall, "",
+    OptionSpec{"cpky", Operation::kCpky, ArgKind::kNone, Group::kInstall, "",
                "Clear the product key from memory (keys are never kept in clear; no-op)"},
-    OptionSpec{"ato", "ato", ArgKind::kSku, Group::kInstall, "[Activation ID]",
+    OptionSpec{"ato", Operation::kAto, ArgKind::kSku, Group::kInstall, "[Activation ID]",
                "Activate now, through an activation host or, for a MAK or host key, the vendor"},
-    OptionSpec{"dti", "dti", ArgKind::kNone, Group::kInstall, "",
+    OptionSpec{"dti", Operation::kDti, ArgKind::kNone, Group::kInstall, "",
                "Display the installation ID for offline activation of the host key"},
-    OptionSpec{"atp", "atp", ArgKind::kConfirmation, Group::kInstall, "<Confirmation ID>",
+    OptionSpec{"atp", Operation::kAtp, ArgKind::kConfirmation, Group::kInstall, "<Confirmation ID>",
                "Activate the host key with the confirmation ID from the vendor"},
-    OptionSpec{"rearm", "rearm", ArgKind::kNone, Group::kInstall, "",
+    OptionSpec{"rearm", Operation::kRearm, ArgKind::kNone, Group::kInstall, "",
                "Add 30 days of grace (at most 3 times)"},
-    OptionSpec{"generalize", "generalize", ArgKind::kNone, Group::kInstall, "",
+    OptionSpec{"generalize", Operation::kGeneralize, ArgKind::kNone, Group::kInstall, "",
                "Give this machine a new client machine ID and grace period (before imaging)"},
-    OptionSpec{"dli", "dli", ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
+    OptionSpec{"dli", Operation::kDli, ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
                "Display license information (and the host's count on an activation host)"},
-    OptionSpec{"dlv", "dlv", ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
+    OptionSpec{"dlv", Operation::kDlv, ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
                "Display detailed license information"},
-    OptionSpec{"xpr", "xpr", ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
+    OptionSpec{"xpr", Operation::kXpr, ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
                "Display when the current license state ends"},
-    OptionSpec{"dlc", "dlc", ArgKind::kNone, Group::kView, "",
+    OptionSpec{"dlc", Operation::kDlc, ArgKind::kNone, Group::kView, "",
                "List the clients this activation host has seen"},
-    OptionSpec{"skms", "skms", ArgKind::kKmsHost, Group::kKmsClient,
+    OptionSpec{"skms", Operation::kSkms, ArgKind::kKmsHost, Group::kKmsClient,
                "<Name[:Port] | IPv4[:Port] | [IPv6][:Port]>",
                "Use this activation host (turns DNS auto-discovery off)"},
-    OptionSpec{"ckms", "ckms", ArgKind::kNone, Group::kKmsClient, "",
+    OptionSpec{"ckms", Operation::kCkms, ArgKind::kNone, Group::kKmsClient, "",
                "Clear the activation host set with /skms (DNS auto-discovery again)"},
-    OptionSpec{"skms-domain", "skms_domain", ArgKind::kDomain, Group::kKmsClient, "<FQDN>",
+    OptionSpec{"skms-domain", Operation::kSkmsDomain, ArgKind::kDomain, Group::kKmsClient, "<FQDN>",
                "Look for activation hosts' SRV records in this DNS domain"},
-    OptionSpec{"ckms-domain", "ckms_domain", ArgKind::kNone, Group::kKmsClient, "",
+    OptionSpec{"ckms-domain", Operation::kCkmsDomain, ArgKind::kNone, Group::kKmsClient, "",
                "Clear /skms-domain (use this machine's domain and search list)"},
-    OptionSpec{"skhc", "skhc", ArgKind::kNone, Group::kKmsClient, "",
+    OptionSpec{"skhc", Operation::kSkhc, ArgKind::kNone, Group::kKmsClient, "",
                "Enable host caching (keep using the host that answered)"},
-    OptionSpec{"ckhc", "ckhc", ArgKind::kNone, Group::kKmsClient, "", "Disable host caching"},
-    OptionSpec{"sprt", "sprt", ArgKind::kPort, Group::kKmsHost, "<Port>",
+    OptionSpec{"ckhc", Operation::kCkhc, ArgKind::kNone, Group::kKmsClient, "", "Disable host caching"},
+    OptionSpec{"sprt", Operation::kSprt, ArgKind::kPort, Group::kKmsHost, "<Port>",
                "Set the TCP port the activation host listens on (default 1688)"},
-    OptionSpec{"sai", "sai", ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
+    OptionSpec{"sai", Operation::kSai, ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
                "Set the activation interval sent to clients (15..43200, default 120)"},
-    OptionSpec{"sri", "sri", ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
+    OptionSpec{"sri", Operation::kSri, ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
                "Set the renewal interval sent to clients (15..43200, default 10080)"},
-    OptionSpec{"sdns", "sdns", ArgKind::kNone, Group::kKmsHost, "",
+    OptionSpec{"sdns", Operation::kSdns, ArgKind::kNone, Group::kKmsHost, "",
                "Enable publishing of this host's SRV records in DNS"},
-    OptionSpec{"cdns", "cdns", ArgKind::kNone, Group::kKmsHost, "",
+    OptionSpec{"cdns", Operation::kCdns, ArgKind::kNone, Group::kKmsHost, "",
                "Disable DNS publishing and withdraw this host's SRV records"},
-    OptionSpec{"spri", "spri", ArgKind::kNone, Group::kKmsHost, "",
+    OptionSpec{"spri", Operation::kSpri, ArgKind::kNone, Group::kKmsHost, "",
                "Run the host's workers at normal priority"},
-    OptionSpec{"cpri", "cpri", ArgKind::kNone, Group::kKmsHost, "",
+    OptionSpec{"cpri", Operation::kCpri, ArgKind::kNone, Group::kKmsHost, "",
                "Run the host's workers at low priority"},
 };
 
@@ -146,107 +147,14 @@ std::optional<std::int64_t> ParseDecimal(std::string_view s) {
   return value;
 }
 
-bool IsHostLabelChar(char c) {
-  // Underscores are not valid in DNS host names but do occur in NetBIOS-style
-  // names; the daemon's resolver decides whether such a name resolves.
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-}
-
-// A DNS name (optionally ending with a dot) or an IPv4 address.
-bool IsValidHostName(std::string_view name) {
-  if (name.ends_with('.')) name.remove_suffix(1);
-  if (name.empty() || name.size() > 253) return false;
-  bool all_numeric = true;
-  int labels = 0;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = name.find('.', start);
-    std::string_view label =
-        name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || label.size() > 63) return false;
-    if (label.front() == '-' || label.back() == '-') return false;
-    if (!std::all_of(label.begin(), label.end(), IsHostLabelChar)) return false;
-    if (!std::all_of(label.begin(), label.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
-      all_numeric = false;
-    }
-    ++labels;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  if (all_numeric) {
-    // Digits and dots only: it must be a real IPv4 address, so a typo such
-    // as 10.0.0.300 is caught here rather than as a failed DNS lookup.
-    in_addr addr{};
-    return labels == 4 && inet_pton(AF_INET, std::string(name).c_str(), &addr) == 1;
-  }
-  return true;
-}
-
-bool IsValidPort(std::string_view s) {
-  std::optional<std::int64_t> port = ParseDecimal(s);
-  return port && *port >= 1 && *port <= 65535;
-}
-
 // Checks /skms's value; returns an error message or an empty string.
 std::string CheckKmsHost(std::string_view value) {
   const std::string usage =
       "; use /skms Name[:Port], /skms IPv4[:Port] or /skms [IPv6][:Port], for example "
       "/skms activa.example.com:1688";
   if (value.empty()) return "/skms needs an activation host" + usage;
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (value.front() == '[') {
-    std::size_t close = value.find(']');
-    if (close == std::string_view::npos) {
-      return "/skms " + std::string(value) + ": no closing ]" + usage;
-    }
-    host = value.substr(1, close - 1);
-    std::string_view rest = value.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') {
-        return "/skms " + std::string(value) + ": expected :Port after ]" + usage;
-      }
-      port = rest.substr(1);
-      has_port = true;
-    }
-    // A link-local address may carry its interface: [fe80::1%eth0].
-    std::string_view address = host.substr(0, host.find('%'));
-    std::string_view zone =
-        address.size() < host.size() ? host.substr(address.size() + 1) : std::string_view("x");
-    in6_addr addr{};
-    if (inet_pton(AF_INET6, std::string(address).c_str(), &addr) != 1 || zone.empty() ||
-        !std::all_of(zone.begin(), zone.end(), IsHostLabelChar)) {
-      return "/skms " + std::string(value) + ": " + Quote(host) + " is not an IPv6 address" + usage;
-    }
-  } else if (value.front() == ':') {
-    // slmgr.vbs's "/skms :port" changes only the port of the host already
-    // set; Activa's protocol takes a whole address, so the host is needed.
-    return "/skms " + std::string(value) +
-           ": a port alone is not supported; give the host too, for example /skms "
-           "activa.example.com" +
-           std::string(value);
-  } else {
-    std::size_t colon = value.find(':');
-    if (colon != std::string_view::npos && value.find(':', colon + 1) != std::string_view::npos) {
-      return "/skms " + std::string(value) + ": write an IPv6 address in brackets, as [" +
-             std::string(value) + "] or [ADDRESS]:Port";
-    }
-    host = value.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = value.substr(colon + 1);
-      has_port = true;
-    }
-    if (!IsValidHostName(host)) {
-      return "/skms " + std::string(value) + ": " + Quote(host) +
-             " is not a valid host name or IPv4 address" + usage;
-    }
-  }
-  if (has_port && !IsValidPort(port)) {
-    return "/skms " + std::string(value) + ": the port must be a number from 1 to 65535, not " +
-           Quote(port);
-  }
+  Result<HostAddress> address = ParseHostAddress(value);
+  if (!address.ok()) return "/skms " + address.status().message() + usage;
   return "";
 }
 
@@ -283,7 +191,7 @@ std::string AddArgument(const OptionSpec& spec, const std::string& value,
       return "";
     case ArgKind::kMinutes: {
       std::optional<std::int64_t> minutes = ParseDecimal(value);
-      if (!minutes || *minutes < kMinIntervalMinutes || *minutes > kMaxIntervalMinutes) {
+      if (!minutes || !ValidateInterval(*minutes).ok()) {
         return option + " needs a number of minutes from " + std::to_string(kMinIntervalMinutes) +
                " to " + std::to_string(kMaxIntervalMinutes) + ", not " + Quote(value);
       }
@@ -291,10 +199,11 @@ std::string AddArgument(const OptionSpec& spec, const std::string& value,
       return "";
     }
     case ArgKind::kPort: {
-      if (!IsValidPort(value)) {
+      std::uint16_t port = 0;
+      if (!ParsePort(value, &port)) {
         return option + " needs a port number from 1 to 65535, not " + Quote(value);
       }
-      args.push_back({"port", *ParseDecimal(value)});
+      args.push_back({"port", std::int64_t{port}});
       return "";
     }
     case ArgKind::kKmsHost: {
@@ -304,7 +213,7 @@ std::string AddArgument(const OptionSpec& spec, const std::string& value,
       return "";
     }
     case ArgKind::kDomain:
-      if (!IsValidHostName(value)) {
+      if (!IsValidDnsName(value)) {
         return option + ": " + Quote(value) + " is not a valid DNS domain name";
       }
       args.push_back({"domain", value});
@@ -337,7 +246,7 @@ const Argument* Command::Find(std::string_view name) const {
 std::optional<std::string> OperationForOption(std::string_view name) {
   const OptionSpec* spec = FindOption(Lower(name));
   if (spec == nullptr) return std::nullopt;
-  return std::string(spec->op);
+  return std::string(management::OperationName(spec->op));
 }
 
 ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view env_socket) {
@@ -404,7 +313,7 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   if (!words.empty()) command.target = words[0];
   if (help || spec == nullptr) return ParseResult{std::move(command), ""};
 
-  command.op = std::string(spec->op);
+  command.op = std::string(management::OperationName(spec->op));
   if (value) {
     std::string error = AddArgument(*spec, *value, command.args);
     if (!error.empty()) return Fail(std::move(error));
@@ -414,17 +323,62 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   return ParseResult{std::move(command), ""};
 }
 
-std::string BuildRequest(const Command& command) {
-  json::object request;
-  request["op"] = command.op;
-  for (const Argument& a : command.args) {
-    if (const auto* s = std::get_if<std::string>(&a.value)) {
-      request[a.name] = *s;
-    } else {
-      request[a.name] = std::get<std::int64_t>(a.value);
+management::Request ToRequest(const Command& command) {
+  namespace m = management;
+  auto text = [&](std::string_view name) {
+    const Argument* a = command.Find(name);
+    return a ? std::get<std::string>(a->value) : std::string();
+  };
+  auto number = [&](std::string_view name) {
+    const Argument* a = command.Find(name);
+    return a ? std::get<std::int64_t>(a->value) : std::int64_t{0};
+  };
+  // The parser has checked every value; "all" and UUIDs are as it wrote them.
+  auto products = [&] {
+    m::ProductSelector s;
+    std::string id = text("activation_id");
+    if (id == "all") {
+      s.all = true;
+    } else if (!id.empty()) {
+      s.activation_id = ParseUuid(id);
     }
+    return s;
+  };
+  const m::OperationSpec* spec = m::FindOperation(command.op);
+  switch (spec ? spec->operation : Operation::kDli) {
+    case Operation::kDli: return m::DliRequest{products()};
+    case Operation::kDlv: return m::DlvRequest{products()};
+    case Operation::kXpr: return m::XprRequest{products()};
+    case Operation::kDlc: return m::DlcRequest{};
+    case Operation::kStatus: return m::StatusRequest{};  // no slmgr option sends it
+    case Operation::kIpk: return m::IpkRequest{text("key")};
+    case Operation::kUpk: return m::UpkRequest{products().activation_id};
+    case Operation::kCpky: return m::CpkyRequest{};
+    case Operation::kAto: return m::AtoRequest{products()};
+    case Operation::kDti: return m::DtiRequest{};
+    case Operation::kAtp: return m::AtpRequest{text("confirmation_id")};
+    case Operation::kRearm: return m::RearmRequest{};
+    case Operation::kGeneralize: return m::GeneralizeRequest{};
+    case Operation::kSkms: return m::SkmsRequest{text("host")};
+    case Operation::kCkms: return m::CkmsRequest{};
+    case Operation::kSkmsDomain: return m::SkmsDomainRequest{text("domain")};
+    case Operation::kCkmsDomain: return m::CkmsDomainRequest{};
+    case Operation::kSkhc: return m::SkhcRequest{};
+    case Operation::kCkhc: return m::CkhcRequest{};
+    case Operation::kSai: return m::SaiRequest{static_cast<std::uint32_t>(number("minutes"))};
+    case Operation::kSri: return m::SriRequest{static_cast<std::uint32_t>(number("minutes"))};
+    case Operation::kSprt: return m::SprtRequest{static_cast<std::uint16_t>(number("port"))};
+    case Operation::kSdns: return m::SdnsRequest{};
+    case Operation::kCdns: return m::CdnsRequest{};
+    case Operation::kSpri: return m::SpriRequest{};
+    case Operation::kCpri: return m::CpriRequest{};
+    case Operation::kTestAdvanceClock: return m::TestAdvanceClockRequest{number("seconds")};
   }
-  return json::serialize(request);
+  return m::DliRequest{};
+}
+
+std::string BuildRequest(const Command& command) {
+  return management::EncodeRequest(ToRequest(command));
 }
 
 std::string HelpText() {

@@ -20,11 +20,12 @@
 #include <variant>
 #include <vector>
 
+#include "management/operations.h"
+#include "management/types.h"
+
 namespace activa::slmgr {
 
-inline constexpr std::string_view kDefaultSocket = "/run/activa/activad.sock";
-inline constexpr int kMinIntervalMinutes = 15;
-inline constexpr int kMaxIntervalMinutes = 43200;  // 30 days
+inline constexpr std::string_view kDefaultSocket = management::kDefaultSocketPath;
 
 // One named argument of a request: a string or a number on the wire.
 struct Argument {
@@ -65,8 +66,10 @@ struct ParseResult {
 // ACTIVA_SOCKET, empty when unset.
 ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_view env_socket);
 
-// The request line for `command` (one JSON object, no trailing newline).
-// Requires !command.help().
+// The typed request for `command`. Requires !command.help() and a command
+// from ParseCommandLine (or one whose op and args it could have produced).
+management::Request ToRequest(const Command& command);
+// Its line (management/codec.h; one JSON object, no trailing newline).
 std::string BuildRequest(const Command& command);
 
 // The option list shown by `slmgr` with no option, grouped like slmgr.vbs's.

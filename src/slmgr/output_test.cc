@@ -398,8 +398,10 @@ TEST(OutputTest, ActionConfirmations) {
       {Cmd("rearm"), R"("rearms_left": 2)",
        "Command completed successfully; the grace period starts again.\nRemaining rearm count: "
        "2\n"},
-      {Cmd("generalize"), R"("cmid": "new-id", "previous_cmid": "old-id")",
-       "Client Machine ID (CMID) is now new-id (was old-id); the grace period starts again.\n"},
+      {Cmd("generalize"),
+       R"("cmid": "11111111-2222-4333-8444-555555555555", "previous_cmid": "6f327760-8c5e-417c-9c61-0a1c3a8d2f10")",
+       "Client Machine ID (CMID) is now 11111111-2222-4333-8444-555555555555 (was "
+       "6f327760-8c5e-417c-9c61-0a1c3a8d2f10); the grace period starts again.\n"},
       {Cmd("skms", {{"host", std::string("kms.example.com:1688")}}), "",
        "Key Management Service machine name set to kms.example.com:1688 successfully.\n"},
       {Cmd("ckms"), "",

@@ -1,5 +1,6 @@
 #include "slmgr/slmgr.h"
 
+#include "net/unix_line_client.h"
 #include "slmgr/command_line.h"
 #include "slmgr/output.h"
 
@@ -27,7 +28,7 @@ int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, 
     out << HelpText();
     return 0;
   }
-  Result<std::string> response = CallDaemon(command.socket, BuildRequest(command), timeout);
+  Result<std::string> response = net::CallUnixSocket(command.socket, BuildRequest(command), timeout);
   if (!response.ok()) {
     err << "slmgr: " << response.status().message() << "\n";
     return 1;

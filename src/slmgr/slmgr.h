@@ -2,7 +2,7 @@
 //
 // RunSlmgr is the whole program apart from reading argv and the environment:
 // parse the command line (command_line.h), send one request over the Unix
-// socket (socket_client.h), print the answer (output.h). It exists so the
+// socket (net/unix_line_client.h), print the answer (output.h). It exists so the
 // tests can run everything from parsing to printing in-process against a
 // fake daemon.
 //
@@ -18,9 +18,12 @@
 #include <string_view>
 #include <vector>
 
-#include "slmgr/socket_client.h"
 
 namespace activa::slmgr {
+
+// /ato may wait on several activation hosts or the vendor's clearinghouse,
+// each with its own timeout in the daemon; this bounds the whole wait.
+inline constexpr std::chrono::milliseconds kDefaultTimeout = std::chrono::seconds(120);
 
 // `args` are the words after argv[0]; `env_socket` is ACTIVA_SOCKET's value
 // or empty. Writes results to `out` and errors to `err`, and returns the exit

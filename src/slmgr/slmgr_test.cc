@@ -7,12 +7,13 @@
 #include <boost/json.hpp>
 #include <sstream>
 
-#include "slmgr/fake_daemon.h"
+#include "net/fake_line_server.h"
 
 namespace activa::slmgr {
 namespace {
 
 using namespace std::chrono_literals;
+using FakeDaemon = net::FakeLineServer;
 
 struct RunResult {
   int exit_code;
@@ -115,8 +116,8 @@ TEST(SlmgrTest, DaemonNotRunning) {
   RunResult r = Slmgr({"/dli", "--socket", "/nonexistent/activad.sock"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
-            "slmgr: cannot reach activad at /nonexistent/activad.sock: No such file or "
-            "directory; is the daemon running?\n");
+            "slmgr: activad is not running at /nonexistent/activad.sock (no such socket); start "
+            "it with systemctl start activad, or give its socket with --socket\n");
 }
 
 }  // namespace

@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "net/unix_line_client.h"
+
 extern char** environ;
 
 namespace activa::testing {
@@ -157,19 +159,10 @@ boost::json::object DaemonProcess::Call(const boost::json::object& request) {
       (op->as_string() == "ipk" || op->as_string() == "upk" || op->as_string() == "sprt")) {
     bound_port_ = 0;
   }
-  int fd = ConnectUnix(socket_);
-  if (fd < 0) throw std::runtime_error("cannot connect to " + socket_);
-  std::string line = boost::json::serialize(request) + "\n";
-  WriteAll(fd, line.data(), line.size());
-  std::string reply;
-  char buf[4096];
-  while (reply.empty() || reply.back() != '\n') {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return boost::json::parse(reply).as_object();
+  Result<std::string> reply =
+      net::CallUnixSocket(socket_, boost::json::serialize(request), std::chrono::seconds(120));
+  if (!reply.ok()) throw std::runtime_error(reply.status().ToString());
+  return boost::json::parse(*reply).as_object();
 }
 
 std::uint16_t DaemonProcess::port() {

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "dns/resolv_conf.h"
+#include "net/host_address.h"
 
 namespace activa::dns::internal {
 namespace {
@@ -170,11 +171,6 @@ Result<Bytes> ExchangeTcp(const addrinfo& ai, const Bytes& query, Clock::time_po
 
 }  // namespace
 
-std::string FormatServer(const std::string& host, std::uint16_t port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
-
 Result<Bytes> BuildQuery(const std::string& name, std::uint16_t type) {
   std::string absolute = name.empty() || name.back() != '.' ? name + "." : name;
   ldns_pkt* pkt = nullptr;
@@ -236,7 +232,7 @@ Status AskServers(const ResolverConfig& config, const std::string& name, std::ui
     return Status(ResultCode::kNoHostReachable, what + ": " + query.status().message());
   Status last;
   for (const auto& [host, port] : servers) {
-    const std::string where = what + " at " + FormatServer(host, port) + " failed: ";
+    const std::string where = what + " at " + FormatHostPort(host, port) + " failed: ";
     auto answer = Exchange(host, port, *query, config.timeout_ms);
     Status status = answer.ok() ? take(*answer) : answer.status();
     if (status.ok()) return status;

@@ -12,9 +12,6 @@
 
 namespace activa::dns::internal {
 
-// "127.0.0.1:5300", "[::1]:53".
-std::string FormatServer(const std::string& host, std::uint16_t port);
-
 // A query for `name` (absolute or not; a trailing dot is added) of RR type
 // `type`, with a random ID, recursion desired. kInvalidArgument for a name
 // that is not a domain name.

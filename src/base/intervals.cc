@@ -1,10 +1,10 @@
-#include "licensing/intervals.h"
+#include "base/intervals.h"
 
 #include <string>
 
 namespace activa {
 
-Status ValidateInterval(std::uint32_t minutes) {
+Status ValidateInterval(std::int64_t minutes) {
   if (minutes >= kMinIntervalMinutes && minutes <= kMaxIntervalMinutes) return Status::Ok();
   return Status(ResultCode::kInvalidArgument,
                 "the interval " + std::to_string(minutes) + " minutes is outside " +

@@ -1,8 +1,8 @@
 // A stand-in for activad in tests: listens on a Unix socket in a fresh
 // temporary folder and answers each request line with whatever the test's
-// handler returns. Test-only; not part of activa_slmgr.
-#ifndef ACTIVA_SLMGR_FAKE_DAEMON_H_
-#define ACTIVA_SLMGR_FAKE_DAEMON_H_
+// handler returns. Test-only; not part of activa_net.
+#ifndef ACTIVA_NET_FAKE_LINE_SERVER_H_
+#define ACTIVA_NET_FAKE_LINE_SERVER_H_
 
 #include <poll.h>
 #include <stdlib.h>
@@ -20,9 +20,9 @@
 #include <thread>
 #include <vector>
 
-namespace activa::slmgr {
+namespace activa::net {
 
-class FakeDaemon {
+class FakeLineServer {
  public:
   struct Reply {
     std::string bytes;   // sent as is: include the '\n' for a proper line
@@ -31,8 +31,8 @@ class FakeDaemon {
   };
   using Handler = std::function<Reply(const std::string& request_line)>;
 
-  explicit FakeDaemon(Handler handler) : handler_(std::move(handler)) {
-    char dir[] = "/tmp/slmgr_test_XXXXXX";
+  explicit FakeLineServer(Handler handler) : handler_(std::move(handler)) {
+    char dir[] = "/tmp/activa_line_XXXXXX";
     if (::mkdtemp(dir) == nullptr) throw std::runtime_error("mkdtemp failed");
     dir_ = dir;
     path_ = dir_ + "/activad.sock";
@@ -47,10 +47,10 @@ class FakeDaemon {
     thread_ = std::thread([this] { Serve(); });
   }
 
-  FakeDaemon(const FakeDaemon&) = delete;
-  FakeDaemon& operator=(const FakeDaemon&) = delete;
+  FakeLineServer(const FakeLineServer&) = delete;
+  FakeLineServer& operator=(const FakeLineServer&) = delete;
 
-  ~FakeDaemon() {
+  ~FakeLineServer() {
     stop_ = true;
     thread_.join();
     ::close(listen_fd_);
@@ -123,6 +123,6 @@ class FakeDaemon {
   std::thread thread_;
 };
 
-}  // namespace activa::slmgr
+}  // namespace activa::net
 
-#endif  // ACTIVA_SLMGR_FAKE_DAEMON_H_
+#endif  // ACTIVA_NET_FAKE_LINE_SERVER_H_

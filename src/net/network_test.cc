@@ -1,10 +1,9 @@
-#include "daemon/network.h"
+#include "net/network.h"
 
 #include <arpa/inet.h>
 
 #include <gtest/gtest.h>
 
-#include "daemon/daemon_core.h"
 
 namespace activa {
 namespace {
@@ -33,21 +32,6 @@ TEST(NetworkTest, ParsesAndRejects) {
   EXPECT_FALSE(ParseNetwork("10.0.0/8").has_value());
   EXPECT_FALSE(ParseNetwork("::/129").has_value());
   EXPECT_FALSE(ParseNetwork("10.0.0.0/8x").has_value());
-}
-
-TEST(HostAddressTest, SlmgrSkmsForms) {
-  EXPECT_EQ(ParseHostAddress("kms1.corp.example")->ToString(), "kms1.corp.example:1688");
-  EXPECT_EQ(ParseHostAddress("kms1:1700")->port, 1700);
-  EXPECT_EQ(ParseHostAddress("10.0.0.5:1689")->host, "10.0.0.5");
-  EXPECT_EQ(ParseHostAddress("[::1]:1690")->ToString(), "[::1]:1690");
-  EXPECT_EQ(ParseHostAddress("[fe80::1]")->port, 1688);
-  EXPECT_FALSE(ParseHostAddress("::1").ok());  // IPv6 needs brackets
-  EXPECT_FALSE(ParseHostAddress("kms1:0").ok());
-  EXPECT_FALSE(ParseHostAddress("kms1:70000").ok());
-  EXPECT_FALSE(ParseHostAddress("kms1:").ok());
-  EXPECT_FALSE(ParseHostAddress("[::1").ok());
-  EXPECT_FALSE(ParseHostAddress("").ok());
-  EXPECT_FALSE(ParseHostAddress("bad host").ok());
 }
 
 }  // namespace

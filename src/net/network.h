@@ -1,7 +1,7 @@
 // IP networks in CIDR form ("10.0.0.0/8", "fc00::/7"), for the host's list
 // of networks whose clients it answers.
-#ifndef ACTIVA_DAEMON_NETWORK_H_
-#define ACTIVA_DAEMON_NETWORK_H_
+#ifndef ACTIVA_NET_NETWORK_H_
+#define ACTIVA_NET_NETWORK_H_
 
 #include <array>
 #include <cstdint>
@@ -9,8 +9,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "base/status.h"
 
 namespace activa {
 
@@ -30,16 +28,6 @@ bool ContainsAny(const std::vector<Network>& nets, const std::array<std::uint8_t
 // 192.168.0.0/16, 169.254.0.0/16, ::1/128, fc00::/7, fe80::/10.
 std::vector<Network> DefaultAllowedNetworks();
 
-// Where a client sends its requests.
-struct HostAddress {
-  std::string host;  // name or address, without brackets
-  std::uint16_t port = 1688;
-  std::string ToString() const;
-};
-
-// "name", "name:port", "1.2.3.4:port", "[v6]", "[v6]:port" (slmgr /skms).
-Result<HostAddress> ParseHostAddress(std::string_view text, std::uint16_t default_port = 1688);
-
 }  // namespace activa
 
-#endif  // ACTIVA_DAEMON_NETWORK_H_
+#endif  // ACTIVA_NET_NETWORK_H_

@@ -1,0 +1,865 @@
+#include "management/codec.h"
+
+#include <boost/json.hpp>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "base/intervals.h"
+#include "management/operations.h"
+
+namespace activa::management {
+namespace json = boost::json;
+namespace {
+
+std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+// Parses without exceptions; nullopt for anything but one JSON object.
+std::optional<json::object> ParseObject(std::string_view line, std::string* why) {
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  json::error_code ec;
+  json::value v = json::parse(line, ec);
+  if (ec) {
+    *why = "not JSON (" + ec.message() + ")";
+    return std::nullopt;
+  }
+  if (!v.is_object()) {
+    *why = "not a JSON object";
+    return std::nullopt;
+  }
+  return std::move(v.get_object());
+}
+
+// A JSON integer that fits Int; doubles are refused even when whole, because
+// the daemon never writes them and accepting 1e3 would hide a bug there.
+template <typename Int>
+bool ReadInteger(const json::value& v, Int* out) {
+  using L = std::numeric_limits<Int>;
+  if (v.is_int64()) {
+    std::int64_t n = v.get_int64();
+    if constexpr (std::is_signed_v<Int>) {
+      if (n < static_cast<std::int64_t>(L::min()) || n > static_cast<std::int64_t>(L::max())) {
+        return false;
+      }
+    } else {
+      if (n < 0 || static_cast<std::uint64_t>(n) > static_cast<std::uint64_t>(L::max())) {
+        return false;
+      }
+    }
+    *out = static_cast<Int>(n);
+    return true;
+  }
+  if (v.is_uint64()) {
+    std::uint64_t n = v.get_uint64();
+    if (n > static_cast<std::uint64_t>(L::max())) return false;
+    *out = static_cast<Int>(n);
+    return true;
+  }
+  return false;
+}
+
+// --- Requests ------------------------------------------------------------------
+
+// One decoded argument, by ArgumentKind.
+using ArgValue = std::variant<std::monostate, std::string, Uuid, ProductSelector, std::int64_t>;
+using ArgValues = std::array<ArgValue, 2>;
+
+template <Operation Op>
+void Fill(LicenseQuery<Op>& r, const ArgValues& v) {
+  if (const auto* s = std::get_if<ProductSelector>(&v[0])) r.products = *s;
+}
+template <Operation Op>
+void Fill(NoArguments<Op>&, const ArgValues&) {}
+void Fill(StatusRequest& r, const ArgValues& v) {
+  r.application_id = std::get<Uuid>(v[0]);
+  r.sku_id = std::get<Uuid>(v[1]);
+}
+void Fill(IpkRequest& r, const ArgValues& v) { r.key = std::get<std::string>(v[0]); }
+void Fill(UpkRequest& r, const ArgValues& v) {
+  if (const auto* id = std::get_if<Uuid>(&v[0])) r.activation_id = *id;
+}
+void Fill(AtoRequest& r, const ArgValues& v) {
+  if (const auto* s = std::get_if<ProductSelector>(&v[0])) r.products = *s;
+}
+void Fill(AtpRequest& r, const ArgValues& v) { r.confirmation_id = std::get<std::string>(v[0]); }
+void Fill(SkmsRequest& r, const ArgValues& v) { r.host = std::get<std::string>(v[0]); }
+void Fill(SkmsDomainRequest& r, const ArgValues& v) { r.domain = std::get<std::string>(v[0]); }
+template <Operation Op>
+void Fill(IntervalRequest<Op>& r, const ArgValues& v) {
+  r.minutes = static_cast<std::uint32_t>(std::get<std::int64_t>(v[0]));
+}
+void Fill(SprtRequest& r, const ArgValues& v) {
+  r.port = static_cast<std::uint16_t>(std::get<std::int64_t>(v[0]));
+}
+void Fill(TestAdvanceClockRequest& r, const ArgValues& v) {
+  r.seconds = std::get<std::int64_t>(v[0]);
+}
+
+template <Operation Op>
+ArgValues Extract(const LicenseQuery<Op>& r) {
+  return {r.products, {}};
+}
+template <Operation Op>
+ArgValues Extract(const NoArguments<Op>&) {
+  return {};
+}
+ArgValues Extract(const StatusRequest& r) { return {r.application_id, r.sku_id}; }
+ArgValues Extract(const IpkRequest& r) { return {r.key, {}}; }
+ArgValues Extract(const UpkRequest& r) {
+  return {r.activation_id ? ArgValue(*r.activation_id) : ArgValue(), {}};
+}
+ArgValues Extract(const AtoRequest& r) { return {r.products, {}}; }
+ArgValues Extract(const AtpRequest& r) { return {r.confirmation_id, {}}; }
+ArgValues Extract(const SkmsRequest& r) { return {r.host, {}}; }
+ArgValues Extract(const SkmsDomainRequest& r) { return {r.domain, {}}; }
+template <Operation Op>
+ArgValues Extract(const IntervalRequest<Op>& r) {
+  return {std::int64_t{r.minutes}, {}};
+}
+ArgValues Extract(const SprtRequest& r) { return {std::int64_t{r.port}, {}}; }
+ArgValues Extract(const TestAdvanceClockRequest& r) { return {r.seconds, {}}; }
+
+template <std::size_t I>
+Request Make(const ArgValues& values) {
+  std::variant_alternative_t<I, Request> r;
+  Fill(r, values);
+  return Request(std::in_place_index<I>, std::move(r));
+}
+
+template <std::size_t... I>
+constexpr auto MakeTable(std::index_sequence<I...>) {
+  return std::array<Request (*)(const ArgValues&), sizeof...(I)>{&Make<I>...};
+}
+constexpr auto kMakers = MakeTable(std::make_index_sequence<std::variant_size_v<Request>>());
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A JSON integer, or a decimal string (see codec.h).
+bool ReadWhole(const json::value& v, std::int64_t* out) {
+  if (ReadInteger(v, out)) return true;
+  if (!v.is_string()) return false;
+  std::string_view s = v.get_string();
+  if (s.empty()) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+Status BadArgument(const OperationSpec& op, const ArgumentSpec& arg, const std::string& why) {
+  return Status(ResultCode::kInvalidArgument,
+                std::string(op.name) + ": argument " + Quote(arg.name) + " " + why);
+}
+
+// Decodes one argument that is present and not null.
+Result<ArgValue> DecodeArgument(const OperationSpec& op, const ArgumentSpec& arg,
+                                const json::value& v) {
+  switch (arg.kind) {
+    case ArgumentKind::kText:
+      if (!v.is_string()) return BadArgument(op, arg, "must be a string");
+      return ArgValue(std::string(v.get_string()));
+    case ArgumentKind::kUuid: {
+      if (!v.is_string()) return BadArgument(op, arg, "must be a UUID string");
+      std::optional<Uuid> id = ParseUuid(v.get_string());
+      if (!id) return BadArgument(op, arg, "is not a UUID: " + Quote(v.get_string()));
+      return ArgValue(*id);
+    }
+    case ArgumentKind::kProductSelector: {
+      if (!v.is_string()) return BadArgument(op, arg, "must be an activation ID or \"all\"");
+      std::string_view s = v.get_string();
+      ProductSelector sel;
+      if (EqualsIgnoreCase(s, "all")) {
+        sel.all = true;
+      } else if (std::optional<Uuid> id = ParseUuid(s)) {
+        sel.activation_id = *id;
+      } else {
+        return BadArgument(op, arg, "is not an activation ID or \"all\": " + Quote(s));
+      }
+      return ArgValue(sel);
+    }
+    case ArgumentKind::kMinutes: {
+      std::int64_t n = 0;
+      if (!ReadWhole(v, &n)) return BadArgument(op, arg, "must be a whole number of minutes");
+      if (Status s = ValidateInterval(n); !s.ok()) return BadArgument(op, arg, "is out of range: " + s.message());
+      return ArgValue(n);
+    }
+    case ArgumentKind::kPort: {
+      std::int64_t n = 0;
+      if (!ReadWhole(v, &n) || n < 1 || n > 65535) {
+        return BadArgument(op, arg, "must be a port number from 1 to 65535");
+      }
+      return ArgValue(n);
+    }
+    case ArgumentKind::kSeconds: {
+      std::int64_t n = 0;
+      if (!ReadWhole(v, &n)) return BadArgument(op, arg, "must be a whole number of seconds");
+      return ArgValue(n);
+    }
+  }
+  return BadArgument(op, arg, "has an unknown kind");
+}
+
+void EncodeArgument(const ArgumentSpec& arg, const ArgValue& value, json::object& out) {
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    out[arg.name] = *s;
+  } else if (const auto* id = std::get_if<Uuid>(&value)) {
+    out[arg.name] = FormatUuid(*id);
+  } else if (const auto* sel = std::get_if<ProductSelector>(&value)) {
+    if (sel->activation_id) {
+      out[arg.name] = FormatUuid(*sel->activation_id);
+    } else if (sel->all) {
+      out[arg.name] = "all";
+    }
+  } else if (const auto* n = std::get_if<std::int64_t>(&value)) {
+    out[arg.name] = *n;
+  }
+}
+
+// --- Responses: writing -------------------------------------------------------
+
+json::value OptText(const std::optional<std::string>& s) {
+  return s ? json::value(*s) : json::value(nullptr);
+}
+
+json::object ToJson(const Machine& m) {
+  return {{"name", m.name},
+          {"cmid", FormatUuid(m.cmid)},
+          {"previous_cmid",
+           m.previous_cmid ? json::value(FormatUuid(*m.previous_cmid)) : json::value(nullptr)},
+          {"is_virtual_machine", m.is_virtual_machine}};
+}
+
+json::object ToJson(const KmsClientInfo& k) {
+  return {{"configured", OptText(k.configured)}, {"in_use", OptText(k.in_use)},
+          {"from_dns", k.from_dns},              {"address", OptText(k.address)},
+          {"lookup_domain", OptText(k.lookup_domain)}, {"host_caching", k.host_caching}};
+}
+
+json::object ToJson(const Product& p) {
+  return {{"activation_id", FormatUuid(p.activation_id)},
+          {"application_id", FormatUuid(p.application_id)},
+          {"application", p.application},
+          {"name", p.name},
+          {"vendor", p.vendor},
+          {"kind", p.kind},
+          {"key_kind", p.key_kind},
+          {"partial_product_key", p.partial_product_key},
+          {"license_status", p.license_status},
+          {"license_status_text", p.license_status_text},
+          {"minutes_left", p.minutes_left},
+          {"grace_end", p.grace_end},
+          {"validity_end", p.validity_end},
+          {"rearms_left", p.rearms_left},
+          {"last_result", static_cast<std::uint32_t>(p.last_result)},
+          {"last_result_text", p.last_result_text},
+          {"last_attempt", p.last_attempt},
+          {"next_attempt", p.next_attempt},
+          {"last_activation", p.last_activation},
+          {"required_count", p.required_count},
+          {"last_count", p.last_count},
+          {"activation_interval", p.activation_interval},
+          {"renewal_interval", p.renewal_interval},
+          {"kms", ToJson(p.kms)}};
+}
+
+json::object ToJson(const Host& h) {
+  json::array counts;
+  for (const ApplicationCount& c : h.counts) {
+    counts.push_back(json::object{{"application_id", FormatUuid(c.application_id)},
+                                  {"application", c.application},
+                                  {"count", c.count},
+                                  {"kms_count", c.kms_count}});
+  }
+  json::array listening;
+  for (const std::string& a : h.listening) listening.push_back(json::string(a));
+  json::array dns;
+  for (const DnsPublishStatus& d : h.dns) {
+    dns.push_back(json::object{{"domain", d.domain},
+                               {"result", static_cast<std::uint32_t>(d.result)},
+                               {"message", d.message},
+                               {"time", d.time},
+                               {"withdrawn", d.withdrawn}});
+  }
+  const RequestCounts& r = h.requests;
+  return {{"activated", h.activated},
+          {"vendor", h.vendor},
+          {"group", h.group},
+          // "" rather than null for an unknown group: today's wire format.
+          {"group_id", h.group_id ? FormatUuid(*h.group_id) : std::string()},
+          {"partial_product_key", h.partial_product_key},
+          {"host_id", FormatUuid(h.host_id)},
+          {"counts", std::move(counts)},
+          {"port", h.port},
+          {"listening", std::move(listening)},
+          {"dns_publishing", h.dns_publishing},
+          {"dns", std::move(dns)},
+          {"priority", h.priority == Priority::kLow ? "low" : "normal"},
+          {"activation_interval", h.activation_interval},
+          {"renewal_interval", h.renewal_interval},
+          {"requests", json::object{{"total", r.total},
+                                    {"failed", r.failed},
+                                    {"unlicensed", r.unlicensed},
+                                    {"licensed", r.licensed},
+                                    {"initial_grace", r.initial_grace},
+                                    {"oot_grace", r.oot_grace},
+                                    {"non_genuine_grace", r.non_genuine_grace},
+                                    {"notification", r.notification}}}};
+}
+
+json::value ToJson(const std::optional<Host>& h) {
+  return h ? json::value(ToJson(*h)) : json::value(nullptr);
+}
+
+json::object ToJson(const ClientRecord& c) {
+  return {{"cmid", FormatUuid(c.cmid)},
+          {"machine_name", c.machine_name},
+          {"application_id", FormatUuid(c.application_id)},
+          {"sku_id", FormatUuid(c.sku_id)},
+          {"edition", c.edition},
+          {"last_seen", c.last_seen},
+          {"license_state", c.license_state},
+          {"is_virtual_machine", c.is_virtual_machine},
+          {"requests", c.requests}};
+}
+
+json::array ProductsToJson(const std::vector<Product>& products) {
+  json::array a;
+  for (const Product& p : products) a.push_back(ToJson(p));
+  return a;
+}
+
+void AddPayload(const Empty&, json::object&) {}
+void AddPayload(const LicenseInfo& d, json::object& o) {
+  o["machine"] = ToJson(d.machine);
+  o["products"] = ProductsToJson(d.products);
+  o["host"] = ToJson(d.host);
+}
+void AddPayload(const DlcResponse& d, json::object& o) {
+  json::array a;
+  for (const ClientRecord& c : d.clients) a.push_back(ToJson(c));
+  o["clients"] = std::move(a);
+}
+void AddPayload(const StatusResponse& d, json::object& o) { o["product"] = ToJson(d.product); }
+void AddPayload(const IpkResponse& d, json::object& o) {
+  o["kind"] = d.kind;
+  o["name"] = d.name;
+  o["becomes_host"] = d.becomes_host;
+}
+void AddPayload(const UpkResponse& d, json::object& o) { o["removed"] = d.removed; }
+void AddPayload(const AtoResponse& d, json::object& o) { o["products"] = ProductsToJson(d.products); }
+void AddPayload(const DtiResponse& d, json::object& o) { o["installation_id"] = d.installation_id; }
+void AddPayload(const AtpResponse& d, json::object& o) { o["host"] = ToJson(d.host); }
+void AddPayload(const RearmResponse& d, json::object& o) { o["rearms_left"] = d.rearms_left; }
+void AddPayload(const GeneralizeResponse& d, json::object& o) {
+  o["cmid"] = FormatUuid(d.cmid);
+  o["previous_cmid"] = FormatUuid(d.previous_cmid);
+}
+void AddPayload(const TestAdvanceClockResponse& d, json::object& o) { o["now"] = d.now; }
+
+json::object Envelope(const Status& s) {
+  // "OK" on success, as activad has always written it.
+  return json::object{{"result", static_cast<std::uint32_t>(s.code())},
+                      {"message", s.ok() ? std::string("OK") : s.message()}};
+}
+
+// --- Responses: reading ---------------------------------------------------------
+
+// Collects what is wrong with a response; only the first problem is kept.
+struct Problems {
+  std::string first;
+  void Add(std::string what) {
+    if (first.empty()) first = std::move(what);
+  }
+};
+
+// Reads the fields of one object. Absent and null fields leave the default;
+// a field of the wrong type leaves it too and is recorded as a problem,
+// which the caller treats according to FieldCheck.
+class Reader {
+ public:
+  Reader(const json::object& o, std::string path, Problems& problems)
+      : o_(o), path_(std::move(path)), problems_(problems) {}
+
+  const json::value* Get(std::string_view key) const {
+    const json::value* v = o_.if_contains(key);
+    return v == nullptr || v->is_null() ? nullptr : v;
+  }
+  std::string Name(std::string_view key) const { return Quote(path_ + std::string(key)); }
+  void Wrong(std::string_view key, std::string_view what) {
+    problems_.Add(Name(key) + " is not " + std::string(what));
+  }
+
+  void Text(std::string_view key, std::string& out) {
+    if (const json::value* v = Get(key)) {
+      if (v->is_string()) {
+        out = std::string(v->get_string());
+      } else {
+        Wrong(key, "a string");
+      }
+    }
+  }
+  void Text(std::string_view key, std::optional<std::string>& out) {
+    std::string s;
+    if (Get(key) == nullptr) return;
+    Text(key, s);
+    if (Get(key)->is_string()) out = std::move(s);
+  }
+  void Bool(std::string_view key, bool& out) {
+    if (const json::value* v = Get(key)) {
+      if (v->is_bool()) {
+        out = v->get_bool();
+      } else {
+        Wrong(key, "true or false");
+      }
+    }
+  }
+  template <typename Int>
+  void Number(std::string_view key, Int& out) {
+    if (const json::value* v = Get(key)) {
+      Int n{};
+      if (ReadInteger(*v, &n)) {
+        out = n;
+      } else {
+        Wrong(key, "a whole number in range");
+      }
+    }
+  }
+  void Code(std::string_view key, ResultCode& out) {
+    std::uint32_t n = static_cast<std::uint32_t>(out);
+    Number(key, n);
+    out = static_cast<ResultCode>(n);
+  }
+  // "" counts as absent (Host's group_id).
+  void Id(std::string_view key, std::optional<Uuid>& out) {
+    const json::value* v = Get(key);
+    if (v == nullptr || (v->is_string() && v->get_string().empty())) return;
+    std::optional<Uuid> id = v->is_string() ? ParseUuid(v->get_string()) : std::nullopt;
+    if (id) {
+      out = *id;
+    } else {
+      Wrong(key, "a UUID");
+    }
+  }
+  void Id(std::string_view key, Uuid& out) {
+    std::optional<Uuid> id;
+    Id(key, id);
+    if (id) out = *id;
+  }
+  const json::object* Object(std::string_view key) {
+    const json::value* v = Get(key);
+    if (v == nullptr) return nullptr;
+    if (!v->is_object()) Wrong(key, "an object");
+    return v->if_object();
+  }
+  const json::array* Array(std::string_view key) {
+    const json::value* v = Get(key);
+    if (v == nullptr) return nullptr;
+    if (!v->is_array()) Wrong(key, "a list");
+    return v->if_array();
+  }
+  // The objects of list `key`; other entries are problems and skipped.
+  template <typename F>
+  void Objects(std::string_view key, F each) {
+    const json::array* a = Array(key);
+    if (a == nullptr) return;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const json::object* o = (*a)[i].if_object();
+      std::string path = path_ + std::string(key) + "[" + std::to_string(i) + "].";
+      if (o == nullptr) {
+        problems_.Add(Quote(path_ + std::string(key)) + " has an entry that is not an object");
+        continue;
+      }
+      Reader r(*o, std::move(path), problems_);
+      each(r);
+    }
+  }
+  Reader Child(const json::object& o, std::string_view key) {
+    return Reader(o, path_ + std::string(key) + ".", problems_);
+  }
+
+ private:
+  const json::object& o_;
+  std::string path_;
+  Problems& problems_;
+};
+
+void Read(Reader& r, Machine& m) {
+  r.Text("name", m.name);
+  r.Id("cmid", m.cmid);
+  r.Id("previous_cmid", m.previous_cmid);
+  r.Bool("is_virtual_machine", m.is_virtual_machine);
+}
+
+void Read(Reader& r, KmsClientInfo& k) {
+  r.Text("configured", k.configured);
+  r.Text("in_use", k.in_use);
+  r.Text("lookup_domain", k.lookup_domain);
+  r.Bool("host_caching", k.host_caching);
+  r.Bool("from_dns", k.from_dns);
+  r.Text("address", k.address);
+}
+
+void Read(Reader& r, Product& p) {
+  r.Id("activation_id", p.activation_id);
+  r.Id("application_id", p.application_id);
+  r.Text("application", p.application);
+  r.Text("name", p.name);
+  r.Text("vendor", p.vendor);
+  r.Text("kind", p.kind);
+  r.Text("key_kind", p.key_kind);
+  r.Text("partial_product_key", p.partial_product_key);
+  r.Number("license_status", p.license_status);
+  r.Text("license_status_text", p.license_status_text);
+  r.Number("minutes_left", p.minutes_left);
+  r.Number("grace_end", p.grace_end);
+  r.Number("validity_end", p.validity_end);
+  r.Number("rearms_left", p.rearms_left);
+  r.Code("last_result", p.last_result);
+  r.Text("last_result_text", p.last_result_text);
+  r.Number("last_attempt", p.last_attempt);
+  r.Number("next_attempt", p.next_attempt);
+  r.Number("last_activation", p.last_activation);
+  r.Number("required_count", p.required_count);
+  r.Number("last_count", p.last_count);
+  r.Number("activation_interval", p.activation_interval);
+  r.Number("renewal_interval", p.renewal_interval);
+  if (const json::object* kms = r.Object("kms")) {
+    Reader k = r.Child(*kms, "kms");
+    Read(k, p.kms);
+  }
+}
+
+void Read(Reader& r, Host& h) {
+  r.Bool("activated", h.activated);
+  r.Text("vendor", h.vendor);
+  r.Text("group", h.group);
+  r.Id("group_id", h.group_id);
+  r.Text("partial_product_key", h.partial_product_key);
+  r.Id("host_id", h.host_id);
+  r.Objects("counts", [&](Reader& c) {
+    ApplicationCount& n = h.counts.emplace_back();
+    c.Id("application_id", n.application_id);
+    c.Text("application", n.application);
+    c.Number("count", n.count);
+    n.kms_count = n.count;  // an older daemon sent only the true count
+    c.Number("kms_count", n.kms_count);
+  });
+  r.Number("port", h.port);
+  if (const json::array* listening = r.Array("listening")) {
+    for (const json::value& v : *listening) {
+      if (v.is_string()) {
+        h.listening.emplace_back(v.get_string());
+      } else {
+        r.Wrong("listening", "a list of strings");
+      }
+    }
+  }
+  r.Bool("dns_publishing", h.dns_publishing);
+  r.Objects("dns", [&](Reader& d) {
+    DnsPublishStatus& s = h.dns.emplace_back();
+    d.Text("domain", s.domain);
+    d.Code("result", s.result);
+    d.Text("message", s.message);
+    d.Number("time", s.time);
+    d.Bool("withdrawn", s.withdrawn);
+  });
+  std::string priority;
+  r.Text("priority", priority);
+  h.priority = priority == "low" ? Priority::kLow : Priority::kNormal;
+  r.Number("activation_interval", h.activation_interval);
+  r.Number("renewal_interval", h.renewal_interval);
+  if (const json::object* q = r.Object("requests")) {
+    Reader c = r.Child(*q, "requests");
+    RequestCounts& n = h.requests;
+    c.Number("total", n.total);
+    c.Number("failed", n.failed);
+    c.Number("unlicensed", n.unlicensed);
+    c.Number("licensed", n.licensed);
+    c.Number("initial_grace", n.initial_grace);
+    c.Number("oot_grace", n.oot_grace);
+    c.Number("non_genuine_grace", n.non_genuine_grace);
+    c.Number("notification", n.notification);
+  }
+}
+
+void ReadHost(Reader& r, std::optional<Host>& host) {
+  if (const json::object* o = r.Object("host")) {
+    Reader h = r.Child(*o, "host");
+    Read(h, host.emplace());
+  }
+}
+
+void Read(Reader& r, ClientRecord& c) {
+  r.Id("cmid", c.cmid);
+  r.Text("machine_name", c.machine_name);
+  r.Id("application_id", c.application_id);
+  r.Id("sku_id", c.sku_id);
+  r.Text("edition", c.edition);
+  r.Number("last_seen", c.last_seen);
+  r.Number("license_state", c.license_state);
+  r.Bool("is_virtual_machine", c.is_virtual_machine);
+  r.Number("requests", c.requests);
+}
+
+Status Malformed(const std::string& what) {
+  return Status(ResultCode::kInvalidData, "activad's response is malformed: " + what);
+}
+
+// Payload readers: a Status for what no FieldCheck forgives (the essential
+// field), field-level problems through the Reader.
+Status Require(Reader& r, std::string_view key, bool is_array) {
+  const json::value* v = r.Get(key);
+  if (v == nullptr) return Malformed("the response has no " + r.Name(key));
+  if (is_array ? !v->is_array() : !v->is_object()) {
+    return Malformed(r.Name(key) + " is not " + (is_array ? "a list" : "an object"));
+  }
+  return Status::Ok();
+}
+
+void ReadProducts(Reader& r, std::vector<Product>& out) {
+  r.Objects("products", [&](Reader& p) { Read(p, out.emplace_back()); });
+}
+
+Status ReadPayload(Reader&, Empty&) { return Status::Ok(); }
+Status ReadPayload(Reader& r, LicenseInfo& d) {
+  ACTIVA_RETURN_IF_ERROR(Require(r, "products", true));
+  if (const json::object* m = r.Object("machine")) {
+    Reader c = r.Child(*m, "machine");
+    Read(c, d.machine);
+  }
+  ReadProducts(r, d.products);
+  ReadHost(r, d.host);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, DlcResponse& d) {
+  ACTIVA_RETURN_IF_ERROR(Require(r, "clients", true));
+  r.Objects("clients", [&](Reader& c) { Read(c, d.clients.emplace_back()); });
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, StatusResponse& d) {
+  ACTIVA_RETURN_IF_ERROR(Require(r, "product", false));
+  const json::object& o = r.Get("product")->get_object();
+  Reader p = r.Child(o, "product");
+  // What a product acts on must be there, whatever the FieldCheck.
+  for (std::string_view key : {"license_status", "minutes_left", "last_result"}) {
+    if (p.Get(key) == nullptr) return Malformed("the response has no " + p.Name(key));
+  }
+  Read(p, d.product);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, IpkResponse& d) {
+  r.Text("kind", d.kind);
+  r.Text("name", d.name);
+  r.Bool("becomes_host", d.becomes_host);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, UpkResponse& d) {
+  r.Text("removed", d.removed);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, AtoResponse& d) {
+  ReadProducts(r, d.products);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, DtiResponse& d) {
+  r.Text("installation_id", d.installation_id);
+  if (d.installation_id.empty()) return Malformed("the response has no \"installation_id\"");
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, AtpResponse& d) {
+  ReadHost(r, d.host);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, RearmResponse& d) {
+  r.Number("rearms_left", d.rearms_left);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, GeneralizeResponse& d) {
+  r.Id("cmid", d.cmid);
+  r.Id("previous_cmid", d.previous_cmid);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, TestAdvanceClockResponse& d) {
+  r.Number("now", d.now);
+  return Status::Ok();
+}
+
+struct Envelope_ {
+  json::object object;
+  ResultCode result = ResultCode::kOk;
+  std::string message;
+};
+
+Result<Envelope_> ReadEnvelope(std::string_view line) {
+  std::string why;
+  std::optional<json::object> o = ParseObject(line, &why);
+  if (!o) return Malformed(why);
+  Envelope_ e;
+  const json::value* result = o->if_contains("result");
+  std::uint32_t code = 0;
+  if (result == nullptr || !ReadInteger(*result, &code)) {
+    return Malformed("\"result\" is missing or not a 32-bit result code");
+  }
+  e.result = static_cast<ResultCode>(code);
+  if (const json::value* m = o->if_contains("message"); m != nullptr && !m->is_null()) {
+    if (!m->is_string()) return Malformed("\"message\" is not a string");
+    e.message = std::string(m->get_string());
+  }
+  e.object = std::move(*o);
+  return e;
+}
+
+}  // namespace
+
+std::string EncodeRequest(const Request& request) {
+  return std::visit(
+      [](const auto& r) {
+        const OperationSpec& spec = SpecOf(std::decay_t<decltype(r)>::kOperation);
+        json::object o;
+        o["op"] = spec.name;
+        ArgValues values = Extract(r);
+        std::span<const ArgumentSpec> args = spec.arguments();
+        for (std::size_t i = 0; i < args.size(); ++i) EncodeArgument(args[i], values[i], o);
+        return json::serialize(o);
+      },
+      request);
+}
+
+Result<Request> DecodeRequest(std::string_view line) {
+  std::string why;
+  std::optional<json::object> o = ParseObject(line, &why);
+  if (!o) return Status(ResultCode::kInvalidData, "the request is not a JSON object");
+  const json::value* op = o->if_contains("op");
+  if (op == nullptr || !op->is_string()) {
+    return Status(ResultCode::kInvalidData, "the request has no \"op\"");
+  }
+  const OperationSpec* spec = FindOperation(op->get_string());
+  if (spec == nullptr) {
+    return Status(ResultCode::kInvalidArgument,
+                  "unknown operation " + Quote(op->get_string()));
+  }
+  std::span<const ArgumentSpec> args = spec->arguments();
+  for (const auto& [key, value] : *o) {
+    if (key == "op") continue;
+    bool known = std::any_of(args.begin(), args.end(),
+                             [&](const ArgumentSpec& a) { return a.name == key; });
+    if (!known) {
+      return Status(ResultCode::kInvalidArgument,
+                    std::string(spec->name) + " takes no argument " + Quote(key));
+    }
+  }
+  ArgValues values;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const json::value* v = o->if_contains(args[i].name);
+    // An empty activation ID is "not given", as activad always read it.
+    bool empty_id = v != nullptr && args[i].kind != ArgumentKind::kText && v->is_string() &&
+                    v->get_string().empty() && !args[i].required;
+    if (v == nullptr || v->is_null() || empty_id) {
+      if (args[i].required) {
+        return Status(ResultCode::kInvalidArgument,
+                      std::string(spec->name) + " needs the argument " + Quote(args[i].name));
+      }
+      continue;
+    }
+    Result<ArgValue> value = DecodeArgument(*spec, args[i], *v);
+    if (!value.ok()) return value.status();
+    values[i] = std::move(value).value();
+  }
+  return kMakers[static_cast<std::size_t>(spec->operation)](values);
+}
+
+std::string EncodeResponse(const Response& response) {
+  if (!response.ok()) return EncodeError(response.status());
+  return std::visit(
+      [](const auto& payload) {
+        json::object o;
+        if constexpr (std::is_same_v<std::decay_t<decltype(payload)>, AtoResponse>) {
+          o = Envelope(payload.outcome);
+        } else {
+          o = Envelope(Status::Ok());
+        }
+        AddPayload(payload, o);
+        return json::serialize(o);
+      },
+      *response);
+}
+
+std::string EncodeError(const Status& status) { return json::serialize(Envelope(status)); }
+
+Result<ResponseHead> DecodeResponseHead(std::string_view line) {
+  Result<Envelope_> e = ReadEnvelope(line);
+  if (!e.ok()) return e.status();
+  return ResponseHead{e->result, e->message, json::serialize(e->object)};
+}
+
+template <typename T>
+Result<T> DecodeResponseAs(std::string_view line, FieldCheck check) {
+  Result<Envelope_> e = ReadEnvelope(line);
+  if (!e.ok()) return e.status();
+  Problems problems;
+  Reader r(e->object, "", problems);
+  T payload;
+  if constexpr (std::is_same_v<T, AtoResponse>) {
+    // Failed attempts still report the products; a failure before any
+    // attempt has none and is a plain error.
+    if (e->result != ResultCode::kOk && r.Get("products") == nullptr) {
+      return Status(e->result, e->message);
+    }
+    ACTIVA_RETURN_IF_ERROR(Require(r, "products", true));
+    if (e->result != ResultCode::kOk) payload.outcome = Status(e->result, e->message);
+  } else {
+    if (e->result != ResultCode::kOk) return Status(e->result, e->message);
+  }
+  ACTIVA_RETURN_IF_ERROR(ReadPayload(r, payload));
+  if (check == FieldCheck::kStrict && !problems.first.empty()) return Malformed(problems.first);
+  return payload;
+}
+
+template Result<Empty> DecodeResponseAs<Empty>(std::string_view, FieldCheck);
+template Result<LicenseInfo> DecodeResponseAs<LicenseInfo>(std::string_view, FieldCheck);
+template Result<DlcResponse> DecodeResponseAs<DlcResponse>(std::string_view, FieldCheck);
+template Result<StatusResponse> DecodeResponseAs<StatusResponse>(std::string_view, FieldCheck);
+template Result<IpkResponse> DecodeResponseAs<IpkResponse>(std::string_view, FieldCheck);
+template Result<UpkResponse> DecodeResponseAs<UpkResponse>(std::string_view, FieldCheck);
+template Result<AtoResponse> DecodeResponseAs<AtoResponse>(std::string_view, FieldCheck);
+template Result<DtiResponse> DecodeResponseAs<DtiResponse>(std::string_view, FieldCheck);
+template Result<AtpResponse> DecodeResponseAs<AtpResponse>(std::string_view, FieldCheck);
+template Result<RearmResponse> DecodeResponseAs<RearmResponse>(std::string_view, FieldCheck);
+template Result<GeneralizeResponse> DecodeResponseAs<GeneralizeResponse>(std::string_view,
+                                                                         FieldCheck);
+template Result<TestAdvanceClockResponse> DecodeResponseAs<TestAdvanceClockResponse>(
+    std::string_view, FieldCheck);
+
+Result<ResponsePayload> DecodeResponse(Operation operation, std::string_view line,
+                                       FieldCheck check) {
+  auto as = [&](auto tag) -> Result<ResponsePayload> {
+    using T = decltype(tag);
+    Result<T> r = DecodeResponseAs<T>(line, check);
+    if (!r.ok()) return r.status();
+    return ResponsePayload(std::move(r).value());
+  };
+  switch (operation) {
+    case Operation::kDli:
+    case Operation::kDlv:
+    case Operation::kXpr: return as(LicenseInfo{});
+    case Operation::kDlc: return as(DlcResponse{});
+    case Operation::kStatus: return as(StatusResponse{});
+    case Operation::kIpk: return as(IpkResponse{});
+    case Operation::kUpk: return as(UpkResponse{});
+    case Operation::kAto: return as(AtoResponse{});
+    case Operation::kDti: return as(DtiResponse{});
+    case Operation::kAtp: return as(AtpResponse{});
+    case Operation::kRearm: return as(RearmResponse{});
+    case Operation::kGeneralize: return as(GeneralizeResponse{});
+    case Operation::kTestAdvanceClock: return as(TestAdvanceClockResponse{});
+    default: return as(Empty{});
+  }
+}
+
+}  // namespace activa::management

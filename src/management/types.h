@@ -1,0 +1,398 @@
+// The management protocol's messages as types (docs/management.md): one
+// request struct per operation, the response payloads, and their parts.
+//
+// These are plain values: no JSON here (management/codec.h turns them into
+// lines and back), no sockets, no checks beyond what the types express.
+// Where the wire has a null, the struct has a std::optional; numbers keep
+// the width the protocol gives them.
+//
+// License states and result codes are numbers the peer may not know (a
+// client on the network sends its state; a newer daemon may send a new
+// code), so they are kept as `int` and `ResultCode` (whose unnamed values
+// are still valid), never narrowed to the names this build knows.
+#ifndef ACTIVA_MANAGEMENT_TYPES_H_
+#define ACTIVA_MANAGEMENT_TYPES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "base/result_code.h"
+#include "base/status.h"
+#include "base/uuid.h"
+
+namespace activa::management {
+
+// Every operation of docs/management.md, in the order of its table.
+enum class Operation {
+  kDli,
+  kDlv,
+  kXpr,
+  kDlc,
+  kStatus,
+  kIpk,
+  kUpk,
+  kCpky,
+  kAto,
+  kDti,
+  kAtp,
+  kRearm,
+  kGeneralize,
+  kSkms,
+  kCkms,
+  kSkmsDomain,
+  kCkmsDomain,
+  kSkhc,
+  kCkhc,
+  kSai,
+  kSri,
+  kSprt,
+  kSdns,
+  kCdns,
+  kSpri,
+  kCpri,
+  kTestAdvanceClock,
+};
+
+// --- Requests ----------------------------------------------------------------
+
+// Which products an operation is about: one activation (SKU) ID, "all", or
+// nothing said (the same as all for dli/dlv/xpr/ato).
+struct ProductSelector {
+  std::optional<Uuid> activation_id;  // set: that product only
+  bool all = false;                   // the request said "all" (implies no id)
+
+  bool operator==(const ProductSelector&) const = default;
+};
+
+// dli, dlv and xpr take the same argument; one template keeps them distinct
+// alternatives of Request.
+template <Operation Op>
+struct LicenseQuery {
+  static constexpr Operation kOperation = Op;
+  ProductSelector products;
+  bool operator==(const LicenseQuery&) const = default;
+};
+using DliRequest = LicenseQuery<Operation::kDli>;
+using DlvRequest = LicenseQuery<Operation::kDlv>;
+using XprRequest = LicenseQuery<Operation::kXpr>;
+
+// An operation without arguments.
+template <Operation Op>
+struct NoArguments {
+  static constexpr Operation kOperation = Op;
+  bool operator==(const NoArguments&) const = default;
+};
+using DlcRequest = NoArguments<Operation::kDlc>;
+using CpkyRequest = NoArguments<Operation::kCpky>;
+using DtiRequest = NoArguments<Operation::kDti>;
+using RearmRequest = NoArguments<Operation::kRearm>;
+using GeneralizeRequest = NoArguments<Operation::kGeneralize>;
+using CkmsRequest = NoArguments<Operation::kCkms>;
+using CkmsDomainRequest = NoArguments<Operation::kCkmsDomain>;
+using SkhcRequest = NoArguments<Operation::kSkhc>;
+using CkhcRequest = NoArguments<Operation::kCkhc>;
+using SdnsRequest = NoArguments<Operation::kSdns>;
+using CdnsRequest = NoArguments<Operation::kCdns>;
+using SpriRequest = NoArguments<Operation::kSpri>;
+using CpriRequest = NoArguments<Operation::kCpri>;
+
+struct StatusRequest {
+  static constexpr Operation kOperation = Operation::kStatus;
+  Uuid application_id{};
+  Uuid sku_id{};
+  bool operator==(const StatusRequest&) const = default;
+};
+
+struct IpkRequest {
+  static constexpr Operation kOperation = Operation::kIpk;
+  std::string key;  // as typed; the daemon parses and checks it
+  bool operator==(const IpkRequest&) const = default;
+};
+
+struct UpkRequest {
+  static constexpr Operation kOperation = Operation::kUpk;
+  // Required by the daemon when more than one product key is installed; the
+  // host key's activation ID is its product group's ID.
+  std::optional<Uuid> activation_id;
+  bool operator==(const UpkRequest&) const = default;
+};
+
+struct AtoRequest {
+  static constexpr Operation kOperation = Operation::kAto;
+  ProductSelector products;
+  bool operator==(const AtoRequest&) const = default;
+};
+
+struct AtpRequest {
+  static constexpr Operation kOperation = Operation::kAtp;
+  std::string confirmation_id;
+  bool operator==(const AtpRequest&) const = default;
+};
+
+struct SkmsRequest {
+  static constexpr Operation kOperation = Operation::kSkms;
+  // name[:port], IPv4[:port] or [IPv6][:port] (net/host_address.h), kept as
+  // text: the daemon stores it as given.
+  std::string host;
+  bool operator==(const SkmsRequest&) const = default;
+};
+
+struct SkmsDomainRequest {
+  static constexpr Operation kOperation = Operation::kSkmsDomain;
+  std::string domain;
+  bool operator==(const SkmsDomainRequest&) const = default;
+};
+
+// sai and sri: minutes in 15..43200 (base/intervals.h), checked by the codec.
+template <Operation Op>
+struct IntervalRequest {
+  static constexpr Operation kOperation = Op;
+  std::uint32_t minutes = 0;
+  bool operator==(const IntervalRequest&) const = default;
+};
+using SaiRequest = IntervalRequest<Operation::kSai>;
+using SriRequest = IntervalRequest<Operation::kSri>;
+
+struct SprtRequest {
+  static constexpr Operation kOperation = Operation::kSprt;
+  std::uint16_t port = 1688;  // 1..65535, checked by the codec
+  bool operator==(const SprtRequest&) const = default;
+};
+
+// Only builds with ACTIVA_TEST_CONTROLS act on it; others answer
+// 0x80070057 "unknown operation" (Service's default).
+struct TestAdvanceClockRequest {
+  static constexpr Operation kOperation = Operation::kTestAdvanceClock;
+  std::int64_t seconds = 0;
+  bool operator==(const TestAdvanceClockRequest&) const = default;
+};
+
+// One request; the alternatives are in the order of Operation.
+using Request =
+    std::variant<DliRequest, DlvRequest, XprRequest, DlcRequest, StatusRequest, IpkRequest,
+                 UpkRequest, CpkyRequest, AtoRequest, DtiRequest, AtpRequest, RearmRequest,
+                 GeneralizeRequest, SkmsRequest, CkmsRequest, SkmsDomainRequest,
+                 CkmsDomainRequest, SkhcRequest, CkhcRequest, SaiRequest, SriRequest,
+                 SprtRequest, SdnsRequest, CdnsRequest, SpriRequest, CpriRequest,
+                 TestAdvanceClockRequest>;
+
+// The operation of `request`.
+Operation OperationOf(const Request& request);
+
+// --- Response parts ----------------------------------------------------------
+
+struct Machine {
+  std::string name;
+  Uuid cmid{};
+  std::optional<Uuid> previous_cmid;  // null until the first /generalize
+  bool is_virtual_machine = false;
+  bool operator==(const Machine&) const = default;
+};
+
+// A product's view of its activation host (the `kms` object).
+struct KmsClientInfo {
+  std::optional<std::string> configured;     // slmgr /skms, host:port
+  std::optional<std::string> in_use;         // the host that answered last
+  std::optional<std::string> lookup_domain;  // slmgr /skms-domain
+  bool host_caching = true;
+  bool from_dns = false;                     // `in_use` came from an SRV record
+  std::optional<std::string> address;        // the IP `in_use` answered from
+  bool operator==(const KmsClientInfo&) const = default;
+};
+
+struct Product {
+  Uuid activation_id{};  // the edition's SKU ID
+  Uuid application_id{};
+  std::string application;
+  std::string name;
+  std::string vendor;
+  std::string kind;      // "client" or "server"
+  std::string key_kind;  // "setup", "host" or "mak"
+  std::string partial_product_key;
+  int license_status = 0;  // KMS numbering: LicenseStatusText()
+  std::string license_status_text;
+  std::int64_t minutes_left = 0;
+  std::int64_t grace_end = 0;  // Unix seconds, 0 for never
+  std::int64_t validity_end = 0;
+  int rearms_left = 0;
+  ResultCode last_result = ResultCode::kOk;
+  std::string last_result_text;
+  std::int64_t last_attempt = 0;
+  std::int64_t next_attempt = 0;
+  std::int64_t last_activation = 0;
+  std::uint32_t required_count = 0;
+  std::uint32_t last_count = 0;
+  std::uint32_t activation_interval = 0;  // minutes, the ones in force
+  std::uint32_t renewal_interval = 0;
+  KmsClientInfo kms;
+  bool operator==(const Product&) const = default;
+};
+
+struct ApplicationCount {
+  Uuid application_id{};
+  std::string application;
+  std::uint32_t count = 0;      // distinct clients in the last 30 days
+  std::uint32_t kms_count = 0;  // what KMS would show (capped at 50)
+  bool operator==(const ApplicationCount&) const = default;
+};
+
+// The last DNS publishing outcome for one domain.
+struct DnsPublishStatus {
+  std::string domain;
+  ResultCode result = ResultCode::kOk;
+  std::string message;
+  std::int64_t time = 0;
+  bool withdrawn = false;
+  bool operator==(const DnsPublishStatus&) const = default;
+};
+
+// Requests the host has answered, by the client's license state.
+struct RequestCounts {
+  std::uint64_t total = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t unlicensed = 0;
+  std::uint64_t licensed = 0;
+  std::uint64_t initial_grace = 0;
+  std::uint64_t oot_grace = 0;
+  std::uint64_t non_genuine_grace = 0;
+  std::uint64_t notification = 0;
+  bool operator==(const RequestCounts&) const = default;
+};
+
+enum class Priority { kNormal, kLow };
+
+struct Host {
+  bool activated = false;
+  std::string vendor;
+  std::string group;
+  // Today's wire writes "" (not null) when the group is unknown; kept.
+  std::optional<Uuid> group_id;
+  std::string partial_product_key;
+  Uuid host_id{};
+  std::vector<ApplicationCount> counts;
+  std::uint16_t port = 1688;
+  std::vector<std::string> listening;  // host:port
+  bool dns_publishing = false;
+  std::vector<DnsPublishStatus> dns;
+  Priority priority = Priority::kNormal;
+  std::uint32_t activation_interval = 0;  // minutes, sent to clients
+  std::uint32_t renewal_interval = 0;
+  RequestCounts requests;
+  bool operator==(const Host&) const = default;
+};
+
+// One client the host has seen (dlc).
+struct ClientRecord {
+  Uuid cmid{};
+  std::string machine_name;  // as the client sent it: untrusted text
+  Uuid application_id{};
+  Uuid sku_id{};
+  std::string edition;
+  std::int64_t last_seen = 0;
+  int license_state = 0;
+  bool is_virtual_machine = false;
+  std::uint64_t requests = 0;
+  bool operator==(const ClientRecord&) const = default;
+};
+
+// --- Response payloads ---------------------------------------------------------
+
+// dli, dlv, xpr.
+struct LicenseInfo {
+  Machine machine;
+  std::vector<Product> products;
+  std::optional<Host> host;  // null when no host key is installed
+  bool operator==(const LicenseInfo&) const = default;
+};
+using DliResponse = LicenseInfo;
+
+struct DlcResponse {
+  std::vector<ClientRecord> clients;
+  bool operator==(const DlcResponse&) const = default;
+};
+
+struct StatusResponse {
+  Product product;
+  bool operator==(const StatusResponse&) const = default;
+};
+
+struct IpkResponse {
+  std::string kind;  // "setup", "host", "mak"
+  std::string name;  // the edition or product group
+  bool becomes_host = false;
+  bool operator==(const IpkResponse&) const = default;
+};
+
+struct UpkResponse {
+  std::string removed;
+  bool operator==(const UpkResponse&) const = default;
+};
+
+// ato is the one operation whose outcome is not the exchange's: the
+// attempts may fail (`outcome` not OK) and the response still carries the
+// products as they are after them. On the wire `outcome` is the top-level
+// result and message. A failure before any attempt (no such product, access
+// denied) is an error Response like any other.
+struct AtoResponse {
+  Status outcome;
+  std::vector<Product> products;
+  bool operator==(const AtoResponse& o) const {
+    return outcome.code() == o.outcome.code() && outcome.message() == o.outcome.message() &&
+           products == o.products;
+  }
+};
+
+struct DtiResponse {
+  std::string installation_id;
+  bool operator==(const DtiResponse&) const = default;
+};
+
+struct AtpResponse {
+  std::optional<Host> host;
+  bool operator==(const AtpResponse&) const = default;
+};
+
+struct RearmResponse {
+  int rearms_left = 0;
+  bool operator==(const RearmResponse&) const = default;
+};
+
+struct GeneralizeResponse {
+  Uuid cmid{};
+  Uuid previous_cmid{};
+  bool operator==(const GeneralizeResponse&) const = default;
+};
+
+struct TestAdvanceClockResponse {
+  std::int64_t now = 0;
+  bool operator==(const TestAdvanceClockResponse&) const = default;
+};
+
+// The payload of operations that answer only result and message.
+struct Empty {
+  bool operator==(const Empty&) const = default;
+};
+
+using ResponsePayload =
+    std::variant<Empty, LicenseInfo, DlcResponse, StatusResponse, IpkResponse, UpkResponse,
+                 AtoResponse, DtiResponse, AtpResponse, RearmResponse, GeneralizeResponse,
+                 TestAdvanceClockResponse>;
+
+// A response: a payload on success, or an error Status (code and message,
+// no payload). On the wire a payload is `{"result":0,"message":"OK",...}`
+// (AtoResponse: its outcome's code and message) and an error is
+// `{"result":CODE,"message":TEXT}`.
+using Response = Result<ResponsePayload>;
+
+// The KMS text for a license status number ("Initial grace period"), or ""
+// for a number KMS does not define. The one copy of these labels, for slmgr
+// and the daemon's `license_status_text`.
+std::string_view LicenseStatusText(int status);
+
+}  // namespace activa::management
+
+#endif  // ACTIVA_MANAGEMENT_TYPES_H_
