@@ -24,7 +24,10 @@
 #include <thread>
 
 #include "base/file_util.h"
+#include "client/tcp_host_connector.h"
+#include "daemon/management_service.h"
 #include "host/commit_queue.h"
+#include "management/codec.h"
 #include "host/refusal_log.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
@@ -125,9 +128,14 @@ class Daemon {
 #ifdef ACTIVA_TEST_CONTROLS
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
 #endif
+    service_ = std::make_unique<ManagementService>(
+        *core_, [this](std::vector<Uuid> products, std::function<void(ResultCode)> done) {
+          asio::co_spawn(io_, RunAttempts(std::move(products), std::move(done)),
+                         Logged("an activation"));
+        });
     ACTIVA_RETURN_IF_ERROR(OpenManagementSocket());
     ApplyPriority();
-    if (core_->host_key_installed()) {
+    if (core_->host().key_installed()) {
       Status s = Rebind();
       if (!s.ok()) core_->LogEvent(0, "cannot listen: " + s.ToString());
     }
@@ -176,11 +184,11 @@ class Daemon {
   Status Rebind() {
     for (auto& a : acceptors_) a->close();
     acceptors_.clear();
-    if (!core_->host_key_installed()) return Status::Ok();
+    if (!core_->host().key_installed()) return Status::Ok();
     std::string errors;
     // Port 0: the first address that binds gets a port from the kernel, and
     // the others share it, so the host has one port to report and publish.
-    std::uint16_t port = core_->port();
+    std::uint16_t port = core_->host().port;
     for (const std::string& address : core_->config().listen) {
       boost::system::error_code ec;
       auto addr = asio::ip::make_address(address, ec);
@@ -205,7 +213,7 @@ class Daemon {
       return Status(ResultCode::kAccessDenied,
                     "cannot listen on port " + std::to_string(port) + ": " + errors);
     }
-    core_->set_bound_port(port);
+    core_->host().port = port;  // the kernel's choice, when it was 0
     if (!errors.empty()) core_->LogEvent(0, "some addresses could not be bound: " + errors);
     return Status::Ok();
   }
@@ -301,7 +309,7 @@ class Daemon {
       }
       // The answer is decided and sent only once the client's record is on
       // disk, so the count holds durable records only.
-      RequestHandler::Admission admission = core_->AdmitRequest(*request);
+      RequestHandler::Admission admission = core_->host().Admit(*request);
       auto commit = std::make_shared<PendingCommit>(io_);
       CommitQueue::Item item;
       item.record = admission.record;
@@ -317,7 +325,7 @@ class Daemon {
         co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
         co_return;
       }
-      RequestHandler::Answer answer = core_->RespondTo(admission);
+      RequestHandler::Answer answer = core_->host().Respond(admission);
       CommitQueue::Item logged;
       logged.delta = answer.delta;
       logged.event = std::move(answer.event);
@@ -358,7 +366,7 @@ class Daemon {
     // Lower scheduling priority for the daemon's workers (slmgr /cpri),
     // normal again with /spri. Linux applies setpriority() per thread, so
     // every thread of the process is set.
-    int nice = core_->low_priority() ? 10 : 0;
+    int nice = core_->host().low_priority ? 10 : 0;
     std::error_code ec;
     for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
       id_t tid = static_cast<id_t>(std::strtol(task.path().filename().c_str(), nullptr, 10));
@@ -370,7 +378,7 @@ class Daemon {
 
   awaitable<void> ClientLoop() {
     for (;;) {
-      for (const Uuid& sku : core_->DueProducts()) co_await RunAttempt(sku);
+      for (const Uuid& sku : core_->client().DueProducts()) co_await RunAttempt(sku);
       // The summary of a flood of refused frames that has stopped.
       if (std::optional<Event> e = refusals_.Flush(clock_.Now())) {
         CommitQueue::Item item;
@@ -379,7 +387,7 @@ class Daemon {
       }
       // Wake at the next attempt, and at least every minute so a moved
       // clock (tests) or a settings change is noticed.
-      std::int64_t next = core_->NextAttemptTime();
+      std::int64_t next = core_->client().NextAttemptTime();
       std::int64_t wait = next == 0 ? 60 : std::clamp<std::int64_t>(next - clock_.Now(), 1, 60);
       client_timer_.expires_after(std::chrono::seconds(wait));
       co_await client_timer_.async_wait(kNoThrow);
@@ -389,88 +397,31 @@ class Daemon {
   // Wakes the client loop at once (after /ato, /ipk, /skms, clock moves).
   void Nudge() { client_timer_.cancel(); }
 
+  // One attempt for `sku`: the request is built on the event loop, the
+  // failover over hosts (blocking network work, client/attempt.h) runs on
+  // the worker thread, and the outcome is judged back here.
   awaitable<ResultCode> RunAttempt(Uuid sku) {
-    Result<DaemonCore::Attempt> attempt = core_->PrepareAttempt(sku);
+    Result<Attempt> attempt = core_->client().Prepare(sku, core_->machine());
     if (!attempt.ok()) co_return attempt.status().code();
-    std::string errors;
-    std::set<std::string> tried;
-    HostAddress last;
-    // The /skms host, or the cached one.
-    for (const HostAddress& host : attempt->hosts) {
-      std::string error, address;
-      tried.insert(host.ToString());
-      last = host;
-      std::optional<Message> answer = co_await Exchange(host, attempt->request, error, address);
-      if (answer) {
-        co_return core_->FinishAttempt(*attempt, answer, host, "", address,
-                                       attempt->discover);
-      }
-      errors += (errors.empty() ? "" : "; ") + host.ToString() + ": " + error;
-    }
-    if (attempt->discover) {
-      // RFC 2782: lowest priority first, weighted at random within one; a
-      // host that fails is dropped and the next one tried.
-      Discovery found = co_await Discover(*attempt);
-      if (found.records.empty()) {
-        co_return core_->DiscoveryFailed(*attempt,
-                                         found.what + (errors.empty() ? "" : "; " + errors));
-      }
-      for (const dns::SrvRecord& r : dns::OrderForSelection(found.records, rng_)) {
-        HostAddress host{r.target, r.port};
-        if (!tried.insert(host.ToString()).second) continue;
-        std::string error, address;
-        last = host;
-        std::optional<Message> answer = co_await Exchange(host, attempt->request, error, address);
-        if (answer) co_return core_->FinishAttempt(*attempt, answer, host, "", address, true);
-        errors += (errors.empty() ? "" : "; ") + host.ToString() + ": " + error;
-      }
-    }
-    co_return core_->FinishAttempt(*attempt, std::nullopt, last, errors);
-  }
-
-  struct Discovery {
-    std::vector<dns::SrvRecord> records;
-    std::string what;  // the names asked, and what DNS said
-  };
-
-  // Asks DNS for SRV records in the lookup domains (or the search list), in
-  // order, and returns the first non-empty answer.
-  awaitable<Discovery> Discover(DaemonCore::Attempt attempt) {
-    // g++ 12 destroys lambda temporaries inside a co_await expression twice:
-    // the awaitable is made in a statement of its own, here and below.
-    auto task = OffLoop([this, attempt]() {
-      dns::SrvResolver* resolver = resolver_.get();
-      Discovery d;
-      std::vector<std::string> domains = attempt.lookup_domains;
-      if (domains.empty()) domains = resolver->SearchDomains();
-      if (domains.empty()) {
-        d.what = "no DNS domain to look in: set one with slmgr /skms-domain or a host with /skms";
-        return d;
-      }
-      std::string asked;
-      for (const std::string& domain : domains) {
-        std::string name = attempt.service + "." + domain;
-        asked += (asked.empty() ? "" : ", ") + name;
-        Result<std::vector<dns::SrvRecord>> r = resolver->QuerySrv(name);
-        if (!r.ok()) {
-          asked += " (" + r.status().message() + ")";
-          continue;
-        }
-        if (!r->empty()) {
-          d.records = *r;
-          return d;
-        }
-      }
-      d.what = "no SRV records for an activation host at " + asked;
-      return d;
+    const Attempt a = *attempt;
+    const DaemonConfig& cfg = core_->config();
+    const int connect_timeout = cfg.connect_timeout_seconds;
+    const int response_timeout = cfg.response_timeout_seconds;
+    const bool use_resolver = !cfg.dns.resolver.empty();
+    auto task = OffLoop([this, a, connect_timeout, response_timeout, use_resolver] {
+      TcpHostConnector connector(connect_timeout, response_timeout,
+                                 use_resolver ? resolver_.get() : nullptr);
+      return ::activa::RunAttempt(a, *resolver_, connector, rng_);
     });
-    co_return co_await std::move(task);
+    AttemptOutcome outcome = co_await std::move(task);
+    co_return core_->client().Finish(a, outcome);
   }
 
-  // Runs `fn` (blocking DNS work) on the DNS thread and resumes here with its
-  // result; the event loop goes on meanwhile. The work is handed over as a
-  // shared_ptr built before the coroutine starts: g++ 12 mishandles lambda
-  // temporaries passed by value into coroutine templates.
+  // Runs `fn` (blocking DNS and client network work) on the worker thread
+  // and resumes here with its result; the event loop goes on meanwhile. The
+  // work is handed over as a shared_ptr built before the coroutine starts:
+  // g++ 12 mishandles lambda temporaries passed by value into coroutine
+  // templates.
   template <typename Fn>
   awaitable<std::invoke_result_t<Fn>> OffLoop(Fn fn) {
     using R = std::invoke_result_t<Fn>;
@@ -489,111 +440,6 @@ class Daemon {
     });
     co_await done->async_wait(kNoThrow);
     co_return std::move(**result);
-  }
-
-  // Addresses of `host`: literals as they are; names through the configured
-  // DNS server when there is one, else the system's resolver.
-  awaitable<std::vector<tcp::endpoint>> Resolve(const HostAddress& host, std::string& error) {
-    std::vector<tcp::endpoint> out;
-    boost::system::error_code ec;
-    auto literal = asio::ip::make_address(host.host, ec);
-    if (!ec) {
-      out.emplace_back(literal, host.port);
-      co_return out;
-    }
-    if (!core_->config().dns.resolver.empty()) {
-      std::string name = host.host;
-      auto task = OffLoop([this, name] { return resolver_->ResolveAddresses(name); });
-      Result<std::vector<std::string>> addresses = co_await std::move(task);
-      if (!addresses.ok()) {
-        error = addresses.status().message();
-        co_return out;
-      }
-      for (const std::string& a : *addresses) {
-        auto addr = asio::ip::make_address(a, ec);
-        if (!ec) out.emplace_back(addr, host.port);
-      }
-      if (out.empty()) error = "no address for " + host.host;
-      co_return out;
-    }
-    tcp::resolver resolver(io_);
-    asio::steady_timer timer(io_);
-    timer.expires_after(std::chrono::seconds(core_->config().connect_timeout_seconds));
-    auto resolved = co_await (resolver.async_resolve(host.host, std::to_string(host.port),
-                                                     kNoThrow) ||
-                              timer.async_wait(kNoThrow));
-    if (resolved.index() == 1) {
-      error = "name lookup timed out";
-      co_return out;
-    }
-    auto [rec, results] = std::get<0>(resolved);
-    if (rec) {
-      error = "name lookup failed: " + rec.message();
-      co_return out;
-    }
-    for (const auto& r : results) out.push_back(r.endpoint());
-    co_return out;
-  }
-
-  // Sends one request to `host` and returns its decoded answer, or nullopt
-  // with `error` saying what went wrong.
-  awaitable<std::optional<Message>> Exchange(HostAddress host, ActivationRequest request,
-                                             std::string& error, std::string& address) {
-    const auto& cfg = core_->config();
-    std::vector<tcp::endpoint> endpoints = co_await Resolve(host, error);
-    if (endpoints.empty()) co_return std::nullopt;
-    asio::steady_timer timer(io_);
-    timer.expires_after(std::chrono::seconds(cfg.connect_timeout_seconds));
-    tcp::socket socket(io_);
-    auto connected =
-        co_await (asio::async_connect(socket, endpoints, kNoThrow) || timer.async_wait(kNoThrow));
-    if (connected.index() == 1 || std::get<0>(std::get<0>(connected))) {
-      error = connected.index() == 1 ? "connection timed out"
-                                     : "connection failed: " +
-                                           std::get<0>(std::get<0>(connected)).message();
-      co_return std::nullopt;
-    }
-    address = std::get<1>(std::get<0>(connected)).address().to_string();
-    timer.expires_after(std::chrono::seconds(cfg.response_timeout_seconds));
-    Bytes frame = EncodeRequest(request);
-    std::array<std::uint8_t, kFrameHeaderSize> header;
-    auto exchange = [&]() -> awaitable<std::optional<Message>> {
-      auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
-      if (wec) {
-        error = "send failed: " + wec.message();
-        co_return std::nullopt;
-      }
-      auto [hec, hn] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
-      if (hec) {
-        error = "no answer: " + hec.message();
-        co_return std::nullopt;
-      }
-      Result<FrameHeader> h = DecodeFrameHeader(header);
-      if (!h.ok()) {
-        error = "bad answer: " + h.status().ToString();
-        co_return std::nullopt;
-      }
-      Bytes whole(header.begin(), header.end());
-      whole.resize(kFrameHeaderSize + h->body_length);
-      auto [bec, bn] = co_await asio::async_read(
-          socket, asio::buffer(whole.data() + kFrameHeaderSize, h->body_length), kNoThrow);
-      if (bec) {
-        error = "answer cut short: " + bec.message();
-        co_return std::nullopt;
-      }
-      Result<Message> m = DecodeFrame(whole);
-      if (!m.ok()) {
-        error = "bad answer: " + m.status().ToString();
-        co_return std::nullopt;
-      }
-      co_return *m;
-    };
-    auto r = co_await (exchange() || timer.async_wait(kNoThrow));
-    if (r.index() == 1) {
-      error = "no answer within " + std::to_string(cfg.response_timeout_seconds) + " s";
-      co_return std::nullopt;
-    }
-    co_return std::get<0>(r);
   }
 
   // --- DNS publishing ------------------------------------------------------
@@ -770,21 +616,31 @@ class Daemon {
     }
   }
 
+  struct PendingReply {
+    explicit PendingReply(asio::io_context& io) : timer(io, steady_clock::time_point::max()) {}
+    asio::steady_timer timer;  // cancelled when the reply is ready
+    bool ready = false;
+    std::string line;
+  };
+
   awaitable<void> ServeManagement(local_socket::socket socket) {
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
       co_return;
     }
-    const bool admin = IsAdmin(cred.uid, cred.gid);
+    management::Peer peer;
+    peer.admin = IsAdmin(cred.uid, cred.gid);
+    peer.uid = cred.uid;
+    peer.source = "unix";
     std::string buffer;
     for (;;) {
       auto [ec, n] = co_await asio::async_read_until(
           socket, asio::dynamic_buffer(buffer, kMaxManagementLine), '\n', kNoThrow);
       if (ec) {
         if (ec == asio::error::not_found) {
-          std::string line = DaemonCore::ErrorLine(
-                                 Status(ResultCode::kInvalidData, "request longer than 64 KiB")) +
+          std::string line = management::EncodeError(Status(ResultCode::kInvalidData,
+                                                            "request longer than 64 KiB")) +
                              "\n";
           co_await asio::async_write(socket, asio::buffer(line), kNoThrow);
         }
@@ -792,17 +648,21 @@ class Daemon {
       }
       std::string request = buffer.substr(0, n - 1);
       buffer.erase(0, n);
-      std::string response;
-      if (DaemonCore::OperationOf(request) == "ato") {
-        response = co_await Activate(request, admin);
-      } else {
-        response = core_->Execute(request, admin);
-      }
+      // Every operation answers at once but ato, whose attempts finish
+      // later on this loop.
+      auto reply = std::make_shared<PendingReply>(io_);
+      service_->HandleLine(request, peer, [reply](std::string line) {
+        reply->line = std::move(line);
+        reply->ready = true;
+        reply->timer.cancel();
+      });
+      if (!reply->ready) co_await reply->timer.async_wait(kNoThrow);
+      std::string response = std::move(reply->line);
       if (core_->TakeListenerChange()) {
         Status s = Rebind();
         if (!s.ok()) {
           core_->LogEvent(0, s.ToString());
-          response = DaemonCore::ErrorLine(s);
+          response = management::EncodeError(s);
         }
         ApplyPriority();
       }
@@ -814,15 +674,15 @@ class Daemon {
     }
   }
 
-  awaitable<std::string> Activate(std::string request, bool admin) {
-    Result<std::vector<Uuid>> products = core_->ProductsForActivation(request, admin);
-    if (!products.ok()) co_return DaemonCore::ErrorLine(products.status());
+  // ato: each product's attempt in turn; the first failure is the result.
+  awaitable<void> RunAttempts(std::vector<Uuid> products,
+                              std::function<void(ResultCode)> done) {
     ResultCode overall = ResultCode::kOk;
-    for (const Uuid& sku : *products) {
-      ResultCode r = co_await RunAttempt(sku);
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      ResultCode r = co_await RunAttempt(products[i]);
       if (r != ResultCode::kOk && overall == ResultCode::kOk) overall = r;
     }
-    co_return core_->RenderActivation(*products, overall);
+    done(overall);
   }
 
   // --- Signals -------------------------------------------------------------------
@@ -878,6 +738,7 @@ class Daemon {
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
   std::map<std::string, Published> published_;
   std::unique_ptr<CommitQueue> commits_;
+  std::unique_ptr<ManagementService> service_;
   RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::unique_ptr<local_socket::acceptor> management_;

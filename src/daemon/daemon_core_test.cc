@@ -2,6 +2,8 @@
 // together by handing frames across, with a fake clock.
 #include "daemon/daemon_core.h"
 
+#include "daemon/management_service.h"
+
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -48,7 +50,10 @@ class DaemonCoreTest : public ::testing::Test {
   }
 
   static json::object Run(DaemonCore& core, const json::object& request, bool admin = true) {
-    return json::parse(core.Execute(json::serialize(request), admin)).as_object();
+    ManagementService service(core, nullptr);
+    management::Peer peer;
+    peer.admin = admin;
+    return json::parse(service.HandleLine(json::serialize(request), peer)).as_object();
   }
   static std::uint32_t ResultOf(const json::object& o) {
     return static_cast<std::uint32_t>(o.at("result").to_number<std::uint64_t>());
@@ -82,15 +87,18 @@ class DaemonCoreTest : public ::testing::Test {
 
   // Runs the client's attempt for its one product against `host`.
   ResultCode Attempt(DaemonCore& client, DaemonCore& host) {
-    std::vector<Uuid> due = client.DueProducts();
+    std::vector<Uuid> due = client.client().DueProducts();
     EXPECT_EQ(due.size(), 1u);
-    Result<DaemonCore::Attempt> a = client.PrepareAttempt(due.at(0));
+    Result<::activa::Attempt> a = client.client().Prepare(due.at(0), client.machine());
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     // (Its record would be made durable here; see host/commit_queue.h.)
-    RequestHandler::Answer answer = host.RespondTo(host.AdmitRequest(a->request));
+    RequestHandler::Answer answer = host.host().Respond(host.host().Admit(a->request));
     Result<Message> m = DecodeFrame(answer.frame);
     EXPECT_TRUE(m.ok());
-    return client.FinishAttempt(*a, *m, a->hosts[0], "");
+    AttemptOutcome outcome;
+    outcome.answer = *m;
+    outcome.host = a->hosts[0];
+    return client.client().Finish(*a, outcome);
   }
 
   std::string dir_;
@@ -142,21 +150,26 @@ TEST_F(DaemonCoreTest, HostNotActivatedAnswersC004F041) {
 TEST_F(DaemonCoreTest, WithoutSkmsTheAttemptAsksDns) {
   auto c = NewCore("pc1");
   Run(*c, {{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}});
-  Result<DaemonCore::Attempt> a = c->PrepareAttempt(c->DueProducts().at(0));
+  Result<::activa::Attempt> a = c->client().Prepare(c->client().DueProducts().at(0), c->machine());
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_TRUE(a->discover);
   EXPECT_TRUE(a->hosts.empty());
   EXPECT_EQ(a->service, "_activa._tcp");
   EXPECT_TRUE(a->lookup_domains.empty());  // the resolver's search list
   Run(*c, {{"op", "skms_domain"}, {"domain", "corp.example"}});
-  a = c->PrepareAttempt(c->DueProducts().at(0));
+  a = c->client().Prepare(c->client().DueProducts().at(0), c->machine());
   EXPECT_EQ(a->lookup_domains, std::vector<std::string>{"corp.example"});
-  c->DiscoveryFailed(*a, "no SRV records at _activa._tcp.corp.example");
+  AttemptOutcome none;
+  none.discovered = true;
+  none.discovery_failed = true;
+  none.errors = "no SRV records at _activa._tcp.corp.example";
+  EXPECT_EQ(c->client().Finish(*a, none), ResultCode::kNoHostReachable);
   json::object p = Run(*c, {{"op", "dli"}}).at("products").as_array()[0].as_object();
   EXPECT_EQ(p.at("last_result").to_number<std::uint32_t>(), 0xC004F074u);
   // With /skms set, that host and no DNS.
   Run(*c, {{"op", "skms"}, {"host", "kms1.corp.example:1700"}});
-  a = c->PrepareAttempt(c->DueProducts().empty() ? a->sku_id : c->DueProducts()[0]);
+  a = c->client().Prepare(
+      c->client().DueProducts().empty() ? a->sku_id : c->client().DueProducts()[0], c->machine());
   EXPECT_FALSE(a->discover);
   ASSERT_EQ(a->hosts.size(), 1u);
   EXPECT_EQ(a->hosts[0].ToString(), "kms1.corp.example:1700");
@@ -203,7 +216,7 @@ TEST_F(DaemonCoreTest, SettingsSurviveARestart) {
     EXPECT_EQ(ResultOf(Run(*c, {{"op", "cdns"}})), 0u);
   }
   auto c = NewCore("pc1");
-  EXPECT_EQ(c->port(), 1700);
+  EXPECT_EQ(c->host().port, 1700);
   auto host = ActivatedHost();
   (void)host;
   Run(*c, {{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}});
@@ -241,7 +254,12 @@ TEST_F(DaemonCoreTest, UnreadableIdentityStopsStartupAndKeepsTheCmid) {
 
 TEST_F(DaemonCoreTest, BadInputIsAnErrorNotACrash) {
   auto c = NewCore("pc1");
-  EXPECT_EQ(json::parse(c->Execute("not json", true)).at("result").to_number<std::uint32_t>(),
+  ManagementService service(*c, nullptr);
+  management::Peer admin;
+  admin.admin = true;
+  EXPECT_EQ(json::parse(service.HandleLine("not json", admin))
+                .at("result")
+                .to_number<std::uint32_t>(),
             0x8007000Du);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "nope"}})), 0x80070057u);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "ipk"}, {"key", "BCDFG-BCDFG"}})), 0xC004F050u);

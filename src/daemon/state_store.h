@@ -19,29 +19,15 @@
 #include "base/status.h"
 #include "base/uuid.h"
 #include "keys/product_key.h"
-#include "client/client_license.h"
+#include "client/product_record.h"
+#include "daemon/settings.h"
 #include "host/client_entry.h"
 #include "host/host_policy.h"
 #include "storage/sqlite.h"
 
 namespace activa {
 
-// An installed client product (one per edition).
-struct ProductRecord {
-  Uuid sku_id{};
-  Uuid application_id{};
-  std::string key_text;
-  KeyKind key_kind = KeyKind::kSetup;
-  ClientLicense license;
-  std::uint32_t last_count = 0;  // the host's count in its last answer
-  std::string host_in_use;       // "host:port" that answered last
-  // Not stored: how that host was found, and its address (slmgr /dlv).
-  bool discovered = false;
-  std::string host_address;
-};
-
-
-class StateStore {
+class StateStore : public ProductStore, public SettingsStore {
  public:
   static Result<StateStore> Open(const std::string& path);
 
@@ -50,13 +36,13 @@ class StateStore {
   StateStore(StateStore&& other) noexcept : db_(std::move(other.db_)) {}
   StateStore& operator=(StateStore&&) = delete;
 
-  Result<std::optional<std::string>> GetSetting(std::string_view key);
-  Status SetSetting(std::string_view key, std::string_view value);
-  Status DeleteSetting(std::string_view key);
+  Result<std::optional<std::string>> GetSetting(std::string_view key) override;
+  Status SetSetting(std::string_view key, std::string_view value) override;
+  Status DeleteSetting(std::string_view key) override;
 
   Result<std::vector<ProductRecord>> LoadProducts();
-  Status SaveProduct(const ProductRecord& product);
-  Status DeleteProduct(const Uuid& sku_id);
+  Status SaveProduct(const ProductRecord& product) override;
+  Status DeleteProduct(const Uuid& sku_id) override;
 
   Result<std::vector<ClientEntry>> LoadClients();
   // One transaction: the client records (upserted; `requests` added), the

@@ -1,0 +1,39 @@
+// The catalogs installed on a machine (activad --catalog-dir): every
+// `*.json` file in the folder that verifies, in file-name order.
+//
+// Read through the injected System, so tests give it files in memory.
+// Thread safety: none; replaced whole on reload.
+#ifndef ACTIVA_CATALOG_CATALOG_SET_H_
+#define ACTIVA_CATALOG_CATALOG_SET_H_
+
+#include <string>
+#include <vector>
+
+#include "base/system.h"
+#include "catalog/catalog.h"
+
+namespace activa {
+
+class CatalogSet {
+ public:
+  // Loads the folder. What was refused (a file that does not verify, a
+  // folder that cannot be read) is described in `problems`, one line each;
+  // the rest still loads.
+  static CatalogSet Load(System& system, const std::string& dir,
+                         std::vector<std::string>* problems);
+
+  // The edition with SKU ID `sku` in any catalog, and that catalog; null
+  // when none lists it.
+  const Edition* FindEdition(const Uuid& sku, const Catalog** catalog = nullptr) const;
+  // The catalog whose vendor tag (carried in product keys) is `tag`.
+  const Catalog* ForVendorTag(std::uint16_t tag) const;
+
+  const std::vector<Catalog>& catalogs() const { return catalogs_; }
+
+ private:
+  std::vector<Catalog> catalogs_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_CATALOG_CATALOG_SET_H_

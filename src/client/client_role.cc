@@ -1,0 +1,238 @@
+#include "client/client_role.h"
+
+#include <utility>
+
+#include "base/event.h"
+#include "crypto/signing.h"
+#include "protocol/chain.h"
+
+namespace activa {
+
+ClientRole::ClientRole(const Clock& clock, ProductStore& store, const CatalogSet& catalogs,
+                       EventLog log)
+    : clock_(clock), store_(store), catalogs_(catalogs), log_(std::move(log)) {}
+
+const ProductRecord* ClientRole::Find(const Uuid& sku) const {
+  for (const ProductRecord& p : products_) {
+    if (p.sku_id == sku) return &p;
+  }
+  return nullptr;
+}
+
+ProductRecord* ClientRole::FindMutable(const Uuid& sku) {
+  return const_cast<ProductRecord*>(Find(sku));
+}
+
+std::string ClientRole::NameOf(const Uuid& sku) const {
+  const Edition* e = catalogs_.FindEdition(sku);
+  return e ? e->name : FormatUuid(sku);
+}
+
+Status ClientRole::Update(ProductRecord& live, ProductRecord updated) {
+  ACTIVA_RETURN_IF_ERROR(store_.SaveProduct(updated));
+  live = std::move(updated);
+  return Status::Ok();
+}
+
+std::vector<Uuid> ClientRole::DueProducts() const {
+  std::vector<Uuid> due;
+  const std::int64_t now = clock_.Now();
+  for (const ProductRecord& p : products_) {
+    if (AttemptDue(p.license, now)) due.push_back(p.sku_id);
+  }
+  return due;
+}
+
+std::int64_t ClientRole::NextAttemptTime() const {
+  std::int64_t next = 0;
+  for (const ProductRecord& p : products_) {
+    if (next == 0 || p.license.next_attempt < next) next = p.license.next_attempt;
+  }
+  return next;
+}
+
+Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& machine) {
+  const std::int64_t now = clock_.Now();
+  ProductRecord* p = FindMutable(sku);
+  if (p == nullptr) return Status(ResultCode::kNotFound, "no product " + FormatUuid(sku));
+  const Edition* e = catalogs_.FindEdition(sku);
+  if (e == nullptr) {
+    Status s(ResultCode::kInvalidKey,
+             "edition " + FormatUuid(sku) + " is in no installed catalog");
+    ProductRecord next = *p;
+    ApplyFailure(next.license, s.code(), now);
+    ACTIVA_RETURN_IF_ERROR(Update(*p, std::move(next)));
+    return s;
+  }
+  Attempt a;
+  a.sku_id = sku;
+  if (discovery_.kms_host) {
+    Result<HostAddress> h = ParseHostAddress(*discovery_.kms_host);
+    if (h.ok()) a.hosts.push_back(*h);
+  } else {
+    a.discover = true;
+    a.service = discovery_.service;
+    if (discovery_.kms_domain) a.lookup_domains.push_back(*discovery_.kms_domain);
+    // Host caching: the host that answered last is tried first, and DNS is
+    // asked again only when it fails.
+    if (discovery_.host_caching && !p->host_in_use.empty()) {
+      Result<HostAddress> h = ParseHostAddress(p->host_in_use);
+      if (h.ok()) a.hosts.push_back(*h);
+    }
+  }
+  ActivationRequest& r = a.request;
+  r.cmid = machine.cmid;
+  r.previous_cmid = machine.previous_cmid;
+  r.application_id = e->application_id;
+  r.sku_id = sku;
+  r.machine_name = machine.machine_name.substr(0, kMaxMachineNameSize);
+  r.is_virtual_machine = machine.is_virtual_machine;
+  r.license_state = StateAt(p->license, now);
+  r.minutes_left = MinutesLeft(p->license, now);
+  r.required_count = static_cast<std::uint16_t>(e->threshold);
+  r.client_time = now;
+  RandomBytes(r.nonce);
+  log_(kEventClientRequest,
+       "An activation request has been sent. Host: " +
+           (a.hosts.empty() ? std::string("(from DNS)") : a.hosts.front().ToString()) +
+           "; CMID: " + FormatUuid(machine.cmid) + "; client time: " + std::to_string(now) +
+           "; license state: " + std::to_string(static_cast<int>(r.license_state)) +
+           "; minutes left: " + std::to_string(r.minutes_left) + "; edition: " + e->name +
+           "; required count: " + std::to_string(r.required_count));
+  return a;
+}
+
+ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outcome) {
+  const std::int64_t now = clock_.Now();
+  ProductRecord* live = FindMutable(attempt.sku_id);
+  if (live == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  // Worked on a copy: the product in memory changes once it is saved.
+  ProductRecord next = *live;
+  const Catalog* catalog = nullptr;
+  catalogs_.FindEdition(attempt.sku_id, &catalog);
+  ResultCode result;
+  std::string detail;
+  if (!outcome.answer) {
+    result = ResultCode::kNoHostReachable;
+    detail = outcome.errors;
+    ApplyFailure(next.license, result, now);
+    next.host_in_use.clear();  // a cached host that failed is forgotten
+  } else if (const auto* err = std::get_if<ErrorMessage>(&*outcome.answer)) {
+    // Unsigned: it may only make us retry later, never change the license.
+    result = err->result;
+    detail = "the host answered with an error: " + err->message;
+    ApplyFailure(next.license, result, now);
+  } else if (const auto* resp = std::get_if<ActivationResponse>(&*outcome.answer)) {
+    Result<HostCertificate> chain =
+        catalog ? VerifyResponseChain(*resp, attempt.request, *catalog, now)
+                : Result<HostCertificate>(Status(ResultCode::kInvalidKey, "no catalog"));
+    if (!chain.ok()) {
+      result = chain.status().code();
+      detail = "the response from " + outcome.host.ToString() +
+               " was rejected and changed nothing: " + chain.status().message();
+      ApplyFailure(next.license, result, now);
+    } else {
+      result = resp->result;
+      ApplyResponse(next.license, *resp, now);
+      next.last_count = resp->current_count;
+      next.host_in_use = outcome.host.ToString();
+      next.host_address = outcome.address;
+      next.discovered = outcome.discovered;
+      detail = "count " + std::to_string(resp->current_count) + ", activation interval " +
+               std::to_string(resp->activation_interval_minutes) + " min, renewal interval " +
+               std::to_string(resp->renewal_interval_minutes) + " min";
+    }
+  } else {
+    result = ResultCode::kInvalidData;
+    detail = "the host sent a request instead of a response";
+    ApplyFailure(next.license, result, now);
+  }
+  Status saved = Update(*live, std::move(next));
+  if (!saved.ok()) return saved.code();
+  log_(kEventClientResult, "Activation of " + NameOf(attempt.sku_id) +
+                               (result == ResultCode::kOk ? " succeeded" : " failed") +
+                               ". Result: " + FormatResultCode(result) + " " +
+                               std::string(ResultCodeMessage(result)) + "; " + detail);
+  return result;
+}
+
+Status ClientRole::Install(const Edition& edition, const std::string& key_text,
+                           std::uint32_t activation_interval, std::uint32_t renewal_interval) {
+  ProductRecord* existing = FindMutable(edition.id);
+  ProductRecord p;
+  if (existing != nullptr) {
+    p = *existing;  // reinstalling the same edition keeps its license
+  } else {
+    p.sku_id = edition.id;
+    p.license = NewClientLicense(clock_.Now());
+    p.license.activation_interval_minutes = activation_interval;
+    p.license.renewal_interval_minutes = renewal_interval;
+  }
+  p.application_id = edition.application_id;
+  p.key_text = key_text;
+  p.key_kind = KeyKind::kSetup;
+  ACTIVA_RETURN_IF_ERROR(store_.SaveProduct(p));
+  if (existing != nullptr) {
+    *existing = std::move(p);
+  } else {
+    products_.push_back(std::move(p));
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ClientRole::Remove(const Uuid& sku) {
+  for (auto it = products_.begin(); it != products_.end(); ++it) {
+    if (it->sku_id != sku) continue;
+    ACTIVA_RETURN_IF_ERROR(store_.DeleteProduct(sku));
+    std::string name = NameOf(sku);
+    products_.erase(it);
+    return name;
+  }
+  return Status(ResultCode::kNotFound,
+                "no product key with activation ID " + FormatUuid(sku) + " is installed");
+}
+
+Result<int> ClientRole::RearmAll() {
+  if (products_.empty()) return Status(ResultCode::kNotFound, "no product is installed");
+  const std::int64_t now = clock_.Now();
+  // All or nothing, as slmgr.vbs's rearm is one operation for the machine.
+  for (const ProductRecord& p : products_) {
+    if (RearmsLeft(p.license) <= 0) return Status(ResultCode::kNoRearmsLeft, "");
+  }
+  int left = 0;
+  for (ProductRecord& p : products_) {
+    ProductRecord next = p;
+    ACTIVA_RETURN_IF_ERROR(::activa::Rearm(next.license, now));
+    ACTIVA_RETURN_IF_ERROR(Update(p, std::move(next)));
+    left = RearmsLeft(p.license);
+  }
+  return left;
+}
+
+Status ClientRole::GeneralizeAll() {
+  const std::int64_t now = clock_.Now();
+  for (ProductRecord& p : products_) {
+    ProductRecord next = p;
+    ::activa::Generalize(next.license, now);
+    next.host_in_use.clear();
+    next.last_count = 0;
+    ACTIVA_RETURN_IF_ERROR(Update(p, std::move(next)));
+  }
+  return Status::Ok();
+}
+
+Status ClientRole::SetInterval(bool activation, std::uint32_t minutes) {
+  for (ProductRecord& p : products_) {
+    ProductRecord next = p;
+    (activation ? next.license.activation_interval_minutes
+                : next.license.renewal_interval_minutes) = minutes;
+    ACTIVA_RETURN_IF_ERROR(Update(p, std::move(next)));
+  }
+  return Status::Ok();
+}
+
+void ClientRole::ForgetHosts() {
+  for (ProductRecord& p : products_) p.host_in_use.clear();
+}
+
+}  // namespace activa

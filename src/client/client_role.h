@@ -1,0 +1,109 @@
+// The client role (DESIGN.md section 5, Client): the products installed on
+// this machine, their license states, and the activation attempts that keep
+// them licensed.
+//
+// Each product changes in memory only after its new state is saved
+// (ProductStore): a write that fails leaves the product as it was and its
+// error is returned. What slmgr sets for discovery (/skms, /skms-domain,
+// host caching) is kept here in memory; the caller persists it first.
+//
+// Depends on a clock, a ProductStore, the installed catalogs and an event
+// log, all injected: tests run it with fakes, without a file or a socket.
+// Thread safety: none; the daemon calls it from its event loop.
+#ifndef ACTIVA_CLIENT_CLIENT_ROLE_H_
+#define ACTIVA_CLIENT_CLIENT_ROLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "catalog/catalog_set.h"
+#include "client/attempt.h"
+#include "client/product_record.h"
+
+namespace activa {
+
+// Who this machine is, as its requests say.
+struct MachineIdentity {
+  Uuid cmid{};
+  Uuid previous_cmid{};  // all zero until the first /generalize
+  std::string machine_name;
+  bool is_virtual_machine = false;
+};
+
+// How a product finds its host (slmgr /skms, /skms-domain, /skhc).
+struct HostDiscovery {
+  std::optional<std::string> kms_host;    // host[:port]
+  std::optional<std::string> kms_domain;  // where to look for SRV records
+  bool host_caching = true;
+  std::string service = "_activa._tcp";   // the SRV label ([dns] service)
+};
+
+class ClientRole {
+ public:
+  // Events 12288 and 12289, and the role's diagnostics (id 0).
+  using EventLog = std::function<void(int event_id, const std::string& message)>;
+
+  // All references must outlive the role. `catalogs` may be replaced
+  // (reload) between calls.
+  ClientRole(const Clock& clock, ProductStore& store, const CatalogSet& catalogs, EventLog log);
+
+  // Start-up: the stored products.
+  void Load(std::vector<ProductRecord> products) { products_ = std::move(products); }
+
+  HostDiscovery& discovery() { return discovery_; }
+  const HostDiscovery& discovery() const { return discovery_; }
+  const std::vector<ProductRecord>& products() const { return products_; }
+  const ProductRecord* Find(const Uuid& sku) const;
+
+  // Products whose next attempt is due, and the earliest next attempt of any
+  // product (0 when there are none).
+  std::vector<Uuid> DueProducts() const;
+  std::int64_t NextAttemptTime() const;
+
+  // Builds the request for `sku` (logging 12288). Fails when the product is
+  // not installed, or its edition is in no catalog (that failure is
+  // recorded in the product's state).
+  Result<Attempt> Prepare(const Uuid& sku, const MachineIdentity& machine);
+  // The outcome of RunAttempt(): judges the answer (the chain check against
+  // the catalog), saves the product's new state and logs 12289. Returns the
+  // attempt's result, or the store's error when the state could not be
+  // saved (then nothing changed).
+  ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome);
+
+  // Installs (or reinstalls, keeping its license) the setup key of
+  // `edition`; a new product starts in grace with these intervals.
+  Status Install(const Edition& edition, const std::string& key_text,
+                 std::uint32_t activation_interval, std::uint32_t renewal_interval);
+  // Removes the product of `sku`; the edition's name (or the SKU ID).
+  Result<std::string> Remove(const Uuid& sku);
+  // /rearm: all products or none (kNoRearmsLeft when one has none left).
+  // Returns the rearms left.
+  Result<int> RearmAll();
+  // /generalize: every product back to initial grace, its host forgotten.
+  Status GeneralizeAll();
+  // /sai, /sri on a client: the local interval until a host sends its own.
+  Status SetInterval(bool activation, std::uint32_t minutes);
+  // /skms, /ckms, /ckhc: the host in use is forgotten, not saved.
+  void ForgetHosts();
+
+ private:
+  ProductRecord* FindMutable(const Uuid& sku);
+  Status Update(ProductRecord& live, ProductRecord updated);
+  std::string NameOf(const Uuid& sku) const;
+
+  const Clock& clock_;
+  ProductStore& store_;
+  const CatalogSet& catalogs_;
+  EventLog log_;
+  std::vector<ProductRecord> products_;
+  HostDiscovery discovery_;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_CLIENT_CLIENT_ROLE_H_

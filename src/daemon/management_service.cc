@@ -1,0 +1,421 @@
+#include "daemon/management_service.h"
+
+#include <algorithm>
+
+#include "base/file_util.h"
+#include "keys/product_key.h"
+#include "net/dns_name.h"
+#include "net/host_address.h"
+#include "offline/offline_activation.h"
+
+namespace activa {
+namespace m = management;
+
+namespace {
+
+std::string_view KeyKindName(KeyKind k) {
+  switch (k) {
+    case KeyKind::kSetup: return "setup";
+    case KeyKind::kHost: return "host";
+    case KeyKind::kMak: return "mak";
+  }
+  return "unknown";
+}
+
+Status NotInstalled(const Uuid& id) {
+  return Status(ResultCode::kNotFound,
+                "no product with activation ID " + FormatUuid(id) + " is installed");
+}
+
+}  // namespace
+
+ManagementService::ManagementService(DaemonCore& core, AttemptRunner run_attempts)
+    : core_(core), run_attempts_(std::move(run_attempts)) {}
+
+// --- What dli shows ------------------------------------------------------------
+
+m::Machine ManagementService::MachineInfo() const {
+  const MachineIdentity& id = core_.machine();
+  m::Machine out;
+  out.name = id.machine_name;
+  out.cmid = id.cmid;
+  if (id.previous_cmid != Uuid{}) out.previous_cmid = id.previous_cmid;
+  out.is_virtual_machine = id.is_virtual_machine;
+  return out;
+}
+
+m::Product ManagementService::ProductInfo(const ProductRecord& p) const {
+  const std::int64_t now = core_.clock().Now();
+  const Catalog* catalog = nullptr;
+  const Edition* e = core_.catalogs().FindEdition(p.sku_id, &catalog);
+  const Application* app = catalog ? catalog->FindApplication(p.application_id) : nullptr;
+  const LicenseState state = StateAt(p.license, now);
+  const HostDiscovery& d = core_.client().discovery();
+  m::Product o;
+  o.activation_id = p.sku_id;
+  o.application_id = p.application_id;
+  o.application = app ? app->name : "";
+  o.name = e ? e->name : "(edition not in any installed catalog)";
+  o.vendor = catalog ? catalog->vendor_name : "";
+  o.kind = e && e->kind == EditionKind::kServer ? "server" : "client";
+  o.key_kind = KeyKindName(p.key_kind);
+  o.partial_product_key = PartialProductKey(p.key_text);
+  o.license_status = static_cast<int>(state);
+  o.license_status_text = m::LicenseStatusText(o.license_status);
+  o.minutes_left = MinutesLeft(p.license, now);
+  o.grace_end = p.license.grace_end;
+  o.validity_end = p.license.validity_end;
+  o.rearms_left = RearmsLeft(p.license);
+  o.last_result = p.license.last_result;
+  o.last_result_text = ResultCodeMessage(p.license.last_result);
+  o.last_attempt = p.license.last_attempt;
+  o.next_attempt = p.license.next_attempt;
+  o.last_activation = p.license.last_activation;
+  o.required_count = e ? e->threshold : 0;
+  o.last_count = p.last_count;
+  o.activation_interval = p.license.activation_interval_minutes;
+  o.renewal_interval = p.license.renewal_interval_minutes;
+  o.kms.configured = d.kms_host;
+  if (!p.host_in_use.empty()) o.kms.in_use = p.host_in_use;
+  o.kms.from_dns = p.discovered && !p.host_in_use.empty();
+  if (!p.host_address.empty()) o.kms.address = p.host_address;
+  o.kms.lookup_domain = d.kms_domain;
+  o.kms.host_caching = d.host_caching;
+  return o;
+}
+
+std::optional<m::Host> ManagementService::HostInfo() const {
+  const HostRole& host = core_.host();
+  if (!host.key_installed()) return std::nullopt;
+  const std::int64_t now = core_.clock().Now();
+  const Catalog* catalog = host.catalog();
+  const ProductGroup* group = host.group();
+  m::Host h;
+  h.activated = host.certificate().has_value();
+  h.vendor = catalog ? catalog->vendor_name : "";
+  h.group = group ? group->name : "";
+  if (group != nullptr) h.group_id = group->id;
+  h.partial_product_key = PartialProductKey(*host.key_text());
+  h.host_id = host.host_id;
+  if (catalog != nullptr) {
+    // Count() expires records as it reads: the counter is the host's own.
+    RequestHandler& requests = core_.host().requests();
+    for (const Application& a : catalog->applications) {
+      std::uint32_t n = requests.Count(a.id, now);
+      h.counts.push_back({a.id, a.name, n, KmsReportedCount(n)});
+    }
+  }
+  h.port = host.port;
+  for (const std::string& a : core_.config().listen) {
+    h.listening.push_back(FormatHostPort(a, host.port));
+  }
+  h.dns_publishing = host.dns_publishing && !core_.config().dns.disable_publishing;
+  for (const PublishStatus& st : host.publish_status()) {
+    h.dns.push_back({st.domain, st.result, st.message, st.time, st.withdrawn});
+  }
+  h.priority = host.low_priority ? m::Priority::kLow : m::Priority::kNormal;
+  h.activation_interval = host.settings.activation_interval_minutes;
+  h.renewal_interval = host.settings.renewal_interval_minutes;
+  const RequestStats& s = host.requests().stats();
+  h.requests = {s.total,
+                s.failed,
+                s.of_state(LicenseState::kUnlicensed),
+                s.of_state(LicenseState::kLicensed),
+                s.of_state(LicenseState::kInitialGrace),
+                s.of_state(LicenseState::kOutOfToleranceGrace),
+                s.of_state(LicenseState::kNonGenuineGrace),
+                s.of_state(LicenseState::kNotification)};
+  return h;
+}
+
+// --- Queries ---------------------------------------------------------------------
+
+Result<m::LicenseInfo> ManagementService::License(const m::ProductSelector& selector) {
+  m::LicenseInfo info;
+  info.machine = MachineInfo();
+  for (const ProductRecord& p : core_.client().products()) {
+    if (!selector.activation_id || *selector.activation_id == p.sku_id) {
+      info.products.push_back(ProductInfo(p));
+    }
+  }
+  if (selector.activation_id && info.products.empty()) return NotInstalled(*selector.activation_id);
+  info.host = HostInfo();
+  return info;
+}
+
+Result<m::LicenseInfo> ManagementService::Dli(const m::DliRequest& r) { return License(r.products); }
+Result<m::LicenseInfo> ManagementService::Dlv(const m::DlvRequest& r) { return License(r.products); }
+Result<m::LicenseInfo> ManagementService::Xpr(const m::XprRequest& r) { return License(r.products); }
+
+Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest&) {
+  Result<std::vector<ClientEntry>> clients = core_.store().LoadClients();
+  if (!clients.ok()) return clients.status();
+  const Catalog* catalog = core_.host().catalog();
+  m::DlcResponse out;
+  for (const ClientEntry& c : *clients) {
+    const Edition* e = catalog ? catalog->FindEdition(c.sku_id) : nullptr;
+    out.clients.push_back({c.cmid, c.machine_name, c.application_id, c.sku_id,
+                           e ? e->name : "", c.last_seen, c.license_state,
+                           c.is_virtual_machine, static_cast<std::uint64_t>(c.requests)});
+  }
+  return out;
+}
+
+Result<m::StatusResponse> ManagementService::ProductStatus(const m::StatusRequest& r) {
+  const ProductRecord* p = core_.client().Find(r.sku_id);
+  if (p == nullptr || p->application_id != r.application_id) {
+    return Status(ResultCode::kNotFound,
+                  "edition " + FormatUuid(r.sku_id) + " is not installed on this machine");
+  }
+  return m::StatusResponse{ProductInfo(*p)};
+}
+
+// --- Keys ------------------------------------------------------------------------
+
+Result<m::IpkResponse> ManagementService::Ipk(const m::IpkRequest& r) {
+  Result<ProductKey> key = ParseProductKey(r.key);
+  if (!key.ok()) return key.status();
+  const Catalog* catalog = core_.catalogs().ForVendorTag(key->vendor_tag);
+  if (catalog == nullptr) {
+    return Status(ResultCode::kInvalidKey, "the key belongs to a vendor with no catalog in " +
+                                               core_.paths().catalog_dir);
+  }
+  const std::string text = FormatProductKey(*key);
+  if (key->kind == KeyKind::kHost) {
+    const ProductGroup* g = catalog->FindGroupByCode(key->item);
+    if (g == nullptr) {
+      return Status(ResultCode::kInvalidKey, "the host key names a product group that " +
+                                                 catalog->vendor_name +
+                                                 "'s catalog does not define");
+    }
+    ACTIVA_RETURN_IF_ERROR(core_.EnsureHostSigningKey());
+    ACTIVA_RETURN_IF_ERROR(core_.settings().SetHostKey(text));
+    const bool was_host = core_.host().key_installed();
+    core_.host().InstallKey(text);
+    core_.MarkListenerChange();
+    core_.MarkDnsChange();
+    core_.LogEvent(0, "host key installed for product group " + g->name + "; not activated yet");
+    return m::IpkResponse{"host", g->name, !was_host};
+  }
+  if (key->kind == KeyKind::kSetup) {
+    const Edition* e = catalog->FindEditionByCode(key->item);
+    if (e == nullptr || e->setup_key != text) {
+      return Status(ResultCode::kInvalidKey, "the key is not a setup key listed in " +
+                                                 catalog->vendor_name + "'s catalog");
+    }
+    const HostSettings& local = core_.host().settings;
+    ACTIVA_RETURN_IF_ERROR(core_.client().Install(*e, text, local.activation_interval_minutes,
+                                                  local.renewal_interval_minutes));
+    return m::IpkResponse{"setup", e->name, false};
+  }
+  return Status(ResultCode::kWrongKeyKind,
+                "this is a MAK: MAKs are activated at the vendor's clearinghouse, which this "
+                "version does not include; install the edition's setup key to activate "
+                "through a host");
+}
+
+Result<m::UpkResponse> ManagementService::Upk(const m::UpkRequest& r) {
+  HostRole& host = core_.host();
+  ClientRole& client = core_.client();
+  // The host key's activation ID is its product group's ID.
+  std::optional<Uuid> host_group;
+  if (const ProductGroup* g = host.group()) host_group = g->id;
+  const std::size_t installed = client.products().size() + (host.key_installed() ? 1 : 0);
+  std::optional<Uuid> id = r.activation_id;
+  if (!id) {
+    if (installed == 0) return Status(ResultCode::kNotFound, "no product key is installed");
+    if (installed > 1) {
+      return Status(ResultCode::kInvalidArgument,
+                    "several product keys are installed; name one: /upk ActivationID");
+    }
+    id = host.key_installed() ? host_group.value_or(Uuid{}) : client.products().front().sku_id;
+  }
+  if (host.key_installed() && (host_group == id || (installed == 1 && client.products().empty()))) {
+    ACTIVA_RETURN_IF_ERROR(core_.settings().RemoveHostKey());
+    host.RemoveKey();
+    core_.MarkListenerChange();
+    core_.MarkDnsChange();
+    return m::UpkResponse{"host key"};
+  }
+  Result<std::string> removed = client.Remove(*id);
+  if (!removed.ok()) return removed.status();
+  return m::UpkResponse{*removed};
+}
+
+// Keys live only in the state database (mode 0700), which only the daemon
+// reads; kept for slmgr.vbs users.
+Result<m::Empty> ManagementService::Cpky(const m::CpkyRequest&) { return m::Empty{}; }
+
+// --- Activation --------------------------------------------------------------------
+
+void ManagementService::Ato(const m::AtoRequest& r,
+                            std::function<void(Result<m::AtoResponse>)> done) {
+  ClientRole& client = core_.client();
+  std::vector<Uuid> products;
+  if (r.products.activation_id) {
+    if (client.Find(*r.products.activation_id) == nullptr) {
+      return done(NotInstalled(*r.products.activation_id));
+    }
+    products.push_back(*r.products.activation_id);
+  } else {
+    for (const ProductRecord& p : client.products()) products.push_back(p.sku_id);
+  }
+  if (products.empty()) {
+    if (core_.host().key_installed()) {
+      return done(Status(ResultCode::kInvalidArgument,
+                         "online activation of a host needs the vendor's clearinghouse, which "
+                         "this version does not include: activate by phone or file with /dti, "
+                         "activa-vendor confirm and /atp"));
+    }
+    return done(Status(ResultCode::kNotFound, "no product key is installed; use /ipk first"));
+  }
+  run_attempts_(products, [this, products, done = std::move(done)](ResultCode result) {
+    m::AtoResponse out;
+    out.outcome = Status(result, "");
+    for (const Uuid& sku : products) {
+      if (const ProductRecord* p = core_.client().Find(sku)) out.products.push_back(ProductInfo(*p));
+    }
+    done(std::move(out));
+  });
+}
+
+Result<m::DtiResponse> ManagementService::Dti(const m::DtiRequest&) {
+  Result<std::string> iid = core_.InstallationIdText();
+  if (!iid.ok()) return iid.status();
+  return m::DtiResponse{*iid};
+}
+
+Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
+  Result<std::string> iid_text = core_.InstallationIdText();
+  if (!iid_text.ok()) return iid_text.status();
+  Result<ConfirmationId> cid = ParseConfirmationId(r.confirmation_id);
+  if (!cid.ok()) return cid.status();
+  const Catalog* catalog = core_.host().catalog();
+  if (catalog == nullptr) {
+    return Status(ResultCode::kInvalidKey, "the host key's vendor has no catalog here");
+  }
+  Result<HostCertificate> cert =
+      CertificateFromConfirmation(*ParseInstallationId(*iid_text), *cid, *catalog);
+  if (!cert.ok()) return cert.status();
+  Bytes bytes = EncodeCertificate(*cert);
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetHostCertificate(HexEncode(bytes)));
+  core_.host().Activate(std::move(cert).value(), std::move(bytes));
+  core_.MarkDnsChange();
+  core_.LogEvent(0, "host activated by " + catalog->vendor_name + " (offline)");
+  return m::AtpResponse{HostInfo()};
+}
+
+Result<m::RearmResponse> ManagementService::Rearm(const m::RearmRequest&) {
+  Result<int> left = core_.client().RearmAll();
+  if (!left.ok()) return left.status();
+  return m::RearmResponse{*left};
+}
+
+Result<m::GeneralizeResponse> ManagementService::Generalize(const m::GeneralizeRequest&) {
+  MachineIdentity& id = core_.machine();
+  const Uuid next = NewRandomUuid();
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetIdentity(next, id.cmid));
+  id.previous_cmid = id.cmid;
+  id.cmid = next;
+  ACTIVA_RETURN_IF_ERROR(core_.client().GeneralizeAll());
+  return m::GeneralizeResponse{id.cmid, id.previous_cmid};
+}
+
+// --- Discovery ---------------------------------------------------------------------
+
+Result<m::Empty> ManagementService::Skms(const m::SkmsRequest& r) {
+  Result<HostAddress> a = ParseHostAddress(r.host);
+  if (!a.ok()) return a.status();
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetKmsHost(r.host));
+  core_.client().discovery().kms_host = r.host;
+  // An explicitly set host replaces whatever was cached.
+  core_.client().ForgetHosts();
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::Ckms(const m::CkmsRequest&) {
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetKmsHost(std::nullopt));
+  core_.client().discovery().kms_host.reset();
+  core_.client().ForgetHosts();
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::SkmsDomain(const m::SkmsDomainRequest& r) {
+  if (!IsValidDnsName(r.domain)) {
+    return Status(ResultCode::kInvalidArgument,
+                  "\"" + r.domain + "\" is not a DNS name (labels of letters, digits and '-', "
+                  "at most 63 bytes each, 253 in all)");
+  }
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetKmsDomain(r.domain));
+  core_.client().discovery().kms_domain = r.domain;
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::CkmsDomain(const m::CkmsDomainRequest&) {
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetKmsDomain(std::nullopt));
+  core_.client().discovery().kms_domain.reset();
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::SetHostCaching(bool on) {
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetHostCaching(on));
+  core_.client().discovery().host_caching = on;
+  if (!on) core_.client().ForgetHosts();
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::Skhc(const m::SkhcRequest&) { return SetHostCaching(true); }
+Result<m::Empty> ManagementService::Ckhc(const m::CkhcRequest&) { return SetHostCaching(false); }
+
+// --- Host settings -----------------------------------------------------------------
+
+Result<m::Empty> ManagementService::SetInterval(bool activation, std::uint32_t minutes) {
+  ACTIVA_RETURN_IF_ERROR(ValidateInterval(minutes));
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetInterval(activation, minutes));
+  HostSettings& s = core_.host().settings;
+  (activation ? s.activation_interval_minutes : s.renewal_interval_minutes) = minutes;
+  // On a client the value is its local one until a host sends its own.
+  ACTIVA_RETURN_IF_ERROR(core_.client().SetInterval(activation, minutes));
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::Sai(const m::SaiRequest& r) { return SetInterval(true, r.minutes); }
+Result<m::Empty> ManagementService::Sri(const m::SriRequest& r) { return SetInterval(false, r.minutes); }
+
+Result<m::Empty> ManagementService::Sprt(const m::SprtRequest& r) {
+  if (r.port == 0) return Status(ResultCode::kInvalidArgument, "the port must be 1 to 65535");
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetPort(r.port));
+  core_.host().port = r.port;
+  core_.MarkListenerChange();
+  core_.MarkDnsChange();
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::SetPublishing(bool on) {
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetDnsPublishing(on));
+  core_.host().dns_publishing = on;
+  core_.MarkDnsChange();
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::Sdns(const m::SdnsRequest&) { return SetPublishing(true); }
+Result<m::Empty> ManagementService::Cdns(const m::CdnsRequest&) { return SetPublishing(false); }
+
+Result<m::Empty> ManagementService::SetPriority(bool low) {
+  ACTIVA_RETURN_IF_ERROR(core_.settings().SetLowPriority(low));
+  core_.host().low_priority = low;
+  core_.MarkListenerChange();  // the daemon applies the priority
+  return m::Empty{};
+}
+
+Result<m::Empty> ManagementService::Spri(const m::SpriRequest&) { return SetPriority(false); }
+Result<m::Empty> ManagementService::Cpri(const m::CpriRequest&) { return SetPriority(true); }
+
+Result<m::TestAdvanceClockResponse> ManagementService::TestAdvanceClock(
+    const m::TestAdvanceClockRequest& r) {
+  if (!core_.advance_clock) return m::Service::TestAdvanceClock(r);
+  core_.advance_clock(r.seconds);
+  return m::TestAdvanceClockResponse{core_.clock().Now()};
+}
+
+}  // namespace activa

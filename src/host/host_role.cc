@@ -1,0 +1,87 @@
+#include "host/host_role.h"
+
+#include <utility>
+
+namespace activa {
+
+HostRole::HostRole(const Clock& clock, const CatalogSet& catalogs,
+                   const ClientCounter::HashKey& key)
+    : clock_(clock), catalogs_(catalogs), requests_(key) {}
+
+const Catalog* HostRole::catalog() const {
+  if (!key_) return nullptr;
+  Result<ProductKey> key = ParseProductKey(*key_);
+  return key.ok() ? catalogs_.ForVendorTag(key->vendor_tag) : nullptr;
+}
+
+const ProductGroup* HostRole::group() const {
+  const Catalog* c = catalog();
+  if (c == nullptr) return nullptr;
+  Result<ProductKey> key = ParseProductKey(*key_);
+  return key.ok() ? c->FindGroupByCode(key->item) : nullptr;
+}
+
+void HostRole::InstallKey(std::string key_text) {
+  key_ = std::move(key_text);
+  certificate_.reset();
+  certificate_bytes_.clear();
+}
+
+void HostRole::RemoveKey() {
+  key_.reset();
+  certificate_.reset();
+  certificate_bytes_.clear();
+}
+
+void HostRole::Activate(HostCertificate certificate, Bytes encoded) {
+  certificate_ = std::move(certificate);
+  certificate_bytes_ = std::move(encoded);
+}
+
+HostContext HostRole::context() const {
+  HostContext h;
+  h.catalog = catalog();
+  h.certificate = certificate_ ? &*certificate_ : nullptr;
+  h.certificate_bytes = certificate_bytes_;
+  h.signing_key = signing_key_ ? &*signing_key_ : nullptr;
+  h.host_id = host_id;
+  h.settings = settings;
+  return h;
+}
+
+RequestHandler::Admission HostRole::Admit(const ActivationRequest& request) const {
+  return requests_.Admit(request, clock_.Now(), context());
+}
+
+RequestHandler::Answer HostRole::Respond(const RequestHandler::Admission& admission) {
+  return requests_.Respond(admission, context());
+}
+
+Event HostRole::RecordPublishResult(const std::string& service, const std::string& domain,
+                                    const Status& result, bool withdrawal) {
+  PublishStatus* st = nullptr;
+  for (PublishStatus& x : publish_status_) {
+    if (x.domain == domain) st = &x;
+  }
+  if (st == nullptr) {
+    publish_status_.push_back(PublishStatus{domain, ResultCode::kOk, "", 0, false});
+    st = &publish_status_.back();
+  }
+  const std::int64_t now = clock_.Now();
+  st->result = result.code();
+  st->message = result.ok() ? (withdrawal ? "withdrawn" : "published") : result.message();
+  st->time = now;
+  st->withdrawn = withdrawal && result.ok();
+  const std::string record = service + "." + domain;
+  if (result.ok()) {
+    return Event{0, now, kEventDnsPublished,
+                 (withdrawal ? "Withdrew this host's SRV record from "
+                             : "Published this host's SRV record in ") +
+                     record};
+  }
+  return Event{0, now, kEventDnsFailed,
+               std::string("Could not ") + (withdrawal ? "withdraw" : "publish") +
+                   " this host's SRV record in " + record + ": " + result.message()};
+}
+
+}  // namespace activa
