@@ -141,9 +141,9 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
         }
       }
       if (auto tsig = e.OptionalString("tsig")) {
-        Result<dns::TsigKey> key = dns::ParseTsigKey(*tsig);
-        if (!key.ok()) e.Fail("tsig", "\"tsig\": " + key.status().message());
         entry.tsig = *tsig;
+        Result<dns::PublishTarget> target = ToPublishTarget(entry);
+        if (!target.ok()) e.Fail("tsig", target.status().message());
       }
       if (e.status().ok()) e.RejectUnknownKeys();
       ACTIVA_RETURN_IF_ERROR(e.status());
@@ -151,6 +151,37 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
     }
   }
   return c;
+}
+
+Result<dns::PublishTarget> ToPublishTarget(const DnsPublishEntry& entry) {
+  dns::PublishTarget t;
+  t.domain = entry.domain;
+  t.priority = entry.priority;
+  t.weight = entry.weight;
+  t.server = entry.server;
+  t.server_port = entry.server_port;
+  if (!entry.tsig.empty()) {
+    Result<dns::TsigKey> key = dns::ParseTsigKey(entry.tsig);
+    if (!key.ok()) {
+      // ParseTsigKey's message names the key once it got that far and never
+      // holds the secret.
+      return Status(ResultCode::kInvalidArgument,
+                    "domain \"" + entry.domain + "\": \"tsig\": " + key.status().message());
+    }
+    t.tsig = std::move(key).value();
+  }
+  return t;
+}
+
+Result<std::vector<dns::PublishTarget>> ToPublishTargets(
+    const std::vector<DnsPublishEntry>& entries) {
+  std::vector<dns::PublishTarget> out;
+  for (const DnsPublishEntry& e : entries) {
+    Result<dns::PublishTarget> t = ToPublishTarget(e);
+    if (!t.ok()) return t.status();
+    out.push_back(std::move(t).value());
+  }
+  return out;
 }
 
 }  // namespace activa

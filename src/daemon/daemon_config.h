@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "dns/dns_publisher.h"
 #include "net/host_address.h"
 #include "net/network.h"
 
@@ -61,8 +62,19 @@ struct DaemonConfig {
 Status ValidateServiceLabel(std::string_view service);
 
 // Parses the TOML text. Unknown keys and bad values are kInvalidData naming
-// the key and line.
+// the file, line and key; a [[dns.publish]] entry is checked with
+// ToPublishTarget, so a TSIG key that does not parse stops start-up and
+// refuses a reload.
 Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string& file);
+
+// The entry as the publisher takes it, its TSIG key parsed. An entry whose
+// `tsig` is set but does not parse is kInvalidArgument naming the domain,
+// "tsig" and the key's name when it has one (never the secret): there is no
+// target without the key, so nothing is ever published unsigned by mistake.
+Result<dns::PublishTarget> ToPublishTarget(const DnsPublishEntry& entry);
+// Every entry of `entries`, in order; the first error.
+Result<std::vector<dns::PublishTarget>> ToPublishTargets(
+    const std::vector<DnsPublishEntry>& entries);
 
 }  // namespace activa
 

@@ -114,5 +114,73 @@ TEST(DaemonConfigTest, DnsErrorsNameTheKey) {
       << tsig;
 }
 
+TEST(DaemonConfigTest, BadTsigKeyStopsTheConfigurationNamingFileDomainAndKey) {
+  Result<DaemonConfig> c = ParseDaemonConfig(R"([[dns.publish]]
+domain = "corp.example"
+
+[[dns.publish]]
+domain = "branch.example"
+tsig = "activa-host:hmac-sha257:c2VjcmV0c2VjcmV0"
+)",
+                                             "/etc/activa/activa.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ResultCode::kInvalidData);
+  const std::string m = c.status().message();
+  EXPECT_NE(m.find("/etc/activa/activa.toml:6: [[dns.publish]] #2"), std::string::npos) << m;
+  EXPECT_NE(m.find("domain \"branch.example\": \"tsig\": TSIG key: unknown algorithm "
+                   "\"hmac-sha257\""),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("c2VjcmV0c2VjcmV0"), std::string::npos) << m;
+
+  c = ParseDaemonConfig(
+      "[[dns.publish]]\ndomain = \"corp.example\"\ntsig = \"activa-host:hmac-sha256:not base64!\"",
+      "activa.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("the secret of key \"activa-host\" is not base64"),
+            std::string::npos)
+      << c.status().message();
+}
+
+TEST(DaemonConfigTest, ToPublishTargetParsesTheKeyOrFails) {
+  DnsPublishEntry e;
+  e.domain = "corp.example";
+  e.priority = 10;
+  e.weight = 50;
+  e.server = "127.0.0.1";
+  e.server_port = 5300;
+  Result<dns::PublishTarget> t = ToPublishTarget(e);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->domain, "corp.example");
+  EXPECT_EQ(t->priority, 10);
+  EXPECT_EQ(t->weight, 50);
+  EXPECT_EQ(t->server, "127.0.0.1");
+  EXPECT_EQ(t->server_port, 5300);
+  EXPECT_FALSE(t->tsig.has_value());
+
+  e.tsig = "activa-host:hmac-sha256:c2VjcmV0";
+  t = ToPublishTarget(e);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_TRUE(t->tsig.has_value());
+  EXPECT_EQ(t->tsig->name, "activa-host");
+
+  // A key that does not parse gives no target at all, never one without TSIG.
+  e.tsig = "activa-host:hmac-sha256";
+  t = ToPublishTarget(e);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), ResultCode::kInvalidArgument);
+  EXPECT_NE(t.status().message().find("domain \"corp.example\": \"tsig\""), std::string::npos)
+      << t.status().message();
+
+  DnsPublishEntry good;
+  good.domain = "lab.example";
+  Result<std::vector<dns::PublishTarget>> all = ToPublishTargets({good, e});
+  ASSERT_FALSE(all.ok());
+  EXPECT_NE(all.status().message().find("corp.example"), std::string::npos);
+  all = ToPublishTargets({good});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
 }  // namespace
 }  // namespace activa
