@@ -144,7 +144,9 @@ for spec in "${daemons[@]}"; do
   done
   stop_host
   count=$(sqlite3 "$state/activad.db" 'select count(*) from events')
-  echo "events: $count rows (keep_events $keep_events)"
+  echo "events: $count rows (keep_events $keep_events); the most frequent kinds:"
+  sqlite3 "$state/activad.db" "select count(*) || '  ' || substr(min(message), 1, 90) from events
+    group by event_id, substr(message, 1, 24) order by count(*) desc limit 5"
   events+=("$label $count")
 done
 
