@@ -31,7 +31,7 @@
 #include "host/refusal_log.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
-#include "dns/srv_selection.h"
+#include "dns/publish_reconciler.h"
 #include "base/clock.h"
 
 namespace activa {
@@ -444,14 +444,6 @@ class Daemon {
 
   // --- DNS publishing ------------------------------------------------------
 
-  struct Published {
-    dns::PublishTarget target;
-    dns::SrvRegistration registration;
-    steady_clock::time_point refresh;  // when to publish again
-    steady_clock::duration backoff{};  // after a failure
-    bool ok = false;
-  };
-
   // The resolver and publisher are used on the DNS thread only; they are
   // replaced there too, between two operations.
   void CreateDnsClients() {
@@ -471,109 +463,29 @@ class Daemon {
     });
   }
 
-  static dns::PublishTarget ToTarget(const DnsPublishEntry& e) {
-    dns::PublishTarget t;
-    t.domain = e.domain;
-    t.priority = e.priority;
-    t.weight = e.weight;
-    t.server = e.server;
-    t.server_port = e.server_port;
-    if (!e.tsig.empty()) {
-      Result<dns::TsigKey> key = dns::ParseTsigKey(e.tsig);
-      if (key.ok()) t.tsig = *key;
-    }
-    return t;
-  }
-
-  static bool Same(const dns::PublishTarget& a, const dns::SrvRegistration& ra,
-                   const dns::PublishTarget& b, const dns::SrvRegistration& rb) {
-    return a.domain == b.domain && a.priority == b.priority && a.weight == b.weight &&
-           a.server == b.server && a.server_port == b.server_port && ra.service == rb.service &&
-           ra.target == rb.target && ra.port == rb.port;
-  }
-
-  // Keeps DNS in line with DaemonCore::DnsPlan(): publishes (and refreshes
-  // daily) what should be there, withdraws what should not, retries
-  // failures with backoff (1 minute, doubling, at most an hour).
+  // Keeps DNS in line with DaemonCore::DnsPlan() through the reconciler
+  // (dns/publish_reconciler.h: refresh daily, retry with backoff, withdraw
+  // what is no longer wanted); the updates run on the DNS thread.
   awaitable<void> DnsLoop() {
-    constexpr auto kRefresh = std::chrono::hours(24);
-    constexpr auto kFirstRetry = std::chrono::minutes(1);
-    constexpr auto kMaxRetry = std::chrono::hours(1);
     for (;;) {
       bool changed = core_->TakeDnsChange();
       auto search_task = OffLoop([this] { return resolver_->SearchDomains(); });
       std::vector<std::string> search = co_await std::move(search_task);
-      DaemonCore::PublishPlan plan = core_->DnsPlan(search);
-      dns::SrvRegistration reg;
-      reg.service = plan.service;
-      reg.target = plan.target;
-      reg.port = plan.port;
-      std::map<std::string, dns::PublishTarget> wanted;
-      if (plan.publish) {
-        for (const DnsPublishEntry& e : plan.entries) wanted[e.domain] = ToTarget(e);
-      }
-      // Withdraw what is no longer wanted as it was published. After a
-      // change that turned publishing off (/cdns), also withdraw what an
-      // earlier run may have left, though this run did not publish it.
-      std::vector<std::pair<dns::PublishTarget, dns::SrvRegistration>> withdraw;
-      for (auto it = published_.begin(); it != published_.end();) {
-        auto w = wanted.find(it->first);
-        if (w == wanted.end() || !Same(w->second, reg, it->second.target, it->second.registration)) {
-          if (it->second.ok) withdraw.emplace_back(it->second.target, it->second.registration);
-          it = published_.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      if (changed && plan.withdraw_all) {
-        for (const DnsPublishEntry& e : plan.entries) {
-          bool listed = false;
-          for (const auto& w : withdraw) listed = listed || w.first.domain == e.domain;
-          if (!listed && !plan.target.empty()) withdraw.emplace_back(ToTarget(e), reg);
-        }
-      }
-      // (Plain loops: g++ 12 miscompiles structured bindings that live
+      reconciler_.SetPlan(core_->DnsPlan(search), changed);
+      std::vector<dns::PublishAction> due = reconciler_.Due(steady_clock::now());
+      // (A plain loop: g++ 12 miscompiles range-for variables that live
       // across a co_await.)
-      for (std::size_t i = 0; i < withdraw.size(); ++i) {
-        dns::PublishTarget t = withdraw[i].first;
-        dns::SrvRegistration r = withdraw[i].second;
-        auto task = OffLoop([this, t, r] { return publisher_->Withdraw(t, r); });
+      for (std::size_t i = 0; i < due.size(); ++i) {
+        const dns::PublishAction action = due[i];
+        auto task = OffLoop([this, action] { return dns::RunPublishAction(*publisher_, action); });
         Status s = co_await std::move(task);
-        core_->RecordPublishResult(t.domain, s, /*withdrawal=*/true);
-      }
-      // Publish what is due.
-      auto now = steady_clock::now();
-      for (auto it = wanted.begin(); it != wanted.end(); ++it) {
-        const std::string domain = it->first;
-        const dns::PublishTarget target = it->second;
-        {
-          Published& p = published_[domain];
-          bool fresh = p.registration.target.empty();
-          if (!fresh && now < p.refresh) continue;
-          p.target = target;
-          p.registration = reg;
-        }
-        auto task = OffLoop([this, target, reg] { return publisher_->Publish(target, reg); });
-        Status s = co_await std::move(task);
-        core_->RecordPublishResult(domain, s, /*withdrawal=*/false);
-        Published& p = published_[domain];
-        p.ok = s.ok();
-        if (s.ok()) {
-          p.backoff = {};
-          p.refresh = steady_clock::now() + kRefresh;
-        } else {
-          p.backoff = p.backoff == steady_clock::duration{} ? steady_clock::duration(kFirstRetry)
-                                                             : std::min<steady_clock::duration>(
-                                                                   p.backoff * 2, kMaxRetry);
-          p.refresh = steady_clock::now() + p.backoff;
-        }
+        core_->RecordPublishResult(action.target.domain, s,
+                                   action.kind == dns::PublishAction::Kind::kWithdraw);
+        reconciler_.Report(action, s, steady_clock::now());
       }
       // A change that came while this pass was at work: another pass now.
       if (core_->dns_change_pending()) continue;
-      // Sleep until the next refresh or retry, or a change wakes us.
-      auto next = steady_clock::now() + kRefresh;
-      for (const auto& entry : published_) next = std::min(next, entry.second.refresh);
-      dns_timer_.expires_at(next);
+      dns_timer_.expires_at(reconciler_.NextRun(steady_clock::now()));
       co_await dns_timer_.async_wait(kNoThrow);
     }
   }
@@ -736,7 +648,7 @@ class Daemon {
   asio::thread_pool dns_pool_{1};
   std::shared_ptr<dns::SrvResolver> resolver_;   // DNS thread only
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
-  std::map<std::string, Published> published_;
+  dns::PublishReconciler reconciler_;  // event loop only
   std::unique_ptr<CommitQueue> commits_;
   std::unique_ptr<ManagementService> service_;
   RefusalLog refusals_;

@@ -168,49 +168,26 @@ Result<std::string> DaemonCore::InstallationIdText() const {
   return FormatInstallationId(iid);
 }
 
-DaemonCore::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& search_domains) {
-  PublishPlan plan;
-  plan.service = config_.dns.service;
-  plan.port = host_.port;
-  if (!host_.key_installed()) {
-    plan.why_not = "no host key is installed";
-  } else if (!host_.certificate()) {
-    plan.why_not = "the host is not activated";
-  } else if (config_.dns.disable_publishing) {
-    plan.why_not = "disable_publishing is set in the configuration";
-    plan.withdraw_all = true;
-  } else if (!host_.dns_publishing) {
-    plan.why_not = "publishing is off (slmgr /cdns)";
-    plan.withdraw_all = true;
-  } else {
-    plan.publish = true;
+dns::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& search_domains) {
+  // Parsed configurations are checked already; one built in code may not be.
+  Result<std::vector<dns::PublishTarget>> targets = ToPublishTargets(config_.dns.publish);
+  if (!targets.ok()) {
+    dns::PublishPlan plan;
+    plan.why_not = targets.status().message();
+    return plan;
   }
-  // This host's name: configured, or the host name completed with the
-  // machine's domain.
-  plan.target = config_.dns.host_name;
-  if (plan.target.empty()) {
-    plan.target = system_.HostName();
-    if (plan.target.find('.') == std::string::npos && !search_domains.empty()) {
-      plan.target += "." + search_domains.front();
-    }
-  }
-  while (!plan.target.empty() && plan.target.back() == '.') plan.target.pop_back();
-  plan.entries = config_.dns.publish;
-  if (plan.entries.empty()) {
-    std::size_t dot = plan.target.find('.');
-    std::string own = dot != std::string::npos ? plan.target.substr(dot + 1)
-                      : search_domains.empty() ? std::string()
-                                               : search_domains.front();
-    if (own.empty()) {
-      if (plan.publish) plan.why_not = "this machine has no DNS domain; set [[dns.publish]]";
-      plan.publish = false;
-    } else {
-      DnsPublishEntry e;
-      e.domain = own;
-      plan.entries.push_back(e);
-    }
-  }
-  return plan;
+  dns::PublishPlanInput in;
+  in.host_key_installed = host_.key_installed();
+  in.activated = host_.certificate().has_value();
+  in.disable_publishing = config_.dns.disable_publishing;
+  in.publishing_on = host_.dns_publishing;
+  in.configured_host_name = config_.dns.host_name;
+  in.machine_host_name = system_.HostName();
+  in.search_domains = search_domains;
+  in.service = config_.dns.service;
+  in.port = host_.port;
+  in.targets = std::move(targets).value();
+  return dns::PlanPublishing(in);
 }
 
 void DaemonCore::RecordPublishResult(const std::string& domain, const Status& result,

@@ -31,6 +31,7 @@
 #include "daemon/daemon_config.h"
 #include "daemon/settings.h"
 #include "daemon/state_store.h"
+#include "dns/publish_planner.h"
 #include "host/host_role.h"
 #include "keys/activation_codes.h"
 
@@ -93,21 +94,9 @@ class DaemonCore {
   bool dns_change_pending() const { return dns_change_; }
 
   // --- DNS publishing (host role) --------------------------------------------
-  struct PublishPlan {
-    bool publish = false;  // false: withdraw whatever was published
-    // Publishing was turned off (/cdns, disable_publishing) on an activated
-    // host: withdraw this host's records even where this run did not
-    // publish them.
-    bool withdraw_all = false;
-    std::string why_not;  // when !publish
-    std::string service;
-    std::string target;  // this host's name, the SRV target
-    std::uint16_t port = 0;
-    std::vector<DnsPublishEntry> entries;
-  };
   // What should be in DNS now. `search_domains` supplies the machine's own
   // domain when the configuration names none.
-  PublishPlan DnsPlan(const std::vector<std::string>& search_domains);
+  dns::PublishPlan DnsPlan(const std::vector<std::string>& search_domains);
   // Records the outcome for `domain` for /dli and logs 12294 or 12293.
   void RecordPublishResult(const std::string& domain, const Status& result, bool withdrawal);
 
