@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "base/system.h"
 
@@ -44,6 +45,18 @@ class FakeSystem final : public System {
     if (it == files_.end()) return Status(ResultCode::kFileNotFound, path + ": no such file");
     return it->second;
   }
+  Result<std::string> ReadPrivateFile(const std::string& path) override { return ReadFile(path); }
+  Status CreatePrivateFile(const std::string& path, std::string_view data) override {
+    if (auto f = failing_writes_.find(path); f != failing_writes_.end()) return f->second;
+    if (files_.count(path) != 0) return Status(ResultCode::kFileExists, path + ": exists");
+    files_[path] = std::string(data);
+    return Status::Ok();
+  }
+  // Writes of `path` fail with `status`.
+  void FailWrites(const std::string& path, Status status) {
+    failing_writes_[path] = std::move(status);
+  }
+  bool HasFile(const std::string& path) const { return files_.count(path) != 0; }
 
  private:
   FakeClock clock_;
@@ -51,6 +64,7 @@ class FakeSystem final : public System {
   bool vm_ = false;
   std::map<std::string, std::string> files_;
   std::map<std::string, Status> failing_;
+  std::map<std::string, Status> failing_writes_;
 };
 
 }  // namespace activa

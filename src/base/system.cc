@@ -1,5 +1,6 @@
 #include "base/system.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,5 +44,21 @@ Result<std::vector<std::string>> RealSystem::ListFiles(const std::string& dir) {
 }
 
 Result<std::string> RealSystem::ReadFile(const std::string& path) { return activa::ReadFile(path); }
+
+Result<std::string> RealSystem::ReadPrivateFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    return Status(ResultCode::kFileNotFound, path + ": no such file");
+  }
+  if ((st.st_mode & 077) != 0) {
+    return Status(ResultCode::kAccessDenied,
+                  path + ": readable by group or others; run chmod 600 " + path);
+  }
+  return activa::ReadFile(path);
+}
+
+Status RealSystem::CreatePrivateFile(const std::string& path, std::string_view data) {
+  return WriteFileAtomic(path, data, 0600, /*overwrite=*/false);
+}
 
 }  // namespace activa

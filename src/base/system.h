@@ -1,6 +1,7 @@
 // The operating system as the daemon's roles see it (STYLE.md 7, after
 // leveldb's Env and envoy's TimeSource): the clock, this machine's name and
-// whether it is a virtual machine, and the files it reads (catalogs).
+// whether it is a virtual machine, and the files it reads and writes (the
+// catalogs, the host's signing key).
 //
 // The roles take a System&; production passes RealSystem, tests a
 // FakeSystem (base/fake_system.h) whose time, host name and files they set,
@@ -13,6 +14,7 @@
 #define ACTIVA_BASE_SYSTEM_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -35,6 +37,12 @@ class System {
   virtual Result<std::vector<std::string>> ListFiles(const std::string& dir) = 0;
   // A whole file; kFileNotFound when it does not exist.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // A secret's file: kFileNotFound when it does not exist, kAccessDenied
+  // when its group or others may read it (the message says how to fix it).
+  virtual Result<std::string> ReadPrivateFile(const std::string& path) = 0;
+  // Creates `path` with mode 0600 and `data`, durably; kFileExists when it
+  // exists already (a secret is never overwritten).
+  virtual Status CreatePrivateFile(const std::string& path, std::string_view data) = 0;
 };
 
 // The real machine, with time from `clock` (which must outlive it).
@@ -46,6 +54,8 @@ class RealSystem final : public System {
   bool IsVirtualMachine() override;
   Result<std::vector<std::string>> ListFiles(const std::string& dir) override;
   Result<std::string> ReadFile(const std::string& path) override;
+  Result<std::string> ReadPrivateFile(const std::string& path) override;
+  Status CreatePrivateFile(const std::string& path, std::string_view data) override;
 
  private:
   const Clock& clock_;

@@ -16,6 +16,10 @@ namespace activa {
 
 class CatalogSet {
  public:
+  CatalogSet() = default;
+  // Catalogs already verified (tests build them in code).
+  explicit CatalogSet(std::vector<Catalog> catalogs) : catalogs_(std::move(catalogs)) {}
+
   // Loads the folder. What was refused (a file that does not verify, a
   // folder that cannot be read) is described in `problems`, one line each;
   // the rest still loads.

@@ -120,10 +120,36 @@ bool ConstantTimeEqual(ByteSpan a, ByteSpan b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Status SaveSigningKey(const SigningKey& key, const std::string& path) {
+std::string SigningKeyFileText(const SigningKey& key) {
   KeySeed seed = key.ExportSeed();
   std::string line = std::string(kKeyFileTag) + " " + Base64Encode(seed) + "\n";
   sodium_memzero(seed.data(), seed.size());
+  return line;
+}
+
+Result<SigningKey> ParseSigningKeyFile(std::string text, const std::string& path) {
+  std::string prefix = std::string(kKeyFileTag) + " ";
+  Status bad(ResultCode::kInvalidData, path + ": not an Activa signing key file");
+  if (text.compare(0, prefix.size(), prefix) != 0) {
+    sodium_memzero(text.data(), text.size());
+    return bad;
+  }
+  std::string_view b64 = std::string_view(text).substr(prefix.size());
+  while (!b64.empty() && (b64.back() == '\n' || b64.back() == '\r')) b64.remove_suffix(1);
+  Bytes seed;
+  bool decoded = Base64Decode(b64, &seed);
+  sodium_memzero(text.data(), text.size());
+  if (!decoded || seed.size() != crypto_sign_SEEDBYTES) {
+    if (!seed.empty()) sodium_memzero(seed.data(), seed.size());
+    return bad;
+  }
+  SigningKey key = SigningKey::FromSeed(seed);
+  sodium_memzero(seed.data(), seed.size());
+  return key;
+}
+
+Status SaveSigningKey(const SigningKey& key, const std::string& path) {
+  std::string line = SigningKeyFileText(key);
   Status s = WriteFileAtomic(path, line, 0600, /*overwrite=*/false);
   sodium_memzero(line.data(), line.size());
   return s;
@@ -140,19 +166,7 @@ Result<SigningKey> LoadSigningKey(const std::string& path) {
   }
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
-  std::string& t = text.value();
-  std::string prefix = std::string(kKeyFileTag) + " ";
-  Status bad(ResultCode::kInvalidData, path + ": not an Activa signing key file");
-  if (t.compare(0, prefix.size(), prefix) != 0) return bad;
-  std::string_view b64 = std::string_view(t).substr(prefix.size());
-  while (!b64.empty() && (b64.back() == '\n' || b64.back() == '\r')) b64.remove_suffix(1);
-  Bytes seed;
-  bool decoded = Base64Decode(b64, &seed);
-  sodium_memzero(t.data(), t.size());
-  if (!decoded || seed.size() != crypto_sign_SEEDBYTES) return bad;
-  SigningKey key = SigningKey::FromSeed(seed);
-  sodium_memzero(seed.data(), seed.size());
-  return key;
+  return ParseSigningKeyFile(std::move(text).value(), path);
 }
 
 }  // namespace activa

@@ -74,6 +74,11 @@ bool ConstantTimeEqual(ByteSpan a, ByteSpan b);
 // Loading refuses a file that group or others can read.
 Status SaveSigningKey(const SigningKey& key, const std::string& path);
 Result<SigningKey> LoadSigningKey(const std::string& path);
+// The same file's text, for callers that do their own file access (through
+// base/system.h). ParseSigningKeyFile wipes `text`; `path` names the file in
+// its error.
+std::string SigningKeyFileText(const SigningKey& key);
+Result<SigningKey> ParseSigningKeyFile(std::string text, const std::string& path);
 
 }  // namespace activa
 

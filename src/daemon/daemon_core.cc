@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "base/file_util.h"
+#include <sodium.h>
+
 #include "crypto/signing.h"
 #include "keys/product_key.h"
 
@@ -43,8 +45,15 @@ Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
   ::chmod(paths.state_dir.c_str(), 0700);
   Result<StateStore> store = StateStore::Open(paths.state_dir + "/activad.db");
   if (!store.ok()) return store.status();
+  return OpenWithStore(paths, std::move(config), system, std::move(store).value());
+}
+
+Result<std::unique_ptr<DaemonCore>> DaemonCore::OpenWithStore(const DaemonPaths& paths,
+                                                              DaemonConfig config, System& system,
+                                                              StateStore store) {
+  InitCrypto();
   std::unique_ptr<DaemonCore> core(
-      new DaemonCore(paths, std::move(config), system, std::move(store).value()));
+      new DaemonCore(paths, std::move(config), system, std::move(store)));
   core->LoadCatalogs();
   ACTIVA_RETURN_IF_ERROR(core->LoadState());
   return core;
@@ -136,11 +145,16 @@ Status DaemonCore::LoadState() {
 Status DaemonCore::EnsureHostSigningKey() {
   if (host_.signing_key()) return Status::Ok();
   const std::string path = paths_.state_dir + "/host.key";
-  Result<SigningKey> key = LoadSigningKey(path);
-  if (key.status().code() == ResultCode::kFileNotFound) {
-    ACTIVA_RETURN_IF_ERROR(SaveSigningKey(SigningKey::Generate(), path));
-    key = LoadSigningKey(path);
+  Result<std::string> text = system_.ReadPrivateFile(path);
+  if (text.status().code() == ResultCode::kFileNotFound) {
+    std::string fresh = SigningKeyFileText(SigningKey::Generate());
+    Status created = system_.CreatePrivateFile(path, fresh);
+    sodium_memzero(fresh.data(), fresh.size());
+    ACTIVA_RETURN_IF_ERROR(created);
+    text = system_.ReadPrivateFile(path);
   }
+  if (!text.ok()) return text.status();
+  Result<SigningKey> key = ParseSigningKeyFile(std::move(text).value(), path);
   if (!key.ok()) return key.status();
   host_.SetSigningKey(std::move(key).value());
   return Status::Ok();

@@ -51,6 +51,12 @@ class DaemonCore {
   // core.
   static Result<std::unique_ptr<DaemonCore>> Open(const DaemonPaths& paths, DaemonConfig config,
                                                   System& system);
+  // The same over a state store opened by the caller (an in-memory one in
+  // tests: StateStore::Open(":memory:")); nothing else touches the disk
+  // but through `system`.
+  static Result<std::unique_ptr<DaemonCore>> OpenWithStore(const DaemonPaths& paths,
+                                                           DaemonConfig config, System& system,
+                                                           StateStore store);
   ~DaemonCore();
 
   const DaemonConfig& config() const { return config_; }

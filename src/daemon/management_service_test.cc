@@ -1,0 +1,160 @@
+// The management service over a daemon core that lives in memory: catalogs
+// and the host key through a FakeSystem, the state in an in-memory SQLite
+// database, time from a fake clock. No socket, no file of the daemon's.
+#include "daemon/management_service.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "base/fake_system.h"
+#include "vendor/vendor.h"
+
+namespace activa {
+namespace {
+
+namespace m = management;
+constexpr std::int64_t kStart = 1795000000;
+
+class ManagementServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The vendor's side is the fixture: it writes its own folder.
+    std::string tmpl = (std::filesystem::temp_directory_path() / "activa-ms-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    vendor_dir_ = tmpl;
+    ASSERT_TRUE(Vendor::Init(vendor_dir_ + "/v", "Example").ok());
+    Result<Vendor> v = Vendor::Open(vendor_dir_ + "/v");
+    ASSERT_TRUE(v.ok());
+    vendor_.emplace(std::move(v).value());
+    system_.SetFile("/catalogs/example.json", *vendor_->SignedCatalog(kStart));
+    system_.SetHostName("host1");
+    Reopen();
+  }
+  void TearDown() override { std::filesystem::remove_all(vendor_dir_); }
+
+  void Reopen() {
+    service_.reset();
+    core_.reset();
+    Result<StateStore> store = StateStore::Open(":memory:");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    DaemonPaths paths;
+    paths.state_dir = "/state";
+    paths.catalog_dir = "/catalogs";
+    DaemonConfig config;
+    config.journal = false;
+    Result<std::unique_ptr<DaemonCore>> core =
+        DaemonCore::OpenWithStore(paths, config, system_, std::move(store).value());
+    ASSERT_TRUE(core.ok()) << core.status().ToString();
+    core_ = std::move(core).value();
+    service_ = std::make_unique<ManagementService>(
+        *core_, [this](std::vector<Uuid> products, std::function<void(ResultCode)> done) {
+          attempted_ = products;
+          done(ResultCode::kNoHostReachable);
+        });
+  }
+
+  m::Response Call(const m::Request& request, bool admin = true) {
+    m::Peer peer;
+    peer.admin = admin;
+    std::optional<m::Response> out;
+    service_->Dispatch(request, peer, [&](m::Response r) { out = std::move(r); });
+    EXPECT_TRUE(out.has_value());
+    return std::move(*out);
+  }
+  template <typename T>
+  T Payload(const m::Response& r) {
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return std::get<T>(*r);
+  }
+
+  std::string vendor_dir_;
+  FakeSystem system_{kStart};
+  std::optional<Vendor> vendor_;
+  std::unique_ptr<DaemonCore> core_;
+  std::unique_ptr<ManagementService> service_;
+  std::vector<Uuid> attempted_;
+};
+
+TEST_F(ManagementServiceTest, SetupKeyInstallsAProductInGrace) {
+  const Edition& e = vendor_->catalog().editions[0];
+  auto ipk = Payload<m::IpkResponse>(Call(m::IpkRequest{e.setup_key}));
+  EXPECT_EQ(ipk.kind, "setup");
+  EXPECT_EQ(ipk.name, e.name);
+  auto dli = Payload<m::LicenseInfo>(Call(m::DliRequest{}, /*admin=*/false));
+  ASSERT_EQ(dli.products.size(), 1u);
+  EXPECT_EQ(dli.products[0].license_status, 2);
+  EXPECT_EQ(dli.products[0].license_status_text, "Initial grace period");
+  EXPECT_EQ(dli.products[0].required_count, e.threshold);
+  EXPECT_EQ(dli.machine.name, "host1");
+  EXPECT_FALSE(dli.host.has_value());
+}
+
+TEST_F(ManagementServiceTest, StandardUsersReadOnly) {
+  const Edition& e = vendor_->catalog().editions[0];
+  m::Response denied = Call(m::IpkRequest{e.setup_key}, /*admin=*/false);
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.status().code(), ResultCode::kAccessDenied);
+  EXPECT_TRUE(Call(m::DlcRequest{}, false).ok());
+  EXPECT_EQ(Call(m::SaiRequest{60}, false).status().code(), ResultCode::kAccessDenied);
+}
+
+TEST_F(ManagementServiceTest, HostActivatesOfflineWithoutTouchingTheDisk) {
+  Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, kStart);
+  ASSERT_TRUE(key.ok());
+  auto ipk = Payload<m::IpkResponse>(Call(m::IpkRequest{key->text}));
+  EXPECT_TRUE(ipk.becomes_host);
+  EXPECT_TRUE(system_.HasFile("/state/host.key"));  // the host's key, in the fake
+  auto dti = Payload<m::DtiResponse>(Call(m::DtiRequest{}));
+  Result<std::string> cid = vendor_->Confirm(dti.installation_id, kStart);
+  ASSERT_TRUE(cid.ok()) << cid.status().ToString();
+  auto atp = Payload<m::AtpResponse>(Call(m::AtpRequest{*cid}));
+  ASSERT_TRUE(atp.host.has_value());
+  EXPECT_TRUE(atp.host->activated);
+  EXPECT_EQ(atp.host->group, vendor_->catalog().groups[0].name);
+  EXPECT_TRUE(core_->host().activated());
+  EXPECT_TRUE(core_->TakeListenerChange());
+  EXPECT_TRUE(core_->TakeDnsChange());
+}
+
+TEST_F(ManagementServiceTest, AHostKeyThatCannotBeStoredInstallsNothing) {
+  system_.FailWrites("/state/host.key", Status(ResultCode::kStorage, "no space left"));
+  Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, kStart);
+  m::Response r = Call(m::IpkRequest{key->text});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ResultCode::kStorage);
+  EXPECT_FALSE(core_->host().key_installed());
+  EXPECT_FALSE(Payload<m::LicenseInfo>(Call(m::DliRequest{})).host.has_value());
+}
+
+TEST_F(ManagementServiceTest, AtoRunsTheAttemptsAndReportsTheProducts) {
+  const Edition& e = vendor_->catalog().editions[0];
+  ASSERT_TRUE(Call(m::IpkRequest{e.setup_key}).ok());
+  auto ato = Payload<m::AtoResponse>(Call(m::AtoRequest{}));
+  EXPECT_EQ(attempted_, std::vector<Uuid>{e.id});
+  EXPECT_EQ(ato.outcome.code(), ResultCode::kNoHostReachable);
+  ASSERT_EQ(ato.products.size(), 1u);
+  // Nothing to activate: said before any attempt.
+  ASSERT_TRUE(Call(m::UpkRequest{}).ok());
+  attempted_.clear();
+  EXPECT_EQ(Call(m::AtoRequest{}).status().code(), ResultCode::kNotFound);
+  EXPECT_TRUE(attempted_.empty());
+}
+
+TEST_F(ManagementServiceTest, SettingsApplyAtOnce) {
+  const Edition& e = vendor_->catalog().editions[0];
+  ASSERT_TRUE(Call(m::IpkRequest{e.setup_key}).ok());
+  ASSERT_TRUE(Call(m::SaiRequest{60}).ok());
+  ASSERT_TRUE(Call(m::SkmsRequest{"kms.corp.example:1700"}).ok());
+  EXPECT_EQ(Call(m::SkmsDomainRequest{"not a name"}).status().code(),
+            ResultCode::kInvalidArgument);
+  auto dli = Payload<m::LicenseInfo>(Call(m::DliRequest{}));
+  EXPECT_EQ(dli.products[0].activation_interval, 60u);
+  EXPECT_EQ(dli.products[0].kms.configured, "kms.corp.example:1700");
+  ASSERT_TRUE(Call(m::SprtRequest{1700}).ok());
+  EXPECT_EQ(core_->host().port, 1700);
+}
+
+}  // namespace
+}  // namespace activa
