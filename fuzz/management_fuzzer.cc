@@ -1,41 +1,53 @@
 // Fuzz target for the daemon's management requests (docs/management.md):
-// any local user may send them, so DaemonCore::Execute must answer every
-// byte string with one well-formed JSON response line and never crash.
-// Requests run as a non-administrator, as most of that untrusted traffic
-// would; the parsing is the same for administrators.
+// any local user may send them, so the daemon's management::Service must
+// answer every byte string with one well-formed JSON response line and
+// never crash. The first byte picks the peer: odd bytes run the rest as an
+// administrator, so the arguments of every changing operation are parsed
+// and acted on too (a standard user is refused before that), even bytes as
+// a standard user.
+//
+// The daemon's core lives in memory (a FakeSystem and an in-memory state),
+// so state that earlier inputs left behind is part of what is fuzzed.
 #include <boost/json.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <string_view>
 
+#include "base/fake_system.h"
 #include "daemon/daemon_core.h"
-#include "base/clock.h"
+#include "daemon/management_service.h"
 
 namespace {
 
-activa::DaemonCore& Core() {
-  static activa::FakeClock clock(1795000000);
-  static activa::RealSystem system(clock);
+activa::ManagementService& Service() {
+  static activa::FakeSystem system(1795000000);
   static std::unique_ptr<activa::DaemonCore> core = [] {
-    std::string dir = (std::filesystem::temp_directory_path() / "activa-fuzz-XXXXXX").string();
-    if (::mkdtemp(dir.data()) == nullptr) std::abort();
     activa::DaemonPaths paths;
-    paths.state_dir = dir + "/state";
-    paths.catalog_dir = dir + "/catalogs";
+    paths.state_dir = "/state";
+    paths.catalog_dir = "/catalogs";
     activa::DaemonConfig config;
     config.journal = false;
-    auto c = activa::DaemonCore::Open(paths, config, system);
+    auto store = activa::StateStore::Open(":memory:");
+    if (!store.ok()) std::abort();
+    auto c = activa::DaemonCore::OpenWithStore(paths, config, system, std::move(store).value());
     if (!c.ok()) std::abort();
     return std::move(c).value();
   }();
-  return *core;
+  // ato's attempts need the network: they fail at once here.
+  static activa::ManagementService service(
+      *core, [](std::vector<activa::Uuid>, std::function<void(activa::ResultCode)> done) {
+        done(activa::ResultCode::kNoHostReachable);
+      });
+  return service;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view request(reinterpret_cast<const char*>(data), size);
-  std::string line = Core().Execute(request, /*admin=*/false);
+  if (size == 0) return 0;
+  activa::management::Peer peer;
+  peer.admin = (data[0] & 1) != 0;
+  std::string_view request(reinterpret_cast<const char*>(data + 1), size - 1);
+  std::string line = Service().HandleLine(request, peer);
   boost::json::error_code ec;
   boost::json::value v = boost::json::parse(line, ec);
   if (ec || !v.is_object() || !v.as_object().contains("result")) std::abort();

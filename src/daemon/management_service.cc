@@ -294,8 +294,9 @@ Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
   if (catalog == nullptr) {
     return Status(ResultCode::kInvalidKey, "the host key's vendor has no catalog here");
   }
-  Result<HostCertificate> cert =
-      CertificateFromConfirmation(*ParseInstallationId(*iid_text), *cid, *catalog);
+  Result<InstallationId> iid = ParseInstallationId(*iid_text);
+  if (!iid.ok()) return iid.status();
+  Result<HostCertificate> cert = CertificateFromConfirmation(*iid, *cid, *catalog);
   if (!cert.ok()) return cert.status();
   Bytes bytes = EncodeCertificate(*cert);
   ACTIVA_RETURN_IF_ERROR(core_.settings().SetHostCertificate(HexEncode(bytes)));

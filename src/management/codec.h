@@ -1,10 +1,17 @@
 // The management protocol's one JSON codec (docs/management.md): requests
 // and responses as lines of JSON, and back. Every field name of the
-// protocol's responses is spelled in codec.cc only; argument names come from
+// protocol's responses is spelled in codec_response.cc only; argument names come from
 // the operations table (operations.h).
 //
 // Pure: text in, structs out; no sockets, no clock. Never throws: Boost.JSON
 // is used through its error_code forms. Thread-safe (no state).
+//
+// The conversions are written out per struct rather than as Boost.JSON's
+// tag_invoke value_from/value_to overloads: value_to reports a missing or
+// ill-typed field by throwing, and the text of peers is untrusted input,
+// whose errors must come back as values that name the field (and, for
+// slmgr, fall back to a default). Each struct still has exactly one writer
+// and one reader, in codec_response.cc (requests: codec_request.cc).
 //
 // Requests are decoded strictly: anything but a JSON object with a known
 // "op" and exactly that operation's arguments, of the right kinds, is refused
@@ -65,7 +72,7 @@ Result<ResponsePayload> DecodeResponse(Operation operation, std::string_view lin
                                        FieldCheck check = FieldCheck::kStrict);
 
 // Typed decoders; T is one of ResponsePayload's alternatives (explicitly
-// instantiated in codec.cc).
+// instantiated in codec_response.cc).
 template <typename T>
 Result<T> DecodeResponseAs(std::string_view line, FieldCheck check = FieldCheck::kStrict);
 
