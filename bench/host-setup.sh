@@ -63,6 +63,8 @@ setup_vendor() {
   "$vendor_bin" init "$work/vendor" --name "Load Test Software" >/dev/null
   mkdir -p "$work/catalogs"
   "$vendor_bin" catalog "$work/vendor" -o "$work/catalogs/load.json" >/dev/null
+  mkdir -p "$work/trusted-vendors.d"
+  "$vendor_bin" trust "$work/vendor" -o "$work/trusted-vendors.d/load.trust" 2>/dev/null
   local group
   group=$(python3 - "$work/vendor/vendor.toml" <<'EOF'
 import sys, tomllib
@@ -91,7 +93,8 @@ max_connections = 4096
 idle_timeout_seconds = 30
 EOF
   "$activad" --config "$state/activa.toml" --state-dir "$state" \
-    --catalog-dir "$work/catalogs" >"$state/activad.log" 2>&1 &
+    --catalog-dir "$work/catalogs" --trusted-vendors "$work/trusted-vendors.d" \
+    >"$state/activad.log" 2>&1 &
   daemon_pid=$!
   sock=$state/activad.sock
   for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done

@@ -13,6 +13,7 @@
 
 #include "base/file_util.h"
 #include "catalog/catalog.h"
+#include "catalog/trust_store.h"
 #include "keys/product_key.h"
 #include "vendor/vendor.h"
 
@@ -51,6 +52,23 @@ int ExportCatalog(const std::string& dir, const std::string& out) {
   std::cerr << "Wrote the signed catalog of " << v->catalog().vendor_name << " to " << out << " ("
             << v->catalog().editions.size() << " edition(s), " << v->catalog().groups.size()
             << " product group(s))\n";
+  return 0;
+}
+
+// The trust file that pins this vendor's key on machines (shipped in the
+// vendor's package to /etc/activa/trusted-vendors.d/).
+int ExportTrust(const std::string& dir, const std::string& out) {
+  Result<Vendor> v = Vendor::Open(dir);
+  if (!v.ok()) return Fail(v.status());
+  std::string text = FormatTrustFile(v->catalog().vendor_keys.front(), v->catalog().vendor_name);
+  if (out == "-") {
+    std::cout << text;
+    return 0;
+  }
+  Status s = WriteFileAtomic(out, text, 0644, /*overwrite=*/true);
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Wrote the trust file of " << v->catalog().vendor_name << " to " << out
+            << "; install it as root in /etc/activa/trusted-vendors.d/ (mode 0644)\n";
   return 0;
 }
 
@@ -160,6 +178,12 @@ int Run(int argc, char** argv) {
   catalog->add_option("-o,--output", out, "Catalog file to write (- for standard output)")
       ->required();
   catalog->callback([&] { rc = ExportCatalog(dir, out); });
+
+  CLI::App* trust =
+      app.add_subcommand("trust", "Write the trust file that pins this vendor's key on machines");
+  trust->add_option("VENDORDIR", dir)->required();
+  trust->add_option("-o,--output", out, "Trust file to write (- for standard output)")->required();
+  trust->callback([&] { rc = ExportTrust(dir, out); });
 
   CLI::App* mint = app.add_subcommand("mint", "Mint a host key or a MAK");
   mint->require_subcommand(1);

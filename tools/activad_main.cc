@@ -12,6 +12,10 @@ int main(int argc, char** argv) {
                            ->capture_default_str();
   app.add_option("--catalog-dir", paths.catalog_dir, "Folder of product catalogs (*.json)")
       ->capture_default_str();
+  app.add_option("--trusted-vendors", paths.trust_dir,
+                 "Folder of trust files pinning the vendors whose catalogs are trusted (owned "
+                 "by root, writable by no one else)")
+      ->capture_default_str();
   app.add_option("--socket", paths.socket_path,
                  "Management socket (default: /run/activa/activad.sock, or "
                  "STATE_DIR/activad.sock with --state-dir)");

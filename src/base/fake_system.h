@@ -45,6 +45,20 @@ class FakeSystem final : public System {
     if (it == files_.end()) return Status(ResultCode::kFileNotFound, path + ": no such file");
     return it->second;
   }
+  // Files and folders are owned by EffectiveUid() with mode 0644 (0755 for
+  // a folder that holds files) unless SetFileInfo says otherwise.
+  void SetFileInfo(const std::string& path, FileInfo info) { info_[path] = info; }
+  void SetEffectiveUid(std::uint32_t uid) { uid_ = uid; }
+  Result<FileInfo> Stat(const std::string& path) override {
+    if (auto it = info_.find(path); it != info_.end()) return it->second;
+    if (files_.count(path) != 0) return FileInfo{uid_, 0644, false, false};
+    const std::string prefix = path + "/";
+    for (const auto& [name, content] : files_) {
+      if (name.rfind(prefix, 0) == 0) return FileInfo{uid_, 0755, true, false};
+    }
+    return Status(ResultCode::kFileNotFound, path + ": no such file");
+  }
+  std::uint32_t EffectiveUid() override { return uid_; }
   Result<std::string> ReadPrivateFile(const std::string& path) override { return ReadFile(path); }
   Status CreatePrivateFile(const std::string& path, std::string_view data) override {
     if (auto f = failing_writes_.find(path); f != failing_writes_.end()) return f->second;
@@ -65,6 +79,8 @@ class FakeSystem final : public System {
   std::map<std::string, std::string> files_;
   std::map<std::string, Status> failing_;
   std::map<std::string, Status> failing_writes_;
+  std::map<std::string, FileInfo> info_;
+  std::uint32_t uid_ = 0;
 };
 
 }  // namespace activa

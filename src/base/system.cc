@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +46,22 @@ Result<std::vector<std::string>> RealSystem::ListFiles(const std::string& dir) {
 }
 
 Result<std::string> RealSystem::ReadFile(const std::string& path) { return activa::ReadFile(path); }
+
+Result<System::FileInfo> RealSystem::Stat(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    ResultCode code = errno == ENOENT ? ResultCode::kFileNotFound : ResultCode::kAccessDenied;
+    return Status(code, path + ": " + std::strerror(errno));
+  }
+  FileInfo info;
+  info.uid = st.st_uid;
+  info.mode = st.st_mode & 07777;
+  info.is_directory = S_ISDIR(st.st_mode);
+  info.is_symlink = S_ISLNK(st.st_mode);
+  return info;
+}
+
+std::uint32_t RealSystem::EffectiveUid() { return ::geteuid(); }
 
 Result<std::string> RealSystem::ReadPrivateFile(const std::string& path) {
   struct stat st;

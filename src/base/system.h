@@ -13,6 +13,7 @@
 #ifndef ACTIVA_BASE_SYSTEM_H_
 #define ACTIVA_BASE_SYSTEM_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,17 @@ class System {
   virtual Result<std::vector<std::string>> ListFiles(const std::string& dir) = 0;
   // A whole file; kFileNotFound when it does not exist.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Who owns `path` and its mode bits (the permissions only), without
+  // following a symbolic link at the end of it. kFileNotFound when absent.
+  struct FileInfo {
+    std::uint32_t uid = 0;
+    std::uint32_t mode = 0;  // st_mode & 07777
+    bool is_directory = false;
+    bool is_symlink = false;
+  };
+  virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // The user this process acts as (geteuid).
+  virtual std::uint32_t EffectiveUid() = 0;
   // A secret's file: kFileNotFound when it does not exist, kAccessDenied
   // when its group or others may read it (the message says how to fix it).
   virtual Result<std::string> ReadPrivateFile(const std::string& path) = 0;
@@ -54,6 +66,8 @@ class RealSystem final : public System {
   bool IsVirtualMachine() override;
   Result<std::vector<std::string>> ListFiles(const std::string& dir) override;
   Result<std::string> ReadFile(const std::string& path) override;
+  Result<FileInfo> Stat(const std::string& path) override;
+  std::uint32_t EffectiveUid() override;
   Result<std::string> ReadPrivateFile(const std::string& path) override;
   Status CreatePrivateFile(const std::string& path, std::string_view data) override;
 

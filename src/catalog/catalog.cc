@@ -349,7 +349,11 @@ Result<std::string> SignCatalog(const Catalog& catalog, const SigningKey& key) {
   return json::serialize(envelope) + "\n";
 }
 
-Result<Catalog> LoadCatalog(std::string_view file_text) {
+namespace {
+
+// Parses the file and checks its signature. With `trusted`, only those keys
+// count (each must also be listed in the body); without, the body's own.
+Result<Catalog> Load(std::string_view file_text, const std::vector<PublicKey>* trusted) {
   json::error_code ec;
   json::value root = json::parse(file_text, ec);
   if (ec) return Malformed("not valid JSON: " + ec.message());
@@ -378,6 +382,7 @@ Result<Catalog> LoadCatalog(std::string_view file_text) {
                                               " (the file may be damaged or altered)");
   }
   ByteSpan body_bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
+  bool self_signed = false;  // verified, but only under a key nobody pinned
   for (const json::value& s : *sigs) {
     const json::object* so = AsObject(s);
     if (so == nullptr) continue;
@@ -389,13 +394,33 @@ Result<Catalog> LoadCatalog(std::string_view file_text) {
     Signature sig;
     std::copy(sig_raw.begin(), sig_raw.end(), sig.begin());
     for (const PublicKey& k : parsed->vendor_keys) {
-      if (HexEncode(KeyIdOf(k)) == key_id && Verify(k, kCatalogContext, body_bytes, sig)) {
-        return parsed;
+      if (HexEncode(KeyIdOf(k)) != key_id || !Verify(k, kCatalogContext, body_bytes, sig)) {
+        continue;
       }
+      if (trusted == nullptr) return parsed;
+      for (const PublicKey& t : *trusted) {
+        if (t == k) return parsed;
+      }
+      self_signed = true;
     }
+  }
+  if (self_signed) {
+    return Status(ResultCode::kBadSignature,
+                  "catalog of \"" + parsed->vendor_name +
+                      "\": signed by a key this machine does not trust (no trust file pins "
+                      "it); a catalog's own keys never vouch for it");
   }
   return Status(ResultCode::kBadSignature,
                 "catalog: the signature does not verify; the file was altered or damaged");
+}
+
+}  // namespace
+
+Result<Catalog> LoadCatalog(std::string_view file_text) { return Load(file_text, nullptr); }
+
+Result<Catalog> LoadTrustedCatalog(std::string_view file_text,
+                                   const std::vector<PublicKey>& trusted) {
+  return Load(file_text, &trusted);
 }
 
 }  // namespace activa

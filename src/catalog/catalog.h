@@ -94,7 +94,16 @@ Result<std::string> SignCatalog(const Catalog& catalog, const SigningKey& key);
 // Parses and verifies a catalog file. Fails with kBadSignature when no listed
 // key's signature verifies over the body, kUnsupportedVersion for an unknown
 // format version, kInvalidData (naming the field) for anything malformed.
+// This proves the file is intact, not that anyone should trust it: the keys
+// are the file's own. For the vendor's tools (show-catalog).
 Result<Catalog> LoadCatalog(std::string_view file_text);
+
+// As LoadCatalog, but the signature must verify under one of `trusted` (the
+// keys this machine pins, catalog/trust_store.h), and that key must be one
+// the catalog lists. A catalog signed only by its own unpinned key is
+// kBadSignature saying so. What activad and products load.
+Result<Catalog> LoadTrustedCatalog(std::string_view file_text,
+                                   const std::vector<PublicKey>& trusted);
 
 }  // namespace activa
 

@@ -1,5 +1,13 @@
-// The catalogs installed on a machine (activad --catalog-dir): every
-// `*.json` file in the folder that verifies, in file-name order.
+// The catalogs installed on a machine (activad --catalog-dir) that it may
+// trust: every `*.json` file in the folder signed by a vendor key pinned in
+// the trust folder (catalog/trust_store.h), in file-name order.
+//
+// An application, edition or product group claimed by catalogs of two
+// different vendors (or two vendors whose keys share a vendor tag, which
+// product keys carry) is trusted in neither: both catalogs are refused, and
+// the problem names both files. So a second vendor cannot take over this
+// vendor's editions by copying their IDs, and a product key's vendor tag
+// names exactly one trusted catalog.
 //
 // Read through the injected System, so tests give it files in memory.
 // Thread safety: none; replaced whole on reload.
@@ -11,6 +19,7 @@
 
 #include "base/system.h"
 #include "catalog/catalog.h"
+#include "catalog/trust_store.h"
 
 namespace activa {
 
@@ -24,6 +33,7 @@ class CatalogSet {
   // folder that cannot be read) is described in `problems`, one line each;
   // the rest still loads.
   static CatalogSet Load(System& system, const std::string& dir,
+                         const std::vector<TrustedVendor>& trusted,
                          std::vector<std::string>* problems);
 
   // The edition with SKU ID `sku` in any catalog, and that catalog; null

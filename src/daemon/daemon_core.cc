@@ -65,7 +65,8 @@ std::string DaemonCore::MachineName() {
 
 void DaemonCore::LoadCatalogs() {
   std::vector<std::string> problems;
-  catalogs_ = CatalogSet::Load(system_, paths_.catalog_dir, &problems);
+  std::vector<TrustedVendor> trusted = LoadTrustedVendors(system_, paths_.trust_dir, &problems);
+  catalogs_ = CatalogSet::Load(system_, paths_.catalog_dir, trusted, &problems);
   for (const std::string& p : problems) LogEvent(0, p);
 }
 

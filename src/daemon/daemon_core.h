@@ -40,6 +40,8 @@ namespace activa {
 struct DaemonPaths {
   std::string state_dir = "/var/lib/activa";
   std::string catalog_dir = "/usr/share/activa/catalogs";
+  // The vendors whose catalogs this machine trusts (catalog/trust_store.h).
+  std::string trust_dir = std::string(kDefaultTrustDir);
   std::string socket_path;  // empty: derived (see activad --help)
   std::string config_path;  // empty: built-in defaults
 };

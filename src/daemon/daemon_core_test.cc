@@ -33,6 +33,11 @@ class DaemonCoreTest : public ::testing::Test {
     ASSERT_TRUE(
         WriteFileAtomic(dir_ + "/catalogs/example.json", *vendor_->SignedCatalog(kStart), 0644, true)
             .ok());
+    std::filesystem::create_directories(dir_ + "/trusted");
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/trusted/example.trust",
+                                FormatTrustFile(vendor_->catalog().vendor_keys.front(), "Example"),
+                                0644, true)
+                    .ok());
     clock_.Set(kStart);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -41,6 +46,7 @@ class DaemonCoreTest : public ::testing::Test {
     DaemonPaths paths;
     paths.state_dir = dir_ + "/" + name;
     paths.catalog_dir = dir_ + "/catalogs";
+    paths.trust_dir = dir_ + "/trusted";
     DaemonConfig config;
     config.machine_name = name;
     config.journal = false;
@@ -240,6 +246,7 @@ TEST_F(DaemonCoreTest, UnreadableIdentityStopsStartupAndKeepsTheCmid) {
   DaemonPaths paths;
   paths.state_dir = dir_ + "/pc1";
   paths.catalog_dir = dir_ + "/catalogs";
+  paths.trust_dir = dir_ + "/trusted";
   DaemonConfig config;
   config.journal = false;
   Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system_);

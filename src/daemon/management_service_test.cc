@@ -29,6 +29,8 @@ class ManagementServiceTest : public ::testing::Test {
     ASSERT_TRUE(v.ok());
     vendor_.emplace(std::move(v).value());
     system_.SetFile("/catalogs/example.json", *vendor_->SignedCatalog(kStart));
+    system_.SetFile("/trusted/example.trust",
+                    FormatTrustFile(vendor_->catalog().vendor_keys.front(), "Example"));
     system_.SetHostName("host1");
     Reopen();
   }
@@ -42,6 +44,7 @@ class ManagementServiceTest : public ::testing::Test {
     DaemonPaths paths;
     paths.state_dir = "/state";
     paths.catalog_dir = "/catalogs";
+    paths.trust_dir = "/trusted";
     DaemonConfig config;
     config.journal = false;
     Result<std::unique_ptr<DaemonCore>> core =

@@ -1,5 +1,11 @@
 #include "testing/daemon_process.h"
 
+#include <filesystem>
+
+#include "base/file_util.h"
+#include "catalog/catalog.h"
+#include "catalog/trust_store.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -98,6 +104,18 @@ DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
       << "idle_timeout_seconds = 2\n"
       << "[client]\nconnect_timeout_seconds = 2\nresponse_timeout_seconds = 5\n"
       << options_.extra_config;
+  if (options_.trust_dir.empty()) {
+    options_.trust_dir = options_.state_dir + "/trusted-vendors.d";
+    ::mkdir(options_.trust_dir.c_str(), 0755);
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(options_.catalog_dir, ec)) {
+      Result<std::string> text = ReadFile(f.path().string());
+      Result<Catalog> c = text.ok() ? LoadCatalog(*text) : Result<Catalog>(text.status());
+      if (!c.ok()) continue;
+      std::ofstream(options_.trust_dir + "/" + f.path().stem().string() + ".trust")
+          << FormatTrustFile(c->vendor_keys.front(), c->vendor_name);
+    }
+  }
   Start();
 }
 
@@ -108,7 +126,8 @@ void DaemonProcess::Start() {
   std::string config = options_.state_dir + "/activa.toml";
   std::vector<std::string> args = {ACTIVAD_BIN,     "--config",      config,
                                    "--state-dir",   options_.state_dir, "--catalog-dir",
-                                   options_.catalog_dir, "--socket", socket_};
+                                   options_.catalog_dir, "--socket", socket_,
+                                   "--trusted-vendors", options_.trust_dir};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

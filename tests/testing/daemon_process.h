@@ -31,6 +31,10 @@ class DaemonProcess {
   struct Options {
     std::string state_dir;
     std::string catalog_dir;
+    // The trust folder (--trusted-vendors). Empty: STATE_DIR/trusted-vendors.d,
+    // made at start with a trust file for the vendor of each catalog in
+    // `catalog_dir`, so the fixture's vendors are the ones the machine trusts.
+    std::string trust_dir;
     std::string machine_name = "test-machine";
     // `[host] port` in the config. 0: the kernel chooses at every start, so
     // a restarted host may get another port; a test that needs the same
