@@ -6,7 +6,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -19,12 +18,12 @@
 #include <random>
 #include <set>
 #include <filesystem>
-#include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "base/file_util.h"
 #include "client/tcp_host_connector.h"
+#include "daemon/log.h"
 #include "daemon/management_service.h"
 #include "host/commit_queue.h"
 #include "management/codec.h"
@@ -47,13 +46,6 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 constexpr std::size_t kMaxManagementLine = 65536;
-
-bool JournalAvailable() { return ::access("/run/systemd/journal/socket", W_OK) == 0; }
-
-void Journal(const Event& e) {
-  sd_journal_send("MESSAGE=%s", e.message.c_str(), "PRIORITY=%d", LOG_INFO,
-                  "SYSLOG_IDENTIFIER=activad", "ACTIVA_EVENT_ID=%d", e.event_id, nullptr);
-}
 
 // Root, or a member of the group activa-admin, may change things.
 bool IsAdmin(uid_t uid, gid_t gid) {
@@ -108,7 +100,10 @@ class Daemon {
 
   Status Start(StateStore commit_store) {
     bool journal = core_->config().journal && JournalAvailable();
-    if (journal) core_->event_sink = Journal;
+    if (journal) {
+      LogToJournal();
+      core_->event_sink = JournalEvent;
+    }
     // The commit queue's writer owns the second connection to the state;
     // it journals what it wrote.
     auto store = std::make_shared<StateStore>(std::move(commit_store));
@@ -116,7 +111,7 @@ class Daemon {
     CommitQueue::Writer writer = [store, journal, keep](const HostBatch& b) {
       Status s = store->SaveHostBatch(b.clients, b.delta, b.events, keep);
       if (journal) {
-        for (const Event& e : b.events) Journal(e);
+        for (const Event& e : b.events) JournalEvent(e);
       }
       return s;
     };
@@ -137,7 +132,7 @@ class Daemon {
     ApplyPriority();
     if (core_->host().key_installed()) {
       Status s = Rebind();
-      if (!s.ok()) core_->LogEvent(0, "cannot listen: " + s.ToString());
+      if (!s.ok()) LogError("cannot listen: " + s.ToString());
     }
     CreateDnsClients();
     asio::co_spawn(io_, ClientLoop(), Fatal("the client loop"));
@@ -149,17 +144,6 @@ class Daemon {
 
  private:
   // --- Coroutines that must not die in silence -----------------------------
-
-  static void LogException(std::string_view what, std::exception_ptr e) {
-    std::string why = "unknown exception";
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      why = ex.what();
-    } catch (...) {
-    }
-    std::cerr << "activad: " << what << " failed: " << why << std::endl;
-  }
 
   // For the loops and listeners the daemon cannot do without: an exception
   // ends the process with status 1, so systemd restarts it, instead of a
@@ -214,7 +198,7 @@ class Daemon {
                     "cannot listen on port " + std::to_string(port) + ": " + errors);
     }
     core_->host().port = port;  // the kernel's choice, when it was 0
-    if (!errors.empty()) core_->LogEvent(0, "some addresses could not be bound: " + errors);
+    if (!errors.empty()) LogWarning("some addresses could not be bound: " + errors);
     return Status::Ok();
   }
 
@@ -452,7 +436,7 @@ class Daemon {
     rc.nameserver = d.resolver;
     rc.port = d.resolver_port;
     Result<std::unique_ptr<dns::SrvResolver>> r = dns::LdnsSrvResolver::Create(rc);
-    if (!r.ok()) core_->LogEvent(0, "DNS resolver unavailable: " + r.status().ToString());
+    if (!r.ok()) LogWarning("DNS resolver unavailable: " + r.status().ToString());
     std::shared_ptr<dns::SrvResolver> resolver =
         r.ok() ? std::shared_ptr<dns::SrvResolver>(std::move(r).value())
                : std::make_shared<UnavailableResolver>(r.status());
@@ -573,7 +557,7 @@ class Daemon {
       if (core_->TakeListenerChange()) {
         Status s = Rebind();
         if (!s.ok()) {
-          core_->LogEvent(0, s.ToString());
+          LogError(s.ToString());
           response = management::EncodeError(s);
         }
         ApplyPriority();
@@ -620,8 +604,8 @@ class Daemon {
       Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths_.config_path)
                                               : Result<DaemonConfig>(text.status());
       if (!parsed.ok()) {
-        core_->LogEvent(0, "reload refused, keeping the running configuration: " +
-                               parsed.status().ToString());
+        LogError("reload refused, keeping the running configuration: " +
+                 parsed.status().ToString());
         sd_notify(0, "READY=1");
         return;
       }
@@ -631,8 +615,8 @@ class Daemon {
     CreateDnsClients();
     dns_timer_.cancel();
     Status s = Rebind();
-    if (!s.ok()) core_->LogEvent(0, s.ToString());
-    core_->LogEvent(0, "configuration and catalogs reloaded");
+    if (!s.ok()) LogError(s.ToString());
+    LogInfo("configuration and catalogs reloaded");
     sd_notify(0, "READY=1");
   }
 
@@ -673,7 +657,7 @@ int RunDaemon(const DaemonPaths& paths) {
     Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths.config_path)
                                             : Result<DaemonConfig>(text.status());
     if (!parsed.ok()) {
-      std::cerr << "activad: " << parsed.status().ToString() << "\n";
+      LogError(parsed.status().ToString());
       return 1;
     }
     config = *parsed;
@@ -683,19 +667,19 @@ int RunDaemon(const DaemonPaths& paths) {
   RealSystem system(clock);
   Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system);
   if (!core.ok()) {
-    std::cerr << "activad: " << core.status().ToString() << "\n";
+    LogError(core.status().ToString());
     return 1;
   }
   Result<StateStore> commit_store = StateStore::Open(paths.state_dir + "/activad.db");
   if (!commit_store.ok()) {
-    std::cerr << "activad: " << commit_store.status().ToString() << "\n";
+    LogError(commit_store.status().ToString());
     return 1;
   }
   asio::io_context io(1);
   Daemon daemon(io, paths, std::move(core).value(), clock);
   Status s = daemon.Start(std::move(commit_store).value());
   if (!s.ok()) {
-    std::cerr << "activad: " << s.ToString() << "\n";
+    LogError(s.ToString());
     return 1;
   }
   io.run();

@@ -60,9 +60,11 @@ class DaemonCore {
 
   // Rereads the catalogs (SIGHUP) and takes the new configuration.
   void Reload(DaemonConfig config);
-  // Writes an event to the state database at once (and through
-  // `event_sink`). The host's per-request events go through the commit
-  // queue instead (daemon.cc), in batches.
+  // Writes a KMS event (`event_id` one of base/event.h's) to the state
+  // database at once, and through `event_sink`. Any other ID is refused
+  // with an error in the log: diagnostics are log lines (daemon/log.h).
+  // The host's per-request events go through the commit queue instead
+  // (daemon/activation_server.h), in batches.
   void LogEvent(int event_id, const std::string& message);
   // Receives every event (for the journal); may be empty.
   std::function<void(const Event&)> event_sink;
