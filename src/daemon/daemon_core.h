@@ -9,8 +9,9 @@
 //
 // The roles live in their own components (host/host_role.h,
 // client/client_role.h); the management operations in
-// daemon/management_service.h; daemon.cc runs the event loop, the sockets
-// and the commit queue around them.
+// daemon/management_service.h; daemon.cc runs the event loop and the
+// management socket, daemon/activation_server.h the host's listener and
+// its commit queue, around them.
 //
 // Thread safety: none. The daemon calls it from its one event-loop thread.
 #ifndef ACTIVA_DAEMON_DAEMON_CORE_H_
