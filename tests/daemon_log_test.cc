@@ -118,5 +118,25 @@ TEST_F(DaemonLogTest, RefusedReloadIsLoggedWithFileAndLine) {
   }
 }
 
+// The refusals counted beyond the burst are written when the daemon stops,
+// though their interval is not over.
+TEST_F(DaemonLogTest, RefusedFrameSummaryIsWrittenAtShutdown) {
+  auto d = Daemon();
+  InstallHostKey(*d);
+  const std::uint16_t port = d->port();
+  Bytes garbage(kFrameHeaderSize, 'X');  // not our magic: closed without a word
+  for (int i = 0; i < 25; ++i) testing::SendRaw(port, garbage, 2000);
+  d->Stop();
+  int one_by_one = 0;
+  std::string summary;
+  for (const Event& e : Events()) {
+    if (e.event_id != kEventHostRequest) continue;
+    if (e.message.rfind("Refused a frame", 0) == 0) ++one_by_one;
+    if (e.message.find("more frames") != std::string::npos) summary = e.message;
+  }
+  EXPECT_EQ(one_by_one, 20);  // RefusalLog's burst
+  EXPECT_NE(summary.find("Refused 5 more frames"), std::string::npos) << summary;
+}
+
 }  // namespace
 }  // namespace activa

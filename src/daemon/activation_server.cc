@@ -46,7 +46,14 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core,
   commits_ = std::make_unique<CommitQueue>(std::move(writer), std::move(post));
 }
 
-ActivationServer::~ActivationServer() = default;
+ActivationServer::~ActivationServer() {
+  // Refusals only counted in an interval that has not ended would be lost
+  // with the process: their summary goes with the commit queue's last
+  // batch, which its destructor writes.
+  if (std::optional<Event> e = refusals_.TakeSummary(core_.clock().Now())) {
+    AddEvent(std::move(*e));
+  }
+}
 
 Status ActivationServer::Rebind() {
   for (auto& a : acceptors_) a->close();
