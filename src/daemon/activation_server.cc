@@ -1,8 +1,8 @@
 #include "daemon/activation_server.h"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <algorithm>
 #include <array>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,8 +26,8 @@ constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
 }  // namespace
 
-ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core,
-                                   StateStore commit_store, bool journal, FatalError fatal)
+ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, StateStore commit_store,
+                                   bool journal, FatalError fatal)
     : io_(io), core_(core), fatal_(std::move(fatal)) {
   // The commit queue's writer owns the second connection to the state;
   // it journals what it wrote.
@@ -40,9 +40,7 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core,
     }
     return s;
   };
-  CommitQueue::Post post = [this](std::function<void()> task) {
-    asio::post(io_, std::move(task));
-  };
+  CommitQueue::Post post = [this](std::function<void()> task) { asio::post(io_, std::move(task)); };
   commits_ = std::make_unique<CommitQueue>(std::move(writer), std::move(post));
 }
 
@@ -109,11 +107,10 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     if (pec || !Allowed(peer.address())) continue;  // closes the socket
     if (connections_ >= core_.config().max_connections) continue;
     ++connections_;
-    asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
-                   [this](std::exception_ptr e) {
-                     --connections_;
-                     if (e) LogException("a client connection", e);
-                   });
+    asio::co_spawn(io_, ServeWithDeadline(std::move(socket)), [this](std::exception_ptr e) {
+      --connections_;
+      if (e) LogException("a client connection", e);
+    });
   }
 }
 

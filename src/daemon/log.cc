@@ -1,5 +1,8 @@
 #include "daemon/log.h"
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/systemd_sink.h>
 #include <sys/stat.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
@@ -7,9 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <spdlog/logger.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/sinks/systemd_sink.h>
 #include <string>
 #include <utility>
 

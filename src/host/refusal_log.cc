@@ -21,10 +21,10 @@ std::optional<Event> RefusalLog::TakeSummary(std::int64_t now) {
 std::optional<Event> RefusalLog::EndInterval(std::int64_t now, std::int64_t seconds) {
   std::optional<Event> summary;
   if (suppressed_ > 0) {
-    summary = Event{0, now, kEventHostRequest,
-                    "Refused " + std::to_string(suppressed_) +
-                        " more frames in " + std::to_string(seconds) +
-                        " s, not logged one by one; the last: " + last_reason_};
+    summary =
+        Event{0, now, kEventHostRequest,
+              "Refused " + std::to_string(suppressed_) + " more frames in " +
+                  std::to_string(seconds) + " s, not logged one by one; the last: " + last_reason_};
   }
   window_start_ = now;
   in_window_ = 0;
