@@ -1,5 +1,10 @@
 #include "daemon/log.h"
 
+// Without the CODE_FILE, CODE_LINE and CODE_FUNC fields, which would name
+// this file's functions rather than the caller (spdlog's systemd sink
+// leaves them out too, and defines this before it includes sd-journal.h).
+#define SD_JOURNAL_SUPPRESS_LOCATION
+
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
