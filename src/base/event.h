@@ -1,5 +1,6 @@
 // An entry of the daemon's event log (DESIGN.md section 2): the KMS event
-// IDs, stored in the state database and sent to the journal.
+// IDs, stored in the state database and sent to the journal. The daemon's
+// own diagnostics are log lines (daemon/log.h), never events.
 #ifndef ACTIVA_BASE_EVENT_H_
 #define ACTIVA_BASE_EVENT_H_
 
@@ -15,10 +16,15 @@ inline constexpr int kEventHostRequest = 12290;    // a host processed a request
 inline constexpr int kEventDnsFailed = 12293;      // publishing in DNS failed
 inline constexpr int kEventDnsPublished = 12294;   // publishing in DNS succeeded
 
+constexpr bool IsKmsEventId(int id) {
+  return id == kEventClientRequest || id == kEventClientResult || id == kEventHostRequest ||
+         id == kEventDnsFailed || id == kEventDnsPublished;
+}
+
 struct Event {
   std::int64_t id = 0;  // assigned on append
   std::int64_t time = 0;
-  int event_id = 0;  // one of the above (0: a diagnostic of the daemon's own)
+  int event_id = 0;  // one of the above
   std::string message;
 };
 

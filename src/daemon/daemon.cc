@@ -6,11 +6,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -19,16 +17,15 @@
 #include <random>
 #include <set>
 #include <filesystem>
-#include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "base/file_util.h"
 #include "client/tcp_host_connector.h"
+#include "daemon/activation_server.h"
+#include "daemon/log.h"
 #include "daemon/management_service.h"
-#include "host/commit_queue.h"
 #include "management/codec.h"
-#include "host/refusal_log.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
@@ -38,22 +35,13 @@ namespace activa {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-using tcp = asio::ip::tcp;
 using local_socket = asio::local::stream_protocol;
-using namespace asio::experimental::awaitable_operators;
 using std::chrono::steady_clock;
 
 namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 constexpr std::size_t kMaxManagementLine = 65536;
-
-bool JournalAvailable() { return ::access("/run/systemd/journal/socket", W_OK) == 0; }
-
-void Journal(const Event& e) {
-  sd_journal_send("MESSAGE=%s", e.message.c_str(), "PRIORITY=%d", LOG_INFO,
-                  "SYSLOG_IDENTIFIER=activad", "ACTIVA_EVENT_ID=%d", e.event_id, nullptr);
-}
 
 // Root, or a member of the group activa-admin, may change things.
 bool IsAdmin(uid_t uid, gid_t gid) {
@@ -108,22 +96,13 @@ class Daemon {
 
   Status Start(StateStore commit_store) {
     bool journal = core_->config().journal && JournalAvailable();
-    if (journal) core_->event_sink = Journal;
-    // The commit queue's writer owns the second connection to the state;
-    // it journals what it wrote.
-    auto store = std::make_shared<StateStore>(std::move(commit_store));
-    std::size_t keep = core_->config().keep_events;
-    CommitQueue::Writer writer = [store, journal, keep](const HostBatch& b) {
-      Status s = store->SaveHostBatch(b.clients, b.delta, b.events, keep);
-      if (journal) {
-        for (const Event& e : b.events) Journal(e);
-      }
-      return s;
-    };
-    CommitQueue::Post post = [this](std::function<void()> task) {
-      asio::post(io_, std::move(task));
-    };
-    commits_ = std::make_unique<CommitQueue>(std::move(writer), std::move(post));
+    if (journal) {
+      LogToJournal();
+      core_->event_sink = JournalEvent;
+    }
+    activation_ = std::make_unique<ActivationServer>(
+        io_, *core_, std::move(commit_store), journal,
+        [this](std::string_view what, std::exception_ptr e) { Fatal(what)(e); });
 
 #ifdef ACTIVA_TEST_CONTROLS
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
@@ -136,8 +115,8 @@ class Daemon {
     ACTIVA_RETURN_IF_ERROR(OpenManagementSocket());
     ApplyPriority();
     if (core_->host().key_installed()) {
-      Status s = Rebind();
-      if (!s.ok()) core_->LogEvent(0, "cannot listen: " + s.ToString());
+      Status s = activation_->Rebind();
+      if (!s.ok()) LogError("cannot listen: " + s.ToString());
     }
     CreateDnsClients();
     asio::co_spawn(io_, ClientLoop(), Fatal("the client loop"));
@@ -149,17 +128,6 @@ class Daemon {
 
  private:
   // --- Coroutines that must not die in silence -----------------------------
-
-  static void LogException(std::string_view what, std::exception_ptr e) {
-    std::string why = "unknown exception";
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      why = ex.what();
-    } catch (...) {
-    }
-    std::cerr << "activad: " << what << " failed: " << why << std::endl;
-  }
 
   // For the loops and listeners the daemon cannot do without: an exception
   // ends the process with status 1, so systemd restarts it, instead of a
@@ -181,187 +149,6 @@ class Daemon {
 
   // --- Host role -----------------------------------------------------------
 
-  Status Rebind() {
-    for (auto& a : acceptors_) a->close();
-    acceptors_.clear();
-    if (!core_->host().key_installed()) return Status::Ok();
-    std::string errors;
-    // Port 0: the first address that binds gets a port from the kernel, and
-    // the others share it, so the host has one port to report and publish.
-    std::uint16_t port = core_->host().port;
-    for (const std::string& address : core_->config().listen) {
-      boost::system::error_code ec;
-      auto addr = asio::ip::make_address(address, ec);
-      if (ec) continue;
-      tcp::endpoint ep(addr, port);
-      auto acceptor = std::make_shared<tcp::acceptor>(io_);
-      acceptor->open(ep.protocol(), ec);
-      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-      if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-      if (!ec) acceptor->bind(ep, ec);
-      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-      if (!ec && port == 0) port = acceptor->local_endpoint(ec).port();
-      if (ec) {
-        errors += (errors.empty() ? "" : "; ") + HostAddress{address, port}.ToString() + ": " +
-                  ec.message();
-        continue;
-      }
-      acceptors_.push_back(acceptor);
-      asio::co_spawn(io_, Accept(acceptor), Fatal("a listener"));
-    }
-    if (acceptors_.empty()) {
-      return Status(ResultCode::kAccessDenied,
-                    "cannot listen on port " + std::to_string(port) + ": " + errors);
-    }
-    core_->host().port = port;  // the kernel's choice, when it was 0
-    if (!errors.empty()) core_->LogEvent(0, "some addresses could not be bound: " + errors);
-    return Status::Ok();
-  }
-
-  awaitable<void> Accept(std::shared_ptr<tcp::acceptor> acceptor) {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor->async_accept(kNoThrow);
-      if (ec) {
-        if (!acceptor->is_open()) co_return;
-        // Out of descriptors and the like: wait a little instead of spinning.
-        asio::steady_timer t(io_, std::chrono::milliseconds(50));
-        co_await t.async_wait(kNoThrow);
-        continue;
-      }
-      boost::system::error_code pec;
-      tcp::endpoint peer = socket.remote_endpoint(pec);
-      if (pec || !Allowed(peer.address())) continue;  // closes the socket
-      if (connections_ >= core_->config().max_connections) continue;
-      ++connections_;
-      asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
-                     [this](std::exception_ptr e) {
-                       --connections_;
-                       if (e) LogException("a client connection", e);
-                     });
-    }
-  }
-
-  bool Allowed(const asio::ip::address& a) const {
-    std::array<std::uint8_t, 16> bytes{};
-    if (a.is_v4()) {
-      auto v4 = a.to_v4().to_bytes();
-      bytes[10] = bytes[11] = 0xff;
-      std::copy(v4.begin(), v4.end(), bytes.begin() + 12);
-    } else {
-      auto v6 = a.to_v6().to_bytes();
-      std::copy(v6.begin(), v6.end(), bytes.begin());
-    }
-    return ContainsAny(core_->config().allowed_networks, bytes);
-  }
-
-  awaitable<void> ServeWithDeadline(tcp::socket socket) {
-    steady_clock::time_point deadline = steady_clock::now() + IdleTimeout();
-    co_await (Serve(socket, deadline) || Watchdog(socket, deadline));
-  }
-
-  steady_clock::duration IdleTimeout() const {
-    return std::chrono::seconds(core_->config().idle_timeout_seconds);
-  }
-
-  // Closes the socket once `deadline` passes; Serve() moves it on after each
-  // whole request, so a slow sender cannot hold a connection by trickling.
-  awaitable<void> Watchdog(tcp::socket& socket, steady_clock::time_point& deadline) {
-    asio::steady_timer timer(io_);
-    while (deadline > steady_clock::now()) {
-      timer.expires_at(deadline);
-      auto [ec] = co_await timer.async_wait(kNoThrow);
-      // Cancelled: Serve() finished first. Awaiting again on a cancelled
-      // coroutine would throw, costing an exception per connection.
-      if (ec == asio::error::operation_aborted) co_return;
-    }
-    boost::system::error_code ec;
-    socket.close(ec);
-  }
-
-  awaitable<void> Serve(tcp::socket& socket, steady_clock::time_point& deadline) {
-    Bytes body;
-    for (;;) {
-      std::array<std::uint8_t, kFrameHeaderSize> header;
-      auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
-      if (ec) co_return;
-      Result<FrameHeader> h = DecodeFrameHeader(header);
-      if (!h.ok()) {
-        // A wrong magic is not our protocol at all: close without a word.
-        // Anything else gets one error frame first (docs/protocol.md).
-        bool ours = std::equal(header.begin(), header.begin() + 4, "ACTV");
-        Refused(socket, h.status());
-        if (ours) co_await SendError(socket, h.status());
-        co_return;
-      }
-      if (h->type != MessageType::kRequest) {
-        co_await SendError(socket, Status(ResultCode::kInvalidData, "expected a request"));
-        co_return;
-      }
-      body.resize(h->body_length);
-      auto [ec2, n2] = co_await asio::async_read(socket, asio::buffer(body), kNoThrow);
-      if (ec2) co_return;
-      Result<ActivationRequest> request = DecodeRequestBody(body);
-      if (!request.ok()) {
-        Refused(socket, request.status());
-        if (!co_await SendError(socket, request.status())) co_return;
-        deadline = steady_clock::now() + IdleTimeout();
-        continue;
-      }
-      // The answer is decided and sent only once the client's record is on
-      // disk, so the count holds durable records only.
-      RequestHandler::Admission admission = core_->host().Admit(*request);
-      auto commit = std::make_shared<PendingCommit>(io_);
-      CommitQueue::Item item;
-      item.record = admission.record;
-      item.done = [commit](const Status& s) {
-        commit->status = s;
-        commit->finished = true;
-        commit->timer.cancel();
-      };
-      commits_->Add(std::move(item));
-      if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
-      if (!commit->status.ok()) {
-        Bytes failed = RequestHandler::CommitFailed(commit->status);
-        co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
-        co_return;
-      }
-      RequestHandler::Answer answer = core_->host().Respond(admission);
-      CommitQueue::Item logged;
-      logged.delta = answer.delta;
-      logged.event = std::move(answer.event);
-      commits_->Add(std::move(logged));
-      auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
-      if (ec3) co_return;
-      deadline = steady_clock::now() + IdleTimeout();
-    }
-  }
-
-  // A frame the host will not process: an event, rate-limited so a flood
-  // neither fills the log nor costs a commit per frame.
-  void Refused(const tcp::socket& socket, const Status& why) {
-    boost::system::error_code ec;
-    tcp::endpoint peer = socket.remote_endpoint(ec);
-    std::string from = ec ? std::string("?") : peer.address().to_string();
-    for (Event& e : refusals_.Refused(clock_.Now(), from + ": " + why.ToString())) {
-      CommitQueue::Item item;
-      item.event = std::move(e);
-      commits_->Add(std::move(item));
-    }
-  }
-
-  struct PendingCommit {
-    explicit PendingCommit(asio::io_context& io) : timer(io, steady_clock::time_point::max()) {}
-    asio::steady_timer timer;  // cancelled when the commit is done
-    bool finished = false;
-    Status status;
-  };
-
-  awaitable<bool> SendError(tcp::socket& socket, const Status& status) {
-    Bytes frame = EncodeError(MakeErrorMessage(status));
-    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(frame), kNoThrow);
-    co_return !ec;
-  }
-
   void ApplyPriority() {
     // Lower scheduling priority for the daemon's workers (slmgr /cpri),
     // normal again with /spri. Linux applies setpriority() per thread, so
@@ -380,11 +167,7 @@ class Daemon {
     for (;;) {
       for (const Uuid& sku : core_->client().DueProducts()) co_await RunAttempt(sku);
       // The summary of a flood of refused frames that has stopped.
-      if (std::optional<Event> e = refusals_.Flush(clock_.Now())) {
-        CommitQueue::Item item;
-        item.event = std::move(*e);
-        commits_->Add(std::move(item));
-      }
+      activation_->FlushRefusals();
       // Wake at the next attempt, and at least every minute so a moved
       // clock (tests) or a settings change is noticed.
       std::int64_t next = core_->client().NextAttemptTime();
@@ -452,7 +235,7 @@ class Daemon {
     rc.nameserver = d.resolver;
     rc.port = d.resolver_port;
     Result<std::unique_ptr<dns::SrvResolver>> r = dns::LdnsSrvResolver::Create(rc);
-    if (!r.ok()) core_->LogEvent(0, "DNS resolver unavailable: " + r.status().ToString());
+    if (!r.ok()) LogWarning("DNS resolver unavailable: " + r.status().ToString());
     std::shared_ptr<dns::SrvResolver> resolver =
         r.ok() ? std::shared_ptr<dns::SrvResolver>(std::move(r).value())
                : std::make_shared<UnavailableResolver>(r.status());
@@ -571,9 +354,9 @@ class Daemon {
       if (!reply->ready) co_await reply->timer.async_wait(kNoThrow);
       std::string response = std::move(reply->line);
       if (core_->TakeListenerChange()) {
-        Status s = Rebind();
+        Status s = activation_->Rebind();
         if (!s.ok()) {
-          core_->LogEvent(0, s.ToString());
+          LogError(s.ToString());
           response = management::EncodeError(s);
         }
         ApplyPriority();
@@ -620,8 +403,8 @@ class Daemon {
       Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths_.config_path)
                                               : Result<DaemonConfig>(text.status());
       if (!parsed.ok()) {
-        core_->LogEvent(0, "reload refused, keeping the running configuration: " +
-                               parsed.status().ToString());
+        LogError("reload refused, keeping the running configuration: " +
+                 parsed.status().ToString());
         sd_notify(0, "READY=1");
         return;
       }
@@ -630,9 +413,9 @@ class Daemon {
     core_->Reload(std::move(config));
     CreateDnsClients();
     dns_timer_.cancel();
-    Status s = Rebind();
-    if (!s.ok()) core_->LogEvent(0, s.ToString());
-    core_->LogEvent(0, "configuration and catalogs reloaded");
+    Status s = activation_->Rebind();
+    if (!s.ok()) LogError(s.ToString());
+    LogInfo("configuration and catalogs reloaded");
     sd_notify(0, "READY=1");
   }
 
@@ -649,12 +432,11 @@ class Daemon {
   std::shared_ptr<dns::SrvResolver> resolver_;   // DNS thread only
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
   dns::PublishReconciler reconciler_;  // event loop only
-  std::unique_ptr<CommitQueue> commits_;
+  // Destroyed after the management side, and its destructor writes what
+  // the commit queue still holds.
+  std::unique_ptr<ActivationServer> activation_;
   std::unique_ptr<ManagementService> service_;
-  RefusalLog refusals_;
-  std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::unique_ptr<local_socket::acceptor> management_;
-  std::size_t connections_ = 0;
   int exit_status_ = 0;
 };
 
@@ -673,7 +455,7 @@ int RunDaemon(const DaemonPaths& paths) {
     Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths.config_path)
                                             : Result<DaemonConfig>(text.status());
     if (!parsed.ok()) {
-      std::cerr << "activad: " << parsed.status().ToString() << "\n";
+      LogError(parsed.status().ToString());
       return 1;
     }
     config = *parsed;
@@ -683,19 +465,19 @@ int RunDaemon(const DaemonPaths& paths) {
   RealSystem system(clock);
   Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system);
   if (!core.ok()) {
-    std::cerr << "activad: " << core.status().ToString() << "\n";
+    LogError(core.status().ToString());
     return 1;
   }
   Result<StateStore> commit_store = StateStore::Open(paths.state_dir + "/activad.db");
   if (!commit_store.ok()) {
-    std::cerr << "activad: " << commit_store.status().ToString() << "\n";
+    LogError(commit_store.status().ToString());
     return 1;
   }
   asio::io_context io(1);
   Daemon daemon(io, paths, std::move(core).value(), clock);
   Status s = daemon.Start(std::move(commit_store).value());
   if (!s.ok()) {
-    std::cerr << "activad: " << s.ToString() << "\n";
+    LogError(s.ToString());
     return 1;
   }
   io.run();

@@ -3,12 +3,12 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <iostream>
 
-#include "base/file_util.h"
 #include <sodium.h>
 
+#include "base/file_util.h"
 #include "crypto/signing.h"
+#include "daemon/log.h"
 #include "keys/product_key.h"
 
 namespace activa {
@@ -67,7 +67,7 @@ void DaemonCore::LoadCatalogs() {
   std::vector<std::string> problems;
   std::vector<TrustedVendor> trusted = LoadTrustedVendors(system_, paths_.trust_dir, &problems);
   catalogs_ = CatalogSet::Load(system_, paths_.catalog_dir, trusted, &problems);
-  for (const std::string& p : problems) LogEvent(0, p);
+  for (const std::string& p : problems) LogWarning(p);
 }
 
 void DaemonCore::Reload(DaemonConfig config) {
@@ -79,13 +79,17 @@ void DaemonCore::Reload(DaemonConfig config) {
 }
 
 void DaemonCore::LogEvent(int event_id, const std::string& message) {
+  if (!IsKmsEventId(event_id)) {
+    LogError("event " + std::to_string(event_id) + " is not a KMS event; not stored: " + message);
+    return;
+  }
   Event e{0, clock().Now(), event_id, message};
   Status s = store_.AppendEvent(e);
   if (!s.ok()) {
-    // The log is where errors go; when it cannot be written, standard
-    // error (the journal under systemd) is what is left.
-    std::cerr << "activad: event " << event_id << " not stored (" << s.ToString()
-              << "): " << message << "\n";
+    // The event table is where events go; when it cannot be written, the
+    // log is what is left.
+    LogError("event " + std::to_string(event_id) + " not stored (" + s.ToString() +
+             "): " + message);
   }
   if (event_sink) event_sink(e);
 }
@@ -130,7 +134,7 @@ Status DaemonCore::LoadState() {
       if (cert.ok()) {
         host_.Activate(std::move(cert).value(), std::move(raw));
       } else {
-        LogEvent(0, "stored host certificate unreadable: " + cert.status().ToString());
+        LogWarning("stored host certificate unreadable: " + cert.status().ToString());
       }
     }
   }

@@ -9,8 +9,9 @@
 //
 // The roles live in their own components (host/host_role.h,
 // client/client_role.h); the management operations in
-// daemon/management_service.h; daemon.cc runs the event loop, the sockets
-// and the commit queue around them.
+// daemon/management_service.h; daemon.cc runs the event loop and the
+// management socket, daemon/activation_server.h the host's listener and
+// its commit queue, around them.
 //
 // Thread safety: none. The daemon calls it from its one event-loop thread.
 #ifndef ACTIVA_DAEMON_DAEMON_CORE_H_
@@ -68,9 +69,11 @@ class DaemonCore {
 
   // Rereads the catalogs (SIGHUP) and takes the new configuration.
   void Reload(DaemonConfig config);
-  // Writes an event to the state database at once (and through
-  // `event_sink`). The host's per-request events go through the commit
-  // queue instead (daemon.cc), in batches.
+  // Writes a KMS event (`event_id` one of base/event.h's) to the state
+  // database at once, and through `event_sink`. Any other ID is refused
+  // with an error in the log: diagnostics are log lines (daemon/log.h).
+  // The host's per-request events go through the commit queue instead
+  // (daemon/activation_server.h), in batches.
   void LogEvent(int event_id, const std::string& message);
   // Receives every event (for the journal); may be empty.
   std::function<void(const Event&)> event_sink;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/file_util.h"
+#include "daemon/log.h"
 #include "keys/product_key.h"
 #include "net/dns_name.h"
 #include "net/host_address.h"
@@ -194,7 +195,7 @@ Result<m::IpkResponse> ManagementService::Ipk(const m::IpkRequest& r) {
     core_.host().InstallKey(text);
     core_.MarkListenerChange();
     core_.MarkDnsChange();
-    core_.LogEvent(0, "host key installed for product group " + g->name + "; not activated yet");
+    LogInfo("host key installed for product group " + g->name + "; not activated yet");
     return m::IpkResponse{"host", g->name, !was_host};
   }
   if (key->kind == KeyKind::kSetup) {
@@ -302,7 +303,7 @@ Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
   ACTIVA_RETURN_IF_ERROR(core_.settings().SetHostCertificate(HexEncode(bytes)));
   core_.host().Activate(std::move(cert).value(), std::move(bytes));
   core_.MarkDnsChange();
-  core_.LogEvent(0, "host activated by " + catalog->vendor_name + " (offline)");
+  LogInfo("host activated by " + catalog->vendor_name + " (offline)");
   return m::AtpResponse{HostInfo()};
 }
 

@@ -10,12 +10,21 @@ RefusalLog::RefusalLog(std::int64_t interval_seconds, std::uint32_t burst)
 std::optional<Event> RefusalLog::Flush(std::int64_t now) {
   // A clock set back also ends the window: its start lies in the future.
   if (now < window_start_ + interval_ && now >= window_start_) return std::nullopt;
+  return EndInterval(now, interval_);
+}
+
+std::optional<Event> RefusalLog::TakeSummary(std::int64_t now) {
+  // The interval so far; none when the clock was set back.
+  return EndInterval(now, std::clamp<std::int64_t>(now - window_start_, 0, interval_));
+}
+
+std::optional<Event> RefusalLog::EndInterval(std::int64_t now, std::int64_t seconds) {
   std::optional<Event> summary;
   if (suppressed_ > 0) {
-    summary = Event{0, now, kEventHostRequest,
-                    "Refused " + std::to_string(suppressed_) +
-                        " more frames in " + std::to_string(interval_) +
-                        " s, not logged one by one; the last: " + last_reason_};
+    summary =
+        Event{0, now, kEventHostRequest,
+              "Refused " + std::to_string(suppressed_) + " more frames in " +
+                  std::to_string(seconds) + " s, not logged one by one; the last: " + last_reason_};
   }
   window_start_ = now;
   in_window_ = 0;

@@ -4,8 +4,9 @@
 //
 // In each interval the first `burst` refusals are logged one by one; the
 // rest are only counted, and one summary event says how many there were
-// (with the last reason) once the interval is over. Events are 12290, like
-// every request the host processed.
+// (with the last reason) once the interval is over, or when the caller
+// takes it earlier (at shutdown). Events are 12290, like every request the
+// host processed.
 //
 // Pure: the caller passes the time and writes the events it gets back
 // (through the commit queue, never one synchronous write per frame).
@@ -42,10 +43,19 @@ class RefusalLog {
   // interval of a flood is reported though no further frame comes.
   std::optional<Event> Flush(std::int64_t now);
 
+  // The summary of the refusals counted but not logged so far, whether or
+  // not the interval is over, which then ends at `now`. Call it before
+  // stopping, so the count is not lost.
+  std::optional<Event> TakeSummary(std::int64_t now);
+
   // Refusals counted since start, logged or not.
   std::uint64_t total() const { return total_; }
 
  private:
+  // Ends the current interval at `now`: its summary (covering `seconds`),
+  // if refusals were only counted in it.
+  std::optional<Event> EndInterval(std::int64_t now, std::int64_t seconds);
+
   std::int64_t interval_;
   std::uint32_t burst_;
   std::int64_t window_start_ = 0;

@@ -30,6 +30,31 @@ TEST(RefusalLogTest, NextIntervalStartsWithTheSummaryAndAFreshBurst) {
   EXPECT_NE(next[1].message.find("c"), std::string::npos);
 }
 
+TEST(RefusalLogTest, TakeSummaryReportsTheCountBeforeTheIntervalIsOver) {
+  RefusalLog log(60, 2);
+  for (int i = 0; i < 7; ++i) log.Refused(1000, "bad magic");
+  EXPECT_FALSE(log.Flush(1030).has_value());
+  std::optional<Event> summary = log.TakeSummary(1030);
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_EQ(summary->event_id, kEventHostRequest);
+  EXPECT_EQ(summary->time, 1030);
+  EXPECT_NE(summary->message.find("Refused 5 more frames in 30 s"), std::string::npos)
+      << summary->message;
+  EXPECT_NE(summary->message.find("bad magic"), std::string::npos);
+  // Taken: neither a second take nor the interval's end reports it again.
+  EXPECT_FALSE(log.TakeSummary(1031).has_value());
+  EXPECT_FALSE(log.Flush(1200).has_value());
+  // The taken interval ended, so a fresh burst is logged one by one.
+  EXPECT_EQ(log.Refused(1040, "c").size(), 1u);
+}
+
+TEST(RefusalLogTest, TakeSummaryWithNothingCountedIsEmpty) {
+  RefusalLog log(60, 2);
+  EXPECT_FALSE(log.TakeSummary(1000).has_value());
+  log.Refused(1000, "a");  // within the burst: logged already
+  EXPECT_FALSE(log.TakeSummary(1001).has_value());
+}
+
 TEST(RefusalLogTest, ClockSetBackEndsTheInterval) {
   RefusalLog log(60, 1);
   log.Refused(1000, "a");

@@ -1,0 +1,86 @@
+// The host's activation listener (DESIGN.md section 4): the TCP sockets on
+// the configured addresses, one coroutine per connection, and the commit
+// queue that makes each client's record durable before its answer is sent
+// (section 9). Frames it refuses are logged through a RefusalLog.
+//
+// This header includes Boost.Asio, which is heavy: only daemon.cc includes
+// it.
+//
+// Lifetime: `io` and `core` must outlive the server. The destructor writes
+// the summary of refusals that were only counted so far, then everything
+// the commit queue has gathered, and joins its thread; destroy the server
+// once the event loop has stopped.
+//
+// Thread safety: the event loop's thread only (the commit queue's writer
+// runs on the queue's own thread).
+#ifndef ACTIVA_DAEMON_ACTIVATION_SERVER_H_
+#define ACTIVA_DAEMON_ACTIVATION_SERVER_H_
+
+#include <boost/asio.hpp>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "daemon/daemon_core.h"
+#include "daemon/state_store.h"
+#include "host/commit_queue.h"
+#include "host/refusal_log.h"
+
+namespace activa {
+
+class ActivationServer {
+ public:
+  // Called when a listener's coroutine ends with an exception; the daemon
+  // cannot go on without it.
+  using FatalError = std::function<void(std::string_view what, std::exception_ptr)>;
+
+  // `commit_store` is a second connection to the state database, used on
+  // the commit queue's thread only. With `journal`, every event written is
+  // sent to the journal too.
+  ActivationServer(boost::asio::io_context& io, DaemonCore& core, StateStore commit_store,
+                   bool journal, FatalError fatal);
+  ~ActivationServer();
+  ActivationServer(const ActivationServer&) = delete;
+  ActivationServer& operator=(const ActivationServer&) = delete;
+
+  // Closes the listeners and, when a host key is installed, listens again
+  // on every address of config().listen at host().port; with port 0 the
+  // kernel chooses one, which is stored in host().port. An error when no
+  // address could be bound; a warning in the log when only some could.
+  Status Rebind();
+
+  // Writes the summary of a flood of refused frames that has stopped
+  // (RefusalLog::Flush); call it every minute or so.
+  void FlushRefusals();
+
+ private:
+  using tcp = boost::asio::ip::tcp;
+  using TimePoint = std::chrono::steady_clock::time_point;
+  struct PendingCommit;
+
+  boost::asio::awaitable<void> Accept(std::shared_ptr<tcp::acceptor> acceptor);
+  bool Allowed(const boost::asio::ip::address& a) const;
+  boost::asio::awaitable<void> ServeWithDeadline(tcp::socket socket);
+  std::chrono::steady_clock::duration IdleTimeout() const;
+  boost::asio::awaitable<void> Watchdog(tcp::socket& socket, TimePoint& deadline);
+  boost::asio::awaitable<void> Serve(tcp::socket& socket, TimePoint& deadline);
+  void Refused(const tcp::socket& socket, const Status& why);
+  boost::asio::awaitable<bool> SendError(tcp::socket& socket, const Status& status);
+  void AddEvent(Event e);
+
+  boost::asio::io_context& io_;
+  DaemonCore& core_;
+  FatalError fatal_;
+  std::unique_ptr<CommitQueue> commits_;
+  RefusalLog refusals_;
+  std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+  std::size_t connections_ = 0;
+};
+
+}  // namespace activa
+
+#endif  // ACTIVA_DAEMON_ACTIVATION_SERVER_H_
