@@ -445,7 +445,7 @@ class Daemon {
 std::string SocketPathFor(const DaemonPaths& paths, bool state_dir_given) {
   if (!paths.socket_path.empty()) return paths.socket_path;
   if (state_dir_given) return paths.state_dir + "/activad.sock";
-  return "/run/activa/activad.sock";
+  return std::string(management::kDefaultSocketPath);
 }
 
 int RunDaemon(const DaemonPaths& paths) {
