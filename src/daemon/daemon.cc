@@ -26,6 +26,7 @@
 #include "daemon/log.h"
 #include "daemon/management_service.h"
 #include "management/codec.h"
+#include "management/operations.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
