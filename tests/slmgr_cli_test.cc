@@ -120,6 +120,27 @@ TEST_F(SlmgrCliTest, MembersOfActivaAdminMayChange) {
   EXPECT_EQ(rearm.exit_code, 0) << rearm.err;
 }
 
+// The daemon asks the kernel which groups the peer process holds
+// (SO_PEERGROUPS). Before, it read /etc/group, so a process that had dropped
+// the group (or a session from before the user was added) was an
+// administrator all the same.
+TEST_F(SlmgrCliTest, AGroupThePeerDoesNotHoldGivesNoRights) {
+  if (::getgrnam("activa-admin") == nullptr) {
+    ASSERT_EQ(std::system("groupadd --system activa-admin"), 0);
+  }
+  if (::getpwnam(kTestUser) == nullptr) {
+    ASSERT_EQ(std::system("useradd --system --no-create-home --shell /usr/sbin/nologin "
+                          "--groups activa-admin activa-test"),
+              0);
+  }
+  passwd* pw = ::getpwnam(kTestUser);
+  ASSERT_NE(pw, nullptr);
+  // In activa-admin by /etc/group, but not holding it.
+  ProcessResult r = SlmgrAs(pw->pw_uid, pw->pw_gid, {pw->pw_gid}, {"/sai", "60"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("0x80070005"), std::string::npos) << r.err;
+}
+
 TEST_F(SlmgrCliTest, SyntaxErrorsSayWhichOptionAndExitTwo) {
   ProcessResult r = Slmgr({"/sai", "5"});
   EXPECT_EQ(r.exit_code, 2);

@@ -1,5 +1,7 @@
 #include "base/system.h"
 
+#include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -64,15 +66,42 @@ Result<System::FileInfo> RealSystem::Stat(const std::string& path) {
 std::uint32_t RealSystem::EffectiveUid() { return ::geteuid(); }
 
 Result<std::string> RealSystem::ReadPrivateFile(const std::string& path) {
+  // Opened without following a link, and checked on the open descriptor:
+  // what is read is what was checked.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status(ResultCode::kFileNotFound, path + ": no such file");
+    if (errno == ELOOP) {
+      return Status(ResultCode::kAccessDenied, path + ": is a symbolic link; refused");
+    }
+    return Status(ResultCode::kAccessDenied, path + ": " + std::strerror(errno));
+  }
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return Status(ResultCode::kFileNotFound, path + ": no such file");
+  std::string out;
+  Status status = Status::Ok();
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    status = Status(ResultCode::kAccessDenied, path + ": not a regular file");
+  } else if ((st.st_mode & 077) != 0) {
+    status = Status(ResultCode::kAccessDenied,
+                    path + ": readable by group or others; run chmod 600 " + path);
+  } else {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        out.append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0) {
+        break;
+      } else if (errno != EINTR) {
+        status = Status(ResultCode::kStorage, path + ": " + std::strerror(errno));
+        break;
+      }
+    }
+    sodium_memzero(buf, sizeof buf);
   }
-  if ((st.st_mode & 077) != 0) {
-    return Status(ResultCode::kAccessDenied,
-                  path + ": readable by group or others; run chmod 600 " + path);
-  }
-  return activa::ReadFile(path);
+  ::close(fd);
+  if (!status.ok()) return status;
+  return out;
 }
 
 Status RealSystem::CreatePrivateFile(const std::string& path, std::string_view data) {

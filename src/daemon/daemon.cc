@@ -5,10 +5,14 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -43,25 +47,55 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 constexpr std::size_t kMaxManagementLine = 65536;
+// Management connections: at most this many at once, each closed after this
+// long without a whole request (docs/activad.md).
+constexpr std::size_t kMaxManagementConnections = 64;
+constexpr auto kManagementIdleTimeout = std::chrono::seconds(30);
 
 // Root, or a member of the group activa-admin, may change things.
-bool IsAdmin(uid_t uid, gid_t gid) {
-  if (uid == 0) return true;
+// Root, or a member of the group activa-admin, may change things. The
+// groups are the peer process's own (SO_PEERGROUPS), as the kernel holds
+// them for it: not what /etc/group says today, which may have gained the
+// user after it logged in (or lost it).
+bool IsAdmin(int fd, const ucred& cred) {
+  if (cred.uid == 0) return true;
   group* admin = ::getgrnam("activa-admin");
   if (admin == nullptr) return false;
-  if (gid == admin->gr_gid) return true;
-  passwd* pw = ::getpwuid(uid);
-  if (pw == nullptr) return false;
-  int n = 64;
-  std::vector<gid_t> groups(static_cast<std::size_t>(n));
-  if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &n) < 0) {
-    groups.resize(static_cast<std::size_t>(n));
-    if (::getgrouplist(pw->pw_name, pw->pw_gid, groups.data(), &n) < 0) return false;
-  }
-  for (int i = 0; i < n; ++i) {
-    if (groups[static_cast<std::size_t>(i)] == admin->gr_gid) return true;
+  if (cred.gid == admin->gr_gid) return true;
+  std::vector<gid_t> groups(64);
+  for (int tries = 0; tries < 2; ++tries) {
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      return std::find(groups.begin(), groups.end(), admin->gr_gid) != groups.end();
+    }
+    if (errno != ERANGE) return false;
+    groups.resize(len / sizeof(gid_t) + 1);
   }
   return false;
+}
+
+// The management socket's folder: owned by root or by us, and writable by
+// no one else, or another user could put a socket of their own in its
+// place and hear what slmgr says to the daemon.
+Status CheckSocketFolder(const std::string& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) {
+    return Status(ResultCode::kAccessDenied, dir + ": " + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status(ResultCode::kAccessDenied, dir + ": the socket's folder is not a folder");
+  }
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    return Status(ResultCode::kAccessDenied,
+                  dir + ": the socket's folder belongs to uid " + std::to_string(st.st_uid));
+  }
+  if ((st.st_mode & 022) != 0) {
+    return Status(ResultCode::kAccessDenied,
+                  dir + ": others may write in the socket's folder; run chmod go-w " + dir +
+                      " or choose another --socket");
+  }
+  return Status::Ok();
 }
 
 // Stands in when no resolver could be set up (no usable resolv.conf): every
@@ -101,6 +135,9 @@ class Daemon {
       LogToJournal();
       core_->event_sink = JournalEvent;
     }
+    // First, while this is the only thread: creating the socket changes the
+    // process's umask for a moment.
+    ACTIVA_RETURN_IF_ERROR(OpenManagementSocket());
     activation_ = std::make_unique<ActivationServer>(
         io_, *core_, std::move(commit_store), journal,
         [this](std::string_view what, std::exception_ptr e) { Fatal(what)(e); });
@@ -113,7 +150,7 @@ class Daemon {
           asio::co_spawn(io_, RunAttempts(std::move(products), std::move(done)),
                          Logged("an activation"));
         });
-    ACTIVA_RETURN_IF_ERROR(OpenManagementSocket());
+    asio::co_spawn(io_, AcceptManagement(), Fatal("the management listener"));
     ApplyPriority();
     if (core_->host().key_installed()) {
       Status s = activation_->Rebind();
@@ -278,26 +315,40 @@ class Daemon {
 
   Status OpenManagementSocket() {
     const std::string& path = paths_.socket_path;
+    const std::string dir = std::filesystem::path(path).parent_path().string();
     std::error_code fec;
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), fec);
+    std::filesystem::create_directories(dir, fec);
+    ACTIVA_RETURN_IF_ERROR(CheckSocketFolder(dir.empty() ? "." : dir));
     // A socket file left by a daemon that died is in the way; a live daemon
-    // answers, and then this one must not take its place.
-    local_socket::socket probe(io_);
-    boost::system::error_code ec;
-    probe.connect(local_socket::endpoint(path), ec);
-    if (!ec) {
-      return Status(ResultCode::kFileExists,
-                    path + ": another activad is already running with this socket");
+    // answers, and then this one must not take its place. Anything else at
+    // that path (a file, a link) is not ours to remove.
+    struct stat st;
+    if (::lstat(path.c_str(), &st) == 0) {
+      if (!S_ISSOCK(st.st_mode)) {
+        return Status(ResultCode::kFileExists,
+                      path + ": exists and is not a socket; activad removes only a socket it "
+                             "left behind");
+      }
+      local_socket::socket probe(io_);
+      boost::system::error_code pec;
+      probe.connect(local_socket::endpoint(path), pec);
+      if (!pec) {
+        return Status(ResultCode::kFileExists,
+                      path + ": another activad is already running with this socket");
+      }
+      ::unlink(path.c_str());
     }
-    ::unlink(path.c_str());
     management_ = std::make_unique<local_socket::acceptor>(io_);
+    boost::system::error_code ec;
     management_->open(local_socket(), ec);
+    // Everyone may connect (the peer's credentials decide what it may do):
+    // the socket is made rw for all by the umask at bind time, never by a
+    // chmod through the path, which could follow a link put there.
+    mode_t old = ::umask(0111);
     if (!ec) management_->bind(local_socket::endpoint(path), ec);
+    ::umask(old);
     if (!ec) management_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Status(ResultCode::kAccessDenied, path + ": " + ec.message());
-    // Everyone may connect; the peer's credentials decide what it may do.
-    ::chmod(path.c_str(), 0666);
-    asio::co_spawn(io_, AcceptManagement(), Fatal("the management listener"));
     return Status::Ok();
   }
 
@@ -306,9 +357,20 @@ class Daemon {
       auto [ec, socket] = co_await management_->async_accept(kNoThrow);
       if (ec) {
         if (!management_->is_open()) co_return;
+        // Out of descriptors and the like: wait a little instead of spinning.
+        asio::steady_timer t(io_, std::chrono::milliseconds(50));
+        co_await t.async_wait(kNoThrow);
         continue;
       }
-      asio::co_spawn(io_, ServeManagement(std::move(socket)), Logged("a management connection"));
+      // Any local user may connect: a bound number of connections at once,
+      // each closed when idle, so none can exhaust the daemon's descriptors.
+      if (management_connections_ >= kMaxManagementConnections) continue;  // closes it
+      ++management_connections_;
+      asio::co_spawn(io_, ServeManagement(std::move(socket)),
+                     [this](std::exception_ptr e) {
+                       --management_connections_;
+                       if (e) LogException("a management connection", e);
+                     });
     }
   }
 
@@ -319,20 +381,35 @@ class Daemon {
     std::string line;
   };
 
-  awaitable<void> ServeManagement(local_socket::socket socket) {
+  awaitable<void> ServeManagement(local_socket::socket accepted) {
+    // Shared with the idle timer's handler, which may run after this
+    // coroutine has ended.
+    auto shared = std::make_shared<local_socket::socket>(std::move(accepted));
+    local_socket::socket& socket = *shared;
     ucred cred{};
     socklen_t len = sizeof cred;
     if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
       co_return;
     }
     management::Peer peer;
-    peer.admin = IsAdmin(cred.uid, cred.gid);
+    peer.admin = IsAdmin(socket.native_handle(), cred);
     peer.uid = cred.uid;
     peer.source = "unix";
     std::string buffer;
+    // Closes the connection once it has been idle (no whole request line)
+    // for kManagementIdleTimeout.
+    auto idle = std::make_shared<asio::steady_timer>(io_);
     for (;;) {
+      idle->expires_after(kManagementIdleTimeout);
+      idle->async_wait([shared](const boost::system::error_code& tec) {
+        if (!tec) {
+          boost::system::error_code ignored;
+          shared->close(ignored);
+        }
+      });
       auto [ec, n] = co_await asio::async_read_until(
           socket, asio::dynamic_buffer(buffer, kMaxManagementLine), '\n', kNoThrow);
+      idle->cancel();
       if (ec) {
         if (ec == asio::error::not_found) {
           std::string line = management::EncodeError(Status(ResultCode::kInvalidData,
@@ -438,6 +515,7 @@ class Daemon {
   std::unique_ptr<ActivationServer> activation_;
   std::unique_ptr<ManagementService> service_;
   std::unique_ptr<local_socket::acceptor> management_;
+  std::size_t management_connections_ = 0;
   int exit_status_ = 0;
 };
 
@@ -450,6 +528,10 @@ std::string SocketPathFor(const DaemonPaths& paths, bool state_dir_given) {
 }
 
 int RunDaemon(const DaemonPaths& paths) {
+  // Everything the daemon creates (the state database and its WAL, the
+  // host's key) is its own alone; the one file others need, the management
+  // socket, gets its mode at bind time.
+  ::umask(077);
   DaemonConfig config;
   if (!paths.config_path.empty()) {
     Result<std::string> text = ReadFile(paths.config_path);

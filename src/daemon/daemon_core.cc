@@ -1,6 +1,10 @@
 #include "daemon/daemon_core.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 
@@ -18,6 +22,42 @@ ClientCounter::HashKey RandomHashKey() {
   ClientCounter::HashKey key;
   RandomBytes(key);
   return key;
+}
+
+// The state holds the host's signing key and the product keys: its folder
+// must be this daemon's own. One that another user owns or may write is
+// refused (they could swap the database or the key); one that others may
+// only read or enter is closed to them. The database files in it are made
+// the daemon's alone too (older versions created them 0644).
+Status SecureStateFolder(const std::string& dir) {
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) {
+    return Status(ResultCode::kStorage, dir + ": " + std::strerror(errno));
+  }
+  if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+    return Status(ResultCode::kAccessDenied,
+                  dir + ": the state folder must be a folder, not a link or a file");
+  }
+  if (st.st_uid != ::geteuid()) {
+    return Status(ResultCode::kAccessDenied,
+                  dir + ": the state folder belongs to uid " + std::to_string(st.st_uid) +
+                      ", not to the user activad runs as (uid " + std::to_string(::geteuid()) +
+                      "); chown it, or choose another --state-dir");
+  }
+  if ((st.st_mode & 022) != 0) {
+    return Status(ResultCode::kAccessDenied,
+                  dir + ": others may write in the state folder; run chmod 700 " + dir);
+  }
+  if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0) {
+    return Status(ResultCode::kAccessDenied, dir + ": chmod 700: " + std::strerror(errno));
+  }
+  for (const char* name : {"/activad.db", "/activad.db-wal", "/activad.db-shm"}) {
+    const std::string file = dir + name;
+    if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) {
+      ::chmod(file.c_str(), 0600);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -41,8 +81,7 @@ Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
   std::error_code ec;
   std::filesystem::create_directories(paths.state_dir, ec);
   if (ec) return Status(ResultCode::kStorage, paths.state_dir + ": " + ec.message());
-  // The state holds the host's signing key and product keys.
-  ::chmod(paths.state_dir.c_str(), 0700);
+  ACTIVA_RETURN_IF_ERROR(SecureStateFolder(paths.state_dir));
   Result<StateStore> store = StateStore::Open(paths.state_dir + "/activad.db");
   if (!store.ok()) return store.status();
   return OpenWithStore(paths, std::move(config), system, std::move(store).value());

@@ -14,7 +14,10 @@ Result<Database> Database::Open(const std::string& path, bool create) {
     return Status(ResultCode::kFileNotFound, path + ": no such database");
   }
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  // NOFOLLOW: a link where the database should be is refused, never
+  // followed to a file someone else chose.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW |
+              (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Database db(raw, path);
   if (rc != SQLITE_OK) {
