@@ -1,5 +1,6 @@
 #include "client/client_role.h"
 
+#include <string>
 #include <utility>
 
 #include "base/event.h"
@@ -192,13 +193,22 @@ Result<std::string> ClientRole::Remove(const Uuid& sku) {
                 "no product key with activation ID " + FormatUuid(sku) + " is installed");
 }
 
+Status ClientRole::CheckRearmsLeft() const {
+  for (const ProductRecord& p : products_) {
+    if (RearmsLeft(p.license) <= 0) {
+      return Status(ResultCode::kNoRearmsLeft, NameOf(p.sku_id) + " has used all " +
+                                                   std::to_string(kMaxRearms) +
+                                                   " of its rearms; nothing was changed");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<int> ClientRole::RearmAll() {
   if (products_.empty()) return Status(ResultCode::kNotFound, "no product is installed");
   const std::int64_t now = clock_.Now();
   // All or nothing, as slmgr.vbs's rearm is one operation for the machine.
-  for (const ProductRecord& p : products_) {
-    if (RearmsLeft(p.license) <= 0) return Status(ResultCode::kNoRearmsLeft, "");
-  }
+  ACTIVA_RETURN_IF_ERROR(CheckRearmsLeft());
   int left = 0;
   for (ProductRecord& p : products_) {
     ProductRecord next = p;
@@ -211,9 +221,11 @@ Result<int> ClientRole::RearmAll() {
 
 Status ClientRole::GeneralizeAll() {
   const std::int64_t now = clock_.Now();
+  // All or nothing: sysprep /generalize is one operation for the machine.
+  ACTIVA_RETURN_IF_ERROR(CheckRearmsLeft());
   for (ProductRecord& p : products_) {
     ProductRecord next = p;
-    ::activa::Generalize(next.license, now);
+    ACTIVA_RETURN_IF_ERROR(::activa::Generalize(next.license, now));
     next.host_in_use.clear();
     next.last_count = 0;
     ACTIVA_RETURN_IF_ERROR(Update(p, std::move(next)));

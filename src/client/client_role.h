@@ -81,10 +81,17 @@ class ClientRole {
                  std::uint32_t activation_interval, std::uint32_t renewal_interval);
   // Removes the product of `sku`; the edition's name (or the SKU ID).
   Result<std::string> Remove(const Uuid& sku);
+  // OK when every product has a rearm left (or none is installed);
+  // kNoRearmsLeft, naming the product, otherwise.
+  Status CheckRearmsLeft() const;
   // /rearm: all products or none (kNoRearmsLeft when one has none left).
   // Returns the rearms left.
   Result<int> RearmAll();
-  // /generalize: every product back to initial grace, its host forgotten.
+  // /generalize: every product rearmed (client_license.h's Generalize(): a
+  // rearm, the activation's history cleared) and its host forgotten; all
+  // products or none, like RearmAll(). The caller gives the machine its new
+  // CMID only after CheckRearmsLeft() passed, so a refused /generalize
+  // changes no timer and no CMID.
   Status GeneralizeAll();
   // /sai, /sri on a client: the local interval until a host sends its own.
   Status SetInterval(bool activation, std::uint32_t minutes);

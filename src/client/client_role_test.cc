@@ -162,5 +162,27 @@ TEST_F(ClientRoleTest, RearmThreeTimesThenNone) {
   EXPECT_EQ(role_.RearmAll().status().code(), ResultCode::kNoRearmsLeft);
 }
 
+// The /generalize attack: it used to restart the grace period without
+// using a rearm, so it could be repeated forever.
+TEST_F(ClientRoleTest, GeneralizeUsesARearmAndWithNoneLeftChangesNothing) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  EXPECT_EQ(*role_.RearmAll(), 2);
+  clock_.Advance(29 * 86400);
+  ASSERT_TRUE(role_.GeneralizeAll().ok());
+  EXPECT_EQ(RearmsLeft(role_.Find(sku_)->license), 1);
+  EXPECT_EQ(role_.Find(sku_)->license.grace_end, kNow + 59 * 86400);
+  EXPECT_EQ(*role_.RearmAll(), 0);
+
+  clock_.Advance(40 * 86400);
+  const ProductRecord before = *role_.Find(sku_);
+  EXPECT_EQ(role_.CheckRearmsLeft().code(), ResultCode::kNoRearmsLeft);
+  Status s = role_.GeneralizeAll();
+  EXPECT_EQ(s.code(), ResultCode::kNoRearmsLeft);
+  EXPECT_NE(s.message().find("Pro"), std::string::npos) << s.message();
+  EXPECT_EQ(role_.Find(sku_)->license, before.license);
+  EXPECT_EQ(store_.saved[sku_].license, before.license);
+  EXPECT_EQ(StateAt(role_.Find(sku_)->license, clock_.Now()), LicenseState::kNotification);
+}
+
 }  // namespace
 }  // namespace activa

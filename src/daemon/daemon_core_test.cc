@@ -205,6 +205,19 @@ TEST_F(DaemonCoreTest, GeneralizeMakesANewCmidThatCountsAgain) {
   EXPECT_EQ(dli.at("host").at("counts").as_array()[0].at("count").to_number<int>(), 2);
 }
 
+// sysprep /generalize uses a rearm; with none left it changes nothing, the
+// CMID included.
+TEST_F(DaemonCoreTest, GeneralizeAfterThreeRearmsAnswersNoRearmsLeftAndKeepsTheCmid) {
+  auto c = Client("pc1");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ResultOf(Run(*c, {{"op", "rearm"}})), 0u);
+  json::object before = Run(*c, {{"op", "dli"}});
+  EXPECT_EQ(ResultOf(Run(*c, {{"op", "generalize"}})), 0xC004D307u);
+  json::object after = Run(*c, {{"op", "dli"}});
+  EXPECT_EQ(after.at("machine"), before.at("machine"));
+  EXPECT_EQ(after.at("products").as_array()[0].at("grace_end"),
+            before.at("products").as_array()[0].at("grace_end"));
+}
+
 TEST_F(DaemonCoreTest, SettingsSurviveARestart) {
   {
     auto c = NewCore("pc1");

@@ -312,6 +312,8 @@ Result<m::RearmResponse> ManagementService::Rearm(const m::RearmRequest&) {
 }
 
 Result<m::GeneralizeResponse> ManagementService::Generalize(const m::GeneralizeRequest&) {
+  // A rearm first: with none left, neither the timers nor the CMID change.
+  ACTIVA_RETURN_IF_ERROR(core_.client().CheckRearmsLeft());
   MachineIdentity& id = core_.machine();
   const Uuid next = NewRandomUuid();
   ACTIVA_RETURN_IF_ERROR(core_.settings().SetIdentity(next, id.cmid));
