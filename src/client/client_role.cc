@@ -164,10 +164,19 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
   if (existing != nullptr) {
     p = *existing;  // reinstalling the same edition keeps its license
   } else {
+    Result<std::optional<EditionTimers>> kept = store_.LoadEditionTimers(edition.id);
+    if (!kept.ok()) return kept.status();
     p.sku_id = edition.id;
     p.license = NewClientLicense(clock_.Now());
     p.license.activation_interval_minutes = activation_interval;
     p.license.renewal_interval_minutes = renewal_interval;
+    if (*kept) {
+      // Installed before: its timers go on where they were; only the
+      // attempt (due at once) and the history are new.
+      p.license.rearms_used = (*kept)->rearms_used;
+      p.license.grace_end = (*kept)->grace_end;
+      p.license.validity_end = (*kept)->validity_end;
+    }
   }
   p.application_id = edition.application_id;
   p.key_text = key_text;
@@ -184,7 +193,9 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
 Result<std::string> ClientRole::Remove(const Uuid& sku) {
   for (auto it = products_.begin(); it != products_.end(); ++it) {
     if (it->sku_id != sku) continue;
-    ACTIVA_RETURN_IF_ERROR(store_.DeleteProduct(sku));
+    ACTIVA_RETURN_IF_ERROR(store_.RemoveProduct({sku, it->license.rearms_used,
+                                                 it->license.grace_end,
+                                                 it->license.validity_end}));
     std::string name = NameOf(sku);
     products_.erase(it);
     return name;

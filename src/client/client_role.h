@@ -76,10 +76,14 @@ class ClientRole {
   ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome);
 
   // Installs (or reinstalls, keeping its license) the setup key of
-  // `edition`; a new product starts in grace with these intervals.
+  // `edition`. A new product starts in grace with these intervals, or, when
+  // the edition was installed before and removed, takes up the timers its
+  // removal kept (rearms used, grace end, validity end) with an attempt due
+  // at once: /upk + /ipk gives back neither a rearm nor grace.
   Status Install(const Edition& edition, const std::string& key_text,
                  std::uint32_t activation_interval, std::uint32_t renewal_interval);
-  // Removes the product of `sku`; the edition's name (or the SKU ID).
+  // Removes the product of `sku`, keeping its timers for a later Install();
+  // the edition's name (or the SKU ID).
   Result<std::string> Remove(const Uuid& sku);
   // OK when every product has a rearm left (or none is installed);
   // kNoRearmsLeft, naming the product, otherwise.

@@ -22,13 +22,21 @@ class FakeProductStore : public ProductStore {
     saved[p.sku_id] = p;
     return Status::Ok();
   }
-  Status DeleteProduct(const Uuid& sku) override {
+  Status RemoveProduct(const EditionTimers& kept) override {
     if (!fail.ok()) return fail;
-    saved.erase(sku);
+    saved.erase(kept.sku_id);
+    timers[kept.sku_id] = kept;
     return Status::Ok();
+  }
+  Result<std::optional<EditionTimers>> LoadEditionTimers(const Uuid& sku) override {
+    if (!fail.ok()) return fail;
+    auto it = timers.find(sku);
+    if (it == timers.end()) return std::optional<EditionTimers>();
+    return std::optional<EditionTimers>(it->second);
   }
   Status fail;
   std::map<Uuid, ProductRecord> saved;
+  std::map<Uuid, EditionTimers> timers;
 };
 
 class ClientRoleTest : public ::testing::Test {
@@ -182,6 +190,48 @@ TEST_F(ClientRoleTest, GeneralizeUsesARearmAndWithNoneLeftChangesNothing) {
   EXPECT_EQ(role_.Find(sku_)->license, before.license);
   EXPECT_EQ(store_.saved[sku_].license, before.license);
   EXPECT_EQ(StateAt(role_.Find(sku_)->license, clock_.Now()), LicenseState::kNotification);
+}
+
+// The /upk + /ipk attack: removing the key and installing it again used to
+// give back three rearms and a fresh grace period.
+TEST_F(ClientRoleTest, UpkThenIpkRestoresNeitherRearmsNorGrace) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(role_.RearmAll().ok());
+  const std::int64_t grace_end = role_.Find(sku_)->license.grace_end;
+  clock_.Advance(40 * 86400);
+  ASSERT_EQ(StateAt(role_.Find(sku_)->license, clock_.Now()), LicenseState::kNotification);
+
+  ASSERT_EQ(*role_.Remove(sku_), "Pro");
+  EXPECT_EQ(store_.saved.count(sku_), 0u);
+  clock_.Advance(86400);
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  const ProductRecord* p = role_.Find(sku_);
+  EXPECT_EQ(RearmsLeft(p->license), 0);
+  EXPECT_EQ(p->license.grace_end, grace_end);
+  EXPECT_EQ(StateAt(p->license, clock_.Now()), LicenseState::kNotification);
+  EXPECT_EQ(MinutesLeft(p->license, clock_.Now()), 0u);
+  EXPECT_EQ(role_.DueProducts(), std::vector<Uuid>{sku_});  // tries a host at once
+  EXPECT_EQ(store_.saved[sku_].license, p->license);
+  EXPECT_EQ(role_.RearmAll().status().code(), ResultCode::kNoRearmsLeft);
+}
+
+TEST_F(ClientRoleTest, ReinstallKeepsAnActivationAndAFailedReadInstallsNothing) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_EQ(role_.Finish(*a, Licensed(a->request)), ResultCode::kOk);
+  const ClientLicense licensed = role_.Find(sku_)->license;
+  ASSERT_TRUE(role_.Remove(sku_).ok());
+  EXPECT_EQ(store_.timers[sku_], (EditionTimers{sku_, 0, licensed.grace_end,
+                                                licensed.validity_end}));
+
+  // The kept timers cannot be read: installing "fresh" would be the attack.
+  store_.fail = Status(ResultCode::kStorage, "disk error");
+  EXPECT_EQ(role_.Install(edition(), "KEY", 120, 10080).code(), ResultCode::kStorage);
+  EXPECT_EQ(role_.Find(sku_), nullptr);
+  store_.fail = Status::Ok();
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  EXPECT_EQ(role_.Find(sku_)->license.validity_end, licensed.validity_end);
+  EXPECT_EQ(StateAt(role_.Find(sku_)->license, kNow), LicenseState::kLicensed);
 }
 
 }  // namespace
