@@ -4,7 +4,19 @@
 //
 // Each product changes in memory only after its new state is saved
 // (ProductStore): a write that fails leaves the product as it was and its
-// error is returned. What slmgr sets for discovery (/skms, /skms-domain,
+// error is returned.
+//
+// Time: the license rules (StateAt, MinutesLeft, AttemptDue, and the times
+// the role writes into licenses) run on Now(), the latest time seen
+// (license_clock.h), never on the system clock directly: the clock's
+// readings move it on, a step back moves it not at all, and a verified host
+// response sets it to the later of our clock and the host's time. A step
+// back of more than kMaxClockSkewSeconds is logged as event 12289. Requests
+// carry the system clock (client_time), and the chain check compares the
+// host's time with the system clock, since that is what the host judges.
+// The latest time seen is saved when it moved by a minute or more, or the
+// clock went back; a save that fails is logged and retried at the next
+// reading. What slmgr sets for discovery (/skms, /skms-domain,
 // host caching) is kept here in memory; the caller persists it first.
 //
 // Depends on a clock, a ProductStore, the installed catalogs and an event
@@ -52,8 +64,16 @@ class ClientRole {
   // (reload) between calls.
   ClientRole(const Clock& clock, ProductStore& store, const CatalogSet& catalogs, EventLog log);
 
-  // Start-up: the stored products.
-  void Load(std::vector<ProductRecord> products) { products_ = std::move(products); }
+  // Start-up: the stored products and the stored latest time seen.
+  void Load(std::vector<ProductRecord> products, LicenseClock clock = {}) {
+    products_ = std::move(products);
+    license_clock_ = saved_clock_ = clock;
+  }
+
+  // The time the license rules use now (see above). Reads the clock; may
+  // log and save.
+  std::int64_t Now();
+  const LicenseClock& license_clock() const { return license_clock_; }
 
   HostDiscovery& discovery() { return discovery_; }
   const HostDiscovery& discovery() const { return discovery_; }
@@ -62,7 +82,7 @@ class ClientRole {
 
   // Products whose next attempt is due, and the earliest next attempt of any
   // product (0 when there are none).
-  std::vector<Uuid> DueProducts() const;
+  std::vector<Uuid> DueProducts();
   std::int64_t NextAttemptTime() const;
 
   // Builds the request for `sku` (logging 12288). Fails when the product is
@@ -104,6 +124,9 @@ class ClientRole {
 
  private:
   ProductRecord* FindMutable(const Uuid& sku);
+  // Now() for a reading already taken.
+  std::int64_t TimeSeen(std::int64_t system_now);
+  void SaveClock(bool force);
   Status Update(ProductRecord& live, ProductRecord updated);
   std::string NameOf(const Uuid& sku) const;
 
@@ -113,6 +136,8 @@ class ClientRole {
   EventLog log_;
   std::vector<ProductRecord> products_;
   HostDiscovery discovery_;
+  LicenseClock license_clock_;
+  LicenseClock saved_clock_;  // as last saved
 };
 
 }  // namespace activa

@@ -1,4 +1,6 @@
-// An installed client product (one per edition) and where it is kept.
+// An installed client product (one per edition) and where it is kept, with
+// what the client keeps besides: removed editions' timers, the latest time
+// seen.
 #ifndef ACTIVA_CLIENT_PRODUCT_RECORD_H_
 #define ACTIVA_CLIENT_PRODUCT_RECORD_H_
 
@@ -9,6 +11,7 @@
 #include "base/status.h"
 #include "base/uuid.h"
 #include "client/client_license.h"
+#include "client/license_clock.h"
 #include "keys/product_key.h"
 
 namespace activa {
@@ -53,6 +56,8 @@ class ProductStore {
   // The timers kept when the edition's product was last removed; none when
   // it never was. A read error is an error, never "none".
   virtual Result<std::optional<EditionTimers>> LoadEditionTimers(const Uuid& sku_id) = 0;
+  // The latest time seen (license_clock.h), one per machine.
+  virtual Status SaveLicenseClock(const LicenseClock& clock) = 0;
 };
 
 }  // namespace activa

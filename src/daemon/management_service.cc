@@ -45,7 +45,7 @@ m::Machine ManagementService::MachineInfo() const {
 }
 
 m::Product ManagementService::ProductInfo(const ProductRecord& p) const {
-  const std::int64_t now = core_.clock().Now();
+  const std::int64_t now = core_.client().Now();  // the latest time seen
   const Catalog* catalog = nullptr;
   const Edition* e = core_.catalogs().FindEdition(p.sku_id, &catalog);
   const Application* app = catalog ? catalog->FindApplication(p.application_id) : nullptr;

@@ -59,6 +59,14 @@ CREATE TABLE edition_timers (
   validity_end INTEGER NOT NULL
 );
 )sql",
+    // 3: the client's latest time seen (client/license_clock.h); one row.
+    R"sql(
+CREATE TABLE license_clock (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  latest_seen  INTEGER NOT NULL,
+  system_clock INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total", "failed", "state0", "state1", "state2",
@@ -184,6 +192,23 @@ Result<std::optional<EditionTimers>> StateStore::LoadEditionTimers(const Uuid& s
   if (!*row) return std::optional<EditionTimers>();
   return std::optional<EditionTimers>(
       EditionTimers{sku_id, static_cast<int>(q->Int(0)), q->Int(1), q->Int(2)});
+}
+
+Result<LicenseClock> StateStore::LoadLicenseClock() {
+  Result<Statement> q =
+      db_.Prepare("SELECT latest_seen, system_clock FROM license_clock WHERE id = 1");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return LicenseClock{};
+  return LicenseClock{q->Int(0), q->Int(1)};
+}
+
+Status StateStore::SaveLicenseClock(const LicenseClock& clock) {
+  Result<Statement> q = db_.Prepare(
+      "INSERT OR REPLACE INTO license_clock (id, latest_seen, system_clock) VALUES (1, ?1, ?2)");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, clock.latest_seen).Bind(2, clock.system_clock).Run();
 }
 
 Result<std::vector<ClientEntry>> StateStore::LoadClients() {
