@@ -254,7 +254,8 @@ TEST_F(ActivationTest, ClockSetBackThirtyDaysExtendsNoGrace) {
   auto client = Client("pc1", *host);  // 25 needed: the host refuses it
   const std::int64_t grace_end = Product(*client).at("grace_end").as_int64();
   constexpr std::int64_t kTenDays = 10 * 24 * 60;  // minutes
-  Advance(*host, 20 * kDay);  // twenty days pass
+  // Twenty days pass.
+  Advance(*host, 20 * kDay);
   Advance(*client, 20 * kDay);
   EXPECT_LE(Product(*client).at("minutes_left").as_int64(), kTenDays);
 

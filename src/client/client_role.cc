@@ -241,9 +241,8 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
 Result<std::string> ClientRole::Remove(const Uuid& sku) {
   for (auto it = products_.begin(); it != products_.end(); ++it) {
     if (it->sku_id != sku) continue;
-    ACTIVA_RETURN_IF_ERROR(store_.RemoveProduct({sku, it->license.rearms_used,
-                                                 it->license.grace_end,
-                                                 it->license.validity_end}));
+    ACTIVA_RETURN_IF_ERROR(store_.RemoveProduct(
+        {sku, it->license.rearms_used, it->license.grace_end, it->license.validity_end}));
     std::string name = NameOf(sku);
     products_.erase(it);
     return name;

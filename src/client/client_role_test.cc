@@ -227,8 +227,8 @@ TEST_F(ClientRoleTest, ReinstallKeepsAnActivationAndAFailedReadInstallsNothing) 
   ASSERT_EQ(role_.Finish(*a, Licensed(a->request)), ResultCode::kOk);
   const ClientLicense licensed = role_.Find(sku_)->license;
   ASSERT_TRUE(role_.Remove(sku_).ok());
-  EXPECT_EQ(store_.timers[sku_], (EditionTimers{sku_, 0, licensed.grace_end,
-                                                licensed.validity_end}));
+  EXPECT_EQ(store_.timers[sku_],
+            (EditionTimers{sku_, 0, licensed.grace_end, licensed.validity_end}));
 
   // The kept timers cannot be read: installing "fresh" would be the attack.
   store_.fail = Status(ResultCode::kStorage, "disk error");
@@ -286,8 +286,7 @@ TEST_F(ClientRoleTest, AClockSetBackKeepsNoActivationAlive) {
   clock_.Advance(20 * 86400);
   EXPECT_EQ(role_.Now(), kNow + 190 * 86400);
   EXPECT_GT(role_.Now(), validity_end);
-  EXPECT_EQ(StateAt(role_.Find(sku_)->license, role_.Now()),
-            LicenseState::kOutOfToleranceGrace);
+  EXPECT_EQ(StateAt(role_.Find(sku_)->license, role_.Now()), LicenseState::kOutOfToleranceGrace);
 }
 
 // A restart does not forget: the latest time seen is loaded, so a clock set
@@ -298,9 +297,8 @@ TEST_F(ClientRoleTest, TheLatestTimeSeenSurvivesARestart) {
   role_.DueProducts();
   ASSERT_EQ(store_.clock.latest_seen, kNow + 15 * 86400);
 
-  ClientRole restarted(clock_, store_, catalogs_, [this](int id, const std::string& m) {
-    events_.emplace_back(id, m);
-  });
+  ClientRole restarted(clock_, store_, catalogs_,
+                       [this](int id, const std::string& m) { events_.emplace_back(id, m); });
   std::vector<ProductRecord> products;
   for (const auto& [sku, p] : store_.saved) products.push_back(p);
   restarted.Load(products, store_.clock);

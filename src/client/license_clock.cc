@@ -20,8 +20,8 @@ std::int64_t Observe(LicenseClock& clock, std::int64_t system_now, std::int64_t*
     // Unsigned, so that no pair of stored values can overflow.
     std::uint64_t ahead =
         static_cast<std::uint64_t>(system_now) - static_cast<std::uint64_t>(clock.system_clock);
-    clock.latest_seen = AddSeconds(
-        clock.latest_seen, static_cast<std::int64_t>(std::min<std::uint64_t>(ahead, kMax)));
+    clock.latest_seen = AddSeconds(clock.latest_seen,
+                                   static_cast<std::int64_t>(std::min<std::uint64_t>(ahead, kMax)));
   } else {
     std::uint64_t b =
         static_cast<std::uint64_t>(clock.system_clock) - static_cast<std::uint64_t>(system_now);
