@@ -245,6 +245,50 @@ TEST_F(ActivationTest, GeneralizeGivesANewCmidThatCountsAsANewClient) {
   EXPECT_EQ(Count(*host), 2);
 }
 
+// The clock attack on a running daemon: twenty days into its grace, the
+// client's clock is set back 30 days. Before, the client judged its grace
+// by its own clock alone, so it had forty days left and could keep them.
+TEST_F(ActivationTest, ClockSetBackThirtyDaysExtendsNoGrace) {
+  ACTIVA_REQUIRE_TEST_CONTROLS();
+  auto host = ActivatedHost("host");
+  auto client = Client("pc1", *host);  // 25 needed: the host refuses it
+  const std::int64_t grace_end = Product(*client).at("grace_end").as_int64();
+  constexpr std::int64_t kTenDays = 10 * 24 * 60;  // minutes
+  // Twenty days pass.
+  Advance(*host, 20 * kDay);
+  Advance(*client, 20 * kDay);
+  EXPECT_LE(Product(*client).at("minutes_left").as_int64(), kTenDays);
+
+  Advance(*client, -30 * kDay);
+  json::object p = Product(*client);
+  EXPECT_EQ(p.at("license_status").as_int64(), 2);
+  EXPECT_EQ(p.at("grace_end").as_int64(), grace_end);
+  // Judged from the latest time seen: ten days left, not forty.
+  EXPECT_LE(p.at("minutes_left").as_int64(), kTenDays);
+  EXPECT_GE(p.at("minutes_left").as_int64(), kTenDays - 5);
+
+  // Ten days on, the grace is over although the clock reads (about) the
+  // day of the install; a restart (which loses the test clock's offset of
+  // 60 seconds) does not forget it.
+  Advance(*client, 10 * kDay + 60);
+  EXPECT_EQ(Product(*client).at("license_status").as_int64(), 5);
+  client->Stop();
+  client->Start();
+  p = Product(*client);
+  EXPECT_EQ(p.at("license_status").as_int64(), 5);
+  EXPECT_EQ(p.at("minutes_left").as_int64(), 0);
+  EXPECT_EQ(p.at("grace_end").as_int64(), grace_end);
+
+  client->Stop();
+  Result<StateStore> store = StateStore::Open(client->state_dir() + "/activad.db");
+  ASSERT_TRUE(store.ok());
+  Result<std::vector<Event>> events = store->RecentEvents(100, 12289);
+  ASSERT_TRUE(events.ok());
+  std::string all;
+  for (const Event& e : *events) all += e.message + "\n";
+  EXPECT_NE(all.find("The system clock went back by 43200 minutes"), std::string::npos) << all;
+}
+
 TEST_F(ActivationTest, ResponseFromAHostWithAForgedCertificateChangesNothing) {
   // A rogue "vendor" with the same product definitions but its own key
   // activates its own host; the client trusts only the real catalog.

@@ -72,11 +72,12 @@ Status Rearm(ClientLicense& license, std::int64_t now) {
   return Status::Ok();
 }
 
-void Generalize(ClientLicense& license, std::int64_t now) {
-  RestartGrace(license, now);
+Status Generalize(ClientLicense& license, std::int64_t now) {
+  ACTIVA_RETURN_IF_ERROR(Rearm(license, now));
   license.last_result = ResultCode::kOk;
   license.last_attempt = 0;
   license.last_activation = 0;
+  return Status::Ok();
 }
 
 void ApplyResponse(ClientLicense& license, const ActivationResponse& response, std::int64_t now) {

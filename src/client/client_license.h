@@ -23,7 +23,7 @@
 //     |  30 more days                      -> notification
 //
 //   Rearm(now)       back to initial grace, 30 days from now (3 times)
-//   Generalize(now)  back to initial grace, 30 days from now, history cleared
+//   Generalize(now)  the same, using one of the 3 rearms, history cleared
 //
 // The host's intervals, once received, replace the local ones. A license's
 // functions are not thread-safe; the daemon serialises access to each one.
@@ -99,12 +99,14 @@ int RearmsLeft(const ClientLicense& license);
 // (last_result, last_activation) and the intervals are kept.
 Status Rearm(ClientLicense& license, std::int64_t now);
 
-// /generalize's part of the license: as after NewClientLicense(now), except
-// that rearms_used and the intervals are kept. The activation and its history
-// are cleared, since they belong to the machine the image was taken from.
-// Giving the machine a new CMID is the daemon's job: the CMID is
-// machine-wide, the license per edition. Uses no rearm.
-void Generalize(ClientLicense& license, std::int64_t now);
+// /generalize's part of the license: a rearm (as sysprep /generalize uses
+// one), and the activation's history cleared too, since it belongs to the
+// machine the image was taken from; the intervals are kept. With no rearm
+// left: kNoRearmsLeft and the license unchanged ("the activation timers are
+// not changed and an error is returned"). Giving the machine a new CMID is
+// the caller's job, and only after this succeeded: the CMID is
+// machine-wide, the license per edition.
+Status Generalize(ClientLicense& license, std::int64_t now);
 
 // Applies a host's answer. Precondition: `response` passed the chain check
 // (VerifyResponseChain()), so its fields are in range and its validity end

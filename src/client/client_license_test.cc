@@ -244,7 +244,7 @@ TEST(ClientLicenseTest, GeneralizeResetsGraceAndClearsTheActivation) {
   ApplyResponse(lic, Answer(ResultCode::kOk, kStart + kDay, 60, 1440), kStart + kDay);
 
   const std::int64_t now = kStart + 100 * kDay;
-  Generalize(lic, now);
+  ASSERT_TRUE(Generalize(lic, now).ok());
   EXPECT_EQ(StateAt(lic, now), LicenseState::kInitialGrace);
   EXPECT_EQ(MinutesLeft(lic, now), 30u * 24 * 60);
   EXPECT_EQ(lic.validity_end, 0);
@@ -252,11 +252,30 @@ TEST(ClientLicenseTest, GeneralizeResetsGraceAndClearsTheActivation) {
   EXPECT_EQ(lic.last_activation, 0);
   EXPECT_EQ(lic.last_attempt, 0);
   EXPECT_EQ(lic.last_result, ResultCode::kOk);
-  // Not a rearm, and the configuration stays.
-  EXPECT_EQ(lic.rearms_used, 1);
+  // A rearm used, and the configuration kept.
+  EXPECT_EQ(lic.rearms_used, 2);
   EXPECT_EQ(lic.activation_interval_minutes, 60u);
   EXPECT_EQ(lic.renewal_interval_minutes, 1440u);
   EXPECT_EQ(StateAt(lic, now + 30 * kDay), LicenseState::kNotification);
+}
+
+// sysprep /generalize with no rearm left: "the activation timers are not
+// changed and an error is returned". Before, it restarted the grace period
+// without counting, so an image could be generalized forever.
+TEST(ClientLicenseTest, GeneralizeWithNoRearmLeftChangesNothing) {
+  FakeClock clock(kStart);
+  ClientLicense lic = NewClientLicense(clock.Now());
+  for (int i = 0; i < kMaxRearms; ++i) {
+    clock.Advance(29 * kDay);
+    ASSERT_TRUE(Generalize(lic, clock.Now()).ok());
+  }
+  EXPECT_EQ(RearmsLeft(lic), 0);
+  clock.Advance(40 * kDay);
+  const ClientLicense before = lic;
+  EXPECT_EQ(Generalize(lic, clock.Now()).code(), ResultCode::kNoRearmsLeft);
+  EXPECT_EQ(lic, before);
+  EXPECT_EQ(StateAt(lic, clock.Now()), LicenseState::kNotification);
+  EXPECT_EQ(Rearm(lic, clock.Now()).code(), ResultCode::kNoRearmsLeft);
 }
 
 TEST(ClientLicenseTest, ClockGoingFarBackMakesAnAttemptDue) {

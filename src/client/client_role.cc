@@ -1,12 +1,16 @@
 #include "client/client_role.h"
 
+#include <string>
 #include <utility>
 
 #include "base/event.h"
+#include "base/time_arithmetic.h"
 #include "crypto/signing.h"
 #include "protocol/chain.h"
 
 namespace activa {
+
+using licensing_internal::AddSeconds;
 
 ClientRole::ClientRole(const Clock& clock, ProductStore& store, const CatalogSet& catalogs,
                        EventLog log)
@@ -34,9 +38,46 @@ Status ClientRole::Update(ProductRecord& live, ProductRecord updated) {
   return Status::Ok();
 }
 
-std::vector<Uuid> ClientRole::DueProducts() const {
+std::int64_t ClientRole::Now() { return TimeSeen(clock_.Now()); }
+
+std::int64_t ClientRole::TimeSeen(std::int64_t system_now) {
+  std::int64_t back = 0;
+  const std::int64_t now = Observe(license_clock_, system_now, &back);
+  // A host refuses a client whose clock is off by more than this, so a
+  // larger step is no correction a working clock makes.
+  if (back > kMaxClockSkewSeconds) {
+    log_(kEventClientResult,
+         "The system clock went back by " + std::to_string(back / 60) + " minutes (to " +
+             std::to_string(system_now) + "), more than the " +
+             std::to_string(kMaxClockSkewSeconds / 3600) +
+             "-hour tolerance: it is wrong or has been set back. License times stay judged "
+             "from the latest time seen (" +
+             std::to_string(now) + "); the step back extends no grace period or activation.");
+  }
+  SaveClock(back > 0);
+  return now;
+}
+
+void ClientRole::SaveClock(bool force) {
+  // Once a minute is enough: the time between the last save and a restart
+  // is what a restart cannot check, and a minute of it is no gain.
+  const bool moved = license_clock_.latest_seen >= AddSeconds(saved_clock_.latest_seen, 60) ||
+                     license_clock_.latest_seen <= AddSeconds(saved_clock_.latest_seen, -60);
+  if (!force && !moved && saved_clock_.system_clock != 0) return;
+  if (license_clock_ == saved_clock_) return;
+  Status s = store_.SaveLicenseClock(license_clock_);
+  if (!s.ok()) {
+    // Kept in memory all the same: the time seen is a fact, not a change
+    // to undo; the next reading tries the save again.
+    log_(0, "the latest time seen could not be saved: " + s.ToString());
+    return;
+  }
+  saved_clock_ = license_clock_;
+}
+
+std::vector<Uuid> ClientRole::DueProducts() {
   std::vector<Uuid> due;
-  const std::int64_t now = clock_.Now();
+  const std::int64_t now = Now();
   for (const ProductRecord& p : products_) {
     if (AttemptDue(p.license, now)) due.push_back(p.sku_id);
   }
@@ -52,7 +93,10 @@ std::int64_t ClientRole::NextAttemptTime() const {
 }
 
 Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& machine) {
-  const std::int64_t now = clock_.Now();
+  // The request carries the system clock, which the host checks; its
+  // license state comes from the latest time seen.
+  const std::int64_t system_now = clock_.Now();
+  const std::int64_t now = TimeSeen(system_now);
   ProductRecord* p = FindMutable(sku);
   if (p == nullptr) return Status(ResultCode::kNotFound, "no product " + FormatUuid(sku));
   const Edition* e = catalogs_.FindEdition(sku);
@@ -90,12 +134,12 @@ Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& mach
   r.license_state = StateAt(p->license, now);
   r.minutes_left = MinutesLeft(p->license, now);
   r.required_count = static_cast<std::uint16_t>(e->threshold);
-  r.client_time = now;
+  r.client_time = system_now;
   RandomBytes(r.nonce);
   log_(kEventClientRequest,
        "An activation request has been sent. Host: " +
            (a.hosts.empty() ? std::string("(from DNS)") : a.hosts.front().ToString()) +
-           "; CMID: " + FormatUuid(machine.cmid) + "; client time: " + std::to_string(now) +
+           "; CMID: " + FormatUuid(machine.cmid) + "; client time: " + std::to_string(system_now) +
            "; license state: " + std::to_string(static_cast<int>(r.license_state)) +
            "; minutes left: " + std::to_string(r.minutes_left) + "; edition: " + e->name +
            "; required count: " + std::to_string(r.required_count));
@@ -103,7 +147,8 @@ Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& mach
 }
 
 ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outcome) {
-  const std::int64_t now = clock_.Now();
+  const std::int64_t system_now = clock_.Now();
+  std::int64_t now = TimeSeen(system_now);
   ProductRecord* live = FindMutable(attempt.sku_id);
   if (live == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
   // Worked on a copy: the product in memory changes once it is saved.
@@ -124,7 +169,7 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
     ApplyFailure(next.license, result, now);
   } else if (const auto* resp = std::get_if<ActivationResponse>(&*outcome.answer)) {
     Result<HostCertificate> chain =
-        catalog ? VerifyResponseChain(*resp, attempt.request, *catalog, now)
+        catalog ? VerifyResponseChain(*resp, attempt.request, *catalog, system_now)
                 : Result<HostCertificate>(Status(ResultCode::kInvalidKey, "no catalog"));
     if (!chain.ok()) {
       result = chain.status().code();
@@ -132,6 +177,10 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
                " was rejected and changed nothing: " + chain.status().message();
       ApplyFailure(next.license, result, now);
     } else {
+      // A host vouched for the time: the latest time seen follows it.
+      ObserveHostTime(license_clock_, resp->host_time, system_now);
+      SaveClock(/*force=*/true);
+      now = license_clock_.latest_seen;
       result = resp->result;
       ApplyResponse(next.license, *resp, now);
       next.last_count = resp->current_count;
@@ -163,10 +212,19 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
   if (existing != nullptr) {
     p = *existing;  // reinstalling the same edition keeps its license
   } else {
+    Result<std::optional<EditionTimers>> kept = store_.LoadEditionTimers(edition.id);
+    if (!kept.ok()) return kept.status();
     p.sku_id = edition.id;
-    p.license = NewClientLicense(clock_.Now());
+    p.license = NewClientLicense(Now());
     p.license.activation_interval_minutes = activation_interval;
     p.license.renewal_interval_minutes = renewal_interval;
+    if (*kept) {
+      // Installed before: its timers go on where they were; only the
+      // attempt (due at once) and the history are new.
+      p.license.rearms_used = (*kept)->rearms_used;
+      p.license.grace_end = (*kept)->grace_end;
+      p.license.validity_end = (*kept)->validity_end;
+    }
   }
   p.application_id = edition.application_id;
   p.key_text = key_text;
@@ -183,7 +241,8 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
 Result<std::string> ClientRole::Remove(const Uuid& sku) {
   for (auto it = products_.begin(); it != products_.end(); ++it) {
     if (it->sku_id != sku) continue;
-    ACTIVA_RETURN_IF_ERROR(store_.DeleteProduct(sku));
+    ACTIVA_RETURN_IF_ERROR(store_.RemoveProduct(
+        {sku, it->license.rearms_used, it->license.grace_end, it->license.validity_end}));
     std::string name = NameOf(sku);
     products_.erase(it);
     return name;
@@ -192,13 +251,22 @@ Result<std::string> ClientRole::Remove(const Uuid& sku) {
                 "no product key with activation ID " + FormatUuid(sku) + " is installed");
 }
 
+Status ClientRole::CheckRearmsLeft() const {
+  for (const ProductRecord& p : products_) {
+    if (RearmsLeft(p.license) <= 0) {
+      return Status(ResultCode::kNoRearmsLeft, NameOf(p.sku_id) + " has used all " +
+                                                   std::to_string(kMaxRearms) +
+                                                   " of its rearms; nothing was changed");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<int> ClientRole::RearmAll() {
   if (products_.empty()) return Status(ResultCode::kNotFound, "no product is installed");
-  const std::int64_t now = clock_.Now();
+  const std::int64_t now = Now();
   // All or nothing, as slmgr.vbs's rearm is one operation for the machine.
-  for (const ProductRecord& p : products_) {
-    if (RearmsLeft(p.license) <= 0) return Status(ResultCode::kNoRearmsLeft, "");
-  }
+  ACTIVA_RETURN_IF_ERROR(CheckRearmsLeft());
   int left = 0;
   for (ProductRecord& p : products_) {
     ProductRecord next = p;
@@ -210,10 +278,12 @@ Result<int> ClientRole::RearmAll() {
 }
 
 Status ClientRole::GeneralizeAll() {
-  const std::int64_t now = clock_.Now();
+  const std::int64_t now = Now();
+  // All or nothing: sysprep /generalize is one operation for the machine.
+  ACTIVA_RETURN_IF_ERROR(CheckRearmsLeft());
   for (ProductRecord& p : products_) {
     ProductRecord next = p;
-    ::activa::Generalize(next.license, now);
+    ACTIVA_RETURN_IF_ERROR(::activa::Generalize(next.license, now));
     next.host_in_use.clear();
     next.last_count = 0;
     ACTIVA_RETURN_IF_ERROR(Update(p, std::move(next)));

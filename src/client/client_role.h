@@ -4,7 +4,19 @@
 //
 // Each product changes in memory only after its new state is saved
 // (ProductStore): a write that fails leaves the product as it was and its
-// error is returned. What slmgr sets for discovery (/skms, /skms-domain,
+// error is returned.
+//
+// Time: the license rules (StateAt, MinutesLeft, AttemptDue, and the times
+// the role writes into licenses) run on Now(), the latest time seen
+// (license_clock.h), never on the system clock directly: the clock's
+// readings move it on, a step back moves it not at all, and a verified host
+// response sets it to the later of our clock and the host's time. A step
+// back of more than kMaxClockSkewSeconds is logged as event 12289. Requests
+// carry the system clock (client_time), and the chain check compares the
+// host's time with the system clock, since that is what the host judges.
+// The latest time seen is saved when it moved by a minute or more, or the
+// clock went back; a save that fails is logged and retried at the next
+// reading. What slmgr sets for discovery (/skms, /skms-domain,
 // host caching) is kept here in memory; the caller persists it first.
 //
 // Depends on a clock, a ProductStore, the installed catalogs and an event
@@ -52,8 +64,16 @@ class ClientRole {
   // (reload) between calls.
   ClientRole(const Clock& clock, ProductStore& store, const CatalogSet& catalogs, EventLog log);
 
-  // Start-up: the stored products.
-  void Load(std::vector<ProductRecord> products) { products_ = std::move(products); }
+  // Start-up: the stored products and the stored latest time seen.
+  void Load(std::vector<ProductRecord> products, LicenseClock clock = {}) {
+    products_ = std::move(products);
+    license_clock_ = saved_clock_ = clock;
+  }
+
+  // The time the license rules use now (see above). Reads the clock; may
+  // log and save.
+  std::int64_t Now();
+  const LicenseClock& license_clock() const { return license_clock_; }
 
   HostDiscovery& discovery() { return discovery_; }
   const HostDiscovery& discovery() const { return discovery_; }
@@ -62,7 +82,7 @@ class ClientRole {
 
   // Products whose next attempt is due, and the earliest next attempt of any
   // product (0 when there are none).
-  std::vector<Uuid> DueProducts() const;
+  std::vector<Uuid> DueProducts();
   std::int64_t NextAttemptTime() const;
 
   // Builds the request for `sku` (logging 12288). Fails when the product is
@@ -76,15 +96,26 @@ class ClientRole {
   ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome);
 
   // Installs (or reinstalls, keeping its license) the setup key of
-  // `edition`; a new product starts in grace with these intervals.
+  // `edition`. A new product starts in grace with these intervals, or, when
+  // the edition was installed before and removed, takes up the timers its
+  // removal kept (rearms used, grace end, validity end) with an attempt due
+  // at once: /upk + /ipk gives back neither a rearm nor grace.
   Status Install(const Edition& edition, const std::string& key_text,
                  std::uint32_t activation_interval, std::uint32_t renewal_interval);
-  // Removes the product of `sku`; the edition's name (or the SKU ID).
+  // Removes the product of `sku`, keeping its timers for a later Install();
+  // the edition's name (or the SKU ID).
   Result<std::string> Remove(const Uuid& sku);
+  // OK when every product has a rearm left (or none is installed);
+  // kNoRearmsLeft, naming the product, otherwise.
+  Status CheckRearmsLeft() const;
   // /rearm: all products or none (kNoRearmsLeft when one has none left).
   // Returns the rearms left.
   Result<int> RearmAll();
-  // /generalize: every product back to initial grace, its host forgotten.
+  // /generalize: every product rearmed (client_license.h's Generalize(): a
+  // rearm, the activation's history cleared) and its host forgotten; all
+  // products or none, like RearmAll(). The caller gives the machine its new
+  // CMID only after CheckRearmsLeft() passed, so a refused /generalize
+  // changes no timer and no CMID.
   Status GeneralizeAll();
   // /sai, /sri on a client: the local interval until a host sends its own.
   Status SetInterval(bool activation, std::uint32_t minutes);
@@ -93,6 +124,9 @@ class ClientRole {
 
  private:
   ProductRecord* FindMutable(const Uuid& sku);
+  // Now() for a reading already taken.
+  std::int64_t TimeSeen(std::int64_t system_now);
+  void SaveClock(bool force);
   Status Update(ProductRecord& live, ProductRecord updated);
   std::string NameOf(const Uuid& sku) const;
 
@@ -102,6 +136,8 @@ class ClientRole {
   EventLog log_;
   std::vector<ProductRecord> products_;
   HostDiscovery discovery_;
+  LicenseClock license_clock_;
+  LicenseClock saved_clock_;  // as last saved
 };
 
 }  // namespace activa

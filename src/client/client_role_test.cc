@@ -22,13 +22,27 @@ class FakeProductStore : public ProductStore {
     saved[p.sku_id] = p;
     return Status::Ok();
   }
-  Status DeleteProduct(const Uuid& sku) override {
+  Status RemoveProduct(const EditionTimers& kept) override {
     if (!fail.ok()) return fail;
-    saved.erase(sku);
+    saved.erase(kept.sku_id);
+    timers[kept.sku_id] = kept;
+    return Status::Ok();
+  }
+  Result<std::optional<EditionTimers>> LoadEditionTimers(const Uuid& sku) override {
+    if (!fail.ok()) return fail;
+    auto it = timers.find(sku);
+    if (it == timers.end()) return std::optional<EditionTimers>();
+    return std::optional<EditionTimers>(it->second);
+  }
+  Status SaveLicenseClock(const LicenseClock& c) override {
+    if (!fail.ok()) return fail;
+    clock = c;
     return Status::Ok();
   }
   Status fail;
   std::map<Uuid, ProductRecord> saved;
+  std::map<Uuid, EditionTimers> timers;
+  LicenseClock clock;
 };
 
 class ClientRoleTest : public ::testing::Test {
@@ -160,6 +174,156 @@ TEST_F(ClientRoleTest, RearmThreeTimesThenNone) {
   ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
   for (int left = 2; left >= 0; --left) EXPECT_EQ(*role_.RearmAll(), left);
   EXPECT_EQ(role_.RearmAll().status().code(), ResultCode::kNoRearmsLeft);
+}
+
+// The /generalize attack: it used to restart the grace period without
+// using a rearm, so it could be repeated forever.
+TEST_F(ClientRoleTest, GeneralizeUsesARearmAndWithNoneLeftChangesNothing) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  EXPECT_EQ(*role_.RearmAll(), 2);
+  clock_.Advance(29 * 86400);
+  ASSERT_TRUE(role_.GeneralizeAll().ok());
+  EXPECT_EQ(RearmsLeft(role_.Find(sku_)->license), 1);
+  EXPECT_EQ(role_.Find(sku_)->license.grace_end, kNow + 59 * 86400);
+  EXPECT_EQ(*role_.RearmAll(), 0);
+
+  clock_.Advance(40 * 86400);
+  const ProductRecord before = *role_.Find(sku_);
+  EXPECT_EQ(role_.CheckRearmsLeft().code(), ResultCode::kNoRearmsLeft);
+  Status s = role_.GeneralizeAll();
+  EXPECT_EQ(s.code(), ResultCode::kNoRearmsLeft);
+  EXPECT_NE(s.message().find("Pro"), std::string::npos) << s.message();
+  EXPECT_EQ(role_.Find(sku_)->license, before.license);
+  EXPECT_EQ(store_.saved[sku_].license, before.license);
+  EXPECT_EQ(StateAt(role_.Find(sku_)->license, clock_.Now()), LicenseState::kNotification);
+}
+
+// The /upk + /ipk attack: removing the key and installing it again used to
+// give back three rearms and a fresh grace period.
+TEST_F(ClientRoleTest, UpkThenIpkRestoresNeitherRearmsNorGrace) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(role_.RearmAll().ok());
+  const std::int64_t grace_end = role_.Find(sku_)->license.grace_end;
+  clock_.Advance(40 * 86400);
+  ASSERT_EQ(StateAt(role_.Find(sku_)->license, clock_.Now()), LicenseState::kNotification);
+
+  ASSERT_EQ(*role_.Remove(sku_), "Pro");
+  EXPECT_EQ(store_.saved.count(sku_), 0u);
+  clock_.Advance(86400);
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  const ProductRecord* p = role_.Find(sku_);
+  EXPECT_EQ(RearmsLeft(p->license), 0);
+  EXPECT_EQ(p->license.grace_end, grace_end);
+  EXPECT_EQ(StateAt(p->license, clock_.Now()), LicenseState::kNotification);
+  EXPECT_EQ(MinutesLeft(p->license, clock_.Now()), 0u);
+  EXPECT_EQ(role_.DueProducts(), std::vector<Uuid>{sku_});  // tries a host at once
+  EXPECT_EQ(store_.saved[sku_].license, p->license);
+  EXPECT_EQ(role_.RearmAll().status().code(), ResultCode::kNoRearmsLeft);
+}
+
+TEST_F(ClientRoleTest, ReinstallKeepsAnActivationAndAFailedReadInstallsNothing) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_EQ(role_.Finish(*a, Licensed(a->request)), ResultCode::kOk);
+  const ClientLicense licensed = role_.Find(sku_)->license;
+  ASSERT_TRUE(role_.Remove(sku_).ok());
+  EXPECT_EQ(store_.timers[sku_],
+            (EditionTimers{sku_, 0, licensed.grace_end, licensed.validity_end}));
+
+  // The kept timers cannot be read: installing "fresh" would be the attack.
+  store_.fail = Status(ResultCode::kStorage, "disk error");
+  EXPECT_EQ(role_.Install(edition(), "KEY", 120, 10080).code(), ResultCode::kStorage);
+  EXPECT_EQ(role_.Find(sku_), nullptr);
+  store_.fail = Status::Ok();
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  EXPECT_EQ(role_.Find(sku_)->license.validity_end, licensed.validity_end);
+  EXPECT_EQ(StateAt(role_.Find(sku_)->license, kNow), LicenseState::kLicensed);
+}
+
+// The clock attack: a client judged by its own clock alone kept its grace
+// (or its activation) for as long as the clock was set back.
+TEST_F(ClientRoleTest, AClockSetBackThirtyDaysExtendsNoGrace) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  const std::int64_t grace_end = role_.Find(sku_)->license.grace_end;
+  clock_.Advance(20 * 86400);
+  ASSERT_EQ(role_.Now(), kNow + 20 * 86400);
+  events_.clear();
+
+  clock_.Advance(-30 * 86400);
+  EXPECT_EQ(role_.Now(), kNow + 20 * 86400);  // judged from the latest time seen
+  const ProductRecord* p = role_.Find(sku_);
+  EXPECT_EQ(p->license.grace_end, grace_end);
+  EXPECT_EQ(MinutesLeft(p->license, role_.Now()), 10u * 24 * 60);
+  ASSERT_EQ(events_.size(), 1u);  // once, at the step
+  EXPECT_EQ(events_[0].first, kEventClientResult);
+  EXPECT_NE(events_[0].second.find("went back by 43200 minutes"), std::string::npos)
+      << events_[0].second;
+  EXPECT_EQ(store_.clock, role_.license_clock());  // saved at once
+
+  // The latest time seen runs on with the clock: ten more days end the grace
+  // although the clock reads the very time of the install.
+  clock_.Advance(10 * 86400);
+  EXPECT_EQ(StateAt(p->license, role_.Now()), LicenseState::kNotification);
+  EXPECT_EQ(events_.size(), 1u);
+  // Its request carries the clock as it is, for the host to judge.
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->request.client_time, kNow);
+  EXPECT_EQ(a->request.license_state, LicenseState::kNotification);
+  EXPECT_EQ(a->request.minutes_left, 0u);
+}
+
+TEST_F(ClientRoleTest, AClockSetBackKeepsNoActivationAlive) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_EQ(role_.Finish(*a, Licensed(a->request)), ResultCode::kOk);
+  const std::int64_t validity_end = role_.Find(sku_)->license.validity_end;
+  // 170 days on, the clock is set back 170 days, and then runs 20 more.
+  clock_.Advance(170 * 86400);
+  role_.DueProducts();
+  clock_.Advance(-170 * 86400);
+  role_.DueProducts();
+  clock_.Advance(20 * 86400);
+  EXPECT_EQ(role_.Now(), kNow + 190 * 86400);
+  EXPECT_GT(role_.Now(), validity_end);
+  EXPECT_EQ(StateAt(role_.Find(sku_)->license, role_.Now()), LicenseState::kOutOfToleranceGrace);
+}
+
+// A restart does not forget: the latest time seen is loaded, so a clock set
+// back while the daemon was down is seen at the first reading.
+TEST_F(ClientRoleTest, TheLatestTimeSeenSurvivesARestart) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  clock_.Advance(15 * 86400);
+  role_.DueProducts();
+  ASSERT_EQ(store_.clock.latest_seen, kNow + 15 * 86400);
+
+  ClientRole restarted(clock_, store_, catalogs_,
+                       [this](int id, const std::string& m) { events_.emplace_back(id, m); });
+  std::vector<ProductRecord> products;
+  for (const auto& [sku, p] : store_.saved) products.push_back(p);
+  restarted.Load(products, store_.clock);
+  events_.clear();
+  clock_.Advance(-15 * 86400 - 3600);
+  EXPECT_EQ(restarted.Now(), kNow + 15 * 86400);
+  EXPECT_EQ(events_.size(), 1u);
+  EXPECT_EQ(MinutesLeft(restarted.Find(sku_)->license, restarted.Now()), 15u * 24 * 60);
+}
+
+// A verified answer re-anchors the latest time seen on the host's time: a
+// clock correction absorbed before is forgiven, and no more.
+TEST_F(ClientRoleTest, AVerifiedAnswerSetsTheLatestTimeSeenToTheHosts) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  clock_.Advance(2 * 3600);
+  role_.DueProducts();
+  clock_.Advance(-2 * 3600);  // the clock was fast; NTP steps it back
+  EXPECT_EQ(role_.Now(), kNow + 2 * 3600);
+  EXPECT_TRUE(events_.empty());  // within the tolerance: no tampering
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  EXPECT_EQ(a->request.client_time, kNow);
+  ASSERT_EQ(role_.Finish(*a, Licensed(a->request)), ResultCode::kOk);  // host_time kNow
+  EXPECT_EQ(role_.Now(), kNow);
+  EXPECT_EQ(store_.clock, role_.license_clock());
+  EXPECT_EQ(role_.Find(sku_)->license.last_activation, kNow);
 }
 
 }  // namespace

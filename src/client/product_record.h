@@ -1,13 +1,17 @@
-// An installed client product (one per edition) and where it is kept.
+// An installed client product (one per edition) and where it is kept, with
+// what the client keeps besides: removed editions' timers, the latest time
+// seen.
 #ifndef ACTIVA_CLIENT_PRODUCT_RECORD_H_
 #define ACTIVA_CLIENT_PRODUCT_RECORD_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
 #include "base/uuid.h"
 #include "client/client_license.h"
+#include "client/license_clock.h"
 #include "keys/product_key.h"
 
 namespace activa {
@@ -25,13 +29,35 @@ struct ProductRecord {
   std::string host_address;
 };
 
+// What an edition keeps on this machine after its product is removed
+// (/upk), so that installing it again (/ipk) takes its timers up where they
+// were instead of starting afresh: otherwise /upk + /ipk would give back
+// three rearms and a new grace period (DESIGN.md section 3, point 6).
+struct EditionTimers {
+  Uuid sku_id{};
+  int rearms_used = 0;
+  std::int64_t grace_end = 0;
+  // Kept as well: an activation a host granted is no gift to take back, and
+  // keeping it means a reinstall changes no timer at all.
+  std::int64_t validity_end = 0;
+
+  bool operator==(const EditionTimers&) const = default;
+};
+
 // Where products are kept (the daemon's state database; a fake in tests).
 // A write that returns OK is durable.
 class ProductStore {
  public:
   virtual ~ProductStore() = default;
   virtual Status SaveProduct(const ProductRecord& product) = 0;
-  virtual Status DeleteProduct(const Uuid& sku_id) = 0;
+  // Deletes the product of `kept.sku_id` and keeps its timers, replacing
+  // any kept before, in one write: both or neither.
+  virtual Status RemoveProduct(const EditionTimers& kept) = 0;
+  // The timers kept when the edition's product was last removed; none when
+  // it never was. A read error is an error, never "none".
+  virtual Result<std::optional<EditionTimers>> LoadEditionTimers(const Uuid& sku_id) = 0;
+  // The latest time seen (license_clock.h), one per machine.
+  virtual Status SaveLicenseClock(const LicenseClock& clock) = 0;
 };
 
 }  // namespace activa

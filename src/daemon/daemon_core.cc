@@ -159,7 +159,9 @@ Status DaemonCore::LoadState() {
 
   Result<std::vector<ProductRecord>> products = store_.LoadProducts();
   if (!products.ok()) return products.status();
-  client_.Load(std::move(products).value());
+  Result<LicenseClock> seen = store_.LoadLicenseClock();
+  if (!seen.ok()) return seen.status();
+  client_.Load(std::move(products).value(), *seen);
 
   if (s.host_key) {
     host_.InstallKey(*s.host_key);

@@ -211,6 +211,40 @@ TEST_F(DaemonCoreTest, GeneralizeMakesANewCmidThatCountsAgain) {
   EXPECT_EQ(dli.at("host").at("counts").as_array()[0].at("count").to_number<int>(), 2);
 }
 
+// sysprep /generalize uses a rearm; with none left it changes nothing, the
+// CMID included.
+TEST_F(DaemonCoreTest, GeneralizeAfterThreeRearmsAnswersNoRearmsLeftAndKeepsTheCmid) {
+  auto c = Client("pc1");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ResultOf(Run(*c, {{"op", "rearm"}})), 0u);
+  json::object before = Run(*c, {{"op", "dli"}});
+  EXPECT_EQ(ResultOf(Run(*c, {{"op", "generalize"}})), 0xC004D307u);
+  json::object after = Run(*c, {{"op", "dli"}});
+  EXPECT_EQ(after.at("machine"), before.at("machine"));
+  EXPECT_EQ(after.at("products").as_array()[0].at("grace_end"),
+            before.at("products").as_array()[0].at("grace_end"));
+}
+
+// /upk + /ipk used to give back three rearms and a fresh grace period; the
+// kept timers are in the state database, so a restart between changes
+// nothing.
+TEST_F(DaemonCoreTest, UpkThenIpkAcrossARestartRestoresNothing) {
+  const std::string key = vendor_->catalog().editions[0].setup_key;
+  json::object before;
+  {
+    auto c = Client("pc1");
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(ResultOf(Run(*c, {{"op", "rearm"}})), 0u);
+    before = Run(*c, {{"op", "dli"}}).at("products").as_array()[0].as_object();
+    EXPECT_EQ(ResultOf(Run(*c, {{"op", "upk"}})), 0u);
+  }
+  clock_.Advance(3600);
+  auto c = NewCore("pc1");
+  EXPECT_EQ(ResultOf(Run(*c, {{"op", "ipk"}, {"key", key}})), 0u);
+  json::object after = Run(*c, {{"op", "dli"}}).at("products").as_array()[0].as_object();
+  EXPECT_EQ(after.at("rearms_left").as_int64(), 0);
+  EXPECT_EQ(after.at("grace_end"), before.at("grace_end"));
+  EXPECT_EQ(ResultOf(Run(*c, {{"op", "rearm"}})), 0xC004D307u);
+}
+
 TEST_F(DaemonCoreTest, SettingsSurviveARestart) {
   {
     auto c = NewCore("pc1");

@@ -46,7 +46,7 @@ m::Machine ManagementService::MachineInfo() const {
 }
 
 m::Product ManagementService::ProductInfo(const ProductRecord& p) const {
-  const std::int64_t now = core_.clock().Now();
+  const std::int64_t now = core_.client().Now();  // the latest time seen
   const Catalog* catalog = nullptr;
   const Edition* e = core_.catalogs().FindEdition(p.sku_id, &catalog);
   const Application* app = catalog ? catalog->FindApplication(p.application_id) : nullptr;
@@ -314,6 +314,8 @@ Result<m::RearmResponse> ManagementService::Rearm(const m::RearmRequest&) {
 }
 
 Result<m::GeneralizeResponse> ManagementService::Generalize(const m::GeneralizeRequest&) {
+  // A rearm first: with none left, neither the timers nor the CMID change.
+  ACTIVA_RETURN_IF_ERROR(core_.client().CheckRearmsLeft());
   MachineIdentity& id = core_.machine();
   const Uuid next = NewRandomUuid();
   ACTIVA_RETURN_IF_ERROR(core_.settings().SetIdentity(next, id.cmid));

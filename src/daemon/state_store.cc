@@ -45,6 +45,28 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_id ON events (event_id, id);
 )sql",
+    // 2: what /upk keeps of an edition (client/product_record.h,
+    // EditionTimers). A table of its own rather than a product row marked
+    // uninstalled, so that every reader of `products` sees only installed
+    // products. A row stays after the edition is installed again (the
+    // product's own row is then the truth) and is replaced at its next
+    // removal.
+    R"sql(
+CREATE TABLE edition_timers (
+  sku_id       TEXT PRIMARY KEY,
+  rearms_used  INTEGER NOT NULL,
+  grace_end    INTEGER NOT NULL,
+  validity_end INTEGER NOT NULL
+);
+)sql",
+    // 3: the client's latest time seen (client/license_clock.h); one row.
+    R"sql(
+CREATE TABLE license_clock (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  latest_seen  INTEGER NOT NULL,
+  system_clock INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total", "failed", "state0", "state1", "state2",
@@ -143,10 +165,50 @@ Status StateStore::SaveProduct(const ProductRecord& p) {
       .Run();
 }
 
-Status StateStore::DeleteProduct(const Uuid& sku_id) {
-  Result<Statement> q = db_.Prepare("DELETE FROM products WHERE sku_id = ?1");
+Status StateStore::RemoveProduct(const EditionTimers& kept) {
+  return InTransaction(db_, [&]() -> Status {
+    Result<Statement> keep = db_.Prepare(
+        "INSERT OR REPLACE INTO edition_timers (sku_id, rearms_used, grace_end, validity_end) "
+        "VALUES (?1, ?2, ?3, ?4)");
+    if (!keep.ok()) return keep.status();
+    ACTIVA_RETURN_IF_ERROR(keep->Bind(1, FormatUuid(kept.sku_id))
+                               .Bind(2, kept.rearms_used)
+                               .Bind(3, kept.grace_end)
+                               .Bind(4, kept.validity_end)
+                               .Run());
+    Result<Statement> del = db_.Prepare("DELETE FROM products WHERE sku_id = ?1");
+    if (!del.ok()) return del.status();
+    return del->Bind(1, FormatUuid(kept.sku_id)).Run();
+  });
+}
+
+Result<std::optional<EditionTimers>> StateStore::LoadEditionTimers(const Uuid& sku_id) {
+  Result<Statement> q = db_.Prepare(
+      "SELECT rearms_used, grace_end, validity_end FROM edition_timers WHERE sku_id = ?1");
   if (!q.ok()) return q.status();
-  return q->Bind(1, FormatUuid(sku_id)).Run();
+  q->Bind(1, FormatUuid(sku_id));
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<EditionTimers>();
+  return std::optional<EditionTimers>(
+      EditionTimers{sku_id, static_cast<int>(q->Int(0)), q->Int(1), q->Int(2)});
+}
+
+Result<LicenseClock> StateStore::LoadLicenseClock() {
+  Result<Statement> q =
+      db_.Prepare("SELECT latest_seen, system_clock FROM license_clock WHERE id = 1");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return LicenseClock{};
+  return LicenseClock{q->Int(0), q->Int(1)};
+}
+
+Status StateStore::SaveLicenseClock(const LicenseClock& clock) {
+  Result<Statement> q = db_.Prepare(
+      "INSERT OR REPLACE INTO license_clock (id, latest_seen, system_clock) VALUES (1, ?1, ?2)");
+  if (!q.ok()) return q.status();
+  return q->Bind(1, clock.latest_seen).Bind(2, clock.system_clock).Run();
 }
 
 Result<std::vector<ClientEntry>> StateStore::LoadClients() {

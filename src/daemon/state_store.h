@@ -2,7 +2,8 @@
 // SQLite in WAL mode with versioned migrations.
 //
 // It holds what slmgr sets (settings), the installed products and their
-// license state, the host's installed key and certificate, the host's client
+// license state, the timers of removed editions, the latest time the client
+// has seen, the host's installed key and certificate, the host's client
 // records and request counters, and the event log. One StateStore is one
 // connection, used from one thread; the daemon opens a second one for the
 // thread that commits client records in batches.
@@ -42,7 +43,11 @@ class StateStore : public ProductStore, public SettingsStore {
 
   Result<std::vector<ProductRecord>> LoadProducts();
   Status SaveProduct(const ProductRecord& product) override;
-  Status DeleteProduct(const Uuid& sku_id) override;
+  Status RemoveProduct(const EditionTimers& kept) override;
+  Result<std::optional<EditionTimers>> LoadEditionTimers(const Uuid& sku_id) override;
+  // All zero when never saved.
+  Result<LicenseClock> LoadLicenseClock();
+  Status SaveLicenseClock(const LicenseClock& clock) override;
 
   Result<std::vector<ClientEntry>> LoadClients();
   // One transaction: the client records (upserted; `requests` added), the
