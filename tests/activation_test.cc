@@ -337,7 +337,7 @@ TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {
   // Garbage: not our magic, closed without a word.
   EXPECT_TRUE(testing::SendRaw(port, Bytes(64, 0x41), 3000).empty());
   // Oversized: an error frame with 0xC0AC0003.
-  Bytes big = {'A', 'C', 'T', 'V', 1, 1, 0, 0, 0x00, 0x01, 0x10, 0x00};
+  Bytes big = {'A', 'C', 'T', 'V', kProtocolVersion, 1, 0, 0, 0x00, 0x01, 0x10, 0x00};
   Result<Message> m = DecodeFrame(testing::SendRaw(port, big, 3000));
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE(std::holds_alternative<ErrorMessage>(*m));

@@ -64,6 +64,7 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
     r.nonce = request.nonce;
     r.sku_id = request.sku_id;
     r.current_count = d.current_count;
+    r.required_count = d.required_count;  // the threshold applied, signed with the rest
     r.activation_interval_minutes = host.settings.activation_interval_minutes;
     r.renewal_interval_minutes = host.settings.renewal_interval_minutes;
     r.validity_end = d.validity_end;
