@@ -5,12 +5,12 @@
 // Two kinds of flood, matching the two ways the host refuses a frame
 // (src/daemon/daemon.cc, Serve()):
 //
-//   malformed-body  a valid 12-byte header (version 1, type request) and a
+//   malformed-body  a valid 12-byte header (version 2, type request) and a
 //                   body of the announced length that does not decode (its
 //                   machine-name length is 0). The host answers an error
 //                   frame and keeps the connection, so each connection sends
 //                   frame after frame.
-//   bad-version     a header with protocol version 2. The host answers one
+//   bad-version     a header with protocol version 3. The host answers one
 //                   error frame and closes; the connection then waits for
 //                   the host's close (so the host, not this side, holds the
 //                   TIME_WAIT entry) and connects again.

@@ -74,7 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size >= activa::kFrameHeaderSize) {
     auto h = activa::DecodeFrameHeader(input.first(activa::kFrameHeaderSize));
     if (h.ok()) {
-      Check(h->version == activa::kProtocolVersion);
+      // Error frames are version 1, everything else the current version.
+      Check(h->version == (h->type == activa::MessageType::kError ? activa::kErrorFrameVersion
+                                                                  : activa::kProtocolVersion));
       Check(h->body_length <= activa::kMaxBodySize);
     }
   }

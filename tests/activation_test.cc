@@ -17,6 +17,7 @@
 #include "base/file_util.h"
 #include "crypto/signing.h"
 #include "daemon/state_store.h"
+#include "protocol/chain.h"
 #include "testing/daemon_process.h"
 #include "testing/temp_dir.h"
 #include "vendor/vendor.h"
@@ -319,6 +320,55 @@ TEST_F(ActivationTest, ResponseFromAHostWithAForgedCertificateChangesNothing) {
   EXPECT_EQ(p.at("validity_end").as_int64(), 0);
 }
 
+// The attack on the wire: a request for the client edition (threshold 25)
+// that says "required 1", as a proxy rewriting one byte would send it. The
+// host used to compare its count with the request's number and license the
+// first machine; it decides from its catalog and refuses.
+TEST_F(ActivationTest, RequestWithALoweredRequiredCountIsRefused) {
+  auto host = ActivatedHost("host");
+  const Edition& e = vendor_->catalog().editions[0];
+  ASSERT_EQ(e.threshold, 25);
+  ActivationRequest r;
+  RandomBytes(r.cmid);
+  RandomBytes(r.nonce);
+  r.application_id = e.application_id;
+  r.sku_id = e.id;
+  r.machine_name = "rewritten";
+  r.license_state = LicenseState::kInitialGrace;
+  r.required_count = 1;
+  r.client_time = ::time(nullptr);
+  Result<Message> m = testing::SendActivation(host->port(), r);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(std::holds_alternative<ActivationResponse>(*m));
+  const auto& refused = std::get<ActivationResponse>(*m);
+  EXPECT_EQ(refused.result, ResultCode::kThresholdMismatch);
+  EXPECT_EQ(refused.current_count, 1u);  // counted, as every request is
+  EXPECT_EQ(refused.required_count, 25u);
+  EXPECT_EQ(refused.validity_end, 0);
+  // Signed by the certified host: an honest client, whose request said 25,
+  // believes the refusal; the rewritten request's answer is refused outright.
+  ActivationRequest honest = r;
+  honest.required_count = 25;
+  Result<HostCertificate> chain =
+      VerifyResponseChain(refused, honest, vendor_->catalog(), ::time(nullptr));
+  EXPECT_TRUE(chain.ok()) << chain.status().ToString();
+  EXPECT_EQ(VerifyResponseChain(refused, r, vendor_->catalog(), ::time(nullptr)).status().code(),
+            ResultCode::kThresholdMismatch);
+  EXPECT_EQ(Count(*host), 1);
+
+  // The same request in version 1's layout gets the version error, in an
+  // error frame a version-1 client can read.
+  Bytes v1 = EncodeRequest(honest);
+  v1[4] = 1;
+  Bytes answer = testing::SendRaw(host->port(), v1, 3000);
+  ASSERT_GE(answer.size(), kFrameHeaderSize);
+  EXPECT_EQ(answer[4], 1);
+  m = DecodeFrame(answer);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ASSERT_TRUE(std::holds_alternative<ErrorMessage>(*m));
+  EXPECT_EQ(std::get<ErrorMessage>(*m).result, ResultCode::kUnsupportedVersion);
+}
+
 TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
   auto host = ActivatedHost("host");
   const std::uint16_t port = host->port();  // before the threads, and the kill
@@ -381,7 +431,7 @@ TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {
   // Garbage: not our magic, closed without a word.
   EXPECT_TRUE(testing::SendRaw(port, Bytes(64, 0x41), 3000).empty());
   // Oversized: an error frame with 0xC0AC0003.
-  Bytes big = {'A', 'C', 'T', 'V', 1, 1, 0, 0, 0x00, 0x01, 0x10, 0x00};
+  Bytes big = {'A', 'C', 'T', 'V', kProtocolVersion, 1, 0, 0, 0x00, 0x01, 0x10, 0x00};
   Result<Message> m = DecodeFrame(testing::SendRaw(port, big, 3000));
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE(std::holds_alternative<ErrorMessage>(*m));

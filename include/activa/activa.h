@@ -99,6 +99,10 @@ typedef uint32_t activa_result;
 /* The requested item does not exist. From activa_query_license: no product
  * with this application and SKU ID is installed on this machine. */
 #define ACTIVA_E_NOT_FOUND 0xC0AC0007u
+/* The activation request's required count does not match the edition's
+ * threshold in the host's catalog (a product's last result: the host and
+ * this machine hold different catalogs, or the request was altered). */
+#define ACTIVA_E_THRESHOLD_MISMATCH 0xC0AC0009u
 
 /* The one-line text for `result`, the same as slmgr prints after the number;
  * "Unknown result code." for a value Activa does not define. The string is

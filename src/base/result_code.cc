@@ -42,6 +42,9 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kWrongKeyKind, "The product key is of the wrong kind for this operation."},
     Entry{ResultCode::kNotFound, "The requested item does not exist."},
     Entry{ResultCode::kDnsUpdateFailed, "A DNS update was refused or failed."},
+    Entry{ResultCode::kThresholdMismatch,
+          "The request's required count does not match the edition's threshold in the host's "
+          "catalog."},
 };
 
 }  // namespace

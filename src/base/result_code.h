@@ -41,6 +41,7 @@ enum class ResultCode : std::uint32_t {
   kWrongKeyKind = 0xC0AC0006,
   kNotFound = 0xC0AC0007,
   kDnsUpdateFailed = 0xC0AC0008,
+  kThresholdMismatch = 0xC0AC0009,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.

@@ -14,11 +14,18 @@ TEST(ResultCodeTest, KeepsKmsNumbers) {
 }
 
 TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
-  const ResultCode all[] = {
-      ResultCode::kOk,           ResultCode::kGraceExpired,     ResultCode::kCountInsufficient,
-      ResultCode::kHostNotActivated, ResultCode::kEditionNotCovered, ResultCode::kInvalidKey,
-      ResultCode::kClockSkew,    ResultCode::kNoHostReachable,  ResultCode::kKeyOverLimit,
-      ResultCode::kNoRearmsLeft, ResultCode::kAccessDenied};
+  const ResultCode all[] = {ResultCode::kOk,
+                            ResultCode::kGraceExpired,
+                            ResultCode::kCountInsufficient,
+                            ResultCode::kHostNotActivated,
+                            ResultCode::kEditionNotCovered,
+                            ResultCode::kInvalidKey,
+                            ResultCode::kClockSkew,
+                            ResultCode::kNoHostReachable,
+                            ResultCode::kKeyOverLimit,
+                            ResultCode::kNoRearmsLeft,
+                            ResultCode::kAccessDenied,
+                            ResultCode::kThresholdMismatch};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);
     EXPECT_EQ(ResultCodeFromValue(static_cast<std::uint32_t>(c)), c);

@@ -53,6 +53,7 @@ static_assert(ACTIVA_E_KEY_REVOKED == static_cast<uint32_t>(ResultCode::kKeyRevo
 static_assert(ACTIVA_E_STORAGE == static_cast<uint32_t>(ResultCode::kStorage));
 static_assert(ACTIVA_E_WRONG_KEY_KIND == static_cast<uint32_t>(ResultCode::kWrongKeyKind));
 static_assert(ACTIVA_E_NOT_FOUND == static_cast<uint32_t>(ResultCode::kNotFound));
+static_assert(ACTIVA_E_THRESHOLD_MISMATCH == static_cast<uint32_t>(ResultCode::kThresholdMismatch));
 
 std::string Product(int state, std::uint32_t minutes, std::uint32_t last_result,
                     const char* last_result_text, const char* name) {

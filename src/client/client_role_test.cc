@@ -82,6 +82,7 @@ class ClientRoleTest : public ::testing::Test {
     r.nonce = request.nonce;
     r.sku_id = request.sku_id;
     r.current_count = 25;
+    r.required_count = request.required_count;
     r.activation_interval_minutes = 120;
     r.renewal_interval_minutes = 10080;
     r.host_time = kNow;

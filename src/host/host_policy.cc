@@ -13,20 +13,27 @@ Status ValidateHostSettings(const HostSettings& settings) {
 }
 
 HostDecision DecideActivation(const ActivationRequest& request, bool host_activated,
-                              bool edition_covered, std::uint32_t count, std::int64_t now) {
+                              bool edition_covered, std::uint16_t threshold, std::uint32_t count,
+                              std::int64_t now) {
   HostDecision d;
   d.current_count = count;
+  d.required_count = threshold;
   if (!host_activated) {
     d.result = ResultCode::kHostNotActivated;
   } else if (!edition_covered) {
     d.result = ResultCode::kEditionNotCovered;
+  } else if (request.required_count != threshold) {
+    // Refused rather than corrected: either the client holds another catalog
+    // than the host, which its administrator should learn, or something on
+    // the way altered the request.
+    d.result = ResultCode::kThresholdMismatch;
   } else if (request.client_time < AddSeconds(now, -kMaxClockSkewSeconds) ||
              request.client_time > AddSeconds(now, kMaxClockSkewSeconds)) {
     // Compared against the window's ends rather than as |client - now|: the
     // client's time is whatever the wire carried, and the subtraction could
     // overflow.
     d.result = ResultCode::kClockSkew;
-  } else if (count < request.required_count) {
+  } else if (count < threshold) {
     d.result = ResultCode::kCountInsufficient;
   } else {
     d.result = ResultCode::kOk;

@@ -37,26 +37,33 @@ Status ValidateHostSettings(const HostSettings& settings);
 
 struct HostDecision {
   ResultCode result = ResultCode::kOk;
-  std::uint32_t current_count = 0;  // the count passed in, echoed for the response
-  std::int64_t validity_end = 0;    // now + kValidityDays when result is kOk, else 0
+  std::uint32_t current_count = 0;   // the count passed in, echoed for the response
+  std::uint16_t required_count = 0;  // the threshold passed in, for the response
+  std::int64_t validity_end = 0;     // now + kValidityDays when result is kOk, else 0
 
   bool operator==(const HostDecision&) const = default;
 };
 
-// The answer to `request`. `count` is the application's count after
-// recording this request (ClientCounter::Record()); `now` is the host's time.
+// The answer to `request`. `threshold` is the edition's threshold in the
+// host's own catalog (0 when the catalog does not hold the edition, which is
+// then never covered); `count` is the application's count after recording
+// this request (ClientCounter::Record()); `now` is the host's time.
 // The first rule that fails decides, in this order:
 //   1. !host_activated (no host certificate)            -> kHostNotActivated
 //   2. !edition_covered (certificate's groups lack it)  -> kEditionNotCovered
-//   3. |request.client_time - now| > 4 hours            -> kClockSkew
+//   3. request.required_count != threshold               -> kThresholdMismatch
+//   4. |request.client_time - now| > 4 hours            -> kClockSkew
 //      (exactly 4 hours is accepted, as in the client's chain check)
-//   4. count < request.required_count                    -> kCountInsufficient
-//   5. otherwise kOk, valid until now + 180 days.
+//   5. count < threshold                                 -> kCountInsufficient
+//   6. otherwise kOk, valid until now + 180 days.
 // The order goes from the host's own state to the request's, so the code a
 // client reports names first what only the host's administrator can fix.
-// The threshold is the one the request carries (each edition names its own).
+// The count is compared with the catalog's threshold, never the request's:
+// the request's is only checked against it (DESIGN.md section 3, point 7),
+// so a request rewritten to "required 1" is refused, not licensed.
 HostDecision DecideActivation(const ActivationRequest& request, bool host_activated,
-                              bool edition_covered, std::uint32_t count, std::int64_t now);
+                              bool edition_covered, std::uint16_t threshold, std::uint32_t count,
+                              std::int64_t now);
 
 // Cumulative requests received, as `slmgr /dli` shows them on a host: total,
 // failed, and by the license state each client reported. Plain counters;

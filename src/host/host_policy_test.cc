@@ -25,61 +25,81 @@ ActivationRequest Request(std::uint16_t required = 25, std::int64_t client_time 
 }
 
 TEST(HostPolicyTest, ActivatesWhenEveryRuleHolds) {
-  HostDecision d = DecideActivation(Request(25), true, true, 25, kNow);
+  HostDecision d = DecideActivation(Request(25), true, true, 25, 25, kNow);
   EXPECT_EQ(d.result, ResultCode::kOk);
   EXPECT_EQ(d.current_count, 25u);
+  EXPECT_EQ(d.required_count, 25u);
   EXPECT_EQ(d.validity_end, kNow + 180 * kDay);
   // What the client's chain check allows, exactly.
   EXPECT_EQ(d.validity_end - kNow, kValidityDays * kDay);
 }
 
-TEST(HostPolicyTest, CountMustReachTheRequestsThreshold) {
-  EXPECT_EQ(DecideActivation(Request(25), true, true, 24, kNow).result,
+TEST(HostPolicyTest, CountMustReachTheCatalogsThreshold) {
+  EXPECT_EQ(DecideActivation(Request(25), true, true, 25, 24, kNow).result,
             ResultCode::kCountInsufficient);
-  EXPECT_EQ(DecideActivation(Request(5), true, true, 5, kNow).result, ResultCode::kOk);
-  EXPECT_EQ(DecideActivation(Request(5), true, true, 4, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(5), true, true, 5, 5, kNow).result, ResultCode::kOk);
+  EXPECT_EQ(DecideActivation(Request(5), true, true, 5, 4, kNow).result,
             ResultCode::kCountInsufficient);
-  EXPECT_EQ(DecideActivation(Request(1), true, true, 1000, kNow).result, ResultCode::kOk);
+  EXPECT_EQ(DecideActivation(Request(1), true, true, 1, 1000, kNow).result, ResultCode::kOk);
+}
+
+// The attack: a request rewritten to "required 1" for an edition whose
+// threshold is 25. It was licensed at a count of 1 when the host compared
+// with the request's number.
+TEST(HostPolicyTest, RequestsRequiredCountOtherThanTheThresholdIsRefused) {
+  HostDecision d = DecideActivation(Request(1), true, true, 25, 1, kNow);
+  EXPECT_EQ(d.result, ResultCode::kThresholdMismatch);
+  EXPECT_EQ(d.required_count, 25u);  // the response names the catalog's threshold
+  EXPECT_EQ(d.validity_end, 0);
+  // However high the count, and the other way round too.
+  EXPECT_EQ(DecideActivation(Request(1), true, true, 25, 1000, kNow).result,
+            ResultCode::kThresholdMismatch);
+  EXPECT_EQ(DecideActivation(Request(26), true, true, 25, 1000, kNow).result,
+            ResultCode::kThresholdMismatch);
 }
 
 TEST(HostPolicyTest, RefusalsCarryTheCountButNoValidity) {
-  HostDecision d = DecideActivation(Request(25), true, true, 7, kNow);
+  HostDecision d = DecideActivation(Request(25), true, true, 25, 7, kNow);
   EXPECT_EQ(d.result, ResultCode::kCountInsufficient);
   EXPECT_EQ(d.current_count, 7u);
+  EXPECT_EQ(d.required_count, 25u);
   EXPECT_EQ(d.validity_end, 0);
 }
 
 TEST(HostPolicyTest, ClockSkewOfExactlyFourHoursIsAccepted) {
-  EXPECT_EQ(DecideActivation(Request(1, kNow + 4 * kHour), true, true, 1, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(1, kNow + 4 * kHour), true, true, 1, 1, kNow).result,
             ResultCode::kOk);
-  EXPECT_EQ(DecideActivation(Request(1, kNow - 4 * kHour), true, true, 1, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(1, kNow - 4 * kHour), true, true, 1, 1, kNow).result,
             ResultCode::kOk);
-  EXPECT_EQ(DecideActivation(Request(1, kNow + 4 * kHour + 1), true, true, 1, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(1, kNow + 4 * kHour + 1), true, true, 1, 1, kNow).result,
             ResultCode::kClockSkew);
-  EXPECT_EQ(DecideActivation(Request(1, kNow - 4 * kHour - 1), true, true, 1, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(1, kNow - 4 * kHour - 1), true, true, 1, 1, kNow).result,
             ResultCode::kClockSkew);
 }
 
 TEST(HostPolicyTest, ExtremeClientTimesAreSkewNotOverflow) {
   constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
   constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
-  EXPECT_EQ(DecideActivation(Request(1, kMin), true, true, 1, kNow).result, ResultCode::kClockSkew);
-  EXPECT_EQ(DecideActivation(Request(1, kMax), true, true, 1, kNow).result, ResultCode::kClockSkew);
-  EXPECT_EQ(DecideActivation(Request(1, 0), true, true, 1, kNow).result, ResultCode::kClockSkew);
+  EXPECT_EQ(DecideActivation(Request(1, kMin), true, true, 1, 1, kNow).result,
+            ResultCode::kClockSkew);
+  EXPECT_EQ(DecideActivation(Request(1, kMax), true, true, 1, 1, kNow).result,
+            ResultCode::kClockSkew);
+  EXPECT_EQ(DecideActivation(Request(1, 0), true, true, 1, 1, kNow).result, ResultCode::kClockSkew);
 }
 
 TEST(HostPolicyTest, RulesApplyInTheirOrder) {
   // Everything wrong at once: the host's own state speaks first.
   ActivationRequest bad = Request(25, kNow + 10 * kHour);
-  EXPECT_EQ(DecideActivation(bad, false, false, 0, kNow).result, ResultCode::kHostNotActivated);
-  EXPECT_EQ(DecideActivation(bad, true, false, 0, kNow).result, ResultCode::kEditionNotCovered);
-  EXPECT_EQ(DecideActivation(bad, true, true, 0, kNow).result, ResultCode::kClockSkew);
+  EXPECT_EQ(DecideActivation(bad, false, false, 0, 0, kNow).result, ResultCode::kHostNotActivated);
+  EXPECT_EQ(DecideActivation(bad, true, false, 0, 0, kNow).result, ResultCode::kEditionNotCovered);
+  EXPECT_EQ(DecideActivation(bad, true, true, 5, 0, kNow).result, ResultCode::kThresholdMismatch);
+  EXPECT_EQ(DecideActivation(bad, true, true, 25, 0, kNow).result, ResultCode::kClockSkew);
   bad.client_time = kNow;
-  EXPECT_EQ(DecideActivation(bad, true, true, 0, kNow).result, ResultCode::kCountInsufficient);
+  EXPECT_EQ(DecideActivation(bad, true, true, 25, 0, kNow).result, ResultCode::kCountInsufficient);
   // Each rule alone also refuses, however high the count.
-  EXPECT_EQ(DecideActivation(Request(1), false, true, 100, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(1), false, true, 1, 100, kNow).result,
             ResultCode::kHostNotActivated);
-  EXPECT_EQ(DecideActivation(Request(1), true, false, 100, kNow).result,
+  EXPECT_EQ(DecideActivation(Request(1), true, false, 1, 100, kNow).result,
             ResultCode::kEditionNotCovered);
 }
 

@@ -18,6 +18,8 @@ RequestHandler::Admission RequestHandler::Admit(const ActivationRequest& request
   a.known_edition = edition != nullptr;
   a.application = edition ? edition->application_id : request.application_id;
   a.edition_name = edition ? edition->name : FormatUuid(request.sku_id);
+  // ValidateCatalog() keeps thresholds within 1..1000.
+  a.threshold = edition ? static_cast<std::uint16_t>(edition->threshold) : 0;
   if (host.certificate != nullptr && host.catalog != nullptr) {
     for (std::uint16_t g : host.certificate->group_codes) {
       a.covered = a.covered || host.catalog->GroupCovers(g, request.sku_id);
@@ -43,7 +45,7 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
   std::uint32_t count =
       a.known_edition ? counter_.Record(a.application, request.cmid, a.now) : 0;
   const bool activated = host.certificate != nullptr && host.signing_key != nullptr;
-  HostDecision d = DecideActivation(request, activated, a.covered, count, a.now);
+  HostDecision d = DecideActivation(request, activated, a.covered, a.threshold, count, a.now);
   answer.result = d.result;
   answer.count = d.current_count;
   answer.delta.Count(request, d.result);
@@ -62,6 +64,7 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
     r.nonce = request.nonce;
     r.sku_id = request.sku_id;
     r.current_count = d.current_count;
+    r.required_count = d.required_count;  // the threshold applied, signed with the rest
     r.activation_interval_minutes = host.settings.activation_interval_minutes;
     r.renewal_interval_minutes = host.settings.renewal_interval_minutes;
     r.validity_end = d.validity_end;
@@ -76,11 +79,18 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
       "An activation request has been processed. Result: " + FormatResultCode(d.result) +
       "; count: " + std::to_string(d.current_count) +
       "; required count: " + std::to_string(request.required_count) +
+      (a.known_edition ? "; threshold: " + std::to_string(a.threshold) : std::string()) +
       "; client: " + request.machine_name + "; CMID: " + FormatUuid(request.cmid) +
       "; edition: " + a.edition_name + "; client time: " + FormatUtcTime(request.client_time) +
       "; license state: " + std::to_string(static_cast<int>(request.license_state)) +
       "; minutes to expiry: " + std::to_string(request.minutes_left) +
       "; virtual machine: " + (request.is_virtual_machine ? "yes" : "no");
+  if (d.result == ResultCode::kThresholdMismatch) {
+    message += ". The request's required count " + std::to_string(request.required_count) +
+               " does not match the edition's threshold " + std::to_string(a.threshold) +
+               " in this host's catalog: the client holds another catalog, or the request was "
+               "altered on its way";
+  }
   answer.event = Event{0, a.now, kEventHostRequest, std::move(message)};
   return answer;
 }

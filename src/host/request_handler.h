@@ -59,6 +59,10 @@ class RequestHandler {
     Uuid application{};
     bool known_edition = false;
     std::string edition_name;  // the catalog's, or the SKU ID
+    // The edition's threshold in the host's catalog, 0 when the edition is
+    // unknown. The count is compared with this, never with the request's
+    // required count, which must equal it (host_policy.h).
+    std::uint16_t threshold = 0;
     bool covered = false;      // the certificate's groups hold the edition
     ClientEntry record;        // to make durable before Respond()
   };

@@ -107,6 +107,35 @@ TEST_F(RequestHandlerTest, SignedAnswerVerifies) {
   EXPECT_TRUE(VerifyResponseChain(resp, req, catalog_, kNow).ok());
 }
 
+// The attack: a client (or a proxy rewriting one byte) says "required 1" for
+// an edition whose threshold in the host's catalog is 2. With the count at 1
+// the host used to answer "licensed"; it decides from its catalog instead.
+TEST_F(RequestHandlerTest, RequiredCountOtherThanTheCatalogsThresholdIsRefused) {
+  ActivationRequest rewritten = Request(1);
+  rewritten.required_count = 1;
+  RequestHandler::Admission a = handler_.Admit(rewritten, kNow, host_);
+  EXPECT_EQ(a.threshold, 2u);
+  RequestHandler::Answer answer = handler_.Respond(a, host_);
+  EXPECT_EQ(answer.count, 1u);  // it still counts, as every request does
+  EXPECT_EQ(answer.result, ResultCode::kThresholdMismatch);
+  EXPECT_EQ(ResultOf(answer.frame), ResultCode::kThresholdMismatch);
+  EXPECT_EQ(handler_.stats().failed, 1u);
+  EXPECT_NE(answer.event.message.find("required count: 1; threshold: 2"), std::string::npos)
+      << answer.event.message;
+  EXPECT_NE(answer.event.message.find("does not match the edition's threshold 2"),
+            std::string::npos)
+      << answer.event.message;
+
+  // Once the count reaches the threshold, the rewritten request is still
+  // refused, and an honest one is licensed.
+  handler_.Respond(handler_.Admit(Request(2), kNow, host_), host_);
+  rewritten.nonce.fill(0x77);
+  EXPECT_EQ(handler_.Respond(handler_.Admit(rewritten, kNow, host_), host_).result,
+            ResultCode::kThresholdMismatch);
+  EXPECT_EQ(handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_).result,
+            ResultCode::kOk);
+}
+
 TEST_F(RequestHandlerTest, NotActivatedAnswersUnsignedError) {
   host_.certificate = nullptr;
   RequestHandler::Answer a = handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_);

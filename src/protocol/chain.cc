@@ -40,7 +40,23 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
   // 4. The response itself, signed by the certified host.
   ACTIVA_RETURN_IF_ERROR(VerifyResponseSignature(response, cert->host_public_key));
 
-  // 5. Times.
+  // 5. The threshold the host applied is the one this machine's catalog
+  // gives the edition, and the one the request asked for. Checked after the
+  // signature, so a number altered on the way reads as what it is.
+  // A refusal may say 0 (the host's catalog lacks the edition): it applied
+  // no threshold, and its own result tells why.
+  const Edition* edition = catalog.FindEdition(request.sku_id);
+  const bool applied = response.required_count != 0 || response.result == ResultCode::kOk;
+  if (applied && (edition == nullptr || response.required_count != edition->threshold ||
+                  response.required_count != request.required_count)) {
+    return Status(ResultCode::kThresholdMismatch,
+                  "the host applied a threshold of " + std::to_string(response.required_count) +
+                      "; this machine's catalog gives edition " + FormatUuid(request.sku_id) + " " +
+                      (edition ? std::to_string(edition->threshold) : std::string("none")) +
+                      " and the request asked for " + std::to_string(request.required_count));
+  }
+
+  // 6. Times.
   // host_time and validity_end come from the network: compare them with
   // bounds computed from our own clock, never subtract them (a hostile value
   // would overflow).

@@ -6,7 +6,10 @@
 //      the client's catalog;
 //   3. the certificate's product groups cover the client's edition;
 //   4. the response is signed by the host key the certificate names;
-//   5. the times are sane: the host's clock within 4 hours of the client's,
+//   5. the threshold the host applied is the edition's in the client's
+//      catalog and the request's required count (DESIGN.md section 3,
+//      point 7); a refusal may say 0, "no threshold applied";
+//   6. the times are sane: the host's clock within 4 hours of the client's,
 //      a validity end after the host time and at most 180 days past it, and
 //      a certificate not issued in the future.
 // Pure logic; the caller passes its clock reading.
@@ -27,7 +30,8 @@ inline constexpr std::int64_t kValidityDays = 180;
 
 // Returns the host's certificate when the response may be believed.
 // Failures: kBadSignature (not for this request, certificate or response
-// signature does not verify), kEditionNotCovered, kClockSkew, kInvalidData
+// signature does not verify), kEditionNotCovered, kThresholdMismatch,
+// kClockSkew, kInvalidData
 // (impossible times or an undecodable certificate). The response's own
 // result code is not judged here: a verified refusal is still a refusal.
 Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,

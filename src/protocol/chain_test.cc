@@ -46,6 +46,7 @@ class ChainTest : public ::testing::Test {
     r.nonce = request_.nonce;
     r.sku_id = request_.sku_id;
     r.current_count = 25;
+    r.required_count = 25;  // the client edition's threshold
     r.activation_interval_minutes = 120;
     r.renewal_interval_minutes = 10080;
     r.host_time = kNow + 60;
@@ -113,6 +114,74 @@ TEST_F(ChainTest, AlteredFieldAfterSigningFails) {
   r.current_count = 1000;
   EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
             ResultCode::kBadSignature);
+}
+
+// A proxy that lowers the threshold the host names (to make a refusal at 1
+// of 25 look like a grant at 1 of 1, say) breaks the signature.
+TEST_F(ChainTest, AlteredRequiredCountFailsTheSignature) {
+  ActivationResponse r = Response(cert_, host_);
+  r.required_count = 1;
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+  // The same on the wire: one byte of the frame changed.
+  Bytes frame = EncodeResponse(Response(cert_, host_));
+  const std::size_t offset = kFrameHeaderSize + 56 + 1;  // low byte of required_count
+  ASSERT_EQ(frame[offset], 25);
+  frame[offset] = 1;
+  Result<Message> m = DecodeFrame(frame);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(VerifyResponseChain(std::get<ActivationResponse>(*m), request_, catalog_, kNow)
+                .status()
+                .code(),
+            ResultCode::kBadSignature);
+}
+
+// A genuinely signed response that applied another threshold than this
+// machine's catalog gives the edition: a host with another catalog, or one
+// that was made to count against a request's number. Not believed, even as
+// a grant from a host the vendor certified.
+TEST_F(ChainTest, ThresholdOtherThanTheCatalogsIsRefused) {
+  for (std::uint16_t applied : {1, 24, 26, 1000}) {
+    ActivationResponse r = Response(cert_, host_);
+    r.required_count = applied;
+    SignResponse(r, host_);
+    Result<HostCertificate> c = VerifyResponseChain(r, request_, catalog_, kNow);
+    EXPECT_EQ(c.status().code(), ResultCode::kThresholdMismatch) << applied;
+    EXPECT_NE(c.status().message().find("threshold of " + std::to_string(applied)),
+              std::string::npos)
+        << c.status().message();
+  }
+  // The request asked for another number than the catalog gives (it was
+  // built from another catalog): the host's answer to it is not believed
+  // either, even when the host applied the catalog's threshold.
+  ActivationRequest other = request_;
+  other.required_count = 1;
+  ActivationResponse r = Response(cert_, host_);
+  EXPECT_EQ(VerifyResponseChain(r, other, catalog_, kNow).status().code(),
+            ResultCode::kThresholdMismatch);
+}
+
+// "No threshold applied" (the host's catalog lacks the edition) is a
+// refusal the client may believe; it can never come with a grant.
+TEST_F(ChainTest, RefusalWithoutAThresholdVerifies) {
+  ActivationResponse r = Response(cert_, host_);
+  r.result = ResultCode::kEditionNotCovered;
+  r.validity_end = 0;
+  r.required_count = 0;
+  SignResponse(r, host_);
+  EXPECT_TRUE(VerifyResponseChain(r, request_, catalog_, kNow).ok());
+}
+
+// The host's refusal of a request whose required count was altered on the
+// way: the response names the catalog's threshold, which the client
+// believes, and its result says what happened.
+TEST_F(ChainTest, HostsThresholdMismatchRefusalVerifies) {
+  ActivationResponse r = Response(cert_, host_);
+  r.result = ResultCode::kThresholdMismatch;
+  r.validity_end = 0;
+  SignResponse(r, host_);
+  Result<HostCertificate> c = VerifyResponseChain(r, request_, catalog_, kNow);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
 }
 
 TEST_F(ChainTest, ClockMoreThanFourHoursOffFails) {

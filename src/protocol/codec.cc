@@ -133,7 +133,7 @@ Bytes Frame(MessageType type, Bytes body) {
   assert(body.size() <= kMaxBodySize);
   ByteWriter w;
   w.Raw(kMagic);
-  w.U8(kProtocolVersion);
+  w.U8(type == MessageType::kError ? kErrorFrameVersion : kProtocolVersion);
   w.U8(static_cast<std::uint8_t>(type));
   w.U16(0);  // reserved
   w.U32(static_cast<std::uint32_t>(body.size()));
@@ -155,7 +155,7 @@ Result<FrameHeader> DecodeFrameHeader(ByteSpan header) {
   }
   FrameHeader h;
   h.version = r.U8();
-  if (h.version != kProtocolVersion) {
+  if (h.version != kProtocolVersion && h.version != kErrorFrameVersion) {
     return Status(ResultCode::kUnsupportedVersion,
                   "frame header: version " + std::to_string(h.version) + " is not supported (" +
                       std::to_string(kProtocolVersion) + " is)");
@@ -166,6 +166,19 @@ Result<FrameHeader> DecodeFrameHeader(ByteSpan header) {
     return Malformed("frame header: type " + std::to_string(type) + " is not a message type");
   }
   h.type = static_cast<MessageType>(type);
+  // Requests and responses of version 1 lack the applied threshold that
+  // version 2 signs; they are refused, never read as another layout.
+  if (h.type != MessageType::kError && h.version != kProtocolVersion) {
+    return Status(ResultCode::kUnsupportedVersion,
+                  "frame header: version " + std::to_string(h.version) + " " +
+                      (h.type == MessageType::kRequest ? "requests" : "responses") +
+                      " are not supported (" + std::to_string(kProtocolVersion) + " is)");
+  }
+  // One version for error frames keeps the encoding canonical.
+  if (h.type == MessageType::kError && h.version != kErrorFrameVersion) {
+    return Malformed("frame header: an error frame is version " +
+                     std::to_string(kErrorFrameVersion) + ", not " + std::to_string(h.version));
+  }
   std::uint16_t reserved = r.U16();
   if (reserved != 0) {
     return Malformed("frame header: reserved is " + std::to_string(reserved) + ", must be 0");
@@ -257,6 +270,15 @@ Status ValidateResponse(const ActivationResponse& p) {
     return Malformed("response: validity_end is " + std::to_string(p.validity_end) +
                      " with result " + FormatResultCode(p.result) + ", must be 0");
   }
+  if (p.required_count > kMaxRequiredCount) {
+    return Malformed("response: required_count " + std::to_string(p.required_count) + " is over " +
+                     std::to_string(kMaxRequiredCount));
+  }
+  // 0 says the host applied no threshold, so it cannot have licensed anyone.
+  if (p.result == ResultCode::kOk && p.required_count == 0) {
+    return Malformed("response: required_count is 0 with result " + FormatResultCode(p.result) +
+                     ", must be 1.." + std::to_string(kMaxRequiredCount));
+  }
   if (p.host_certificate.size() > kMaxHostCertificateSize) {
     return Malformed("response: host_certificate is " + std::to_string(p.host_certificate.size()) +
                      " bytes, over " + std::to_string(kMaxHostCertificateSize));
@@ -272,6 +294,7 @@ Bytes ResponseSignedBytes(const ActivationResponse& p) {
   w.Raw(p.nonce);
   w.Raw(p.sku_id);
   w.U32(p.current_count);
+  w.U16(p.required_count);
   w.U32(p.activation_interval_minutes);
   w.U32(p.renewal_interval_minutes);
   w.I64(p.validity_end);
@@ -295,6 +318,7 @@ Result<ActivationResponse> DecodeResponseBody(ByteSpan body) {
   r.Fixed(p.nonce, "nonce");
   r.Fixed(p.sku_id, "sku_id");
   p.current_count = r.U32("current_count");
+  p.required_count = r.U16("required_count");
   p.activation_interval_minutes = r.U32("activation_interval_minutes");
   p.renewal_interval_minutes = r.U32("renewal_interval_minutes");
   p.validity_end = r.I64("validity_end");

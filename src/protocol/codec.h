@@ -41,8 +41,12 @@
 
 namespace activa {
 
-// Framing.
-inline constexpr std::uint8_t kProtocolVersion = 1;
+// Framing. Requests and responses are version 2 (version 2 added the
+// threshold the host applied to the signed response). Error frames carry
+// version 1 in every version of the protocol, so a client of any version can
+// read the error that tells it its version is not supported.
+inline constexpr std::uint8_t kProtocolVersion = 2;
+inline constexpr std::uint8_t kErrorFrameVersion = 1;
 inline constexpr std::size_t kFrameHeaderSize = 12;
 inline constexpr std::size_t kMaxFrameSize = 65536;  // header included
 inline constexpr std::size_t kMaxBodySize = kMaxFrameSize - kFrameHeaderSize;
@@ -56,12 +60,13 @@ inline constexpr std::size_t kMaxHostCertificateSize = 4096;
 inline constexpr std::size_t kMaxErrorMessageSize = 1024;  // bytes of UTF-8
 
 // The context of the host's signature over a response (crypto/signing.h).
-inline constexpr std::string_view kResponseSignatureContext = "activa/response/v1";
+// It names the version, so a version-1 signature never verifies as version 2.
+inline constexpr std::string_view kResponseSignatureContext = "activa/response/v2";
 
 enum class MessageType : std::uint8_t { kRequest = 1, kResponse = 2, kError = 3 };
 
 struct FrameHeader {
-  std::uint8_t version = kProtocolVersion;
+  std::uint8_t version = kProtocolVersion;  // kErrorFrameVersion for kError
   MessageType type = MessageType::kRequest;
   std::uint32_t body_length = 0;  // at most kMaxBodySize
 
@@ -70,12 +75,16 @@ struct FrameHeader {
 
 // Decodes the 12-byte frame header. `header` must be exactly
 // kFrameHeaderSize bytes. Checks, in this order:
-//   magic "ACTV"                      -> kInvalidData (not our protocol)
-//   version == kProtocolVersion       -> kUnsupportedVersion
-//   type is 1, 2 or 3; reserved == 0  -> kInvalidData
-//   body_length <= kMaxBodySize       -> kFrameTooLarge
-// The version is checked before anything after it because a later version may
-// give those bytes another meaning.
+//   magic "ACTV"                                 -> kInvalidData (not our protocol)
+//   version is kProtocolVersion or kErrorFrameVersion -> kUnsupportedVersion
+//   type is 1, 2 or 3                            -> kInvalidData
+//   a request or response of kProtocolVersion    -> kUnsupportedVersion
+//   an error of kErrorFrameVersion               -> kInvalidData
+//   reserved == 0                                -> kInvalidData
+//   body_length <= kMaxBodySize                  -> kFrameTooLarge
+// An unknown version is refused before anything after it is read because a
+// later version may give those bytes another meaning; versions 1 and 2 both
+// give the type byte the same one.
 Result<FrameHeader> DecodeFrameHeader(ByteSpan header);
 
 using Nonce = std::array<std::uint8_t, 16>;
@@ -104,6 +113,11 @@ struct ActivationResponse {
   Nonce nonce{};                        // echoed
   Uuid sku_id{};                        // echoed
   std::uint32_t current_count = 0;
+  // The threshold the host applied: the edition's in the host's catalog,
+  // 1..1000; 0 when the host's catalog does not hold the edition, allowed
+  // only on a refusal. The client checks it against its own catalog
+  // (protocol/chain.h).
+  std::uint16_t required_count = kMinRequiredCount;
   std::uint32_t activation_interval_minutes = kMinIntervalMinutes;  // 15..43200
   std::uint32_t renewal_interval_minutes = kMinIntervalMinutes;     // 15..43200
   std::int64_t validity_end = 0;  // Unix seconds; 0 unless result is kOk

@@ -14,8 +14,9 @@ constexpr std::size_t kTypeOffset = 5;
 constexpr std::size_t kReservedOffset = 6;
 constexpr std::size_t kLengthOffset = 8;
 constexpr std::size_t kRequestNameLengthOffset = kFrameHeaderSize + 64;
-constexpr std::size_t kResponseActivationIntervalOffset = kFrameHeaderSize + 4 + 48 + 4;
-constexpr std::size_t kResponseCertLengthOffset = kFrameHeaderSize + 96;
+constexpr std::size_t kResponseRequiredCountOffset = kFrameHeaderSize + 56;
+constexpr std::size_t kResponseActivationIntervalOffset = kFrameHeaderSize + 58;
+constexpr std::size_t kResponseCertLengthOffset = kFrameHeaderSize + 98;
 
 Uuid U(std::string_view text) { return ParseUuid(text).value(); }
 
@@ -52,6 +53,7 @@ ActivationResponse SampleResponse() {
   p.nonce = q.nonce;
   p.sku_id = q.sku_id;
   p.current_count = 31;
+  p.required_count = 25;
   p.activation_interval_minutes = 120;
   p.renewal_interval_minutes = 10080;
   p.validity_end = 1782777600;
@@ -143,7 +145,7 @@ TEST(CodecTest, RequestRoundTripsAtTheLimits) {
 TEST(CodecTest, ResponseRoundTrips) {
   ActivationResponse p = SampleResponse();
   Bytes frame = EncodeResponse(p);
-  ASSERT_EQ(frame.size(), kFrameHeaderSize + 162 + p.host_certificate.size());
+  ASSERT_EQ(frame.size(), kFrameHeaderSize + 164 + p.host_certificate.size());
   Result<Message> m = DecodeFrame(frame);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(std::get<ActivationResponse>(*m), p);
@@ -236,7 +238,7 @@ TEST(CodecTest, OversizedLengthIsFrameTooLarge) {
 }
 
 TEST(CodecTest, WrongVersionIsUnsupported) {
-  for (std::uint8_t version : {0, 2, 255}) {
+  for (std::uint8_t version : {0, 3, 255}) {
     Bytes frame = EncodeRequest(SampleRequest());
     frame[kVersionOffset] = version;
     ExpectError(DecodeStatus(frame), ResultCode::kUnsupportedVersion,
@@ -247,6 +249,34 @@ TEST(CodecTest, WrongVersionIsUnsupported) {
     frame[kLengthOffset] = 0xFF;
     EXPECT_EQ(DecodeStatus(frame).code(), ResultCode::kUnsupportedVersion);
   }
+}
+
+// Version 2 added the applied threshold to the signed response; a version-1
+// request or response is refused, never read in the other layout.
+TEST(CodecTest, VersionOneRequestsAndResponsesAreUnsupported) {
+  EXPECT_EQ(kProtocolVersion, 2);
+  for (int which = 0; which < 2; ++which) {
+    Bytes frame = AllFrames(which);
+    EXPECT_EQ(frame[kVersionOffset], kProtocolVersion);
+    frame[kVersionOffset] = 1;
+    ExpectError(DecodeStatus(frame), ResultCode::kUnsupportedVersion,
+                which == 0 ? "version 1 requests" : "version 1 responses");
+  }
+}
+
+// Error frames are version 1 in every version, so the error that tells an
+// older (or newer) peer its version is unsupported is one it can read.
+TEST(CodecTest, ErrorFramesAreVersionOne) {
+  Bytes frame = EncodeError(SampleError());
+  EXPECT_EQ(frame[kVersionOffset], kErrorFrameVersion);
+  EXPECT_EQ(kErrorFrameVersion, 1);
+  Result<FrameHeader> h = DecodeFrameHeader(Header(frame));
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->version, kErrorFrameVersion);
+  EXPECT_EQ(h->type, MessageType::kError);
+  // Only one version, so the encoding stays canonical.
+  frame[kVersionOffset] = kProtocolVersion;
+  ExpectError(DecodeStatus(frame), ResultCode::kInvalidData, "error frame is version 1");
 }
 
 TEST(CodecTest, BadMagicIsInvalid) {
@@ -415,6 +445,33 @@ TEST(CodecTest, RefusalWithValidityIsInvalid) {
   ExpectError(DecodeStatus(frame), ResultCode::kInvalidData, "validity_end");
 }
 
+void SetU16(Bytes& frame, std::size_t offset, std::uint16_t v) {
+  frame[offset] = static_cast<std::uint8_t>(v >> 8);
+  frame[offset + 1] = static_cast<std::uint8_t>(v);
+}
+
+TEST(CodecTest, ResponseRequiredCountIsInRange) {
+  Bytes frame = EncodeResponse(SampleResponse());
+  EXPECT_EQ(frame[kResponseRequiredCountOffset + 1], 25);
+  for (std::uint16_t count : {1001, 65535}) {
+    SetU16(frame, kResponseRequiredCountOffset, count);
+    ExpectError(DecodeStatus(frame), ResultCode::kInvalidData,
+                "response: required_count " + std::to_string(count));
+  }
+  // 0 ("no threshold applied") only on a refusal: nobody is licensed at
+  // no threshold.
+  SetU16(frame, kResponseRequiredCountOffset, 0);
+  ExpectError(DecodeStatus(frame), ResultCode::kInvalidData, "required_count is 0");
+  ActivationResponse p = SampleResponse();
+  p.result = ResultCode::kEditionNotCovered;
+  p.validity_end = 0;
+  p.required_count = 0;
+  SignResponse(p, HostKey());
+  Result<Message> m = DecodeFrame(EncodeResponse(p));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(std::get<ActivationResponse>(*m), p);
+}
+
 TEST(CodecTest, OversizedCertificateIsInvalid) {
   ActivationResponse p = SampleResponse();
   p.host_certificate.assign(kMaxHostCertificateSize + 1, 0);
@@ -472,9 +529,13 @@ TEST(CodecTest, SignatureVerifies) {
   ExpectError(VerifyResponseSignature(p, other.public_key()), ResultCode::kBadSignature,
               "signature");
 
-  // A signature over the same bytes in another context does not pass.
-  p.signature = HostKey().Sign("activa/other/v1", ResponseSignedBytes(p));
-  EXPECT_EQ(VerifyResponseSignature(p, HostKey().public_key()).code(), ResultCode::kBadSignature);
+  // A signature over the same bytes in another context does not pass, nor
+  // one in version 1's context.
+  EXPECT_EQ(kResponseSignatureContext, "activa/response/v2");
+  for (std::string_view context : {"activa/other/v1", "activa/response/v1"}) {
+    p.signature = HostKey().Sign(context, ResponseSignedBytes(p));
+    EXPECT_EQ(VerifyResponseSignature(p, HostKey().public_key()).code(), ResultCode::kBadSignature);
+  }
 }
 
 TEST(CodecTest, SignedBytesAreTheBodyBeforeTheSignature) {
