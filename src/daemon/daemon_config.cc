@@ -1,10 +1,12 @@
 #include "daemon/daemon_config.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
 #include "config/toml_reader.h"
 #include "dns/dns_publisher.h"
 #include "net/dns_name.h"
-
-#include <cctype>
 
 namespace activa {
 Status ValidateServiceLabel(std::string_view service) {
@@ -145,12 +147,112 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
         Result<dns::PublishTarget> target = ToPublishTarget(entry);
         if (!target.ok()) e.Fail("tsig", target.status().message());
       }
+      if (auto tsig_file = e.OptionalString("tsig_file")) {
+        // Relative to what? activad's working folder is not the config's.
+        if (tsig_file->empty() || tsig_file->front() != '/') {
+          e.Fail("tsig_file",
+                 "\"tsig_file\" must be an absolute path, such as "
+                 "/etc/activa/tsig.key");
+        } else if (!entry.tsig.empty()) {
+          e.Fail("tsig_file", "set \"tsig\" or \"tsig_file\", not both");
+        }
+        entry.tsig_file = *tsig_file;
+      }
       if (e.status().ok()) e.RejectUnknownKeys();
       ACTIVA_RETURN_IF_ERROR(e.status());
       c.dns.publish.push_back(std::move(entry));
     }
   }
   return c;
+}
+
+namespace {
+
+std::string ModeText(std::uint32_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777);
+  return text;
+}
+
+// A secret's file: a plain file, owned by root or by us, that nobody else
+// may read or change (then another local user could publish as this host,
+// or withdraw it).
+Status CheckKeyFile(System& system, const std::string& path) {
+  Result<System::FileInfo> info = system.Stat(path);
+  if (!info.ok()) return info.status();
+  if (info->is_symlink || info->is_directory) {
+    return Status(ResultCode::kAccessDenied,
+                  path + (info->is_symlink ? ": is a symbolic link" : ": is a folder") +
+                      "; a TSIG key file must be a plain file");
+  }
+  if (info->uid != 0 && info->uid != system.EffectiveUid()) {
+    return Status(ResultCode::kAccessDenied,
+                  path + ": owned by uid " + std::to_string(info->uid) +
+                      "; a TSIG key file must be owned by root or by the user activad runs as "
+                      "(uid " +
+                      std::to_string(system.EffectiveUid()) + ")");
+  }
+  if ((info->mode & 077) != 0) {
+    return Status(ResultCode::kAccessDenied,
+                  path + ": mode " + ModeText(info->mode) +
+                      " lets group or others at the TSIG secret; run chmod 600 " + path);
+  }
+  return Status::Ok();
+}
+
+// Reads the entry's tsig_file into `entry->tsig`.
+Status LoadTsigFile(System& system, DnsPublishEntry* entry) {
+  // Every message below starts with the file's path.
+  const std::string where = "domain \"" + entry->domain + "\": \"tsig_file\" ";
+  Status checked = CheckKeyFile(system, entry->tsig_file);
+  if (!checked.ok()) return Status(checked.code(), where + checked.message());
+  Result<std::string> text = system.ReadFile(entry->tsig_file);
+  if (!text.ok()) return Status(text.status().code(), where + text.status().message());
+  Result<dns::TsigKey> key = dns::ParseTsigKeyFile(*text);
+  std::fill(text->begin(), text->end(), '\0');
+  if (!key.ok()) {
+    return Status(ResultCode::kInvalidArgument,
+                  where + entry->tsig_file + ": " + key.status().message());
+  }
+  entry->tsig = key->name + ":" + key->algorithm + ":" + key->secret_base64;
+  std::fill(key->secret_base64.begin(), key->secret_base64.end(), '\0');
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DaemonConfig> LoadDaemonConfig(System& system, const std::string& path) {
+  Result<std::string> text = system.ReadFile(path);
+  if (!text.ok()) return text.status();
+  Result<DaemonConfig> config = ParseDaemonConfig(*text, path);
+  if (!config.ok()) return config.status();
+  // An inline secret is as private as the file it is written in. (Key files
+  // are not read yet, so a `tsig` here is inline.) The mode of a symbolic
+  // link says nothing about its target, so that is refused as well.
+  auto inline_key = std::find_if(config->dns.publish.begin(), config->dns.publish.end(),
+                                 [](const DnsPublishEntry& e) { return !e.tsig.empty(); });
+  if (inline_key != config->dns.publish.end()) {
+    Result<System::FileInfo> info = system.Stat(path);
+    if (!info.ok()) return info.status();
+    if (info->is_symlink || (info->mode & 044) != 0) {
+      return Status(ResultCode::kAccessDenied,
+                    path + ": [[dns.publish]] domain \"" + inline_key->domain +
+                        "\" has its TSIG secret inline in \"tsig\", and this file " +
+                        (info->is_symlink ? "is a symbolic link"
+                                          : "has mode " + ModeText(info->mode) +
+                                                ", readable by group or others") +
+                        "; move the key to a file named by \"tsig_file\" (such as "
+                        "/etc/activa/tsig.key, chmod 600) or run chmod 600 " +
+                        path);
+    }
+  }
+  for (DnsPublishEntry& entry : config->dns.publish) {
+    if (entry.tsig_file.empty()) continue;
+    ACTIVA_RETURN_IF_ERROR(LoadTsigFile(system, &entry));
+    Result<dns::PublishTarget> target = ToPublishTarget(entry);
+    if (!target.ok()) return target.status();
+  }
+  return config;
 }
 
 Result<dns::PublishTarget> ToPublishTarget(const DnsPublishEntry& entry) {
@@ -160,6 +262,12 @@ Result<dns::PublishTarget> ToPublishTarget(const DnsPublishEntry& entry) {
   t.weight = entry.weight;
   t.server = entry.server;
   t.server_port = entry.server_port;
+  if (!entry.tsig_file.empty() && entry.tsig.empty()) {
+    // Never a target without the key it names: that would publish unsigned.
+    return Status(ResultCode::kInvalidArgument,
+                  "domain \"" + entry.domain + "\": \"tsig_file\" " + entry.tsig_file +
+                      " has not been read (the configuration was not loaded by LoadDaemonConfig)");
+  }
   if (!entry.tsig.empty()) {
     Result<dns::TsigKey> key = dns::ParseTsigKey(entry.tsig);
     if (!key.ok()) {

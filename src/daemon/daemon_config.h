@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/system.h"
 #include "dns/dns_publisher.h"
 #include "net/host_address.h"
 #include "net/network.h"
@@ -24,13 +25,18 @@ struct DnsPublishEntry {
   std::uint16_t weight = 0;
   std::string server;  // "" = the zone's primary from its SOA record
   std::uint16_t server_port = 53;
-  std::string tsig;    // "keyname:algorithm:BASE64SECRET", or ""
+  // The TSIG key as "keyname:algorithm:BASE64SECRET": written inline as
+  // `tsig`, or read by LoadDaemonConfig from `tsig_file`; "" = unsigned.
+  std::string tsig;
+  // An absolute path, or "" when the key (if any) is inline. A file named
+  // here but not read yet (ParseDaemonConfig alone) gives no target.
+  std::string tsig_file;
 };
 
 struct DnsConfig {
   std::string service = "_activa._tcp";  // the SRV label; never _vlmcs
-  std::string host_name;                  // the SRV target; default: this machine's FQDN
-  std::string resolver;                   // "" = the system resolver
+  std::string host_name;                 // the SRV target; default: this machine's FQDN
+  std::string resolver;                  // "" = the system resolver
   std::uint16_t resolver_port = 53;
   bool disable_publishing = false;
   // Empty: the machine's own domain, priority 0, weight 0.
@@ -39,8 +45,8 @@ struct DnsConfig {
 
 struct DaemonConfig {
   // [daemon]
-  std::string machine_name;      // default: the host name
-  bool journal = true;           // send events to the system journal too
+  std::string machine_name;          // default: the host name
+  bool journal = true;               // send events to the system journal too
   std::size_t keep_events = 100000;  // events kept in the state database
 
   // [host]
@@ -64,8 +70,23 @@ Status ValidateServiceLabel(std::string_view service);
 // Parses the TOML text. Unknown keys and bad values are kInvalidData naming
 // the file, line and key; a [[dns.publish]] entry is checked with
 // ToPublishTarget, so a TSIG key that does not parse stops start-up and
-// refuses a reload.
+// refuses a reload. Pure: a `tsig_file` is checked to be an absolute path
+// but not read (LoadDaemonConfig reads it).
 Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string& file);
+
+// What activad calls at start and on SIGHUP: reads `path` through `system`,
+// parses it, and reads each [[dns.publish]] entry's `tsig_file`. Beyond
+// ParseDaemonConfig's errors:
+//  - a TSIG key file that is not a plain file (a folder, a symbolic link),
+//    is owned by neither root nor system.EffectiveUid(), or whose mode gives
+//    group or others any access is kAccessDenied naming the file and saying
+//    to run chmod 600 (or chown);
+//  - a key file that is missing is kFileNotFound, one that does not parse
+//    (ParseTsigKeyFile) kInvalidArgument, both naming the file and domain;
+//  - a `tsig` secret written inline in a file that group or others may read
+//    is kAccessDenied, saying to move the secret to a `tsig_file`.
+// No message holds a secret. Retry after fixing the file.
+Result<DaemonConfig> LoadDaemonConfig(System& system, const std::string& path);
 
 // The entry as the publisher takes it, its TSIG key parsed. An entry whose
 // `tsig` is set but does not parse is kInvalidArgument naming the domain,

@@ -1,6 +1,13 @@
 #include "daemon/daemon_config.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "base/fake_system.h"
+#include "base/file_util.h"
 
 namespace activa {
 namespace {
@@ -180,6 +187,172 @@ TEST(DaemonConfigTest, ToPublishTargetParsesTheKeyOrFails) {
   all = ToPublishTargets({good});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);
+}
+
+constexpr char kSecret[] = "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=";
+
+// Configuration and key files with chosen modes in a temporary folder, read
+// through the real file system.
+class LoadDaemonConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "activa-config-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `text` to dir_/name with exactly `mode` (whatever the umask).
+  std::string Write(const std::string& name, const std::string& text, mode_t mode) {
+    std::string path = dir_ + "/" + name;
+    EXPECT_TRUE(WriteFileAtomic(path, text, 0600, true).ok());
+    EXPECT_EQ(::chmod(path.c_str(), mode), 0);
+    return path;
+  }
+  std::string PublishWithFile(const std::string& key_path) {
+    return "[[dns.publish]]\ndomain = \"corp.example\"\ntsig_file = \"" + key_path + "\"\n";
+  }
+  Result<DaemonConfig> Load(const std::string& path) { return LoadDaemonConfig(system_, path); }
+
+  std::string dir_;
+  FakeClock clock_{0};
+  RealSystem system_{clock_};
+};
+
+TEST_F(LoadDaemonConfigTest, ReadsTheKeyFileOneLineOrBind) {
+  std::string line =
+      Write("line.key", std::string("activa-host:hmac-sha256:") + kSecret + "\n", 0600);
+  Result<DaemonConfig> c = Load(Write("activa.toml", PublishWithFile(line), 0644));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->dns.publish.size(), 1u);
+  EXPECT_EQ(c->dns.publish[0].tsig_file, line);
+  Result<dns::PublishTarget> t = ToPublishTarget(c->dns.publish[0]);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_TRUE(t->tsig.has_value());
+  EXPECT_EQ(t->tsig->name, "activa-host");
+  EXPECT_EQ(t->tsig->secret_base64, kSecret);
+
+  // As tsig-keygen writes it; read-only for the owner is as good as 0600.
+  std::string bind = Write("bind.key",
+                           std::string("key \"activa-host\" {\n\talgorithm hmac-sha384;\n"
+                                       "\tsecret \"") +
+                               kSecret + "\";\n};\n",
+                           0400);
+  c = Load(Write("activa.toml", PublishWithFile(bind), 0644));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  t = ToPublishTarget(c->dns.publish[0]);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->tsig->algorithm, "hmac-sha384");
+  EXPECT_EQ(t->tsig->secret_base64, kSecret);
+}
+
+TEST_F(LoadDaemonConfigTest, KeyFileThatOthersMayReadIsRefused) {
+  std::string text = std::string("activa-host:hmac-sha256:") + kSecret + "\n";
+  for (mode_t mode : {0640, 0604, 0644, 0660, 0602, 0610}) {
+    std::string key = Write("tsig.key", text, mode);
+    Result<DaemonConfig> c = Load(Write("activa.toml", PublishWithFile(key), 0600));
+    ASSERT_FALSE(c.ok()) << std::oct << mode;
+    EXPECT_EQ(c.status().code(), ResultCode::kAccessDenied);
+    const std::string m = c.status().message();
+    EXPECT_NE(m.find(key), std::string::npos) << m;
+    EXPECT_NE(m.find("chmod 600 " + key), std::string::npos) << m;
+    EXPECT_NE(m.find("domain \"corp.example\""), std::string::npos) << m;
+    EXPECT_EQ(m.find(kSecret), std::string::npos) << m;
+  }
+}
+
+TEST_F(LoadDaemonConfigTest, KeyFileMustBeAPlainFileThatExistsAndParses) {
+  std::string key = Write("tsig.key", std::string("activa-host:hmac-sha256:") + kSecret, 0600);
+  std::string link = dir_ + "/link.key";
+  ASSERT_EQ(::symlink(key.c_str(), link.c_str()), 0);
+  std::string folder = dir_ + "/folder.key";
+  ASSERT_EQ(::mkdir(folder.c_str(), 0700), 0);
+  std::string broken = Write("broken.key", std::string("activa-host:hmac-sha256") + kSecret, 0600);
+  struct Case {
+    std::string path;
+    ResultCode code;
+    const char* says;
+  };
+  for (const Case& k : {Case{link, ResultCode::kAccessDenied, "symbolic link"},
+                        Case{folder, ResultCode::kAccessDenied, "folder"},
+                        Case{dir_ + "/missing.key", ResultCode::kFileNotFound, "missing.key"},
+                        Case{broken, ResultCode::kInvalidArgument, "TSIG key: expected"}}) {
+    Result<DaemonConfig> c = Load(Write("activa.toml", PublishWithFile(k.path), 0644));
+    ASSERT_FALSE(c.ok()) << k.path;
+    EXPECT_EQ(c.status().code(), k.code) << c.status().ToString();
+    EXPECT_NE(c.status().message().find(k.says), std::string::npos) << c.status().message();
+    EXPECT_NE(c.status().message().find(k.path), std::string::npos) << c.status().message();
+    EXPECT_EQ(c.status().message().find(kSecret), std::string::npos) << c.status().message();
+  }
+}
+
+TEST(LoadDaemonConfigOwnerTest, KeyFileOwnedBySomeoneElseIsRefused) {
+  FakeSystem system;
+  system.SetEffectiveUid(998);
+  system.SetFile("/etc/activa/activa.toml",
+                 "[[dns.publish]]\ndomain = \"corp.example\"\n"
+                 "tsig_file = \"/etc/activa/tsig.key\"\n");
+  system.SetFile("/etc/activa/tsig.key", std::string("activa-host:hmac-sha256:") + kSecret);
+  for (std::uint32_t uid : {0u, 998u}) {
+    system.SetFileInfo("/etc/activa/tsig.key", {uid, 0600, false, false});
+    EXPECT_TRUE(LoadDaemonConfig(system, "/etc/activa/activa.toml").ok()) << uid;
+  }
+  system.SetFileInfo("/etc/activa/tsig.key", {1000, 0600, false, false});
+  Result<DaemonConfig> c = LoadDaemonConfig(system, "/etc/activa/activa.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), ResultCode::kAccessDenied);
+  EXPECT_NE(c.status().message().find("/etc/activa/tsig.key: owned by uid 1000"), std::string::npos)
+      << c.status().message();
+}
+
+TEST_F(LoadDaemonConfigTest, InlineSecretOnlyInAFileOthersCannotRead) {
+  const std::string inline_key = std::string("[[dns.publish]]\ndomain = \"corp.example\"\n") +
+                                 "tsig = \"activa-host:hmac-sha256:" + kSecret + "\"\n";
+  for (mode_t mode : {0644, 0640, 0604}) {
+    std::string path = Write("activa.toml", inline_key, mode);
+    Result<DaemonConfig> c = Load(path);
+    ASSERT_FALSE(c.ok()) << std::oct << mode;
+    EXPECT_EQ(c.status().code(), ResultCode::kAccessDenied);
+    const std::string m = c.status().message();
+    EXPECT_NE(m.find(path), std::string::npos) << m;
+    EXPECT_NE(m.find("\"tsig_file\""), std::string::npos) << m;
+    EXPECT_EQ(m.find(kSecret), std::string::npos) << m;
+  }
+  Result<DaemonConfig> c = Load(Write("activa.toml", inline_key, 0600));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->dns.publish[0].tsig, std::string("activa-host:hmac-sha256:") + kSecret);
+  // Through a symbolic link the target's mode is unknown: refused too.
+  std::string real = Write("real.toml", inline_key, 0600);
+  std::string link = dir_ + "/link.toml";
+  ASSERT_EQ(::symlink(real.c_str(), link.c_str()), 0);
+  EXPECT_EQ(Load(link).status().code(), ResultCode::kAccessDenied);
+  // Without a secret, the file's mode does not matter.
+  c = Load(Write("activa.toml", "[[dns.publish]]\ndomain = \"corp.example\"\n", 0644));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+}
+
+TEST(DaemonConfigTest, TsigFileIsAnAbsolutePathAndExcludesTsig) {
+  auto error = [](const std::string& text) {
+    Result<DaemonConfig> c = ParseDaemonConfig(text, "activa.toml");
+    EXPECT_FALSE(c.ok()) << text;
+    return c.status().message();
+  };
+  const std::string entry = "[[dns.publish]]\ndomain = \"corp.example\"\n";
+  EXPECT_NE(error(entry + "tsig_file = \"tsig.key\"").find("must be an absolute path"),
+            std::string::npos);
+  std::string both = error(entry + "tsig = \"k:hmac-sha256:" + kSecret +
+                           "\"\ntsig_file = \"/etc/activa/tsig.key\"");
+  EXPECT_NE(both.find("not both"), std::string::npos) << both;
+  EXPECT_EQ(both.find(kSecret), std::string::npos) << both;
+  // Parsed alone, the file is named but not read, and gives no target:
+  // never one that would publish unsigned.
+  Result<DaemonConfig> c =
+      ParseDaemonConfig(entry + "tsig_file = \"/etc/activa/tsig.key\"", "activa.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->dns.publish[0].tsig, "");
+  Result<dns::PublishTarget> t = ToPublishTarget(c->dns.publish[0]);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("has not been read"), std::string::npos);
 }
 
 }  // namespace

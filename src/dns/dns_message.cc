@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace activa::dns {
@@ -88,7 +89,56 @@ bool Int16(const ldns_rdf* rdf, std::uint16_t* out) {
   return true;
 }
 
+// RFC 1035 4.1.1: ID (2), flags (2), QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT.
+constexpr std::size_t kHeaderSize = 12;
+// RFC 1035 3.1: at most 255 bytes in a name on the wire, 63 in a label.
+constexpr std::size_t kMaxNameSize = 255;
+constexpr std::uint8_t kMaxLabelSize = 63;
+
+// The one question of `message` (name, QTYPE, QCLASS), and the size of its
+// name within it; an empty span when the message has not exactly one
+// question or the question does not decode.
+ByteSpan OnlyQuestion(ByteSpan message, std::size_t* name_size) {
+  if (message.size() < kHeaderSize || message[4] != 0 || message[5] != 1) return {};
+  std::size_t at = kHeaderSize;
+  for (;;) {
+    if (at >= message.size()) return {};
+    const std::uint8_t length = message[at];
+    // A length above 63 is a compression pointer (0xC0) or reserved.
+    if (length > kMaxLabelSize) return {};
+    at += 1 + length;
+    if (at - kHeaderSize > kMaxNameSize) return {};
+    if (length == 0) break;
+  }
+  *name_size = at - kHeaderSize;
+  if (message.size() - at < 4) return {};
+  return message.subspan(kHeaderSize, *name_size + 4);
+}
+
+std::uint8_t Lower(std::uint8_t c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c - 'A' + 'a') : c;
+}
+
 }  // namespace
+
+bool IsAnswerTo(ByteSpan query, ByteSpan answer) {
+  if (query.size() < kHeaderSize || answer.size() < kHeaderSize) return false;
+  // ID, then QR set and the same opcode (bits 1-4 of byte 2).
+  if (answer[0] != query[0] || answer[1] != query[1]) return false;
+  if ((answer[2] & 0x80) == 0 || (answer[2] & 0x78) != (query[2] & 0x78)) return false;
+  std::size_t query_name = 0;
+  std::size_t answer_name = 0;
+  ByteSpan asked = OnlyQuestion(query, &query_name);
+  ByteSpan got = OnlyQuestion(answer, &answer_name);
+  if (asked.empty() || got.size() != asked.size() || answer_name != query_name) return false;
+  // The names have the same length; folding the case of every byte leaves
+  // the length bytes (at most 63, below 'A') alone, so equal folded bytes
+  // mean equal labels. QTYPE and QCLASS are compared exactly.
+  for (std::size_t i = 0; i < query_name; ++i) {
+    if (Lower(got[i]) != Lower(asked[i])) return false;
+  }
+  return std::equal(asked.begin() + query_name, asked.end(), got.begin() + query_name);
+}
 
 Result<std::vector<SrvRecord>> ParseSrvAnswer(ByteSpan wire) {
   auto pkt = ParseResponse(wire);

@@ -14,6 +14,15 @@
 
 namespace activa::dns {
 
+// True when `answer` is the server's answer to `query`, and false for any
+// other bytes (RFC 5452 9.1): the same ID and opcode, the QR bit set, and
+// exactly one question (for an UPDATE, the zone section) with the same QNAME,
+// compared without regard to ASCII case (RFC 4343), the same QTYPE and
+// QCLASS. `query` is a message with one question, such as BuildQuery makes;
+// a query without one matches nothing. A name in the answer's question may
+// not be compressed: there is no earlier name for a pointer to point to.
+bool IsAnswerTo(ByteSpan query, ByteSpan answer);
+
 // The SRV records of a response to an SRV query: those in the answer section
 // owned by the question's name, or by a name a CNAME in the answer leads to.
 // NXDOMAIN and NODATA give an empty vector. Another rcode is

@@ -176,6 +176,80 @@ TEST(ParseSoaAnswerTest, FromAnswerOrAuthority) {
             ResultCode::kNotFound);
 }
 
+// A query as a client sends it: ID 0x1234, RD, one question of class IN.
+Bytes Query(const std::string& qname, std::uint16_t qtype) {
+  Bytes q = Response(qname, qtype).Build();
+  q[2] = 0x01;  // QR clear, opcode QUERY, RD
+  q[3] = 0x00;
+  return q;
+}
+
+TEST(IsAnswerToTest, TheAnswerToTheQuestionAsked) {
+  Bytes query = Query("_activa._tcp.corp.example", kSrv);
+  Bytes answer = Response("_activa._tcp.corp.example", kSrv)
+                     .Srv("_activa._tcp.corp.example", 0, 0, 1688, "kms1.corp.example")
+                     .Build();
+  EXPECT_TRUE(IsAnswerTo(query, answer));
+  // A server may echo the name in another case (RFC 4343; "0x20" randomization).
+  EXPECT_TRUE(IsAnswerTo(query, Response("_ACTIVA._Tcp.CORP.example", kSrv).Build()));
+}
+
+TEST(IsAnswerToTest, AnotherIdIsNotTheAnswer) {
+  Bytes query = Query("_activa._tcp.corp.example", kSrv);
+  Bytes answer = Response("_activa._tcp.corp.example", kSrv).Build();
+  answer[1] ^= 0x01;
+  EXPECT_FALSE(IsAnswerTo(query, answer));
+}
+
+TEST(IsAnswerToTest, TheRightIdWithAnotherQuestionIsNotTheAnswer) {
+  Bytes query = Query("_activa._tcp.corp.example", kSrv);
+  // Same ID, QR set, but for a name, type or class that was not asked.
+  EXPECT_FALSE(IsAnswerTo(query, Response("_activa._tcp.evil.example", kSrv)
+                                     .Srv("_activa._tcp.evil.example", 0, 0, 1688, "evil.example")
+                                     .Build()));
+  EXPECT_FALSE(IsAnswerTo(query, Response("_activa._tcp.corp.example.evil", kSrv).Build()));
+  EXPECT_FALSE(IsAnswerTo(query, Response("_activa._tcp.corp.exampl", kSrv).Build()));
+  EXPECT_FALSE(IsAnswerTo(query, Response("_activa._tcp.corp.example", 1).Build()));
+  Bytes chaos = Response("_activa._tcp.corp.example", kSrv).Build();
+  chaos[chaos.size() - 1] = 3;  // QCLASS CH
+  EXPECT_FALSE(IsAnswerTo(query, chaos));
+}
+
+TEST(IsAnswerToTest, OnlyAResponseWithExactlyTheOneQuestion) {
+  Bytes query = Query("_activa._tcp.corp.example", kSrv);
+  // The query itself, reflected: QR clear.
+  EXPECT_FALSE(IsAnswerTo(query, query));
+  // Another opcode (NOTIFY).
+  Bytes notify = Response("_activa._tcp.corp.example", kSrv).Build();
+  notify[2] = static_cast<std::uint8_t>(0x80 | (4 << 3));
+  EXPECT_FALSE(IsAnswerTo(query, notify));
+  // No question (a bare header, as some servers send with FORMERR).
+  Bytes bare = Response("_activa._tcp.corp.example", kSrv).Build();
+  bare.resize(12);
+  bare[5] = 0;
+  EXPECT_FALSE(IsAnswerTo(query, bare));
+  // Two questions, the first one ours.
+  Bytes two = Response("_activa._tcp.corp.example", kSrv).Build();
+  two[5] = 2;
+  Bytes second = Query("_activa._tcp.evil.example", kSrv);
+  two.insert(two.end(), second.begin() + 12, second.end());
+  EXPECT_FALSE(IsAnswerTo(query, two));
+  // The question's name as a compression pointer back into the header.
+  Bytes pointer(query.begin(), query.begin() + 12);
+  pointer[2] |= 0x80;
+  for (std::uint8_t b : {0xc0, 0x00, 0x00, 0x21, 0x00, 0x01}) pointer.push_back(b);
+  EXPECT_FALSE(IsAnswerTo(query, pointer));
+}
+
+TEST(IsAnswerToTest, TruncatedBytesNeverMatch) {
+  Bytes query = Query("_activa._tcp.corp.example", kSrv);
+  Bytes answer = Response("_activa._tcp.corp.example", kSrv).Build();
+  for (std::size_t n = 0; n < answer.size(); ++n) {
+    EXPECT_FALSE(IsAnswerTo(query, ByteSpan(answer.data(), n))) << n;
+    EXPECT_FALSE(IsAnswerTo(ByteSpan(query.data(), n), answer)) << n;
+  }
+}
+
 TEST(RcodeNameTest, Names) {
   EXPECT_EQ(RcodeName(9), "NOTAUTH");
   EXPECT_EQ(RcodeName(10), "NOTZONE");

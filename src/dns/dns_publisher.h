@@ -33,6 +33,13 @@ inline constexpr std::string_view kTsigAlgorithms[] = {"hmac-md5",    "hmac-sha1
 // not base64); the message never contains the secret.
 Result<TsigKey> ParseTsigKey(std::string_view text);
 
+// The contents of a key file: that one line (surrounding white space
+// ignored), or BIND's key statement as `tsig-keygen` writes it,
+//   key "activa-host" { algorithm hmac-sha256; secret "BASE64"; };
+// with `#`, `//` and `/* */` comments. Errors as for ParseTsigKey; none
+// quotes the file's text, which holds the secret.
+Result<TsigKey> ParseTsigKeyFile(std::string_view text);
+
 // Where to publish.
 struct PublishTarget {
   std::string domain;  // "corp.example": the record goes to SERVICE.DOMAIN

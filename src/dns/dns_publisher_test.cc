@@ -19,6 +19,60 @@ TEST(ParseTsigKeyTest, ReadsAllThreeParts) {
   EXPECT_EQ(ParseTsigKey("k:hmac-md5.sig-alg.reg.int:c2VjcmV0")->algorithm, "hmac-md5");
 }
 
+TEST(ParseTsigKeyFileTest, OneLine) {
+  auto key = ParseTsigKeyFile("  activa-host:hmac-sha256:c2VjcmV0c2VjcmV0\n");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->name, "activa-host");
+  EXPECT_EQ(key->secret_base64, "c2VjcmV0c2VjcmV0");
+  auto two = ParseTsigKeyFile("a:hmac-sha256:c2VjcmV0\nb:hmac-sha256:c2VjcmV0\n");
+  ASSERT_FALSE(two.ok());
+  EXPECT_NE(two.status().message().find("one line"), std::string::npos);
+}
+
+TEST(ParseTsigKeyFileTest, BindKeyStatementAsTsigKeygenWritesIt) {
+  auto key = ParseTsigKeyFile(
+      "key \"activa-host\" {\n"
+      "\talgorithm hmac-sha256;\n"
+      "\tsecret \"5aYfq3vXWz0P1bFq9Gk3cQbR2m1y6tIuN0a7sXxvE0w=\";\n"
+      "};\n");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->name, "activa-host");
+  EXPECT_EQ(key->algorithm, "hmac-sha256");
+  EXPECT_EQ(key->secret_base64, "5aYfq3vXWz0P1bFq9Gk3cQbR2m1y6tIuN0a7sXxvE0w=");
+  // Comments, another order, an unquoted name, all on one line.
+  key = ParseTsigKeyFile(
+      "# made by tsig-keygen\n// for activad\n/* two\nlines */ key k.example. "
+      "{ secret \"c2VjcmV0\"; algorithm HMAC-SHA512; };");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->name, "k.example");
+  EXPECT_EQ(key->algorithm, "hmac-sha512");
+}
+
+TEST(ParseTsigKeyFileTest, BindErrorsNeverQuoteTheFile) {
+  const std::string secret = "c2VjcmV0c2VjcmV0";
+  for (const std::string& text : std::vector<std::string>{
+           "key \"k\" { algorithm hmac-sha256; secret \"" + secret + "\"; }",  // no ';'
+           "key \"k\" { algorithm hmac-sha256; secret \"" + secret + "; };",   // open string
+           "key \"k\" { secret \"" + secret + "\"; };",                        // no algorithm
+           std::string("key \"k\" { algorithm hmac-sha256; };"),               // no secret
+           "key \"k\" { algorithm hmac-sha256; secret " + secret + " x; };",   // junk
+           "key \"k\" { algorithm hmac-sha256; secret \"" + secret +
+               "\"; };\n"
+               "key \"l\" { algorithm hmac-sha256; secret \"" +
+               secret + "\"; };",               // two keys
+           "/* " + secret + " key \"k\" { };",  // open comment
+       }) {
+    auto key = ParseTsigKeyFile(text);
+    ASSERT_FALSE(key.ok()) << text;
+    EXPECT_EQ(key.status().code(), ResultCode::kInvalidArgument);
+    EXPECT_EQ(key.status().message().find(secret), std::string::npos) << key.status().message();
+  }
+  auto bad_secret = ParseTsigKeyFile("key k { algorithm hmac-sha256; secret \"not base64!\"; };");
+  ASSERT_FALSE(bad_secret.ok());
+  EXPECT_NE(bad_secret.status().message().find("the secret of key \"k\" is not base64"),
+            std::string::npos);
+}
+
 TEST(ParseTsigKeyTest, ErrorsNameThePartButNotTheSecret) {
   struct Case {
     const char* text;

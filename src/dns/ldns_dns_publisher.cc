@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <random>
 
 #include "dns/dns_message.h"
 #include "dns/internal/transport.h"
@@ -172,8 +171,7 @@ Status LdnsDnsPublisher::Update(const PublishTarget& target, const SrvRegistrati
   PktPtr update(ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, nullptr, updates.get(), nullptr));
   if (!update) return Failed(what + ": cannot build the update");
   ldns_pkt_set_rd(update.get(), false);
-  thread_local std::mt19937 rng{std::random_device{}()};
-  ldns_pkt_set_id(update.get(), static_cast<std::uint16_t>(rng()));
+  ldns_pkt_set_id(update.get(), internal::NewQueryId());
 
   std::unique_ptr<ldns_rdf, RdfFree> request_mac;
   if (target.tsig) {

@@ -11,9 +11,10 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <sstream>
 
+#include "crypto/signing.h"
+#include "dns/dns_message.h"
 #include "dns/resolv_conf.h"
 #include "net/host_address.h"
 
@@ -79,11 +80,6 @@ Result<addrinfo*> Resolve(const std::string& host, std::uint16_t port, int sockt
   return ai;
 }
 
-bool ResponseMatches(const std::uint8_t* data, std::size_t size, const Bytes& query) {
-  // ID equal, QR bit set (RFC 1035 4.1.1).
-  return size >= 12 && data[0] == query[0] && data[1] == query[1] && (data[2] & 0x80) != 0;
-}
-
 bool Truncated(const Bytes& answer) { return answer.size() >= 3 && (answer[2] & 0x02) != 0; }
 
 Result<Bytes> ExchangeUdp(const addrinfo& ai, const Bytes& query, Clock::time_point deadline,
@@ -106,9 +102,10 @@ Result<Bytes> ExchangeUdp(const addrinfo& ai, const Bytes& query, Clock::time_po
       if (errno == EINTR || errno == EAGAIN) continue;
       return Unreachable(ErrnoText(errno));
     }
-    // Anything else (a late answer to an earlier query, a spoofing attempt)
-    // is dropped and the wait goes on.
-    if (ResponseMatches(buf.data(), static_cast<std::size_t>(n), query)) {
+    // Anything else (a late answer to an earlier query, a forged answer
+    // guessing the ID) is dropped and the wait goes on: failing at once
+    // would let one stray datagram stop the lookup.
+    if (IsAnswerTo(query, ByteSpan(buf.data(), static_cast<std::size_t>(n)))) {
       buf.resize(static_cast<std::size_t>(n));
       return buf;
     }
@@ -142,34 +139,43 @@ Result<Bytes> ExchangeTcp(const addrinfo& ai, const Bytes& query, Clock::time_po
     }
     sent += static_cast<std::size_t>(n);
   }
-  // Two length bytes, then the message (RFC 1035 4.2.2).
-  Bytes in;
-  std::size_t want = 2;
-  bool have_length = false;
+  // Two length bytes, then the message (RFC 1035 4.2.2). A message that is
+  // not the answer is skipped, as over UDP, and the next one read.
   for (;;) {
-    while (in.size() < want) {
-      if (WaitFor(fd.get(), POLLIN, deadline) <= 0) return Unreachable(timeout);
-      std::uint8_t chunk[4096];
-      ssize_t n = ::recv(fd.get(), chunk, std::min(sizeof chunk, want - in.size()), 0);
-      if (n < 0) {
-        if (errno == EINTR || errno == EAGAIN) continue;
-        return Unreachable(ErrnoText(errno) + " (TCP)");
+    Bytes in;
+    std::size_t want = 2;
+    bool have_length = false;
+    for (;;) {
+      while (in.size() < want) {
+        if (WaitFor(fd.get(), POLLIN, deadline) <= 0) return Unreachable(timeout);
+        std::uint8_t chunk[4096];
+        ssize_t n = ::recv(fd.get(), chunk, std::min(sizeof chunk, want - in.size()), 0);
+        if (n < 0) {
+          if (errno == EINTR || errno == EAGAIN) continue;
+          return Unreachable(ErrnoText(errno) + " (TCP)");
+        }
+        if (n == 0) return Unreachable("the server closed the TCP connection");
+        in.insert(in.end(), chunk, chunk + n);
       }
-      if (n == 0) return Unreachable("the server closed the TCP connection");
-      in.insert(in.end(), chunk, chunk + n);
+      if (have_length) break;
+      want = 2 + ((static_cast<std::size_t>(in[0]) << 8) | in[1]);
+      have_length = true;
     }
-    if (have_length) break;
-    want = 2 + ((static_cast<std::size_t>(in[0]) << 8) | in[1]);
-    have_length = true;
+    Bytes message(in.begin() + 2, in.end());
+    if (IsAnswerTo(query, message)) return message;
   }
-  Bytes message(in.begin() + 2, in.end());
-  if (!ResponseMatches(message.data(), message.size(), query)) {
-    return Unreachable("the TCP answer does not match the query");
-  }
-  return message;
 }
 
 }  // namespace
+
+std::uint16_t NewQueryId() {
+  // From the kernel's generator through libsodium: an ID an off-path
+  // attacker can predict (from mt19937's output, say) lets them forge the
+  // answer (RFC 5452 4.3).
+  std::uint8_t id[2];
+  RandomBytes(id);
+  return static_cast<std::uint16_t>((id[0] << 8) | id[1]);
+}
 
 Result<Bytes> BuildQuery(const std::string& name, std::uint16_t type) {
   std::string absolute = name.empty() || name.back() != '.' ? name + "." : name;
@@ -179,9 +185,7 @@ Result<Bytes> BuildQuery(const std::string& name, std::uint16_t type) {
     return Status(ResultCode::kInvalidArgument, "not a domain name: \"" + name + "\"");
   }
   std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)> owned(pkt, &ldns_pkt_free);
-  // A fresh random ID per query, so a stray answer cannot be taken for ours.
-  thread_local std::mt19937 rng{std::random_device{}()};
-  ldns_pkt_set_id(pkt, static_cast<std::uint16_t>(rng()));
+  ldns_pkt_set_id(pkt, NewQueryId());
   std::uint8_t* wire = nullptr;
   std::size_t size = 0;
   if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK) {
