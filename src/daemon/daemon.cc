@@ -477,9 +477,7 @@ class Daemon {
     sd_notify(0, "RELOADING=1");
     DaemonConfig config;
     if (!paths_.config_path.empty()) {
-      Result<std::string> text = ReadFile(paths_.config_path);
-      Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths_.config_path)
-                                              : Result<DaemonConfig>(text.status());
+      Result<DaemonConfig> parsed = LoadDaemonConfig(core_->system(), paths_.config_path);
       if (!parsed.ok()) {
         LogError("reload refused, keeping the running configuration: " +
                  parsed.status().ToString());
@@ -532,20 +530,20 @@ int RunDaemon(const DaemonPaths& paths) {
   // host's key) is its own alone; the one file others need, the management
   // socket, gets its mode at bind time.
   ::umask(077);
+  SystemClock system_clock;
+  OffsetClock clock(system_clock);
+  RealSystem system(clock);
   DaemonConfig config;
   if (!paths.config_path.empty()) {
-    Result<std::string> text = ReadFile(paths.config_path);
-    Result<DaemonConfig> parsed = text.ok() ? ParseDaemonConfig(*text, paths.config_path)
-                                            : Result<DaemonConfig>(text.status());
+    // With the checks on secrets: a TSIG key inline in a file others can
+    // read, or a key file others can read, is refused.
+    Result<DaemonConfig> parsed = LoadDaemonConfig(system, paths.config_path);
     if (!parsed.ok()) {
       LogError(parsed.status().ToString());
       return 1;
     }
     config = *parsed;
   }
-  SystemClock system_clock;
-  OffsetClock clock(system_clock);
-  RealSystem system(clock);
   Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system);
   if (!core.ok()) {
     LogError(core.status().ToString());

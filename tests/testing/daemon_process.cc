@@ -104,6 +104,9 @@ DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
       << "idle_timeout_seconds = 2\n"
       << "[client]\nconnect_timeout_seconds = 2\nresponse_timeout_seconds = 5\n"
       << options_.extra_config;
+  // A configuration may hold a TSIG secret: activad refuses one that others
+  // can read.
+  ::chmod((options_.state_dir + "/activa.toml").c_str(), 0600);
   if (options_.trust_dir.empty()) {
     options_.trust_dir = options_.state_dir + "/trusted-vendors.d";
     ::mkdir(options_.trust_dir.c_str(), 0755);
