@@ -72,14 +72,16 @@ int ExportTrust(const std::string& dir, const std::string& out) {
   return 0;
 }
 
-int MintHost(const std::string& dir, const std::string& group, int hosts, int activations) {
+int MintHost(const std::string& dir, const std::string& group, int hosts, int activations,
+             int certificate_days) {
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
-  Result<MintedKey> key = v->MintHostKey(group, hosts, activations, Now());
+  Result<MintedKey> key = v->MintHostKey(group, hosts, activations, Now(), certificate_days);
   if (!key.ok()) return Fail(key.status());
   std::cout << key->text << "\n";
   std::cerr << "Host key #" << key->serial << " for product group \"" << key->item_name
-            << "\": up to " << hosts << " hosts, " << activations << " activations each\n";
+            << "\": up to " << hosts << " hosts, " << activations << " activations each, certificates good for "
+            << certificate_days << " days\n";
   return 0;
 }
 
@@ -110,6 +112,32 @@ int Revoke(const std::string& dir, const std::string& key) {
   Status s = v->Revoke(key);
   if (!s.ok()) return Fail(s);
   std::cerr << "Revoked; the key activates nothing from now on.\n";
+  return 0;
+}
+
+int RevokeHost(const std::string& dir, const std::string& iid) {
+  Result<Vendor> v = Vendor::Open(dir);
+  if (!v.ok()) return Fail(v.status());
+  Status s = v->RevokeHost(iid, Now());
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Revoked the host's certificates; it is confirmed no more. Hosts and clients "
+               "learn of it from the next revocation list (activa-vendor revocations).\n";
+  return 0;
+}
+
+int ExportRevocations(const std::string& dir, const std::string& out) {
+  Result<Vendor> v = Vendor::Open(dir);
+  if (!v.ok()) return Fail(v.status());
+  Result<std::string> text = v->SignedRevocations(Now());
+  if (!text.ok()) return Fail(text.status());
+  if (out == "-") {
+    std::cout << *text;
+    return 0;
+  }
+  Status s = WriteFileAtomic(out, *text, 0644, /*overwrite=*/true);
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Wrote the revocation list to " << out
+            << "; ship it beside the catalog (NAME.revocations) or import it with slmgr /ilc\n";
   return 0;
 }
 
@@ -166,6 +194,7 @@ int Run(int argc, char** argv) {
   app.require_subcommand(1);
   std::string dir, name, out, group, edition, text;
   int hosts = kDefaultMaxHosts, activations = kDefaultMaxActivations, count = 0;
+  int certificate_days = kDefaultCertificateDays;
   int rc = 0;
 
   CLI::App* init = app.add_subcommand("init", "Create a vendor: signing key, vendor.toml, key database");
@@ -196,7 +225,12 @@ int Run(int argc, char** argv) {
   mint_host->add_option("--activations", activations, "How often each host may activate")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  mint_host->callback([&] { rc = MintHost(dir, group, hosts, activations); });
+  mint_host
+      ->add_option("--certificate-days", certificate_days,
+                   "How many days each host certificate of the key is good for")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kMaxCertificateDays));
+  mint_host->callback([&] { rc = MintHost(dir, group, hosts, activations, certificate_days); });
   CLI::App* mint_mak = mint->add_subcommand("mak", "Mint a Multiple Activation Key");
   mint_mak->add_option("VENDORDIR", dir)->required();
   mint_mak->add_option("--edition", edition, "Edition the MAK activates")->required();
@@ -212,10 +246,32 @@ int Run(int argc, char** argv) {
       ->required();
   confirm->callback([&] { rc = Confirm(dir, text); });
 
-  CLI::App* revoke = app.add_subcommand("revoke", "Revoke a host key or MAK");
+  std::string host_iid;
+  CLI::App* revoke =
+      app.add_subcommand("revoke", "Revoke a host key or MAK, or one host's certificates");
   revoke->add_option("VENDORDIR", dir)->required();
-  revoke->add_option("KEY", text)->required();
-  revoke->callback([&] { rc = Revoke(dir, text); });
+  CLI::Option* key_option = revoke->add_option("KEY", text, "The host key or MAK to revoke");
+  revoke
+      ->add_option("--host", host_iid,
+                   "Revoke the certificates of the host showing this installation ID")
+      ->excludes(key_option);
+  revoke->callback([&] {
+    if (!host_iid.empty()) {
+      rc = RevokeHost(dir, host_iid);
+    } else if (!text.empty()) {
+      rc = Revoke(dir, text);
+    } else {
+      std::cerr << "revoke: give a KEY or --host INSTALLATION_ID\n";
+      rc = 2;
+    }
+  });
+
+  CLI::App* revocations = app.add_subcommand(
+      "revocations", "Write a new signed revocation list of everything revoked so far");
+  revocations->add_option("VENDORDIR", dir)->required();
+  revocations->add_option("-o,--output", out, "File to write (- for standard output)")
+      ->required();
+  revocations->callback([&] { rc = ExportRevocations(dir, out); });
 
   CLI::App* keys = app.add_subcommand("keys", "List minted keys and their use");
   keys->add_option("VENDORDIR", dir)->required();

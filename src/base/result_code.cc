@@ -45,6 +45,8 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kThresholdMismatch,
           "The request's required count does not match the edition's threshold in the host's "
           "catalog."},
+    Entry{ResultCode::kCertificateExpired,
+          "The activation host's certificate has expired; the host must be reactivated."},
 };
 
 }  // namespace

@@ -65,7 +65,59 @@ CatalogSet CatalogSet::Load(System& system, const std::string& dir,
   for (std::size_t i = 0; i < loaded.size(); ++i) {
     if (!refused[i]) set.catalogs_.push_back(std::move(loaded[i]));
   }
+  // Revocation lists ship beside the catalogs, verified under the same
+  // pinned keys; each applies to the catalog its signer belongs to.
+  for (const std::string& name : *names) {
+    if (!name.ends_with(kRevocationFileSuffix)) continue;
+    const std::string path = dir + "/" + name;
+    Result<std::string> text = system.ReadFile(path);
+    Result<RevocationList> list = text.ok() ? LoadTrustedRevocationList(*text, keys)
+                                            : Result<RevocationList>(text.status());
+    Result<bool> taken = list.ok() ? set.Offer(std::move(list).value())
+                                   : Result<bool>(list.status());
+    // An older list beside a newer one is no problem: the newer decides.
+    if (!taken.ok() && taken.status().code() != ResultCode::kInvalidArgument) {
+      problems->push_back("revocation list " + path + " refused: " + taken.status().ToString());
+    }
+  }
   return set;
+}
+
+const RevocationList* CatalogSet::RevocationsFor(const Catalog& catalog) const {
+  for (const RevocationList& r : revocations_) {
+    if (r.vendor_id != catalog.vendor_id) continue;
+    for (const PublicKey& k : catalog.vendor_keys) {
+      if (k == r.signer) return &r;
+    }
+  }
+  return nullptr;
+}
+
+Result<bool> CatalogSet::Offer(RevocationList list) {
+  bool vendor_known = false;
+  for (const Catalog& c : catalogs_) {
+    if (c.vendor_id != list.vendor_id) continue;
+    for (const PublicKey& k : c.vendor_keys) vendor_known = vendor_known || k == list.signer;
+  }
+  if (!vendor_known) {
+    return Status(ResultCode::kNotFound,
+                  "the revocation list is for vendor " + FormatUuid(list.vendor_id) +
+                      ", whose catalog (with the key that signed the list) is not installed");
+  }
+  for (RevocationList& held : revocations_) {
+    if (held.vendor_id != list.vendor_id) continue;
+    if (list.serial < held.serial) {
+      return Status(ResultCode::kInvalidArgument,
+                    "the revocation list has serial " + std::to_string(list.serial) +
+                        ", older than serial " + std::to_string(held.serial) +
+                        " held; an older list never replaces a newer one");
+    }
+    if (list.serial == held.serial) return false;
+    held = std::move(list);
+    return true;
+  }
+  revocations_.push_back(std::move(list));
+  return true;
 }
 
 const Edition* CatalogSet::FindEdition(const Uuid& sku, const Catalog** catalog) const {

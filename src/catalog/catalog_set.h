@@ -9,6 +9,12 @@
 // vendor's editions by copying their IDs, and a product key's vendor tag
 // names exactly one trusted catalog.
 //
+// Beside the catalogs, every `*.revocations` file (catalog/revocation_list.h)
+// signed by a trusted key of a loaded catalog's vendor applies to that
+// vendor; of several, the highest serial. Lists imported otherwise (slmgr
+// /ilc) are offered with Offer(), which never lets a lower serial replace a
+// higher one.
+//
 // Read through the injected System, so tests give it files in memory.
 // Thread safety: none; replaced whole on reload.
 #ifndef ACTIVA_CATALOG_CATALOG_SET_H_
@@ -19,6 +25,7 @@
 
 #include "base/system.h"
 #include "catalog/catalog.h"
+#include "catalog/revocation_list.h"
 #include "catalog/trust_store.h"
 
 namespace activa {
@@ -44,8 +51,18 @@ class CatalogSet {
 
   const std::vector<Catalog>& catalogs() const { return catalogs_; }
 
+  // The newest revocation list of `catalog`'s vendor; null when none.
+  const RevocationList* RevocationsFor(const Catalog& catalog) const;
+  // Takes `list` when it is newer than the one held for its vendor (true),
+  // keeps the held one when the serial is the same (false). Errors:
+  // kNotFound when no catalog of this set is the list's vendor with the key
+  // that signed it; kInvalidArgument, naming both serials, when the list
+  // is older than the one held.
+  Result<bool> Offer(RevocationList list);
+
  private:
   std::vector<Catalog> catalogs_;
+  std::vector<RevocationList> revocations_;  // at most one per vendor
 };
 
 }  // namespace activa

@@ -4,7 +4,7 @@
 
 namespace activa {
 namespace {
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersion = 2;
 }  // namespace
 
 bool HostCertificate::Covers(std::uint16_t group_code) const {
@@ -21,6 +21,7 @@ Bytes CertificateSignedBytes(const HostCertificate& cert) {
   w.U8(static_cast<std::uint8_t>(cert.group_codes.size()));
   for (std::uint16_t g : cert.group_codes) w.U16(g);
   w.I64(cert.issued);
+  w.I64(cert.not_after);
   return w.Take();
 }
 
@@ -54,8 +55,12 @@ Result<HostCertificate> DecodeCertificate(ByteSpan bytes) {
   }
   for (int i = 0; i < count && r.ok(); ++i) cert.group_codes.push_back(r.U16());
   cert.issued = r.I64();
+  cert.not_after = r.I64();
   r.Fixed(cert.signature);
   if (!r.ok()) return Status(ResultCode::kInvalidData, "host certificate: truncated");
+  if (cert.not_after < cert.issued) {
+    return Status(ResultCode::kInvalidData, "host certificate: it ends before it was issued");
+  }
   if (!r.AtEnd()) return Status(ResultCode::kInvalidData, "host certificate: trailing bytes");
   return cert;
 }

@@ -6,12 +6,13 @@
 // certificate, so a client can check that the host answering it was
 // activated by the vendor whose key is in the client's catalog.
 //
-// Binary layout (big-endian; docs/keys.md "Host certificate"):
-//   version u8 (=1) | vendor_key_id 8 | host_public_key 32 | host_key_id 8 |
+// Binary layout (big-endian; docs/catalog.md "Host certificates"):
+//   version u8 (=2) | vendor_key_id 8 | host_public_key 32 | host_key_id 8 |
 //   machine_tag 8 | group_count u8 (1..16) | group_code u16 * group_count |
-//   issued i64 (Unix seconds) | signature 64
+//   issued i64 | not_after i64 (Unix seconds) | signature 64
 // The signature covers every byte before it, under the context
-// "activa/host-certificate/v1".
+// "activa/host-certificate/v2". Version 1 had no not_after and is refused:
+// a certificate that never ends cannot be withdrawn by letting it expire.
 #ifndef ACTIVA_CERT_HOST_CERTIFICATE_H_
 #define ACTIVA_CERT_HOST_CERTIFICATE_H_
 
@@ -25,7 +26,7 @@
 
 namespace activa {
 
-inline constexpr std::string_view kHostCertificateContext = "activa/host-certificate/v1";
+inline constexpr std::string_view kHostCertificateContext = "activa/host-certificate/v2";
 inline constexpr std::size_t kMaxCertificateGroups = 16;
 
 using MachineTag = std::array<std::uint8_t, 8>;
@@ -38,6 +39,9 @@ struct HostCertificate {
   MachineTag machine_tag{};
   std::vector<std::uint16_t> group_codes;
   std::int64_t issued = 0;
+  // The last second the certificate is good for; a client refuses a
+  // response under it from not_after + 1 on.
+  std::int64_t not_after = 0;
   Signature signature{};
 
   bool Covers(std::uint16_t group_code) const;
@@ -48,7 +52,8 @@ Bytes CertificateSignedBytes(const HostCertificate& cert);
 // Fills in vendor_key_id and signature.
 void SignCertificate(HostCertificate& cert, const SigningKey& vendor_key);
 Bytes EncodeCertificate(const HostCertificate& cert);
-// Pure decoding; does not verify. kInvalidData / kUnsupportedVersion.
+// Pure decoding; does not verify. kInvalidData (also for not_after before
+// issued) / kUnsupportedVersion.
 Result<HostCertificate> DecodeCertificate(ByteSpan bytes);
 // True when `vendor_key` (whose ID must match the certificate's) signed it.
 bool VerifyCertificate(const HostCertificate& cert, const PublicKey& vendor_key);

@@ -12,6 +12,7 @@ HostCertificate Sample(const SigningKey& vendor, const SigningKey& host) {
   c.machine_tag = {9, 9, 9, 9, 9, 9, 9, 9};
   c.group_codes = {0x123, 0x456};
   c.issued = 1790000000;
+  c.not_after = c.issued + 365 * 86400;
   SignCertificate(c, vendor);
   return c;
 }
@@ -39,6 +40,19 @@ TEST(HostCertificateTest, AnyChangedByteFailsVerificationOrDecoding) {
     Result<HostCertificate> d = DecodeCertificate(altered);
     EXPECT_TRUE(!d.ok() || !VerifyCertificate(*d, vendor.public_key())) << "byte " << i;
   }
+}
+
+TEST(HostCertificateTest, VersionOneAndBackwardsDatesAreRefused) {
+  SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
+  SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
+  Bytes encoded = EncodeCertificate(Sample(vendor, host));
+  Bytes v1 = encoded;
+  v1[0] = 1;
+  EXPECT_EQ(DecodeCertificate(v1).status().code(), ResultCode::kUnsupportedVersion);
+  HostCertificate backwards = Sample(vendor, host);
+  backwards.not_after = backwards.issued - 1;
+  EXPECT_EQ(DecodeCertificate(EncodeCertificate(backwards)).status().code(),
+            ResultCode::kInvalidData);
 }
 
 TEST(HostCertificateTest, OtherVendorKeyDoesNotVerify) {

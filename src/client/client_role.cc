@@ -169,7 +169,8 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
     ApplyFailure(next.license, result, now);
   } else if (const auto* resp = std::get_if<ActivationResponse>(&*outcome.answer)) {
     Result<HostCertificate> chain =
-        catalog ? VerifyResponseChain(*resp, attempt.request, *catalog, system_now)
+        catalog ? VerifyResponseChain(*resp, attempt.request, *catalog, system_now,
+                                      catalogs_.RevocationsFor(*catalog))
                 : Result<HostCertificate>(Status(ResultCode::kInvalidKey, "no catalog"));
     if (!chain.ok()) {
       result = chain.status().code();

@@ -76,6 +76,7 @@ class ClientRoleTest : public ::testing::Test {
     cert.host_public_key = host_key_.public_key();
     cert.group_codes = {10};
     cert.issued = kNow - 86400;
+    cert.not_after = kNow + 365 * 86400;
     SignCertificate(cert, vendor_);
     ActivationResponse r;
     r.cmid = request.cmid;

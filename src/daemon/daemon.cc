@@ -204,6 +204,8 @@ class Daemon {
   awaitable<void> ClientLoop() {
     for (;;) {
       for (const Uuid& sku : core_->client().DueProducts()) co_await RunAttempt(sku);
+      // Certificate revoked, expired or expiring: a log line, once a day.
+      core_->CheckHostStanding();
       // The summary of a flood of refused frames that has stopped.
       activation_->FlushRefusals();
       // Wake at the next attempt, and at least every minute so a moved

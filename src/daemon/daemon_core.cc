@@ -11,11 +11,21 @@
 #include <sodium.h>
 
 #include "base/file_util.h"
+#include "base/time_text.h"
 #include "crypto/signing.h"
 #include "daemon/log.h"
 #include "keys/product_key.h"
 
 namespace activa {
+namespace {
+
+// The settings key of the revocation list imported for a vendor.
+std::string RevocationSettingKey(const Uuid& vendor_id) {
+  return "revocations/" + FormatUuid(vendor_id);
+}
+
+}  // namespace
+
 namespace {
 
 ClientCounter::HashKey RandomHashKey() {
@@ -106,7 +116,72 @@ void DaemonCore::LoadCatalogs() {
   std::vector<std::string> problems;
   std::vector<TrustedVendor> trusted = LoadTrustedVendors(system_, paths_.trust_dir, &problems);
   catalogs_ = CatalogSet::Load(system_, paths_.catalog_dir, trusted, &problems);
+  trusted_keys_.clear();
+  for (const TrustedVendor& v : trusted) trusted_keys_.push_back(v.key);
+  // Lists imported with /ilc, one per vendor, verified again: the trust
+  // folder may have changed since.
+  for (const Catalog& c : catalogs_.catalogs()) {
+    Result<std::optional<std::string>> text = store_.GetSetting(RevocationSettingKey(c.vendor_id));
+    if (!text.ok()) {
+      problems.push_back("imported revocation list of " + c.vendor_name +
+                         " unreadable: " + text.status().ToString());
+      continue;
+    }
+    if (!text->has_value()) continue;
+    Result<RevocationList> list = LoadTrustedRevocationList(**text, trusted_keys_);
+    Result<bool> taken =
+        list.ok() ? catalogs_.Offer(std::move(list).value()) : Result<bool>(list.status());
+    // Older than the one shipped with the catalog: the shipped one decides.
+    if (!taken.ok() && taken.status().code() != ResultCode::kInvalidArgument) {
+      problems.push_back("imported revocation list of " + c.vendor_name +
+                         " refused: " + taken.status().ToString());
+    }
+  }
   for (const std::string& p : problems) LogWarning(p);
+}
+
+Result<std::pair<std::uint64_t, bool>> DaemonCore::ImportRevocations(std::string_view text) {
+  Result<RevocationList> list = LoadTrustedRevocationList(text, trusted_keys_);
+  if (!list.ok()) return list.status();
+  // Decided on a copy: the set in use changes once the list is stored.
+  CatalogSet next = catalogs_;
+  const Uuid vendor = list->vendor_id;
+  const std::uint64_t serial = list->serial;
+  Result<bool> taken = next.Offer(std::move(list).value());
+  if (!taken.ok()) return taken.status();
+  if (!*taken) return std::make_pair(serial, false);
+  ACTIVA_RETURN_IF_ERROR(store_.SetSetting(RevocationSettingKey(vendor), text));
+  catalogs_ = std::move(next);
+  CheckHostStanding();
+  return std::make_pair(serial, true);
+}
+
+void DaemonCore::CheckHostStanding() {
+  const std::optional<HostCertificate>& cert = host_.certificate();
+  const std::int64_t now = clock().Now();
+  std::string said;
+  if (!cert) {
+    said.clear();
+  } else if (host_.revoked()) {
+    said = "this host's certificate or host key has been revoked by the vendor (revocation "
+           "list " +
+           std::to_string(catalogs_.RevocationsFor(*host_.catalog())->serial) +
+           "); it answers every client with 0xC0AC0004 until reactivated with another key";
+  } else if (now > cert->not_after) {
+    said = "this host's certificate expired on " + FormatUtcTime(cert->not_after) +
+           "; clients refuse its responses (0xC0AC000A): reactivate the host key (/dti, /atp)";
+  } else if (host_.CertificateExpiresSoon(now)) {
+    said = "this host's certificate expires on " + FormatUtcTime(cert->not_after) +
+           "; reactivate the host key before then (/dti, /atp)";
+  }
+  if (said.empty()) {
+    standing_said_.clear();
+    return;
+  }
+  if (said == standing_said_ && now < standing_said_at_ + 86400) return;
+  standing_said_ = said;
+  standing_said_at_ = now;
+  LogWarning(said);
 }
 
 void DaemonCore::Reload(DaemonConfig config) {
@@ -115,6 +190,7 @@ void DaemonCore::Reload(DaemonConfig config) {
   machine_.machine_name = MachineName();
   client_.discovery().service = config_.dns.service;
   LoadCatalogs();
+  CheckHostStanding();
 }
 
 void DaemonCore::LogEvent(int event_id, const std::string& message) {
@@ -185,6 +261,7 @@ Status DaemonCore::LoadState() {
   Result<RequestStats> stats = store_.LoadStats();
   if (!stats.ok()) return stats.status();
   host_.requests().LoadStats(*stats);
+  CheckHostStanding();
   return Status::Ok();
 }
 

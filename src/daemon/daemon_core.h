@@ -89,6 +89,19 @@ class DaemonCore {
   StateStore& store() { return store_; }
   SettingsWriter& settings() { return settings_; }
 
+  // Verifies a revocation list's text (slmgr /ilc) under the trusted
+  // vendor keys and keeps it when it is newer than the one held for its
+  // vendor: stored in the state database first, then in effect. Returns
+  // the list's serial and whether it replaced the held one (false: the
+  // same serial was held).
+  // kBadSignature / kInvalidData for a list that does not verify, kNotFound
+  // for a vendor without a catalog here, kInvalidArgument for an older list.
+  Result<std::pair<std::uint64_t, bool>> ImportRevocations(std::string_view text);
+  // Logs (log lines, no events) what stops or will stop the host: its
+  // certificate revoked, expired or expiring within 30 days. Says a thing
+  // once a day at most, and at once when it changed.
+  void CheckHostStanding();
+
   // The host's signing key: STATE_DIR/host.key, created on first use.
   Status EnsureHostSigningKey();
   // The installation ID for offline activation (/dti).
@@ -129,6 +142,9 @@ class DaemonCore {
   MachineIdentity machine_;
   HostRole host_;
   ClientRole client_;
+  std::vector<PublicKey> trusted_keys_;  // what LoadCatalogs() trusted
+  std::string standing_said_;            // CheckHostStanding()'s last warning
+  std::int64_t standing_said_at_ = 0;
   bool listener_change_ = false;
   bool dns_change_ = false;
 };

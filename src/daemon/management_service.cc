@@ -93,6 +93,9 @@ std::optional<m::Host> ManagementService::HostInfo() const {
   const ProductGroup* group = host.group();
   m::Host h;
   h.activated = host.certificate().has_value();
+  if (host.certificate() && host.CertificateExpiresSoon(now)) {
+    h.certificate_expires = host.certificate()->not_after;
+  }
   h.vendor = catalog ? catalog->vendor_name : "";
   h.group = group ? group->name : "";
   if (group != nullptr) h.group_id = group->id;
@@ -286,6 +289,14 @@ Result<m::DtiResponse> ManagementService::Dti(const m::DtiRequest&) {
   return m::DtiResponse{*iid};
 }
 
+Result<m::IlcResponse> ManagementService::Ilc(const m::IlcRequest& r) {
+  Result<std::pair<std::uint64_t, bool>> imported = core_.ImportRevocations(r.revocation_list);
+  if (!imported.ok()) return imported.status();
+  const auto [serial, replaced] = *imported;
+  if (replaced) LogInfo("revocation list " + std::to_string(serial) + " installed");
+  return m::IlcResponse{serial, replaced};
+}
+
 Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
   Result<std::string> iid_text = core_.InstallationIdText();
   if (!iid_text.ok()) return iid_text.status();
@@ -304,6 +315,7 @@ Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
   core_.host().Activate(std::move(cert).value(), std::move(bytes));
   core_.MarkDnsChange();
   LogInfo("host activated by " + catalog->vendor_name + " (offline)");
+  core_.CheckHostStanding();
   return m::AtpResponse{HostInfo()};
 }
 

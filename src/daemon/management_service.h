@@ -43,6 +43,7 @@ class ManagementService final : public management::Service {
            std::function<void(Result<management::AtoResponse>)> done) override;
   Result<management::DtiResponse> Dti(const management::DtiRequest& request) override;
   Result<management::AtpResponse> Atp(const management::AtpRequest& request) override;
+  Result<management::IlcResponse> Ilc(const management::IlcRequest& request) override;
   Result<management::RearmResponse> Rearm(const management::RearmRequest& request) override;
   Result<management::GeneralizeResponse> Generalize(
       const management::GeneralizeRequest& request) override;

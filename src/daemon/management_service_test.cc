@@ -121,6 +121,42 @@ TEST_F(ManagementServiceTest, HostActivatesOfflineWithoutTouchingTheDisk) {
   EXPECT_TRUE(core_->TakeDnsChange());
 }
 
+// /ilc: a revoked host learns of it from the list and stops answering; an
+// older list never replaces a newer one.
+TEST_F(ManagementServiceTest, ARevocationListStopsARevokedHostAndOlderOnesAreRefused) {
+  Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, kStart);
+  ASSERT_TRUE(key.ok());
+  Payload<m::IpkResponse>(Call(m::IpkRequest{key->text}));
+  auto dti = Payload<m::DtiResponse>(Call(m::DtiRequest{}));
+  Result<std::string> cid = vendor_->Confirm(dti.installation_id, kStart);
+  ASSERT_TRUE(cid.ok());
+  Payload<m::AtpResponse>(Call(m::AtpRequest{*cid}));
+  ASSERT_TRUE(core_->host().activated());
+
+  Result<std::string> first = vendor_->SignedRevocations(kStart);  // serial 1: nothing
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(vendor_->RevokeHost(dti.installation_id, kStart).ok());
+  Result<std::string> second = vendor_->SignedRevocations(kStart);  // serial 2: this host
+  ASSERT_TRUE(second.ok());
+
+  auto installed = Payload<m::IlcResponse>(Call(m::IlcRequest{*second}));
+  EXPECT_EQ(installed.serial, 2u);
+  EXPECT_TRUE(installed.replaced);
+  EXPECT_TRUE(core_->host().revoked());
+  m::Response older = Call(m::IlcRequest{*first});
+  ASSERT_FALSE(older.ok());
+  EXPECT_EQ(older.status().code(), ResultCode::kInvalidArgument);
+  EXPECT_TRUE(core_->host().revoked());
+  auto again = Payload<m::IlcResponse>(Call(m::IlcRequest{*second}));
+  EXPECT_FALSE(again.replaced);
+  // Altered, it is refused.
+  std::string altered = *second;
+  altered[altered.find("serial") + 9] ^= 1;
+  EXPECT_FALSE(Call(m::IlcRequest{altered}).ok());
+  EXPECT_EQ(Call(m::IlcRequest{*second}, /*admin=*/false).status().code(),
+            ResultCode::kAccessDenied);
+}
+
 TEST_F(ManagementServiceTest, AHostKeyThatCannotBeStoredInstallsNothing) {
   system_.FailWrites("/state/host.key", Status(ResultCode::kStorage, "no space left"));
   Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, kStart);

@@ -38,12 +38,28 @@ void HostRole::Activate(HostCertificate certificate, Bytes encoded) {
   certificate_bytes_ = std::move(encoded);
 }
 
+bool HostRole::CertificateExpiresSoon(std::int64_t now) const {
+  // The margin is added to our clock, never subtracted from a decoded
+  // value, which could overflow.
+  return certificate_.has_value() &&
+         now + kCertificateWarningDays * 86400 >= certificate_->not_after;
+}
+
+bool HostRole::revoked() const {
+  if (!certificate_) return false;
+  const Catalog* c = catalog();
+  const RevocationList* list = c ? catalogs_.RevocationsFor(*c) : nullptr;
+  return list != nullptr &&
+         list->RevokesHost(certificate_->host_public_key, certificate_->host_key_id);
+}
+
 HostContext HostRole::context() const {
   HostContext h;
   h.catalog = catalog();
   h.certificate = certificate_ ? &*certificate_ : nullptr;
   h.certificate_bytes = certificate_bytes_;
   h.signing_key = signing_key_ ? &*signing_key_ : nullptr;
+  h.revoked = revoked();
   h.host_id = host_id;
   h.settings = settings;
   return h;

@@ -32,6 +32,9 @@ struct PublishStatus {
   bool withdrawn = false;
 };
 
+// How long before its certificate ends the host warns (log, slmgr /dli).
+inline constexpr std::int64_t kCertificateWarningDays = 30;
+
 class HostRole {
  public:
   // `catalogs` must outlive the role (it may be replaced between calls).
@@ -42,6 +45,13 @@ class HostRole {
   const std::optional<std::string>& key_text() const { return key_; }
   bool activated() const { return certificate_.has_value() && signing_key_.has_value(); }
   const std::optional<HostCertificate>& certificate() const { return certificate_; }
+  // True from kCertificateWarningDays before the certificate's not-after on
+  // (and after it); false without a certificate.
+  bool CertificateExpiresSoon(std::int64_t now) const;
+  // True when the newest revocation list of the host key's vendor withdraws
+  // this host's certificate (its host key or its public key); the host
+  // then answers every request with kKeyRevoked.
+  bool revoked() const;
   const std::optional<SigningKey>& signing_key() const { return signing_key_; }
   // The host key's catalog (by the key's vendor tag), and its product group;
   // null when there is no key or no catalog for it.

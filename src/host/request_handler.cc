@@ -46,6 +46,9 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
       a.known_edition ? counter_.Record(a.application, request.cmid, a.now) : 0;
   const bool activated = host.certificate != nullptr && host.signing_key != nullptr;
   HostDecision d = DecideActivation(request, activated, a.covered, a.threshold, count, a.now);
+  // Revoked goes before everything: nothing this host signs is worth
+  // believing once the vendor withdrew it.
+  if (activated && host.revoked) d = HostDecision{ResultCode::kKeyRevoked, count, 0, 0};
   answer.result = d.result;
   answer.count = d.current_count;
   answer.delta.Count(request, d.result);
@@ -57,6 +60,10 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
     answer.frame = EncodeError(MakeErrorMessage(
         Status(ResultCode::kHostNotActivated,
                "this activation host's key is not activated by the vendor yet")));
+  } else if (d.result == ResultCode::kKeyRevoked) {
+    answer.frame = EncodeError(MakeErrorMessage(
+        Status(ResultCode::kKeyRevoked,
+               "the vendor has revoked this activation host's certificate or host key")));
   } else {
     ActivationResponse r;
     r.result = d.result;

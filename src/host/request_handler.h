@@ -42,6 +42,9 @@ struct HostContext {
   const HostCertificate* certificate = nullptr;
   ByteSpan certificate_bytes;
   const SigningKey* signing_key = nullptr;
+  // The vendor's revocation list, as this host holds it, withdraws its own
+  // certificate: it answers nobody (kKeyRevoked).
+  bool revoked = false;
   Uuid host_id{};
   HostSettings settings;
 };

@@ -24,6 +24,7 @@ class RequestHandlerTest : public ::testing::Test {
     cert_.host_public_key = host_key_.public_key();
     cert_.group_codes = {10};
     cert_.issued = kNow - 86400;
+    cert_.not_after = kNow + 365 * 86400;
     SignCertificate(cert_, vendor_);
     cert_bytes_ = EncodeCertificate(cert_);
     host_.catalog = &catalog_;
@@ -94,6 +95,19 @@ TEST_F(RequestHandlerTest, FailedCommitCountsNothing) {
   RequestHandler::Answer a1 = handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_);
   EXPECT_EQ(a1.count, 2u);
   EXPECT_EQ(ResultOf(a1.frame), ResultCode::kOk);
+}
+
+// Once it holds a list that withdraws it, a host answers nobody, enough
+// clients or not, with an unsigned kKeyRevoked.
+TEST_F(RequestHandlerTest, ARevokedHostStopsAnswering) {
+  handler_.Respond(handler_.Admit(Request(1), kNow, host_), host_);
+  host_.revoked = true;
+  RequestHandler::Answer a = handler_.Respond(handler_.Admit(Request(2), kNow, host_), host_);
+  EXPECT_EQ(a.result, ResultCode::kKeyRevoked);
+  Result<Message> m = DecodeFrame(a.frame);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(std::holds_alternative<ErrorMessage>(*m));
+  EXPECT_EQ(std::get<ErrorMessage>(*m).result, ResultCode::kKeyRevoked);
 }
 
 TEST_F(RequestHandlerTest, SignedAnswerVerifies) {

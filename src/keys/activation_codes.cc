@@ -11,7 +11,6 @@
 namespace activa {
 namespace {
 
-constexpr std::uint8_t kVersion = 1;
 constexpr std::size_t kChecksumSize = 2;
 
 // Where the two codes differ.
@@ -19,15 +18,17 @@ struct CodeFormat {
   std::string_view what;     // names the code in messages
   std::string_view origin;   // where a person finds the right text
   std::string_view context;  // checksum domain separation
+  std::uint8_t version;      // the one version this release reads and writes
   std::size_t payload_size;  // version through checksum
   std::size_t groups;
 };
 
 constexpr CodeFormat kInstallationIdFormat = {
-    "the installation ID", "the one the host shows", "activa/installation-id/v1",
+    "the installation ID", "the one the host shows", "activa/installation-id/v1", 1,
     1 + 8 + 32 + kPackedProductKeySize + 2, kInstallationIdGroups};
 constexpr CodeFormat kConfirmationIdFormat = {"the confirmation ID", "the one the vendor gave",
-                                              "activa/confirmation-id/v1", 1 + 2 + 64 + 2,
+                                              "activa/confirmation-id/v1", 2,
+                                              1 + 2 + 2 + 64 + 2,
                                               kConfirmationIdGroups};
 
 std::array<std::uint8_t, kChecksumSize> Checksum(const CodeFormat& format, ByteSpan body) {
@@ -52,7 +53,7 @@ std::string FormatCode(const CodeFormat& format, Bytes body) {
   return EncodeBase24Groups(*digits);
 }
 
-// The payload up to the checksum, with its version checked to be 1 and its
+// The payload up to the checksum, with its version checked and its
 // checksum verified.
 Result<Bytes> ParseCode(const CodeFormat& format, std::string_view text) {
   Result<std::vector<std::uint8_t>> digits =
@@ -68,10 +69,10 @@ Result<Bytes> ParseCode(const CodeFormat& format, std::string_view text) {
   }
   // The version decides the meaning of everything after it, checksum
   // included, so it is read first.
-  if ((*payload)[0] != kVersion) {
-    return Status(ResultCode::kUnsupportedVersion, what + " has version " +
-                                                       std::to_string((*payload)[0]) +
-                                                       "; this release reads version 1 only");
+  if ((*payload)[0] != format.version) {
+    return Status(ResultCode::kUnsupportedVersion,
+                  what + " has version " + std::to_string((*payload)[0]) +
+                      "; this release reads version " + std::to_string(format.version) + " only");
   }
   Bytes body(payload->begin(), payload->end() - kChecksumSize);
   std::array<std::uint8_t, kChecksumSize> checksum = Checksum(format, body);
@@ -86,7 +87,7 @@ Result<Bytes> ParseCode(const CodeFormat& format, std::string_view text) {
 
 std::string FormatInstallationId(const InstallationId& id) {
   ByteWriter w;
-  w.U8(kVersion);
+  w.U8(kInstallationIdFormat.version);
   w.Raw(id.machine_tag);
   w.Raw(id.host_public_key);
   w.Raw(PackProductKey(id.host_key));
@@ -115,8 +116,9 @@ Result<InstallationId> ParseInstallationId(std::string_view text) {
 
 std::string FormatConfirmationId(const ConfirmationId& id) {
   ByteWriter w;
-  w.U8(kVersion);
+  w.U8(kConfirmationIdFormat.version);
   w.U16(id.issue_day);
+  w.U16(id.valid_days);
   w.Raw(id.signature);
   return FormatCode(kConfirmationIdFormat, w.Take());
 }
@@ -128,8 +130,14 @@ Result<ConfirmationId> ParseConfirmationId(std::string_view text) {
   r.U8();  // version, checked by ParseCode
   ConfirmationId id;
   id.issue_day = r.U16();
+  id.valid_days = r.U16();
   r.Fixed(id.signature);
   if (!r.AtEnd()) std::abort();  // ParseCode returned the size the format fixes
+  if (id.valid_days == 0) {
+    return Status(ResultCode::kInvalidData,
+                  "the confirmation ID gives its certificate no days; compare it with the one "
+                  "the vendor gave");
+  }
   return id;
 }
 

@@ -9,9 +9,9 @@
 //   installation ID: version (1) = 1 || machine_tag (8) || host public key (32)
 //                    || packed host key (12) || checksum (2)
 //                    = 55 bytes -> 96 digits -> 24 groups (120 characters)
-//   confirmation ID: version (1) = 1 || issue_day (2) || signature (64)
-//                    || checksum (2)
-//                    = 69 bytes -> 124 digits -> 31 groups (155 characters)
+//   confirmation ID: version (1) = 2 || issue_day (2) || valid_days (2)
+//                    || signature (64) || checksum (2)
+//                    = 71 bytes -> 124 digits -> 31 groups (155 characters)
 //
 // The checksum is the first 2 bytes of BLAKE2b-128(context || 0x00 || the
 // payload before it), with context "activa/installation-id/v1" or
@@ -53,6 +53,9 @@ struct InstallationId {
 
 struct ConfirmationId {
   std::uint16_t issue_day = 0;  // days since 1970-01-01, UTC
+  // The certificate ends valid_days after the issue day (its not-after is
+  // the first second of day issue_day + valid_days, minus one); 1..65535.
+  std::uint16_t valid_days = 0;
   Signature signature{};
 
   friend bool operator==(const ConfirmationId&, const ConfirmationId&) = default;
@@ -72,8 +75,9 @@ Result<InstallationId> ParseInstallationId(std::string_view text);
 
 std::string FormatConfirmationId(const ConfirmationId& id);
 
-// As ParseInstallationId, for confirmation IDs. The signature is not
-// verified here.
+// As ParseInstallationId, for confirmation IDs (version 2; version 1, which
+// carried no validity, is kUnsupportedVersion; valid_days 0 is
+// kInvalidData). The signature is not verified here.
 Result<ConfirmationId> ParseConfirmationId(std::string_view text);
 
 }  // namespace activa

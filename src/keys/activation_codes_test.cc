@@ -22,13 +22,12 @@ constexpr char kInstallationIdPayload[] =
     "011011121314151617a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
     "03423824675bcd1569c51f365571";
 constexpr char kConfirmationIdText[] =
-    "BBBBG-BQJG8-V3C47-9FXVP-4TMVG-QGQDK-G23QK-MHQHM-Y33B8-MW6CC-DDCRX-GGCGP-2QK6J-"
-    "73D24-JJBVW-YKJTF-CJQKW-3R3BH-33G8J-8PCXY-BP8B2-MGD32-6WCPV-H34MB-BTBCT-J3Y7J-"
-    "BCDRD-MM4HR-967XG-X3R3W-62BYR";
-
+    "BFV7T-MTB9G-4DPXJ-88TFY-9DR7F-J34VF-X74R7-BHD23-JYQWF-CQQ3X-RF2MW-D4JQT-H9K9J-"
+    "W9D2H-7YGHB-VK7BX-YKDDG-V4Y8P-KTP8J-JC7WT-97T6P-C2CXT-DTP4D-3GRPH-4WXKW-6J8GG-"
+    "Y7DF9-YGQ72-PP68T-MYW2P-8PTVR";
 constexpr char kConfirmationIdPayload[] =
-    "014e20000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728"
-    "292a2b2c2d2e2f303132333435363738393a3b3c3d3e3ffe50";
+    "024e20016d000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223242526"
+    "2728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3fc96d";
 
 // The payload a text carries, as hex.
 std::string PayloadHex(std::string_view text, std::size_t groups, std::size_t bytes) {
@@ -57,6 +56,7 @@ InstallationId VectorInstallationId() {
 ConfirmationId VectorConfirmationId() {
   ConfirmationId id;
   id.issue_day = 20000;  // 2024-10-04
+  id.valid_days = 365;
   for (std::size_t i = 0; i < id.signature.size(); ++i) {
     id.signature[i] = static_cast<std::uint8_t>(i);
   }
@@ -85,7 +85,7 @@ TEST(ConfirmationIdTest, Vector) {
   std::string text = FormatConfirmationId(VectorConfirmationId());
   EXPECT_EQ(text, kConfirmationIdText);
   EXPECT_EQ(text.size(), kConfirmationIdGroups * 6 - 1);
-  EXPECT_EQ(PayloadHex(text, kConfirmationIdGroups, 69), kConfirmationIdPayload);
+  EXPECT_EQ(PayloadHex(text, kConfirmationIdGroups, 71), kConfirmationIdPayload);
   Result<ConfirmationId> parsed = ParseConfirmationId(kConfirmationIdText);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, VectorConfirmationId());
@@ -107,11 +107,13 @@ TEST(InstallationIdTest, RoundTripsExtremes) {
 
 TEST(ConfirmationIdTest, RoundTripsExtremes) {
   ConfirmationId id;
+  id.valid_days = 1;
   for (int round = 0; round < 2; ++round) {
     Result<ConfirmationId> parsed = ParseConfirmationId(FormatConfirmationId(id));
     ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
     EXPECT_EQ(*parsed, id);
     id.issue_day = 0xFFFF;
+    id.valid_days = 0xFFFF;
     id.signature.fill(0xFF);
   }
 }
@@ -179,7 +181,8 @@ TEST(ActivationCodesTest, RefusesBadChecksum) {
   EXPECT_EQ(status.code(), ResultCode::kInvalidData);
   EXPECT_EQ(status.message(),
             "the installation ID does not check out; compare it with the one the host shows");
-  payload.resize(69);
+  payload.resize(71);
+  payload[0] = 2;
   status = ParseConfirmationId(EncodePayload(payload, kConfirmationIdGroups)).status();
   EXPECT_EQ(status.code(), ResultCode::kInvalidData);
   EXPECT_EQ(status.message(),
@@ -193,6 +196,21 @@ TEST(ActivationCodesTest, RefusesUnknownVersion) {
   EXPECT_EQ(status.code(), ResultCode::kUnsupportedVersion);
   EXPECT_EQ(status.message(),
             "the installation ID has version 2; this release reads version 1 only");
+}
+
+TEST(ActivationCodesTest, RefusesConfirmationIdsWithoutValidity) {
+  // Version 1 confirmation IDs carried no validity: refused, not read as
+  // "forever".
+  Bytes payload(71, 0);
+  payload[0] = 1;
+  Status status = ParseConfirmationId(EncodePayload(payload, kConfirmationIdGroups)).status();
+  EXPECT_EQ(status.code(), ResultCode::kUnsupportedVersion);
+  EXPECT_EQ(status.message(),
+            "the confirmation ID has version 1; this release reads version 2 only");
+  ConfirmationId none = VectorConfirmationId();
+  none.valid_days = 0;
+  EXPECT_EQ(ParseConfirmationId(FormatConfirmationId(none)).status().code(),
+            ResultCode::kInvalidData);
 }
 
 TEST(ActivationCodesTest, RefusesNumbersOutOfRange) {

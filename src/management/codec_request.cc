@@ -44,6 +44,7 @@ void Fill(AtoRequest& r, const ArgValues& v) {
   if (const auto* s = std::get_if<ProductSelector>(&v[0])) r.products = *s;
 }
 void Fill(AtpRequest& r, const ArgValues& v) { r.confirmation_id = std::get<std::string>(v[0]); }
+void Fill(IlcRequest& r, const ArgValues& v) { r.revocation_list = std::get<std::string>(v[0]); }
 void Fill(SkmsRequest& r, const ArgValues& v) { r.host = std::get<std::string>(v[0]); }
 void Fill(SkmsDomainRequest& r, const ArgValues& v) { r.domain = std::get<std::string>(v[0]); }
 template <Operation Op>
@@ -72,6 +73,7 @@ ArgValues Extract(const UpkRequest& r) {
 }
 ArgValues Extract(const AtoRequest& r) { return {r.products, {}}; }
 ArgValues Extract(const AtpRequest& r) { return {r.confirmation_id, {}}; }
+ArgValues Extract(const IlcRequest& r) { return {r.revocation_list, {}}; }
 ArgValues Extract(const SkmsRequest& r) { return {r.host, {}}; }
 ArgValues Extract(const SkmsDomainRequest& r) { return {r.domain, {}}; }
 template <Operation Op>

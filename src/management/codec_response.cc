@@ -101,6 +101,8 @@ json::object ToJson(const Host& h) {
           {"priority", h.priority == Priority::kLow ? "low" : "normal"},
           {"activation_interval", h.activation_interval},
           {"renewal_interval", h.renewal_interval},
+          {"certificate_expires", h.certificate_expires ? json::value(*h.certificate_expires)
+                                                        : json::value(nullptr)},
           {"requests", json::object{{"total", r.total},
                                     {"failed", r.failed},
                                     {"unlicensed", r.unlicensed},
@@ -154,6 +156,10 @@ void AddPayload(const UpkResponse& d, json::object& o) { o["removed"] = d.remove
 void AddPayload(const AtoResponse& d, json::object& o) { o["products"] = ProductsToJson(d.products); }
 void AddPayload(const DtiResponse& d, json::object& o) { o["installation_id"] = d.installation_id; }
 void AddPayload(const AtpResponse& d, json::object& o) { o["host"] = ToJson(d.host); }
+void AddPayload(const IlcResponse& d, json::object& o) {
+  o["serial"] = d.serial;
+  o["replaced"] = d.replaced;
+}
 void AddPayload(const RearmResponse& d, json::object& o) { o["rearms_left"] = d.rearms_left; }
 void AddPayload(const GeneralizeResponse& d, json::object& o) {
   o["cmid"] = FormatUuid(d.cmid);
@@ -373,6 +379,11 @@ void Read(Reader& r, Host& h) {
   h.priority = priority == "low" ? Priority::kLow : Priority::kNormal;
   r.Number("activation_interval", h.activation_interval);
   r.Number("renewal_interval", h.renewal_interval);
+  if (r.Get("certificate_expires") != nullptr) {
+    std::int64_t expires = 0;
+    r.Number("certificate_expires", expires);
+    h.certificate_expires = expires;
+  }
   if (const json::object* q = r.Object("requests")) {
     Reader c = r.Child(*q, "requests");
     RequestCounts& n = h.requests;
@@ -469,6 +480,11 @@ Status ReadPayload(Reader& r, AtoResponse& d) {
 Status ReadPayload(Reader& r, DtiResponse& d) {
   r.Text("installation_id", d.installation_id);
   if (d.installation_id.empty()) return Malformed("the response has no \"installation_id\"");
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, IlcResponse& d) {
+  r.Number("serial", d.serial);
+  r.Bool("replaced", d.replaced);
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, AtpResponse& d) {
@@ -572,6 +588,7 @@ template Result<UpkResponse> DecodeResponseAs<UpkResponse>(std::string_view, Fie
 template Result<AtoResponse> DecodeResponseAs<AtoResponse>(std::string_view, FieldCheck);
 template Result<DtiResponse> DecodeResponseAs<DtiResponse>(std::string_view, FieldCheck);
 template Result<AtpResponse> DecodeResponseAs<AtpResponse>(std::string_view, FieldCheck);
+template Result<IlcResponse> DecodeResponseAs<IlcResponse>(std::string_view, FieldCheck);
 template Result<RearmResponse> DecodeResponseAs<RearmResponse>(std::string_view, FieldCheck);
 template Result<GeneralizeResponse> DecodeResponseAs<GeneralizeResponse>(std::string_view,
                                                                          FieldCheck);
@@ -597,6 +614,7 @@ Result<ResponsePayload> DecodeResponse(Operation operation, std::string_view lin
     case Operation::kAto: return as(AtoResponse{});
     case Operation::kDti: return as(DtiResponse{});
     case Operation::kAtp: return as(AtpResponse{});
+    case Operation::kIlc: return as(IlcResponse{});
     case Operation::kRearm: return as(RearmResponse{});
     case Operation::kGeneralize: return as(GeneralizeResponse{});
     case Operation::kTestAdvanceClock: return as(TestAdvanceClockResponse{});

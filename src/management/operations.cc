@@ -40,6 +40,7 @@ constexpr std::array kTable = {
     Op("ato", O::kAto, kAdmin, {"activation_id", K::kProductSelector, false}),
     Op("dti", O::kDti, kAdmin),
     Op("atp", O::kAtp, kAdmin, {"confirmation_id", K::kText, true}),
+    Op("ilc", O::kIlc, kAdmin, {"revocation_list", K::kText, true}),
     Op("rearm", O::kRearm, kAdmin),
     Op("generalize", O::kGeneralize, kAdmin),
     Op("skms", O::kSkms, kAdmin, {"host", K::kText, true}),

@@ -55,6 +55,8 @@ void Service::Dispatch(const Request& request, const Peer& peer,
           done(ToResponse(Dti(r)));
         } else if constexpr (std::is_same_v<T, AtpRequest>) {
           done(ToResponse(Atp(r)));
+        } else if constexpr (std::is_same_v<T, IlcRequest>) {
+          done(ToResponse(Ilc(r)));
         } else if constexpr (std::is_same_v<T, RearmRequest>) {
           done(ToResponse(Rearm(r)));
         } else if constexpr (std::is_same_v<T, GeneralizeRequest>) {

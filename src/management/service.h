@@ -53,6 +53,7 @@ class Service {
   virtual void Ato(const AtoRequest& request, std::function<void(Result<AtoResponse>)> done) = 0;
   virtual Result<DtiResponse> Dti(const DtiRequest& request) = 0;
   virtual Result<AtpResponse> Atp(const AtpRequest& request) = 0;
+  virtual Result<IlcResponse> Ilc(const IlcRequest& request) = 0;
   virtual Result<RearmResponse> Rearm(const RearmRequest& request) = 0;
   virtual Result<GeneralizeResponse> Generalize(const GeneralizeRequest& request) = 0;
   virtual Result<Empty> Skms(const SkmsRequest& request) = 0;

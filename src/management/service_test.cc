@@ -32,6 +32,7 @@ class CountingService : public Service {
   }
   Result<DtiResponse> Dti(const DtiRequest&) override { return Count(DtiResponse{"1-2"}); }
   Result<AtpResponse> Atp(const AtpRequest&) override { return Count(AtpResponse{}); }
+  Result<IlcResponse> Ilc(const IlcRequest&) override { return Count(IlcResponse{}); }
   Result<RearmResponse> Rearm(const RearmRequest&) override { return Count(RearmResponse{}); }
   Result<GeneralizeResponse> Generalize(const GeneralizeRequest&) override {
     return Count(GeneralizeResponse{});

@@ -39,6 +39,7 @@ enum class Operation {
   kAto,
   kDti,
   kAtp,
+  kIlc,
   kRearm,
   kGeneralize,
   kSkms,
@@ -133,6 +134,14 @@ struct AtpRequest {
   bool operator==(const AtpRequest&) const = default;
 };
 
+// Installs a vendor-signed revocation list (slmgr /ilc FILE): the file's
+// text; the daemon verifies it.
+struct IlcRequest {
+  static constexpr Operation kOperation = Operation::kIlc;
+  std::string revocation_list;
+  bool operator==(const IlcRequest&) const = default;
+};
+
 struct SkmsRequest {
   static constexpr Operation kOperation = Operation::kSkms;
   // name[:port], IPv4[:port] or [IPv6][:port] (net/host_address.h), kept as
@@ -174,7 +183,8 @@ struct TestAdvanceClockRequest {
 // One request; the alternatives are in the order of Operation.
 using Request =
     std::variant<DliRequest, DlvRequest, XprRequest, DlcRequest, StatusRequest, IpkRequest,
-                 UpkRequest, CpkyRequest, AtoRequest, DtiRequest, AtpRequest, RearmRequest,
+                 UpkRequest, CpkyRequest, AtoRequest, DtiRequest, AtpRequest, IlcRequest,
+                 RearmRequest,
                  GeneralizeRequest, SkmsRequest, CkmsRequest, SkmsDomainRequest,
                  CkmsDomainRequest, SkhcRequest, CkhcRequest, SaiRequest, SriRequest,
                  SprtRequest, SdnsRequest, CdnsRequest, SpriRequest, CpriRequest,
@@ -282,6 +292,9 @@ struct Host {
   std::uint32_t activation_interval = 0;  // minutes, sent to clients
   std::uint32_t renewal_interval = 0;
   RequestCounts requests;
+  // The host certificate's not-after (Unix seconds), from 30 days before it
+  // on; null before then and when the host is not activated.
+  std::optional<std::int64_t> certificate_expires;
   bool operator==(const Host&) const = default;
 };
 
@@ -356,6 +369,12 @@ struct AtpResponse {
   bool operator==(const AtpResponse&) const = default;
 };
 
+struct IlcResponse {
+  std::uint64_t serial = 0;  // the list's
+  bool replaced = false;     // false: this machine already held that serial
+  bool operator==(const IlcResponse&) const = default;
+};
+
 struct RearmResponse {
   int rearms_left = 0;
   bool operator==(const RearmResponse&) const = default;
@@ -379,8 +398,8 @@ struct Empty {
 
 using ResponsePayload =
     std::variant<Empty, LicenseInfo, DlcResponse, StatusResponse, IpkResponse, UpkResponse,
-                 AtoResponse, DtiResponse, AtpResponse, RearmResponse, GeneralizeResponse,
-                 TestAdvanceClockResponse>;
+                 AtoResponse, DtiResponse, AtpResponse, IlcResponse, RearmResponse,
+                 GeneralizeResponse, TestAdvanceClockResponse>;
 
 // A response: a payload on success, or an error Status (code and message,
 // no payload). On the wire a payload is `{"result":0,"message":"OK",...}`

@@ -24,10 +24,15 @@ struct IssuedActivation {
   ConfirmationId confirmation;
 };
 
-// The certificate the vendor signs for `iid`, dated on the UTC day of `now`.
-// The caller has already checked the host key (kind, MAC, limits).
+inline constexpr int kDefaultCertificateDays = 365;
+inline constexpr int kMaxCertificateDays = 3650;
+
+// The certificate the vendor signs for `iid`, dated on the UTC day of `now`
+// and good for `certificate_days` (1..kMaxCertificateDays) from that day:
+// its not-after is the last second before day + certificate_days. The caller
+// has already checked the host key (kind, MAC, limits).
 IssuedActivation IssueHostActivation(const InstallationId& iid, const SigningKey& vendor_key,
-                                     std::int64_t now);
+                                     std::int64_t now, int certificate_days);
 
 // The host's side: rebuilds and verifies the certificate. kBadSignature when
 // the confirmation ID was issued for another installation ID (or not by a

@@ -25,8 +25,10 @@ TEST(OfflineActivationTest, HostRebuildsTheVendorsCertificate) {
   SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
   InstallationId iid = SampleIid(host);
   const std::int64_t now = 1795000000;  // some time on a day in 2026
-  IssuedActivation issued = IssueHostActivation(iid, vendor, now);
+  IssuedActivation issued = IssueHostActivation(iid, vendor, now, 30);
   EXPECT_EQ(issued.confirmation.issue_day, now / 86400);
+  EXPECT_EQ(issued.confirmation.valid_days, 30);
+  EXPECT_EQ(issued.certificate.not_after, (now / 86400 + 30) * 86400 - 1);
 
   // Through the text forms, as an administrator would carry them.
   Result<ConfirmationId> cid = ParseConfirmationId(FormatConfirmationId(issued.confirmation));
@@ -42,7 +44,7 @@ TEST(OfflineActivationTest, ConfirmationForAnotherHostIsRefused) {
   SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
   SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
   SigningKey other_host = SigningKey::FromSeed(Bytes(32, 3));
-  IssuedActivation issued = IssueHostActivation(SampleIid(other_host), vendor, 1795000000);
+  IssuedActivation issued = IssueHostActivation(SampleIid(other_host), vendor, 1795000000, kDefaultCertificateDays);
   Result<HostCertificate> cert =
       CertificateFromConfirmation(SampleIid(host), issued.confirmation, CatalogFor(vendor));
   EXPECT_EQ(cert.status().code(), ResultCode::kBadSignature);
@@ -52,7 +54,7 @@ TEST(OfflineActivationTest, ConfirmationFromAnotherVendorIsRefused) {
   SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
   SigningKey impostor = SigningKey::FromSeed(Bytes(32, 9));
   SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
-  IssuedActivation issued = IssueHostActivation(SampleIid(host), impostor, 1795000000);
+  IssuedActivation issued = IssueHostActivation(SampleIid(host), impostor, 1795000000, kDefaultCertificateDays);
   EXPECT_EQ(CertificateFromConfirmation(SampleIid(host), issued.confirmation, CatalogFor(vendor))
                 .status()
                 .code(),

@@ -1,10 +1,13 @@
 #include "protocol/chain.h"
 
+#include "base/time_text.h"
+
 namespace activa {
 
 Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
                                             const ActivationRequest& request,
-                                            const Catalog& catalog, std::int64_t now) {
+                                            const Catalog& catalog, std::int64_t now,
+                                            const RevocationList* revocations) {
   // 1. An answer to another request (or another machine) is a replay.
   if (response.nonce != request.nonce) {
     return Status(ResultCode::kBadSignature, "the response echoes another request's nonce");
@@ -27,6 +30,14 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
     return Status(ResultCode::kBadSignature, "the host's certificate was not issued by " +
                                                  catalog.vendor_name +
                                                  "; the host was never activated by the vendor");
+  }
+
+  // The vendor withdrew this host (its key, or its key pair).
+  if (revocations != nullptr &&
+      revocations->RevokesHost(cert->host_public_key, cert->host_key_id)) {
+    return Status(ResultCode::kKeyRevoked,
+                  "the host's certificate has been revoked by " + catalog.vendor_name +
+                      " (revocation list " + std::to_string(revocations->serial) + ")");
   }
 
   // 3. The certificate must cover this edition.
@@ -76,6 +87,13 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
   // the vendor's day boundary, the skew covers the clocks.
   if (cert->issued > now + 86400 + kMaxClockSkewSeconds) {
     return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
+  }
+  // The client's own clock decides, not the host's: a host whose clock is
+  // set back must not make its certificate last longer.
+  if (now > cert->not_after) {
+    return Status(ResultCode::kCertificateExpired,
+                  "the host's certificate expired on " + FormatUtcTime(cert->not_after) +
+                      "; the host must be reactivated");
   }
   return cert;
 }

@@ -10,8 +10,8 @@
 //      catalog and the request's required count (DESIGN.md section 3,
 //      point 7); a refusal may say 0, "no threshold applied";
 //   6. the times are sane: the host's clock within 4 hours of the client's,
-//      a validity end after the host time and at most 180 days past it, and
-//      a certificate not issued in the future.
+//      a validity end after the host time and at most 180 days past it, a
+//      certificate not issued in the future and not past its not-after.
 // Pure logic; the caller passes its clock reading.
 #ifndef ACTIVA_PROTOCOL_CHAIN_H_
 #define ACTIVA_PROTOCOL_CHAIN_H_
@@ -20,6 +20,7 @@
 
 #include "base/status.h"
 #include "catalog/catalog.h"
+#include "catalog/revocation_list.h"
 #include "cert/host_certificate.h"
 #include "protocol/codec.h"
 
@@ -31,12 +32,16 @@ inline constexpr std::int64_t kValidityDays = 180;
 // Returns the host's certificate when the response may be believed.
 // Failures: kBadSignature (not for this request, certificate or response
 // signature does not verify), kEditionNotCovered, kThresholdMismatch,
-// kClockSkew, kInvalidData
+// kClockSkew, kKeyRevoked (`revocations`, the newest list this machine
+// holds for the catalog's vendor, withdraws the certificate's host key or
+// host public key), kCertificateExpired (the client's clock is past the
+// certificate's not_after), kInvalidData
 // (impossible times or an undecodable certificate). The response's own
 // result code is not judged here: a verified refusal is still a refusal.
 Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
                                             const ActivationRequest& request,
-                                            const Catalog& catalog, std::int64_t now);
+                                            const Catalog& catalog, std::int64_t now,
+                                            const RevocationList* revocations = nullptr);
 
 }  // namespace activa
 

@@ -28,6 +28,7 @@ class ChainTest : public ::testing::Test {
     cert_.host_public_key = host_.public_key();
     cert_.group_codes = {10};
     cert_.issued = kNow - 86400;
+    cert_.not_after = kNow + 365 * 86400;
     SignCertificate(cert_, vendor_);
 
     request_.cmid = Id("c0000000-0000-4000-8000-000000000001");
@@ -68,6 +69,32 @@ TEST_F(ChainTest, GoodResponseVerifies) {
   Result<HostCertificate> c = VerifyResponseChain(Response(cert_, host_), request_, catalog_, kNow);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->host_public_key, host_.public_key());
+}
+
+TEST_F(ChainTest, ExpiredCertificateIsRefusedByTheClientsClock) {
+  HostCertificate old = cert_;
+  old.not_after = kNow - 1;
+  SignCertificate(old, vendor_);
+  EXPECT_EQ(VerifyResponseChain(Response(old, host_), request_, catalog_, kNow).status().code(),
+            ResultCode::kCertificateExpired);
+  // Its last second still counts.
+  old.not_after = kNow;
+  SignCertificate(old, vendor_);
+  EXPECT_TRUE(VerifyResponseChain(Response(old, host_), request_, catalog_, kNow).ok());
+}
+
+TEST_F(ChainTest, AClientHoldingTheListRefusesARevokedHost) {
+  ActivationResponse r = Response(cert_, host_);
+  RevocationList list;
+  list.serial = 2;
+  EXPECT_TRUE(VerifyResponseChain(r, request_, catalog_, kNow, &list).ok());
+  list.host_certificates = {host_.public_key()};
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow, &list).status().code(),
+            ResultCode::kKeyRevoked);
+  list.host_certificates.clear();
+  list.host_keys = {cert_.host_key_id};
+  EXPECT_EQ(VerifyResponseChain(r, request_, catalog_, kNow, &list).status().code(),
+            ResultCode::kKeyRevoked);
 }
 
 TEST_F(ChainTest, CertificateNotSignedByTheVendorFails) {

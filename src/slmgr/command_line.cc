@@ -22,6 +22,7 @@ enum class ArgKind {
   kSkuOrAll,      // optional activation ID or "All"
   kKey,           // required product key
   kConfirmation,  // required confirmation ID
+  kFile,          // required path of a file whose text is sent
   kMinutes,       // required 15..43200
   kPort,          // required 1..65535
   kKmsHost,       // required Name[:Port] | IPv4[:Port] | [IPv6][:Port]
@@ -53,6 +54,8 @@ constexpr std::array kOptions = {
                "Display the installation ID for offline activation of the host key"},
     OptionSpec{"atp", Operation::kAtp, ArgKind::kConfirmation, Group::kInstall, "<Confirmation ID>",
                "Activate the host key with the confirmation ID from the vendor"},
+    OptionSpec{"ilc", Operation::kIlc, ArgKind::kFile, Group::kInstall, "<File>",
+               "Install the vendor's signed revocation list from a file"},
     OptionSpec{"rearm", Operation::kRearm, ArgKind::kNone, Group::kInstall, "",
                "Add 30 days of grace (at most 3 times)"},
     OptionSpec{"generalize", Operation::kGeneralize, ArgKind::kNone, Group::kInstall, "",
@@ -188,6 +191,10 @@ std::string AddArgument(const OptionSpec& spec, const std::string& value,
       return "";
     case ArgKind::kConfirmation:
       args.push_back({"confirmation_id", value});
+      return "";
+    case ArgKind::kFile:
+      // The path for now; RunSlmgr() reads the file (parsing touches no file).
+      args.push_back({"revocation_list", value});
       return "";
     case ArgKind::kMinutes: {
       std::optional<std::int64_t> minutes = ParseDecimal(value);
@@ -357,6 +364,7 @@ management::Request ToRequest(const Command& command) {
     case Operation::kAto: return m::AtoRequest{products()};
     case Operation::kDti: return m::DtiRequest{};
     case Operation::kAtp: return m::AtpRequest{text("confirmation_id")};
+    case Operation::kIlc: return m::IlcRequest{text("revocation_list")};
     case Operation::kRearm: return m::RearmRequest{};
     case Operation::kGeneralize: return m::GeneralizeRequest{};
     case Operation::kSkms: return m::SkmsRequest{text("host")};

@@ -155,7 +155,7 @@ TEST(CommandLineTest, MissingAndExtraArguments) {
 TEST(CommandLineTest, UnknownOption) {
   std::string e = Error({"/frobnicate"});
   EXPECT_NE(e.find("unknown option /frobnicate"), std::string::npos);
-  EXPECT_NE(Error({"-ilc", "x"}).find("unknown option -ilc"), std::string::npos);
+  EXPECT_NE(Error({"-lil", "x"}).find("unknown option -lil"), std::string::npos);
 }
 
 TEST(CommandLineTest, GlobalFlagsAnywhere) {

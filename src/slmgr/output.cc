@@ -176,6 +176,10 @@ std::string HostText(const m::Host& host, bool verbose) {
     out += "    Partial Product Key: " + Printable(host.partial_product_key) + "\n";
     out += "    Host ID: " + FormatUuid(host.host_id) + "\n";
   }
+  if (host.certificate_expires) {
+    out += "    Host certificate expires: " + FormatUtcTime(*host.certificate_expires) +
+           "; reactivate the host key before then (/dti, then /atp with the vendor's answer)\n";
+  }
   if (host.counts.empty()) {
     out += "    Current count: 0\n";
   } else {
@@ -419,6 +423,12 @@ void FormatSuccess(const Command& command, const m::ResponsePayload& data, Outpu
     return output.Out("Installation ID: " + Printable(dti->installation_id) +
                       "\nGive it to the vendor (activa-vendor confirm VENDORDIR INSTALLATION_ID) "
                       "and enter the confirmation ID with /atp.\n");
+  }
+  if (const auto* ilc = std::get_if<m::IlcResponse>(&data)) {
+    return output.Out(ilc->replaced
+                          ? "Installed revocation list " + std::to_string(ilc->serial) + ".\n"
+                          : "Revocation list " + std::to_string(ilc->serial) +
+                                " is already installed; nothing changed.\n");
   }
   if (const auto* atp = std::get_if<m::AtpResponse>(&data)) {
     std::string out = "Confirmation ID deposited successfully.\n";

@@ -1,5 +1,6 @@
 #include "slmgr/slmgr.h"
 
+#include "base/file_util.h"
 #include "net/unix_line_client.h"
 #include "slmgr/command_line.h"
 #include "slmgr/output.h"
@@ -13,7 +14,7 @@ int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, 
     err << "slmgr: " << parsed.error << "\n";
     return 2;
   }
-  const Command& command = *parsed.command;
+  Command& command = *parsed.command;
   if (!command.target.empty()) {
     err << "slmgr: remote management (target " << command.target
         << ") is not available in this build; run slmgr on that machine";
@@ -27,6 +28,17 @@ int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, 
   if (command.help()) {
     out << HelpText();
     return 0;
+  }
+  // /ilc sends the file's text: the daemon may not be able to read the
+  // administrator's file, and must not be asked to open paths for them.
+  for (Argument& a : command.args) {
+    if (a.name != "revocation_list") continue;
+    Result<std::string> text = ReadFile(std::get<std::string>(a.value));
+    if (!text.ok()) {
+      err << "slmgr: " << text.status().message() << "\n";
+      return 1;
+    }
+    a.value = std::move(text).value();
   }
   Result<std::string> response = net::CallUnixSocket(command.socket, BuildRequest(command), timeout);
   if (!response.ok()) {

@@ -79,11 +79,16 @@ std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_ro
 int Database::changes() const { return sqlite3_changes(db_); }
 
 Status Database::Migrate(std::span<const std::string_view> migrations) {
-  Result<Statement> q = Prepare("PRAGMA user_version");
-  if (!q.ok()) return q.status();
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  std::int64_t version = q->Int(0);
+  std::int64_t version = 0;
+  {
+    // Finalized before the migrations run: an unfinished read keeps every
+    // table locked, and a step that drops one would fail.
+    Result<Statement> q = Prepare("PRAGMA user_version");
+    if (!q.ok()) return q.status();
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    version = q->Int(0);
+  }
   if (version > static_cast<std::int64_t>(migrations.size())) {
     return Status(ResultCode::kUnsupportedVersion,
                   path_ + ": schema version " + std::to_string(version) +

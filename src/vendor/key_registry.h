@@ -32,9 +32,10 @@ struct MintedKey {
   int max_hosts = 0;        // host keys
   int max_activations = 0;  // host keys: per host
   int mak_count = 0;        // MAKs
+  int certificate_days = 365;  // host keys: how long each host certificate lasts
   bool revoked = false;
   std::int64_t created = 0;
-  int hosts_used = 0;        // distinct hosts activated (host keys)
+  int hosts_used = 0;        // distinct host public keys activated (host keys)
   int activations_used = 0;  // all activations recorded
 };
 
@@ -49,13 +50,23 @@ class KeyRegistry {
   // nullopt when no key has that serial.
   virtual Result<std::optional<MintedKey>> Find(std::uint32_t serial) = 0;
   virtual Status Revoke(std::uint32_t serial) = 0;
-  // Records one activation of the host `machine` with host key `serial`.
+  // Records one activation of the host whose key pair is `host_key` with
+  // host key `serial`. A host is counted by its public key, never by the
+  // `machine` tag it reports about itself (kept for the record only).
   // kKeyOverLimit, naming the limit, when the key already activates
-  // max_hosts other hosts or this host max_activations times; kKeyRevoked
-  // for a revoked key; kNotFound for an unknown serial.
+  // max_hosts other host public keys or this one max_activations times;
+  // kKeyRevoked for a revoked key; kNotFound for an unknown serial.
   virtual Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
                                       const PublicKey& host_key, std::int64_t now) = 0;
   virtual Result<std::vector<MintedKey>> List() = 0;
+
+  // Withdraws every certificate of the host whose key pair is `host_key`:
+  // it is listed in revocation lists and never confirmed again.
+  virtual Status RevokeHost(const PublicKey& host_key, std::int64_t now) = 0;
+  virtual Result<std::vector<PublicKey>> RevokedHosts() = 0;
+  // Allocates the next revocation list serial (1, 2, ...), recording its
+  // issue time, so no two lists share a serial.
+  virtual Result<std::uint64_t> NextRevocationSerial(std::int64_t now) = 0;
 };
 
 }  // namespace activa

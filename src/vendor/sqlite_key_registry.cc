@@ -30,6 +30,41 @@ CREATE TABLE host_activations (
   PRIMARY KEY (serial, machine_tag)
 );
 )sql",
+    // A host is its own key pair, the one thing in an installation ID that
+    // it cannot make up: the machine tag is whatever the host says, so
+    // counting tags let one host key activate any number of hosts. The
+    // activations recorded under one key pair on several tags are added up.
+    R"sql(
+CREATE TABLE host_key_activations (
+  serial          INTEGER NOT NULL REFERENCES minted_keys(serial),
+  host_public_key TEXT    NOT NULL,
+  machine_tag     TEXT    NOT NULL,
+  activations     INTEGER NOT NULL,
+  first_at        INTEGER NOT NULL,
+  last_at         INTEGER NOT NULL,
+  PRIMARY KEY (serial, host_public_key)
+);
+INSERT INTO host_key_activations
+  SELECT serial, host_public_key, MAX(machine_tag), SUM(activations), MIN(first_at), MAX(last_at)
+  FROM host_activations GROUP BY serial, host_public_key;
+DROP TABLE host_activations;
+)sql",
+    // How long the host certificates a host key's confirmations carry are
+    // good for, in days (`mint host --certificate-days`).
+    R"sql(
+ALTER TABLE minted_keys ADD COLUMN certificate_days INTEGER NOT NULL DEFAULT 365;
+)sql",
+    // What revocation lists say beyond revoked keys, and the lists issued.
+    R"sql(
+CREATE TABLE revoked_hosts (
+  host_public_key TEXT    PRIMARY KEY,
+  revoked_at      INTEGER NOT NULL
+);
+CREATE TABLE revocation_lists (
+  serial          INTEGER PRIMARY KEY CHECK (serial >= 1),
+  issued          INTEGER NOT NULL
+);
+)sql",
 };
 
 std::string_view KindText(KeyKind k) { return k == KeyKind::kHost ? "host" : "mak"; }
@@ -62,7 +97,8 @@ Result<MintedKey> SqliteKeyRegistry::Mint(
     key.text = make_text(key.serial);
     Result<Statement> ins = db_.Prepare(
         "INSERT INTO minted_keys (serial, kind, item, item_name, key_text, max_hosts, "
-        "max_activations, mak_count, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        "max_activations, mak_count, created, certificate_days) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!ins.ok()) return ins.status();
     return ins->Bind(1, serial)
         .Bind(2, KindText(key.kind))
@@ -73,6 +109,7 @@ Result<MintedKey> SqliteKeyRegistry::Mint(
         .Bind(7, key.max_activations)
         .Bind(8, key.mak_count)
         .Bind(9, key.created)
+        .Bind(10, key.certificate_days)
         .Run();
   });
   if (!s.ok()) return s;
@@ -84,8 +121,9 @@ Result<std::vector<MintedKey>> SqliteKeyRegistry::Query(std::string_view where,
   std::string sql =
       "SELECT k.serial, k.kind, k.item, k.item_name, k.key_text, k.max_hosts, k.max_activations, "
       "k.mak_count, k.revoked, k.created, "
-      "(SELECT COUNT(*) FROM host_activations h WHERE h.serial = k.serial), "
-      "(SELECT COALESCE(SUM(activations), 0) FROM host_activations h WHERE h.serial = k.serial) "
+      "(SELECT COUNT(*) FROM host_key_activations h WHERE h.serial = k.serial), "
+      "(SELECT COALESCE(SUM(activations), 0) FROM host_key_activations h "
+      "WHERE h.serial = k.serial), k.certificate_days "
       "FROM minted_keys k " +
       std::string(where) + " ORDER BY k.serial";
   Result<Statement> q = db_.Prepare(sql);
@@ -109,6 +147,7 @@ Result<std::vector<MintedKey>> SqliteKeyRegistry::Query(std::string_view where,
     k.created = q->Int(9);
     k.hosts_used = static_cast<int>(q->Int(10));
     k.activations_used = static_cast<int>(q->Int(11));
+    k.certificate_days = static_cast<int>(q->Int(12));
     out.push_back(std::move(k));
   }
   return out;
@@ -136,6 +175,7 @@ Status SqliteKeyRegistry::Revoke(std::uint32_t serial) {
 Status SqliteKeyRegistry::RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
                                                const PublicKey& host_key, std::int64_t now) {
   const std::string tag = HexEncode(machine);
+  const std::string public_key = HexEncode(host_key);
   return InTransaction(db_, [&]() -> Status {
     Result<std::optional<MintedKey>> found = Find(serial);
     if (!found.ok()) return found.status();
@@ -147,10 +187,21 @@ Status SqliteKeyRegistry::RecordHostActivation(std::uint32_t serial, const Machi
       return Status(ResultCode::kWrongKeyKind, "the key is not a host key");
     }
     if (key.revoked) return Status(ResultCode::kKeyRevoked, "");
-    Result<Statement> q =
-        db_.Prepare("SELECT activations FROM host_activations WHERE serial = ?1 AND machine_tag = ?2");
+    Result<Statement> withdrawn =
+        db_.Prepare("SELECT 1 FROM revoked_hosts WHERE host_public_key = ?1");
+    if (!withdrawn.ok()) return withdrawn.status();
+    withdrawn->Bind(1, public_key);
+    Result<bool> is_withdrawn = withdrawn->Step();
+    if (!is_withdrawn.ok()) return is_withdrawn.status();
+    if (*is_withdrawn) {
+      return Status(ResultCode::kKeyRevoked, "the vendor has revoked this host's certificate");
+    }
+    // One host is one host key pair (see the migration above), whatever
+    // machine tag it reports.
+    Result<Statement> q = db_.Prepare(
+        "SELECT activations FROM host_key_activations WHERE serial = ?1 AND host_public_key = ?2");
     if (!q.ok()) return q.status();
-    q->Bind(1, serial).Bind(2, tag);
+    q->Bind(1, serial).Bind(2, public_key);
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (*row) {
@@ -161,22 +212,66 @@ Status SqliteKeyRegistry::RecordHostActivation(std::uint32_t serial, const Machi
                           " times with this host key, the key's limit per host");
       }
       Result<Statement> u = db_.Prepare(
-          "UPDATE host_activations SET activations = activations + 1, last_at = ?3, "
-          "host_public_key = ?4 WHERE serial = ?1 AND machine_tag = ?2");
+          "UPDATE host_key_activations SET activations = activations + 1, last_at = ?3, "
+          "machine_tag = ?4 WHERE serial = ?1 AND host_public_key = ?2");
       if (!u.ok()) return u.status();
-      return u->Bind(1, serial).Bind(2, tag).Bind(3, now).Bind(4, HexEncode(host_key)).Run();
+      return u->Bind(1, serial).Bind(2, public_key).Bind(3, now).Bind(4, tag).Run();
     }
     if (key.hosts_used >= key.max_hosts) {
       return Status(ResultCode::kKeyOverLimit,
                     "this host key already activates " + std::to_string(key.max_hosts) +
-                        " hosts, its limit");
+                        " hosts (host key pairs), its limit");
     }
     Result<Statement> ins = db_.Prepare(
-        "INSERT INTO host_activations (serial, machine_tag, host_public_key, activations, "
+        "INSERT INTO host_key_activations (serial, host_public_key, machine_tag, activations, "
         "first_at, last_at) VALUES (?1, ?2, ?3, 1, ?4, ?4)");
     if (!ins.ok()) return ins.status();
-    return ins->Bind(1, serial).Bind(2, tag).Bind(3, HexEncode(host_key)).Bind(4, now).Run();
+    return ins->Bind(1, serial).Bind(2, public_key).Bind(3, tag).Bind(4, now).Run();
   });
+}
+
+Status SqliteKeyRegistry::RevokeHost(const PublicKey& host_key, std::int64_t now) {
+  Result<Statement> ins = db_.Prepare(
+      "INSERT INTO revoked_hosts (host_public_key, revoked_at) VALUES (?1, ?2) "
+      "ON CONFLICT (host_public_key) DO NOTHING");
+  if (!ins.ok()) return ins.status();
+  return ins->Bind(1, HexEncode(host_key)).Bind(2, now).Run();
+}
+
+Result<std::vector<PublicKey>> SqliteKeyRegistry::RevokedHosts() {
+  Result<Statement> q = db_.Prepare("SELECT host_public_key FROM revoked_hosts ORDER BY 1");
+  if (!q.ok()) return q.status();
+  std::vector<PublicKey> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Bytes raw;
+    if (!HexDecode(q->Text(0), &raw) || raw.size() != 32) {
+      return Status(ResultCode::kStorage, "revoked_hosts holds a malformed public key");
+    }
+    PublicKey& k = out.emplace_back();
+    std::copy(raw.begin(), raw.end(), k.begin());
+  }
+  return out;
+}
+
+Result<std::uint64_t> SqliteKeyRegistry::NextRevocationSerial(std::int64_t now) {
+  std::uint64_t serial = 0;
+  Status s = InTransaction(db_, [&]() -> Status {
+    Result<Statement> next =
+        db_.Prepare("SELECT COALESCE(MAX(serial), 0) + 1 FROM revocation_lists");
+    if (!next.ok()) return next.status();
+    Result<bool> row = next->Step();
+    if (!row.ok()) return row.status();
+    serial = static_cast<std::uint64_t>(next->Int(0));
+    Result<Statement> ins =
+        db_.Prepare("INSERT INTO revocation_lists (serial, issued) VALUES (?1, ?2)");
+    if (!ins.ok()) return ins.status();
+    return ins->Bind(1, static_cast<std::int64_t>(serial)).Bind(2, now).Run();
+  });
+  if (!s.ok()) return s;
+  return serial;
 }
 
 }  // namespace activa

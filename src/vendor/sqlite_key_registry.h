@@ -23,6 +23,9 @@ class SqliteKeyRegistry : public KeyRegistry {
   Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
                               const PublicKey& host_key, std::int64_t now) override;
   Result<std::vector<MintedKey>> List() override;
+  Status RevokeHost(const PublicKey& host_key, std::int64_t now) override;
+  Result<std::vector<PublicKey>> RevokedHosts() override;
+  Result<std::uint64_t> NextRevocationSerial(std::int64_t now) override;
 
  private:
   explicit SqliteKeyRegistry(Database db) : db_(std::move(db)) {}

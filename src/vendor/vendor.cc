@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "base/file_util.h"
+#include "catalog/revocation_list.h"
 #include "keys/activation_codes.h"
 #include "keys/product_key.h"
 #include "offline/offline_activation.h"
@@ -107,7 +108,7 @@ Result<std::string> Vendor::SignedCatalog(std::int64_t now) const {
 }
 
 Result<MintedKey> Vendor::MintHostKey(std::string_view group, int max_hosts, int max_activations,
-                                      std::int64_t now) {
+                                      std::int64_t now, int certificate_days) {
   const ProductGroup* g = catalog_.FindGroupByName(group);
   if (g == nullptr) {
     std::string known;
@@ -118,12 +119,17 @@ Result<MintedKey> Vendor::MintHostKey(std::string_view group, int max_hosts, int
   if (max_hosts < 1 || max_hosts > 100000 || max_activations < 1 || max_activations > 100000) {
     return Status(ResultCode::kInvalidArgument, "--hosts and --activations must be 1 to 100000");
   }
+  if (certificate_days < 1 || certificate_days > kMaxCertificateDays) {
+    return Status(ResultCode::kInvalidArgument,
+                  "--certificate-days must be 1 to " + std::to_string(kMaxCertificateDays));
+  }
   MintedKey spec;
   spec.kind = KeyKind::kHost;
   spec.item = g->code;
   spec.item_name = g->name;
   spec.max_hosts = max_hosts;
   spec.max_activations = max_activations;
+  spec.certificate_days = certificate_days;
   spec.created = now;
   return registry_->Mint(spec, [&](std::uint32_t serial) {
     return FormatProductKey(
@@ -185,7 +191,11 @@ Result<std::string> Vendor::Confirm(std::string_view installation_id, std::int64
   }
   ACTIVA_RETURN_IF_ERROR(
       registry_->RecordHostActivation(key->serial, iid->machine_tag, iid->host_public_key, now));
-  IssuedActivation issued = IssueHostActivation(*iid, key_, now);
+  Result<std::optional<MintedKey>> minted = registry_->Find(key->serial);
+  if (!minted.ok()) return minted.status();
+  IssuedActivation issued =
+      IssueHostActivation(*iid, key_, now, minted->has_value() ? (*minted)->certificate_days
+                                                               : kDefaultCertificateDays);
   return FormatConfirmationId(issued.confirmation);
 }
 
@@ -198,6 +208,34 @@ Status Vendor::Revoke(std::string_view product_key) {
   Result<ProductKey> own = CheckOwnKey(product_key, key->kind);
   if (!own.ok()) return own.status();
   return registry_->Revoke(own->serial);
+}
+
+Status Vendor::RevokeHost(std::string_view installation_id, std::int64_t now) {
+  Result<InstallationId> iid = ParseInstallationId(installation_id);
+  if (!iid.ok()) return iid.status();
+  return registry_->RevokeHost(iid->host_public_key, now);
+}
+
+Result<std::string> Vendor::SignedRevocations(std::int64_t now) {
+  Result<std::vector<MintedKey>> keys = registry_->List();
+  if (!keys.ok()) return keys.status();
+  Result<std::vector<PublicKey>> hosts = registry_->RevokedHosts();
+  if (!hosts.ok()) return hosts.status();
+  RevocationList list;
+  list.vendor_id = catalog_.vendor_id;
+  list.issued = now;
+  list.host_certificates = std::move(hosts).value();
+  for (const MintedKey& k : *keys) {
+    if (!k.revoked) continue;
+    Result<ProductKey> key = ParseProductKey(k.text);
+    if (!key.ok()) return key.status();
+    (k.kind == KeyKind::kHost ? list.host_keys : list.maks).push_back(ProductKeyId(*key));
+  }
+  // The serial last, once everything else was read: a failed read burns none.
+  Result<std::uint64_t> serial = registry_->NextRevocationSerial(now);
+  if (!serial.ok()) return serial.status();
+  list.serial = *serial;
+  return SignRevocationList(list, key_);
 }
 
 Result<std::vector<MintedKey>> Vendor::ListKeys() { return registry_->List(); }

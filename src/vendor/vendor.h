@@ -16,6 +16,7 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "crypto/signing.h"
+#include "offline/offline_activation.h"
 #include "vendor/key_registry.h"
 
 namespace activa {
@@ -38,13 +39,24 @@ class Vendor {
   // The signed catalog file's text.
   Result<std::string> SignedCatalog(std::int64_t now) const;
 
+  // `certificate_days` (1..3650) is how long the host certificate of each
+  // of the key's activations lasts.
   Result<MintedKey> MintHostKey(std::string_view group, int max_hosts, int max_activations,
-                                std::int64_t now);
+                                std::int64_t now,
+                                int certificate_days = kDefaultCertificateDays);
   Result<MintedKey> MintMak(std::string_view edition, int count, std::int64_t now);
   // Checks the host key in `installation_id` and its limits, records the
-  // activation and returns the confirmation ID's text.
+  // activation and returns the confirmation ID's text. Every confirmation,
+  // a reactivation too, carries a fresh certificate of the key's
+  // certificate_days from today.
   Result<std::string> Confirm(std::string_view installation_id, std::int64_t now);
   Status Revoke(std::string_view product_key);
+  // Revokes the host certificate(s) of the host that shows
+  // `installation_id`: by its public key, whatever host key it holds.
+  Status RevokeHost(std::string_view installation_id, std::int64_t now);
+  // The text of a new signed revocation list (next serial) of everything
+  // revoked so far: host keys, hosts and MAKs.
+  Result<std::string> SignedRevocations(std::int64_t now);
   Result<std::vector<MintedKey>> ListKeys();
 
  private:

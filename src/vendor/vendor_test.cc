@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "base/file_util.h"
+#include "catalog/revocation_list.h"
 #include "keys/activation_codes.h"
 #include "offline/offline_activation.h"
 
@@ -117,6 +118,60 @@ TEST_F(VendorTest, DefaultLimitsAreSixHostsTenActivations) {
             ResultCode::kKeyOverLimit);
 }
 
+// The machine tag is what the host says about itself; the key pair is what
+// it proves. Four key pairs behind one tag are four hosts.
+TEST_F(VendorTest, HostsAreCountedByPublicKeyNotByMachineTag) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> minted =
+      v.MintHostKey(v.catalog().groups[0].name, kDefaultMaxHosts, kDefaultMaxActivations, kNow);
+  ASSERT_TRUE(minted.ok());
+  ProductKey key = *ParseProductKey(minted->text);
+  auto same_tag = [&](std::uint8_t pair) {
+    InstallationId iid = HostIid(key, pair);
+    iid.machine_tag.fill(0x42);
+    return FormatInstallationId(iid);
+  };
+  for (std::uint8_t pair = 1; pair <= 4; ++pair) {
+    ASSERT_TRUE(v.Confirm(same_tag(pair), kNow).ok()) << int(pair);
+  }
+  Result<std::vector<MintedKey>> keys = v.ListKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ((*keys)[0].hosts_used, 4);
+  EXPECT_TRUE(v.Confirm(same_tag(5), kNow).ok());
+  EXPECT_TRUE(v.Confirm(same_tag(6), kNow).ok());
+  Result<std::string> seventh = v.Confirm(same_tag(7), kNow);
+  EXPECT_EQ(seventh.status().code(), ResultCode::kKeyOverLimit);
+  // Reactivations count per key pair too: the same pair under another tag
+  // is the same host.
+  EXPECT_TRUE(v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow).ok());
+  keys = v.ListKeys();
+  EXPECT_EQ((*keys)[0].hosts_used, 6);
+  EXPECT_EQ((*keys)[0].activations_used, 7);
+}
+
+TEST_F(VendorTest, CertificatesEndAfterTheKeysCertificateDays) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> minted = v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow, 30);
+  ASSERT_TRUE(minted.ok()) << minted.status().ToString();
+  EXPECT_EQ(minted->certificate_days, 30);
+  ProductKey key = *ParseProductKey(minted->text);
+  Result<std::string> cid = v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow);
+  ASSERT_TRUE(cid.ok());
+  Result<HostCertificate> cert =
+      CertificateFromConfirmation(HostIid(key, 1), *ParseConfirmationId(*cid), v.catalog());
+  ASSERT_TRUE(cert.ok());
+  EXPECT_EQ(cert->not_after, (kNow / 86400 + 30) * 86400 - 1);
+  // A reactivation later issues a fresh certificate from its own day.
+  const std::int64_t later = kNow + 20 * 86400;
+  cid = v.Confirm(FormatInstallationId(HostIid(key, 1)), later);
+  ASSERT_TRUE(cid.ok());
+  cert = CertificateFromConfirmation(HostIid(key, 1), *ParseConfirmationId(*cid), v.catalog());
+  ASSERT_TRUE(cert.ok());
+  EXPECT_EQ(cert->not_after, (later / 86400 + 30) * 86400 - 1);
+  EXPECT_EQ(v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow, 0).status().code(),
+            ResultCode::kInvalidArgument);
+}
+
 TEST_F(VendorTest, MaksSetupKeysAndForeignKeysAreNotHostKeys) {
   Vendor v = OpenVendor();
   Result<MintedKey> mak = v.MintMak(v.catalog().editions[0].name, 100, kNow);
@@ -143,6 +198,46 @@ TEST_F(VendorTest, RevokedKeysAreRefused) {
   ProductKey key = *ParseProductKey(minted->text);
   EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow).status().code(),
             ResultCode::kKeyRevoked);
+}
+
+TEST_F(VendorTest, RevocationListsNameWhatWasRevokedWithRisingSerials) {
+  Vendor v = OpenVendor();
+  Result<MintedKey> host_key =
+      v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow);
+  Result<MintedKey> mak = v.MintMak(v.catalog().editions[0].name, 10, kNow);
+  ASSERT_TRUE(host_key.ok() && mak.ok());
+  ProductKey key = *ParseProductKey(host_key->text);
+  ASSERT_TRUE(v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow).ok());
+  const PublicKey vendor_key = v.catalog().vendor_keys.front();
+
+  Result<std::string> first = v.SignedRevocations(kNow);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<RevocationList> empty = LoadTrustedRevocationList(*first, {vendor_key});
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_EQ(empty->serial, 1u);
+  EXPECT_FALSE(empty->RevokesHost(HostIid(key, 1).host_public_key, ProductKeyId(key)));
+
+  ASSERT_TRUE(v.RevokeHost(FormatInstallationId(HostIid(key, 1)), kNow).ok());
+  ASSERT_TRUE(v.Revoke(mak->text).ok());
+  // A revoked host is not confirmed again, the key's other hosts are.
+  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(key, 1)), kNow).status().code(),
+            ResultCode::kKeyRevoked);
+  EXPECT_TRUE(v.Confirm(FormatInstallationId(HostIid(key, 2)), kNow).ok());
+  Result<RevocationList> second =
+      LoadTrustedRevocationList(*v.SignedRevocations(kNow + 60), {vendor_key});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->serial, 2u);
+  EXPECT_EQ(second->vendor_id, v.catalog().vendor_id);
+  EXPECT_TRUE(second->RevokesHost(HostIid(key, 1).host_public_key, {}));
+  EXPECT_FALSE(second->RevokesHost(HostIid(key, 2).host_public_key, ProductKeyId(key)));
+  EXPECT_TRUE(second->RevokesMak(ProductKeyId(*ParseProductKey(mak->text))));
+
+  ASSERT_TRUE(v.Revoke(host_key->text).ok());
+  Result<RevocationList> third =
+      LoadTrustedRevocationList(*v.SignedRevocations(kNow + 120), {vendor_key});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->serial, 3u);
+  EXPECT_TRUE(third->RevokesHost(HostIid(key, 2).host_public_key, ProductKeyId(key)));
 }
 
 TEST_F(VendorTest, MistypedInstallationIdNamesTheGroup) {
