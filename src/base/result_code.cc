@@ -45,6 +45,9 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kThresholdMismatch,
           "The request's required count does not match the edition's threshold in the host's "
           "catalog."},
+    Entry{ResultCode::kTooManyNewClients,
+          "The activation host refused a new client machine: too many new machines from this "
+          "address in the last minute."},
 };
 
 }  // namespace

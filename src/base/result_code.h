@@ -42,6 +42,7 @@ enum class ResultCode : std::uint32_t {
   kNotFound = 0xC0AC0007,
   kDnsUpdateFailed = 0xC0AC0008,
   kThresholdMismatch = 0xC0AC0009,
+  kTooManyNewClients = 0xC0AC000A,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.

@@ -25,7 +25,8 @@ TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
                             ResultCode::kKeyOverLimit,
                             ResultCode::kNoRearmsLeft,
                             ResultCode::kAccessDenied,
-                            ResultCode::kThresholdMismatch};
+                            ResultCode::kThresholdMismatch,
+                            ResultCode::kTooManyNewClients};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);
     EXPECT_EQ(ResultCodeFromValue(static_cast<std::uint32_t>(c)), c);
