@@ -91,6 +91,10 @@ listen = ["127.0.0.1"]
 port = $port
 max_connections = 4096
 idle_timeout_seconds = 30
+# Every simulated client comes from 127.0.0.1: lift the per-address limits
+# (which a real network of this size, from many addresses, never meets).
+max_connections_per_address = 4096
+max_new_clients_per_minute = 1000000
 EOF
   "$activad" --config "$state/activa.toml" --state-dir "$state" \
     --catalog-dir "$work/catalogs" --trusted-vendors "$work/trusted-vendors.d" \

@@ -2,6 +2,9 @@
 // clients on loopback, talking over real sockets. Time moves through the
 // test-only clock control; the tests that need it skip in builds without
 // ACTIVA_TEST_CONTROLS.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -58,6 +61,7 @@ class ActivationTest : public ::testing::Test {
     o.state_dir = dir_ / name;
     o.catalog_dir = catalogs.empty() ? dir_ / "catalogs" : catalogs;
     o.machine_name = name;
+    if (name == "host") o.host_config = host_config_;
     return std::make_unique<DaemonProcess>(o);
   }
 
@@ -119,8 +123,47 @@ class ActivationTest : public ::testing::Test {
   }
   static std::uint32_t Ato(DaemonProcess& d) { return Ok(d.Call({{"op", "ato"}})); }
 
+  // Every client record the host lists, page by page (`dlc` with `after`).
+  static std::vector<json::object> AllClients(DaemonProcess& host, int first = 100) {
+    std::vector<json::object> out;
+    json::value after = nullptr;
+    for (int pages = 0; pages < 10000; ++pages) {
+      json::object request{{"op", "dlc"}, {"first", first}};
+      if (!after.is_null()) request["after"] = after;
+      json::object dlc = host.Call(request);
+      if (Ok(dlc) != 0) {
+        ADD_FAILURE() << json::serialize(dlc);
+        break;
+      }
+      for (const json::value& c : dlc.at("clients").as_array()) out.push_back(c.as_object());
+      after = dlc.at("next_after");
+      if (after.is_null()) break;
+    }
+    return out;
+  }
+
+  // A request as a client of `edition` would send it, from a new machine.
+  static ActivationRequest NewMachine(const Edition& e) {
+    ActivationRequest r;
+    RandomBytes(r.cmid);
+    RandomBytes(r.nonce);
+    r.application_id = e.application_id;
+    r.sku_id = e.id;
+    r.machine_name = "scripted";
+    r.license_state = LicenseState::kInitialGrace;
+    r.required_count = static_cast<std::uint16_t>(e.threshold);
+    r.client_time = ::time(nullptr);
+    return r;
+  }
+
+  static ResultCode ResultOf(const Message& m) {
+    if (const auto* r = std::get_if<ActivationResponse>(&m)) return r->result;
+    return std::get<ErrorMessage>(m).result;
+  }
+
   TempDir dir_;
   std::optional<Vendor> vendor_;
+  std::string host_config_;  // lines for the host's [host] table
 };
 
 TEST_F(ActivationTest, ClientEditionActivatesFromTheTwentyFifthMachine) {
@@ -392,6 +435,8 @@ TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
         r.client_time = ::time(nullptr);
         Result<Message> m = testing::SendActivation(port, r);
         if (!m.ok()) break;  // the host is gone
+        // Only a signed answer means the host kept the record.
+        if (!std::holds_alternative<ActivationResponse>(*m)) continue;
         std::lock_guard lock(mu);
         answered.insert(FormatUuid(r.cmid));
         ++responses;
@@ -403,16 +448,158 @@ TEST_F(ActivationTest, KilledHostKeepsEveryClientItAnswered) {
   stop = true;
   for (auto& t : senders) t.join();
   host->Start();
+  // A few hundred clients do not fit one management line: page through.
   std::set<std::string> stored;
-  json::object dlc = host->Call({{"op", "dlc"}});
-  ASSERT_EQ(Ok(dlc), 0u) << json::serialize(dlc);
-  for (const json::value& c : dlc.at("clients").as_array()) {
+  for (const json::object& c : AllClients(*host)) {
     stored.insert(std::string(c.at("cmid").as_string()));
   }
   for (const std::string& cmid : answered) {
     EXPECT_TRUE(stored.contains(cmid)) << cmid << " was answered but not kept";
   }
   EXPECT_GE(stored.size(), answered.size());
+}
+
+// The attack: requests for editions no trusted catalog knows used to be
+// stored as clients of made-up applications, 300 of them enough to make
+// `slmgr /dlc` fail with "response longer than 64 KiB". They are refused
+// with 0xC004F042 and leave nothing behind.
+TEST_F(ActivationTest, MadeUpEditionsLeaveNoRecord) {
+  auto host = ActivatedHost("host");
+  const Edition& e = vendor_->catalog().editions[0];
+  for (int i = 0; i < 300; ++i) {
+    ActivationRequest r = NewMachine(e);
+    RandomBytes(r.sku_id);
+    RandomBytes(r.application_id);
+    r.machine_name = std::string(200, 'x');
+    Result<Message> m = testing::SendActivation(host->port(), r);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    EXPECT_EQ(ResultOf(*m), ResultCode::kEditionNotCovered);
+  }
+  json::object dlc = host->Call({{"op", "dlc"}});
+  ASSERT_EQ(Ok(dlc), 0u) << json::serialize(dlc);
+  EXPECT_TRUE(dlc.at("clients").as_array().empty());
+  EXPECT_EQ(dlc.at("total").as_int64(), 0);
+  EXPECT_EQ(Count(*host), 0);
+  // A real client still gets its record.
+  auto client = Client("pc1", *host);
+  EXPECT_EQ(Ato(*client), 0xC004F038u);
+  EXPECT_EQ(AllClients(*host).size(), 1u);
+}
+
+// The attack: one address inventing machine IDs as fast as it can send,
+// each a new client record. Past the limit per minute they are refused
+// (0xC0AC000B) without a record, with one event for the whole burst, while
+// machines the host already counts are still answered.
+TEST_F(ActivationTest, OneAddressCannotIntroduceNewMachinesWithoutLimit) {
+  host_config_ = "max_new_clients_per_minute = 20\n";
+  auto host = ActivatedHost("host");
+  const Edition& e = vendor_->catalog().editions[0];
+  std::vector<ActivationRequest> admitted;
+  int refused = 0;
+  for (int i = 0; i < 60; ++i) {
+    ActivationRequest r = NewMachine(e);
+    Result<Message> m = testing::SendActivation(host->port(), r);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    if (ResultOf(*m) == ResultCode::kTooManyNewClients) {
+      ++refused;
+    } else {
+      EXPECT_EQ(ResultOf(*m), ResultCode::kCountInsufficient);
+      admitted.push_back(r);
+    }
+  }
+  // All within one minute, or two when the test straddles a window.
+  EXPECT_GE(admitted.size(), 20u);
+  EXPECT_LE(admitted.size(), 40u);
+  EXPECT_EQ(refused, 60 - static_cast<int>(admitted.size()));
+  EXPECT_EQ(AllClients(*host).size(), admitted.size());
+  // A machine already counted is not new: it is answered.
+  ActivationRequest again = admitted.front();
+  RandomBytes(again.nonce);
+  Result<Message> m = testing::SendActivation(host->port(), again);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(ResultOf(*m), ResultCode::kCountInsufficient);
+  host->Stop();
+  Result<StateStore> store = StateStore::Open(host->state_dir() + "/activad.db");
+  ASSERT_TRUE(store.ok());
+  Result<std::vector<Event>> events = store->RecentEvents(1000, kEventHostRequest);
+  ASSERT_TRUE(events.ok());
+  int tripped = 0;
+  for (const Event& ev : *events) {
+    if (ev.message.find("new client machines in a minute") != std::string::npos) ++tripped;
+  }
+  EXPECT_GE(tripped, 1);
+  EXPECT_LE(tripped, 2);  // once per window, not once per refusal
+}
+
+// The attack: one address holding every slot with connections that send
+// nothing. Past its cap a new connection from it is closed at once, while
+// the ones it holds, and everyone else, are still served.
+TEST_F(ActivationTest, ConnectionsPerAddressAreCapped) {
+  host_config_ = "max_connections_per_address = 3\n";
+  auto host = ActivatedHost("host");
+  const std::uint16_t port = host->port();
+  auto connect = [port] {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    timeval tv{1, 500000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+  };
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(connect());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted
+  int extra = connect();
+  char byte = 0;
+  EXPECT_EQ(::recv(extra, &byte, 1, 0), 0) << "the fourth connection was not closed";
+  ::close(extra);
+  // A held connection still works: one request, one signed answer.
+  const Edition& e = vendor_->catalog().editions[0];
+  Bytes frame = EncodeRequest(NewMachine(e));
+  ASSERT_EQ(::send(held[0], frame.data(), frame.size(), 0), static_cast<ssize_t>(frame.size()));
+  std::vector<std::uint8_t> answer(kMaxFrameSize);
+  std::size_t got = 0;
+  for (;;) {
+    ssize_t n = ::recv(held[0], answer.data() + got, answer.size() - got, 0);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+    Result<Message> m = DecodeFrame(Bytes(answer.begin(), answer.begin() + got));
+    if (m.ok()) {
+      EXPECT_EQ(ResultOf(*m), ResultCode::kCountInsufficient);
+      break;
+    }
+  }
+  EXPECT_GT(got, 0u);
+  for (int fd : held) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Their slots are free again.
+  Result<Message> m = testing::SendActivation(port, NewMachine(e));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(ResultOf(*m), ResultCode::kCountInsufficient);
+}
+
+// host_clients used to grow for ever. A record unseen for 30 days plus
+// keep_clients_days goes with a later commit.
+TEST_F(ActivationTest, ClientsLongUnseenAreDeleted) {
+  ACTIVA_REQUIRE_TEST_CONTROLS();
+  host_config_ = "keep_clients_days = 10\n";
+  auto host = ActivatedHost("host");
+  const Edition& e = vendor_->catalog().editions[0];
+  ActivationRequest old_machine = NewMachine(e);
+  ASSERT_TRUE(testing::SendActivation(host->port(), old_machine).ok());
+  ASSERT_EQ(AllClients(*host).size(), 1u);
+  Advance(*host, 41 * kDay);
+  ActivationRequest new_machine = NewMachine(e);
+  new_machine.client_time += 41 * kDay;
+  Result<Message> m = testing::SendActivation(host->port(), new_machine);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(ResultOf(*m), ResultCode::kCountInsufficient);
+  std::vector<json::object> left = AllClients(*host);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].at("cmid").as_string(), FormatUuid(new_machine.cmid));
 }
 
 TEST_F(ActivationTest, BadAndSlowConnectionsDoNotStopService) {

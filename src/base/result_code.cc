@@ -47,6 +47,9 @@ constexpr std::array kEntries = {
           "catalog."},
     Entry{ResultCode::kCertificateExpired,
           "The activation host's certificate has expired; the host must be reactivated."},
+    Entry{ResultCode::kTooManyNewClients,
+          "The activation host refused a new client machine: too many new machines from this "
+          "address in the last minute."},
 };
 
 }  // namespace

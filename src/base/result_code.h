@@ -43,6 +43,7 @@ enum class ResultCode : std::uint32_t {
   kDnsUpdateFailed = 0xC0AC0008,
   kThresholdMismatch = 0xC0AC0009,
   kCertificateExpired = 0xC0AC000A,
+  kTooManyNewClients = 0xC0AC000B,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.

@@ -26,7 +26,8 @@ TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
                             ResultCode::kNoRearmsLeft,
                             ResultCode::kAccessDenied,
                             ResultCode::kThresholdMismatch,
-                            ResultCode::kCertificateExpired};
+                            ResultCode::kCertificateExpired,
+                            ResultCode::kTooManyNewClients};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);
     EXPECT_EQ(ResultCodeFromValue(static_cast<std::uint32_t>(c)), c);

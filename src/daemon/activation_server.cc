@@ -7,7 +7,9 @@
 #include <string>
 #include <utility>
 
+#include "base/time_text.h"
 #include "daemon/log.h"
+#include "host/client_counter.h"
 #include "net/host_address.h"
 #include "net/network.h"
 #include "protocol/codec.h"
@@ -24,17 +26,47 @@ namespace {
 
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
+constexpr std::int64_t kSecondsPerDay = 86400;
+// Deleting long-unseen client records is a range delete on an index; once
+// an hour keeps its cost out of nearly every batch.
+constexpr std::int64_t kClientPruneIntervalSeconds = 3600;
+
+// The host's time when the batch was gathered: its records and events carry
+// it (from the daemon's clock), so the commit thread needs no clock of its
+// own. 0 for a batch of counters only.
+std::int64_t BatchTime(const HostBatch& b) {
+  std::int64_t t = 0;
+  for (const ClientEntry& c : b.clients) t = std::max(t, c.last_seen);
+  for (const Event& e : b.events) t = std::max(t, e.time);
+  return t;
+}
+
 }  // namespace
 
 ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, StateStore commit_store,
                                    bool journal, FatalError fatal)
-    : io_(io), core_(core), fatal_(std::move(fatal)) {
+    : io_(io),
+      core_(core),
+      fatal_(std::move(fatal)),
+      new_clients_(core.config().max_new_clients_per_minute) {
   // The commit queue's writer owns the second connection to the state;
-  // it journals what it wrote.
+  // it journals what it wrote. It also deletes the client records that have
+  // been out of the count's window for keep_clients_days: the pruning of
+  // the table, like the events', costs no commit of its own.
   auto store = std::make_shared<StateStore>(std::move(commit_store));
   std::size_t keep = core_.config().keep_events;
-  CommitQueue::Writer writer = [store, journal, keep](const HostBatch& b) {
-    Status s = store->SaveHostBatch(b.clients, b.delta, b.events, keep);
+  const std::int64_t keep_clients_seconds =
+      (kCountWindowDays + core_.config().keep_clients_days) * kSecondsPerDay;
+  auto last_prune = std::make_shared<std::int64_t>(0);  // the commit thread's only
+  CommitQueue::Writer writer = [store, journal, keep, keep_clients_seconds,
+                                last_prune](const HostBatch& b) {
+    std::int64_t now = BatchTime(b);
+    std::int64_t drop_before = 0;
+    if (now != 0 && (now - *last_prune >= kClientPruneIntervalSeconds || now < *last_prune)) {
+      drop_before = now - keep_clients_seconds;
+    }
+    Status s = store->SaveHostBatch(b.clients, b.delta, b.events, keep, drop_before);
+    if (s.ok() && drop_before != 0) *last_prune = now;
     if (journal) {
       for (const Event& e : b.events) JournalEvent(e);
     }
@@ -106,12 +138,51 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     tcp::endpoint peer = socket.remote_endpoint(pec);
     if (pec || !Allowed(peer.address())) continue;  // closes the socket
     if (connections_ >= core_.config().max_connections) continue;
+    if (!AdmitConnection(peer.address())) continue;
     ++connections_;
-    asio::co_spawn(io_, ServeWithDeadline(std::move(socket)), [this](std::exception_ptr e) {
-      --connections_;
-      if (e) LogException("a client connection", e);
-    });
+    asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
+                   [this, address = peer.address()](std::exception_ptr e) {
+                     --connections_;
+                     ReleaseConnection(address);
+                     if (e) LogException("a client connection", e);
+                   });
   }
+}
+
+// Without a cap per address, one peer could take every slot of
+// max_connections with connections that each trickle a byte before the
+// idle timeout, and lock out the whole network.
+bool ActivationServer::AdmitConnection(const asio::ip::address& a) {
+  std::size_t& n = connections_by_address_[a];
+  if (n >= core_.config().max_connections_per_address) return false;
+  ++n;
+  return true;
+}
+
+void ActivationServer::ReleaseConnection(const asio::ip::address& a) {
+  auto it = connections_by_address_.find(a);
+  if (it == connections_by_address_.end()) return;
+  if (--it->second == 0) connections_by_address_.erase(it);
+}
+
+bool ActivationServer::AdmitNewClient(const std::string& source,
+                                      const RequestHandler::Admission& admission) {
+  if (!admission.record || core_.host().requests().Knows(admission)) return true;
+  new_clients_.set_limit(core_.config().max_new_clients_per_minute);  // a reload may change it
+  NewClientLimiter::Verdict v = new_clients_.NewClient(source, admission.now);
+  if (v == NewClientLimiter::Verdict::kAdmit) return true;
+  if (v == NewClientLimiter::Verdict::kTripped) {
+    AddEvent(Event{0, admission.now, kEventHostRequest,
+                   "An activation request has been refused. Result: " +
+                       FormatResultCode(ResultCode::kTooManyNewClients) + "; source address " +
+                       source + " introduced more than " +
+                       std::to_string(new_clients_.limit()) +
+                       " new client machines in a minute; further new machines from it are "
+                       "refused without a record until the minute is over (CMID of the first "
+                       "refused: " +
+                       FormatUuid(admission.request.cmid) + ")"});
+  }
+  return false;
 }
 
 bool ActivationServer::Allowed(const asio::ip::address& a) const {
@@ -166,6 +237,9 @@ struct ActivationServer::PendingCommit {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
 awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline) {
+  boost::system::error_code pec;
+  tcp::endpoint peer = socket.remote_endpoint(pec);
+  const std::string source = pec ? std::string("?") : peer.address().to_string();
   Bytes body;
   for (;;) {
     std::array<std::uint8_t, kFrameHeaderSize> header;
@@ -195,22 +269,34 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       continue;
     }
     // The answer is decided and sent only once the client's record is on
-    // disk, so the count holds durable records only.
+    // disk, so the count holds durable records only. An edition outside the
+    // host's catalog has no record, so nothing to wait for.
     RequestHandler::Admission admission = core_.host().Admit(*request);
-    auto commit = std::make_shared<PendingCommit>(io_);
-    CommitQueue::Item item;
-    item.record = admission.record;
-    item.done = [commit](const Status& s) {
-      commit->status = s;
-      commit->finished = true;
-      commit->timer.cancel();
-    };
-    commits_->Add(std::move(item));
-    if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
-    if (!commit->status.ok()) {
-      Bytes failed = RequestHandler::CommitFailed(commit->status);
-      co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
-      co_return;
+    if (!AdmitNewClient(source, admission)) {
+      if (!co_await SendError(socket, Status(ResultCode::kTooManyNewClients,
+                                             "too many new client machines from " + source +
+                                                 " in the last minute; ask again later"))) {
+        co_return;
+      }
+      deadline = steady_clock::now() + IdleTimeout();
+      continue;
+    }
+    if (admission.record) {
+      auto commit = std::make_shared<PendingCommit>(io_);
+      CommitQueue::Item item;
+      item.record = admission.record;
+      item.done = [commit](const Status& s) {
+        commit->status = s;
+        commit->finished = true;
+        commit->timer.cancel();
+      };
+      commits_->Add(std::move(item));
+      if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
+      if (!commit->status.ok()) {
+        Bytes failed = RequestHandler::CommitFailed(commit->status);
+        co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
+        co_return;
+      }
     }
     RequestHandler::Answer answer = core_.host().Respond(admission);
     CommitQueue::Item logged;

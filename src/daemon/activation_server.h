@@ -3,6 +3,12 @@
 // queue that makes each client's record durable before its answer is sent
 // (section 9). Frames it refuses are logged through a RefusalLog.
 //
+// Per source address it bounds the connections held at once
+// (`max_connections_per_address`) and the new client machines introduced per
+// minute (`max_new_clients_per_minute`, through a NewClientLimiter). The
+// commit thread also deletes client records unseen for longer than the count
+// window plus `keep_clients_days`, at most hourly.
+//
 // This header includes Boost.Asio, which is heavy: only daemon.cc includes
 // it.
 //
@@ -20,6 +26,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -28,6 +35,7 @@
 #include "daemon/daemon_core.h"
 #include "daemon/state_store.h"
 #include "host/commit_queue.h"
+#include "host/new_client_limiter.h"
 #include "host/refusal_log.h"
 
 namespace activa {
@@ -64,6 +72,13 @@ class ActivationServer {
 
   boost::asio::awaitable<void> Accept(std::shared_ptr<tcp::acceptor> acceptor);
   bool Allowed(const boost::asio::ip::address& a) const;
+  // Counts a connection from `a`; false (counting nothing) when `a` holds
+  // max_connections_per_address already. Release() undoes an admitted one.
+  bool AdmitConnection(const boost::asio::ip::address& a);
+  void ReleaseConnection(const boost::asio::ip::address& a);
+  // Applies max_new_clients_per_minute to a request for a machine the count
+  // does not hold yet; false when it is refused (and logged once).
+  bool AdmitNewClient(const std::string& source, const RequestHandler::Admission& admission);
   boost::asio::awaitable<void> ServeWithDeadline(tcp::socket socket);
   std::chrono::steady_clock::duration IdleTimeout() const;
   boost::asio::awaitable<void> Watchdog(tcp::socket& socket, TimePoint& deadline);
@@ -79,6 +94,10 @@ class ActivationServer {
   RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::size_t connections_ = 0;
+  // Open connections by source address; an address leaves the map with its
+  // last connection, so it holds at most max_connections entries.
+  std::map<boost::asio::ip::address, std::size_t> connections_by_address_;
+  NewClientLimiter new_clients_;
 };
 
 }  // namespace activa

@@ -54,7 +54,16 @@ struct DaemonConfig {
   std::uint16_t port = 1688;  // until slmgr /sprt sets one; 0: the kernel chooses
   std::vector<Network> allowed_networks = DefaultAllowedNetworks();
   std::size_t max_connections = 1024;
+  // Connections one source address may hold at once; beyond it the new
+  // connection is closed at once.
+  std::size_t max_connections_per_address = 64;
   int idle_timeout_seconds = 30;
+  // New client machines (CMIDs not counted yet) one source address may
+  // introduce per minute; beyond it they are refused (0xC0AC000B).
+  std::uint32_t max_new_clients_per_minute = 600;
+  // Client records last seen more than 30 days (the count's window) plus
+  // this many days ago are deleted.
+  int keep_clients_days = 90;
 
   // [client]
   int connect_timeout_seconds = 10;

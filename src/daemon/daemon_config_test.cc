@@ -18,6 +18,9 @@ TEST(DaemonConfigTest, EmptyFileGivesDefaults) {
   EXPECT_EQ(c->port, 1688);
   EXPECT_EQ(c->listen, (std::vector<std::string>{"0.0.0.0", "::"}));
   EXPECT_EQ(c->idle_timeout_seconds, 30);
+  EXPECT_EQ(c->max_connections_per_address, 64u);
+  EXPECT_EQ(c->max_new_clients_per_minute, 600u);
+  EXPECT_EQ(c->keep_clients_days, 90);
 }
 
 TEST(DaemonConfigTest, ReadsEverySection) {
@@ -31,7 +34,10 @@ listen = ["127.0.0.1"]
 port = 11688
 allowed_networks = ["127.0.0.0/8"]
 max_connections = 10
+max_connections_per_address = 4
 idle_timeout_seconds = 2
+max_new_clients_per_minute = 50
+keep_clients_days = 7
 
 [client]
 connect_timeout_seconds = 3
@@ -44,6 +50,9 @@ connect_timeout_seconds = 3
   EXPECT_FALSE(c->journal);
   EXPECT_EQ(c->port, 11688);
   EXPECT_EQ(c->max_connections, 10u);
+  EXPECT_EQ(c->max_connections_per_address, 4u);
+  EXPECT_EQ(c->max_new_clients_per_minute, 50u);
+  EXPECT_EQ(c->keep_clients_days, 7);
   EXPECT_EQ(c->allowed_networks.size(), 1u);
   EXPECT_EQ(c->connect_timeout_seconds, 3);
 }
@@ -62,6 +71,8 @@ TEST(DaemonConfigTest, ErrorsNameKeyAndLine) {
   };
   EXPECT_EQ(error("[host]\nprot = 1"), "activa.toml:2: [host]: unknown key \"prot\"");
   EXPECT_EQ(error("[host]\nport = 65536"), "activa.toml:2: [host]: \"port\" must be 0 to 65535");
+  EXPECT_EQ(error("[host]\nmax_new_clients_per_minute = 0"),
+            "activa.toml:2: [host]: \"max_new_clients_per_minute\" must be 1 to 1000000");
   EXPECT_NE(error("[host]\nlisten = [\"localhost\"]").find("not an IPv4 or IPv6 address"),
             std::string::npos);
   EXPECT_NE(error("[host]\nallowed_networks = [\"10/8\"]").find("not a network"),

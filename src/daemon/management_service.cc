@@ -5,6 +5,7 @@
 #include "base/file_util.h"
 #include "daemon/log.h"
 #include "keys/product_key.h"
+#include "management/codec.h"
 #include "net/dns_name.h"
 #include "net/host_address.h"
 #include "offline/offline_activation.h"
@@ -151,17 +152,38 @@ Result<m::LicenseInfo> ManagementService::Dli(const m::DliRequest& r) { return L
 Result<m::LicenseInfo> ManagementService::Dlv(const m::DlvRequest& r) { return License(r.products); }
 Result<m::LicenseInfo> ManagementService::Xpr(const m::XprRequest& r) { return License(r.products); }
 
-Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest&) {
-  Result<std::vector<ClientEntry>> clients = core_.store().LoadClients();
-  if (!clients.ok()) return clients.status();
+// One page, read from the database's CMID index: its cost is the page's, not
+// the number of clients (a host may hold a million).
+Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest& r) {
+  const std::size_t first = r.first.value_or(m::kDlcDefaultFirst);
+  Result<StateStore::ClientPage> page = core_.store().ListClients(r.after, first);
+  if (!page.ok()) return page.status();
+  Result<std::uint64_t> total = core_.store().CountClients();
+  if (!total.ok()) return total.status();
   const Catalog* catalog = core_.host().catalog();
   m::DlcResponse out;
-  for (const ClientEntry& c : *clients) {
+  out.total = *total;
+  bool more = page->more;
+  // Machine names are the clients' (up to 255 bytes each): a page of
+  // `first` records may not fit one line, so it ends early, at a machine's
+  // first record, and `next_after` carries on from there.
+  std::size_t bytes = m::kDlcEnvelopeBytes;
+  std::size_t machine_start = 0;  // in out.clients
+  for (const ClientEntry& c : page->clients) {
     const Edition* e = catalog ? catalog->FindEdition(c.sku_id) : nullptr;
-    out.clients.push_back({c.cmid, c.machine_name, c.application_id, c.sku_id,
+    m::ClientRecord record{c.cmid, c.machine_name, c.application_id, c.sku_id,
                            e ? e->name : "", c.last_seen, c.license_state,
-                           c.is_virtual_machine, static_cast<std::uint64_t>(c.requests)});
+                           c.is_virtual_machine, static_cast<std::uint64_t>(c.requests)};
+    if (out.clients.empty() || out.clients.back().cmid != c.cmid) machine_start = out.clients.size();
+    bytes += m::EncodedSize(record);
+    if (bytes > m::kMaxLineBytes && machine_start > 0) {
+      out.clients.resize(machine_start);
+      more = true;
+      break;
+    }
+    out.clients.push_back(std::move(record));
   }
+  if (more && !out.clients.empty()) out.next_after = out.clients.back().cmid;
   return out;
 }
 

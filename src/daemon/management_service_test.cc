@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "base/fake_system.h"
+#include "management/codec.h"
 #include "vendor/vendor.h"
 
 namespace activa {
@@ -193,6 +194,55 @@ TEST_F(ManagementServiceTest, SettingsApplyAtOnce) {
   EXPECT_EQ(dli.products[0].kms.configured, "kms.corp.example:1700");
   ASSERT_TRUE(Call(m::SprtRequest{1700}).ok());
   EXPECT_EQ(core_->host().port, 1700);
+}
+
+// Machine names are the clients' own, up to 255 bytes: a page of 1000 of
+// them would not fit the protocol's line, so it ends early, at a machine,
+// and says where to go on. Every record is listed exactly once.
+TEST_F(ManagementServiceTest, DlcPagesFitOneLineAndListEveryClientOnce) {
+  std::vector<ClientEntry> clients;
+  for (int i = 0; i < 1500; ++i) {
+    ClientEntry c;
+    c.application_id = vendor_->catalog().applications[0].id;
+    c.cmid = Uuid{};
+    c.cmid[0] = 0xc0;
+    c.cmid[14] = static_cast<std::uint8_t>(i >> 8);
+    c.cmid[15] = static_cast<std::uint8_t>(i);
+    c.machine_name = std::string(200, 'a' + i % 26) + "\"\"";  // escaped on the wire
+    c.sku_id = vendor_->catalog().editions[0].id;
+    c.last_seen = kStart;
+    c.requests = 1;
+    clients.push_back(std::move(c));
+  }
+  ASSERT_TRUE(core_->store().SaveHostBatch(clients, {}, {}).ok());
+
+  auto first = Payload<m::DlcResponse>(Call(m::DlcRequest{}, false));
+  EXPECT_EQ(first.clients.size(), 100u);
+  EXPECT_EQ(first.total, 1500u);
+  ASSERT_TRUE(first.next_after.has_value());
+  EXPECT_EQ(*first.next_after, first.clients.back().cmid);
+
+  std::optional<Uuid> after;
+  std::size_t listed = 0, pages = 0;
+  for (;;) {
+    m::Response r = Call(m::DlcRequest{1000, after}, false);
+    EXPECT_LE(m::EncodeResponse(r).size(), m::kMaxLineBytes);
+    auto page = Payload<m::DlcResponse>(r);
+    ASSERT_FALSE(page.clients.empty());
+    EXPECT_LT(page.clients.size(), 1000u);  // ended by the line's limit
+    for (const m::ClientRecord& c : page.clients) {
+      EXPECT_EQ(c.cmid, clients[listed].cmid);
+      ++listed;
+    }
+    ++pages;
+    if (!page.next_after) break;
+    after = page.next_after;
+  }
+  EXPECT_EQ(listed, clients.size());
+  EXPECT_GT(pages, 2u);
+  auto past = Payload<m::DlcResponse>(Call(m::DlcRequest{10, clients.back().cmid}, false));
+  EXPECT_TRUE(past.clients.empty());
+  EXPECT_FALSE(past.next_after.has_value());
 }
 
 }  // namespace

@@ -67,12 +67,46 @@ CREATE TABLE license_clock (
   system_clock INTEGER NOT NULL
 );
 )sql",
+    // 4: client records in CMID order, for `dlc`'s pages, and by last_seen,
+    // for deleting those long unseen; each a range scan instead of the
+    // whole table.
+    R"sql(
+CREATE INDEX host_clients_by_cmid ON host_clients (cmid, application_id);
+CREATE INDEX host_clients_by_last_seen ON host_clients (last_seen);
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total", "failed", "state0", "state1", "state2",
                                       "state3", "state4", "state5", "state6"};
 
 Uuid UuidOr(const std::string& text) { return ParseUuid(text).value_or(Uuid{}); }
+
+constexpr const char* kClientColumns =
+    "application_id, cmid, machine_name, sku_id, last_seen, license_state, is_virtual_machine, "
+    "requests";
+
+// A row of kClientColumns.
+ClientEntry ReadClient(Statement& q) {
+  ClientEntry c;
+  c.application_id = UuidOr(q.Text(0));
+  c.cmid = UuidOr(q.Text(1));
+  c.machine_name = q.Text(2);
+  c.sku_id = UuidOr(q.Text(3));
+  c.last_seen = q.Int(4);
+  c.license_state = static_cast<std::uint8_t>(q.Int(5));
+  c.is_virtual_machine = q.Int(6) != 0;
+  c.requests = q.Int(7);
+  return c;
+}
+
+Status ReadClients(Statement& q, std::vector<ClientEntry>& out) {
+  for (;;) {
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    out.push_back(ReadClient(q));
+  }
+}
 
 }  // namespace
 
@@ -212,32 +246,60 @@ Status StateStore::SaveLicenseClock(const LicenseClock& clock) {
 }
 
 Result<std::vector<ClientEntry>> StateStore::LoadClients() {
-  Result<Statement> q = db_.Prepare(
-      "SELECT application_id, cmid, machine_name, sku_id, last_seen, license_state, "
-      "is_virtual_machine, requests FROM host_clients");
+  Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns + " FROM host_clients");
   if (!q.ok()) return q.status();
   std::vector<ClientEntry> out;
-  for (;;) {
-    Result<bool> row = q->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    ClientEntry c;
-    c.application_id = UuidOr(q->Text(0));
-    c.cmid = UuidOr(q->Text(1));
-    c.machine_name = q->Text(2);
-    c.sku_id = UuidOr(q->Text(3));
-    c.last_seen = q->Int(4);
-    c.license_state = static_cast<std::uint8_t>(q->Int(5));
-    c.is_virtual_machine = q->Int(6) != 0;
-    c.requests = q->Int(7);
-    out.push_back(std::move(c));
-  }
+  ACTIVA_RETURN_IF_ERROR(ReadClients(*q, out));
   return out;
+}
+
+// CMIDs are stored as FormatUuid's fixed-width lowercase text, so their text
+// order is their byte order, and host_clients_by_cmid serves every query
+// here without sorting.
+Result<StateStore::ClientPage> StateStore::ListClients(const std::optional<Uuid>& after,
+                                                       std::size_t limit) {
+  ClientPage page;
+  const std::string from = after ? FormatUuid(*after) : std::string();
+  {
+    Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns +
+                                      " FROM host_clients WHERE cmid > ?1 "
+                                      "ORDER BY cmid, application_id LIMIT ?2");
+    if (!q.ok()) return q.status();
+    q->Bind(1, from).Bind(2, static_cast<std::int64_t>(limit));
+    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
+  }
+  if (page.clients.size() < limit || page.clients.empty()) return page;
+  const ClientEntry last = page.clients.back();
+  const std::string last_cmid = FormatUuid(last.cmid);
+  {
+    // The rest of the last machine: as many as it has applications.
+    Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns +
+                                      " FROM host_clients WHERE cmid = ?1 AND "
+                                      "application_id > ?2 ORDER BY application_id");
+    if (!q.ok()) return q.status();
+    q->Bind(1, last_cmid).Bind(2, FormatUuid(last.application_id));
+    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
+  }
+  Result<Statement> q = db_.Prepare("SELECT 1 FROM host_clients WHERE cmid > ?1 LIMIT 1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, last_cmid);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  page.more = *row;
+  return page;
+}
+
+Result<std::uint64_t> StateStore::CountClients() {
+  Result<Statement> q = db_.Prepare("SELECT COUNT(*) FROM host_clients");
+  if (!q.ok()) return q.status();
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<std::uint64_t>(*row ? q->Int(0) : 0);
 }
 
 Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
                                  const RequestStats& delta, const std::vector<Event>& events,
-                                 std::size_t keep_events) {
+                                 std::size_t keep_events, std::int64_t drop_clients_seen_before) {
   return InTransaction(db_, [&]() -> Status {
     if (!clients.empty()) {
       Result<Statement*> q = Cached(upsert_client_, 
@@ -285,6 +347,14 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
       if (!q.ok()) return q.status();
       (*q)->Reset();
       ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, static_cast<std::int64_t>(keep_events)).Run());
+    }
+    if (drop_clients_seen_before != 0) {
+      // A range of host_clients_by_last_seen: the cost is the rows deleted.
+      Result<Statement*> q =
+          Cached(prune_clients_, "DELETE FROM host_clients WHERE last_seen < ?1");
+      if (!q.ok()) return q.status();
+      (*q)->Reset();
+      ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, drop_clients_seen_before).Run());
     }
     return Status::Ok();
   });

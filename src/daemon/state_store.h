@@ -49,13 +49,32 @@ class StateStore : public ProductStore, public SettingsStore {
   Result<LicenseClock> LoadLicenseClock();
   Status SaveLicenseClock(const LicenseClock& clock) override;
 
+  // Every client record, for the count at start-up only: it reads the whole
+  // table. Listing is ListClients()'s.
   Result<std::vector<ClientEntry>> LoadClients();
+
+  // One page of client records in CMID order (then application ID): those
+  // with a CMID after `after` (all when nullopt), at most `limit` of them,
+  // and then the remaining records of the last page's CMID, so a page never
+  // splits one machine. `more` says whether records follow. Index-ordered,
+  // so its cost is the page's, not the table's.
+  struct ClientPage {
+    std::vector<ClientEntry> clients;
+    bool more = false;
+  };
+  Result<ClientPage> ListClients(const std::optional<Uuid>& after, std::size_t limit);
+  // How many client records there are.
+  Result<std::uint64_t> CountClients();
+
   // One transaction: the client records (upserted; `requests` added), the
   // counters added to the stored ones, and the events appended (then, when
   // `keep_events` is not 0, all but the newest `keep_events` events
-  // dropped). When it returns OK, all of it is on disk.
+  // dropped); when `drop_clients_seen_before` is not 0, the client records
+  // last seen before it are deleted. When it returns OK, all of it is on
+  // disk.
   Status SaveHostBatch(const std::vector<ClientEntry>& clients, const RequestStats& delta,
-                       const std::vector<Event>& events, std::size_t keep_events = 0);
+                       const std::vector<Event>& events, std::size_t keep_events = 0,
+                       std::int64_t drop_clients_seen_before = 0);
   Result<RequestStats> LoadStats();
 
   Status AppendEvent(const Event& event);
@@ -69,7 +88,8 @@ class StateStore : public ProductStore, public SettingsStore {
   // Prepared once: SaveHostBatch runs for every batch of requests.
   Result<Statement*> Cached(std::optional<Statement>& slot, std::string_view sql);
   Database db_;
-  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_;
+  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_,
+      prune_clients_;
 };
 
 }  // namespace activa

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -108,6 +109,13 @@ class ClientCounter::Application {
       free_head_ = kNil;
     }
     return dropped;
+  }
+
+  // The CMID's stamp, when it has a record (expired or not).
+  std::optional<std::int64_t> LastSeen(const Uuid& cmid) const {
+    auto it = index_.find(cmid);
+    if (it == index_.end()) return std::nullopt;
+    return slots_[it->second].last_seen;
   }
 
   // Newest first.
@@ -257,6 +265,14 @@ std::vector<ClientRecord> ClientCounter::Clients(const Uuid& application, std::i
   if (it == applications_.end()) return {};
   it->second->ExpireBefore(Cutoff(now));
   return it->second->Records();
+}
+
+bool ClientCounter::Contains(const Uuid& application, const Uuid& cmid, std::int64_t now) const {
+  auto it = applications_.find(application);
+  if (it == applications_.end()) return false;
+  std::optional<std::int64_t> seen = it->second->LastSeen(cmid);
+  // Stamps after `now` (the clock went back) still count, as in Count().
+  return seen.has_value() && *seen >= Cutoff(now);
 }
 
 std::size_t ClientCounter::tracked() const {

@@ -103,6 +103,10 @@ class ClientCounter {
   // /dlc). O(count).
   std::vector<ClientRecord> Clients(const Uuid& application, std::int64_t now);
 
+  // True when `cmid` has a record in `application` that still counts at
+  // `now` (Count()'s window). O(1); drops nothing.
+  bool Contains(const Uuid& application, const Uuid& cmid, std::int64_t now) const;
+
   // Records held in all applications, expired ones not yet dropped included.
   std::size_t tracked() const;
 

@@ -37,6 +37,17 @@ TEST(ClientCounterTest, CountsDistinctMachines) {
   EXPECT_EQ(counter.tracked(), 2u);
 }
 
+TEST(ClientCounterTest, ContainsWhatStillCounts) {
+  ClientCounter c;
+  EXPECT_FALSE(c.Contains(kApp, Cmid(1), kT0));
+  c.Record(kApp, Cmid(1), kT0);
+  EXPECT_TRUE(c.Contains(kApp, Cmid(1), kT0));
+  EXPECT_FALSE(c.Contains(kOtherApp, Cmid(1), kT0));
+  EXPECT_FALSE(c.Contains(kApp, Cmid(2), kT0));
+  EXPECT_TRUE(c.Contains(kApp, Cmid(1), kT0 + kWindow));
+  EXPECT_FALSE(c.Contains(kApp, Cmid(1), kT0 + kWindow + 1));
+}
+
 TEST(ClientCounterTest, ApplicationsAreCountedApart) {
   ClientCounter counter;
   counter.Record(kApp, Cmid(1), kT0);

@@ -16,7 +16,7 @@ RequestHandler::Admission RequestHandler::Admit(const ActivationRequest& request
   a.now = now;
   const Edition* edition = host.catalog ? host.catalog->FindEdition(request.sku_id) : nullptr;
   a.known_edition = edition != nullptr;
-  a.application = edition ? edition->application_id : request.application_id;
+  a.application = edition ? edition->application_id : Uuid{};
   a.edition_name = edition ? edition->name : FormatUuid(request.sku_id);
   // ValidateCatalog() keeps thresholds within 1..1000.
   a.threshold = edition ? static_cast<std::uint16_t>(edition->threshold) : 0;
@@ -25,7 +25,8 @@ RequestHandler::Admission RequestHandler::Admit(const ActivationRequest& request
       a.covered = a.covered || host.catalog->GroupCovers(g, request.sku_id);
     }
   }
-  ClientEntry& e = a.record;
+  if (edition == nullptr) return a;  // no record: see the header
+  ClientEntry& e = a.record.emplace();
   e.application_id = a.application;
   e.cmid = request.cmid;
   e.machine_name = request.machine_name;

@@ -6,6 +6,11 @@
 //   Respond()  runs once that record is on disk: counts the client, decides
 //              (host_policy.h), signs the response and returns the event.
 //
+// Only editions of the host's own catalog get a record: a request for any
+// other edition has no count to join and is answered at once (0xC004F042),
+// without a commit, so made-up editions cannot fill the database with
+// clients of made-up applications.
+//
 // So the count only ever includes durable records: a request whose commit
 // failed is answered with CommitFailed() and counts nowhere, and a client
 // is never told "licensed" on the strength of a record that was lost.
@@ -20,6 +25,7 @@
 #define ACTIVA_HOST_REQUEST_HANDLER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/bytes.h"
@@ -57,8 +63,8 @@ class RequestHandler {
     ActivationRequest request;
     std::int64_t now = 0;
     // The catalog's application for the edition, so a client cannot pick
-    // the count it joins; the request's own when the edition is unknown
-    // (then nothing is counted).
+    // the count it joins; nil when the edition is unknown (then nothing is
+    // counted or stored).
     Uuid application{};
     bool known_edition = false;
     std::string edition_name;  // the catalog's, or the SKU ID
@@ -67,7 +73,9 @@ class RequestHandler {
     // required count, which must equal it (host_policy.h).
     std::uint16_t threshold = 0;
     bool covered = false;      // the certificate's groups hold the edition
-    ClientEntry record;        // to make durable before Respond()
+    // To make durable before Respond(); empty when the edition is not in the
+    // host's catalog (then Respond() may run at once).
+    std::optional<ClientEntry> record;
   };
   Admission Admit(const ActivationRequest& request, std::int64_t now,
                   const HostContext& host) const;
@@ -79,7 +87,7 @@ class RequestHandler {
     Event event;         // 12290, to log
     RequestStats delta;  // this request, for the stored counters
   };
-  // The admission's record is durable: count, decide, sign.
+  // The admission's record (if any) is durable: count, decide, sign.
   Answer Respond(const Admission& admission, const HostContext& host);
 
   // The frame for a request whose record could not be made durable.
@@ -92,6 +100,12 @@ class RequestHandler {
 
   // The application's count now (expires old records as it reads).
   std::uint32_t Count(const Uuid& application, std::int64_t now) { return counter_.Count(application, now); }
+  // True when the admission's machine is already counted for its
+  // application (seen within the count window): it is not a new client.
+  bool Knows(const Admission& admission) const {
+    return admission.known_edition &&
+           counter_.Contains(admission.application, admission.request.cmid, admission.now);
+  }
   const RequestStats& stats() const { return stats_; }
   std::size_t tracked() const { return counter_.tracked(); }
 

@@ -67,8 +67,8 @@ TEST_F(RequestHandlerTest, AdmitCountsNothingUntilRespond) {
   RequestHandler::Admission a = handler_.Admit(Request(1), kNow, host_);
   EXPECT_TRUE(a.known_edition);
   EXPECT_TRUE(a.covered);
-  EXPECT_EQ(a.record.cmid, Request(1).cmid);
-  EXPECT_EQ(a.record.application_id, catalog_.applications[0].id);
+  EXPECT_EQ(a.record->cmid, Request(1).cmid);
+  EXPECT_EQ(a.record->application_id, catalog_.applications[0].id);
   EXPECT_EQ(handler_.Count(a.application, kNow), 0u);
   RequestHandler::Answer answer = handler_.Respond(a, host_);
   EXPECT_EQ(answer.count, 1u);
@@ -166,6 +166,28 @@ TEST_F(RequestHandlerTest, UnknownEditionIsNotCounted) {
   EXPECT_EQ(answer.count, 0u);
   EXPECT_EQ(answer.result, ResultCode::kEditionNotCovered);
   EXPECT_EQ(handler_.tracked(), 0u);
+}
+
+// A made-up edition (and with it a made-up application) gets no record to
+// store: the host keeps clients only of editions its own catalog knows.
+TEST_F(RequestHandlerTest, UnknownEditionHasNoRecordToStore) {
+  for (int i = 0; i < 300; ++i) {
+    ActivationRequest r = Request(i % 250);
+    r.sku_id[15] = static_cast<std::uint8_t>(i);
+    r.sku_id[14] = 0xee;
+    r.application_id[15] = static_cast<std::uint8_t>(i);
+    RequestHandler::Admission a = handler_.Admit(r, kNow, host_);
+    EXPECT_FALSE(a.record.has_value());
+    EXPECT_FALSE(handler_.Knows(a));
+    EXPECT_EQ(handler_.Respond(a, host_).result, ResultCode::kEditionNotCovered);
+  }
+  EXPECT_EQ(handler_.tracked(), 0u);
+  // A known edition still gets its record, and is known once answered.
+  RequestHandler::Admission a = handler_.Admit(Request(1), kNow, host_);
+  ASSERT_TRUE(a.record.has_value());
+  EXPECT_FALSE(handler_.Knows(a));
+  handler_.Respond(a, host_);
+  EXPECT_TRUE(handler_.Knows(a));
 }
 
 }  // namespace

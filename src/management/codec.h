@@ -56,6 +56,13 @@ std::string EncodeResponse(const Response& response);
 // The same for an error Status (which must not be OK).
 std::string EncodeError(const Status& status);
 
+// The bytes `record` takes in a dlc response's "clients" array, its comma
+// included, so the daemon can end a page before its line would pass
+// kMaxLineBytes.
+std::size_t EncodedSize(const ClientRecord& record);
+// What a dlc response takes besides its clients, at most.
+inline constexpr std::size_t kDlcEnvelopeBytes = 256;
+
 enum class FieldCheck { kStrict, kTolerant };
 
 // The envelope of any response, for a caller that prints it as it came.

@@ -32,6 +32,10 @@ void Fill(LicenseQuery<Op>& r, const ArgValues& v) {
 }
 template <Operation Op>
 void Fill(NoArguments<Op>&, const ArgValues&) {}
+void Fill(DlcRequest& r, const ArgValues& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v[0])) r.first = static_cast<std::uint32_t>(*n);
+  if (const auto* id = std::get_if<Uuid>(&v[1])) r.after = *id;
+}
 void Fill(StatusRequest& r, const ArgValues& v) {
   r.application_id = std::get<Uuid>(v[0]);
   r.sku_id = std::get<Uuid>(v[1]);
@@ -65,6 +69,10 @@ ArgValues Extract(const LicenseQuery<Op>& r) {
 template <Operation Op>
 ArgValues Extract(const NoArguments<Op>&) {
   return {};
+}
+ArgValues Extract(const DlcRequest& r) {
+  return {r.first ? ArgValue(std::int64_t{*r.first}) : ArgValue(),
+          r.after ? ArgValue(*r.after) : ArgValue()};
 }
 ArgValues Extract(const StatusRequest& r) { return {r.application_id, r.sku_id}; }
 ArgValues Extract(const IpkRequest& r) { return {r.key, {}}; }
@@ -154,6 +162,14 @@ Result<ArgValue> DecodeArgument(const OperationSpec& op, const ArgumentSpec& arg
       std::int64_t n = 0;
       if (!ReadWhole(v, &n) || n < 1 || n > 65535) {
         return BadArgument(op, arg, "must be a port number from 1 to 65535");
+      }
+      return ArgValue(n);
+    }
+    case ArgumentKind::kPageSize: {
+      std::int64_t n = 0;
+      if (!ReadWhole(v, &n) || n < 1 || n > kDlcMaxFirst) {
+        return BadArgument(op, arg,
+                           "must be a number from 1 to " + std::to_string(kDlcMaxFirst));
       }
       return ArgValue(n);
     }

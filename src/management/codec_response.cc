@@ -145,6 +145,8 @@ void AddPayload(const DlcResponse& d, json::object& o) {
   json::array a;
   for (const ClientRecord& c : d.clients) a.push_back(ToJson(c));
   o["clients"] = std::move(a);
+  o["next_after"] = d.next_after ? json::value(FormatUuid(*d.next_after)) : json::value(nullptr);
+  o["total"] = d.total;
 }
 void AddPayload(const StatusResponse& d, json::object& o) { o["product"] = ToJson(d.product); }
 void AddPayload(const IpkResponse& d, json::object& o) {
@@ -450,6 +452,8 @@ Status ReadPayload(Reader& r, LicenseInfo& d) {
 Status ReadPayload(Reader& r, DlcResponse& d) {
   ACTIVA_RETURN_IF_ERROR(Require(r, "clients", true));
   r.Objects("clients", [&](Reader& c) { Read(c, d.clients.emplace_back()); });
+  r.Id("next_after", d.next_after);
+  r.Number("total", d.total);
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, StatusResponse& d) {
@@ -549,6 +553,10 @@ std::string EncodeResponse(const Response& response) {
 }
 
 std::string EncodeError(const Status& status) { return json::serialize(Envelope(status)); }
+
+std::size_t EncodedSize(const ClientRecord& record) {
+  return json::serialize(ToJson(record)).size() + 1;
+}
 
 Result<ResponseHead> DecodeResponseHead(std::string_view line) {
   Result<Envelope_> e = ReadEnvelope(line);

@@ -23,6 +23,7 @@ std::vector<Request> EveryRequest() {
   ProductSelector one{Id(1), false};
   ProductSelector all{std::nullopt, true};
   return {DliRequest{}, DliRequest{all}, DlvRequest{one}, XprRequest{}, DlcRequest{},
+          DlcRequest{1000, Id(5)},
           StatusRequest{Id(2), Id(3)}, IpkRequest{"BCDFG-HJKMP-QRTVW-XY234-6789B"},
           UpkRequest{}, UpkRequest{Id(4)}, CpkyRequest{}, AtoRequest{}, AtoRequest{one},
           DtiRequest{}, AtpRequest{"123-456"}, IlcRequest{"{\"activa_revocations\":1}"},
@@ -59,6 +60,18 @@ TEST(CodecTest, RequestsAreTodaysBytes) {
   EXPECT_EQ(EncodeRequest(StatusRequest{app, sku}),
             R"({"op":"status","application_id":"ab000000-0000-0000-0000-000000000000",)"
             R"("sku_id":"00000000-0000-0000-0000-000000000001"})");
+}
+
+TEST(CodecTest, DlcPageSizeIsChecked) {
+  Result<Request> r = DecodeRequest(R"({"op":"dlc","first":"7"})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<DlcRequest>(*r).first, 7u);
+  for (const char* bad : {R"({"op":"dlc","first":0})", R"({"op":"dlc","first":1001})",
+                          R"({"op":"dlc","first":-1})", R"({"op":"dlc","after":"pc1"})"}) {
+    Result<Request> refused = DecodeRequest(bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), ResultCode::kInvalidArgument) << bad;
+  }
 }
 
 TEST(CodecTest, NumbersMayComeAsDecimalStrings) {
@@ -184,7 +197,10 @@ TEST(CodecTest, EveryResponseRoundTrips) {
   ExpectRoundTrip(Operation::kAtp, AtpResponse{unknown_group});
   ExpectRoundTrip(Operation::kAtp, AtpResponse{});
   ExpectRoundTrip(Operation::kDlc,
-                  DlcResponse{{{Id(1), "pc1", Id(2), Id(3), "Pro", 1795000000, 2, true, 3}}});
+                  DlcResponse{{{Id(1), "pc1", Id(2), Id(3), "Pro", 1795000000, 2, true, 3}},
+                              Id(1),
+                              7});
+  ExpectRoundTrip(Operation::kDlc, DlcResponse{{}, std::nullopt, 0});
   ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct()});
   ExpectRoundTrip(Operation::kIpk, IpkResponse{"host", "Example Suite Volume", true});
   ExpectRoundTrip(Operation::kUpk, UpkResponse{"host key"});

@@ -31,7 +31,7 @@ constexpr std::array kTable = {
     Op("dli", O::kDli, kAnyone, {"activation_id", K::kProductSelector, false}),
     Op("dlv", O::kDlv, kAnyone, {"activation_id", K::kProductSelector, false}),
     Op("xpr", O::kXpr, kAnyone, {"activation_id", K::kProductSelector, false}),
-    Op("dlc", O::kDlc, kAnyone),
+    Op("dlc", O::kDlc, kAnyone, {"first", K::kPageSize, false}, {"after", K::kUuid, false}),
     Op("status", O::kStatus, kAnyone, {"application_id", K::kUuid, true},
        {"sku_id", K::kUuid, true}),
     Op("ipk", O::kIpk, kAdmin, {"key", K::kText, true}),

@@ -31,6 +31,7 @@ enum class ArgumentKind {
   kMinutes,          // an interval, 15..43200 (base/intervals.h)
   kPort,             // 1..65535
   kSeconds,          // any signed 64-bit number
+  kPageSize,         // 1..kDlcMaxFirst
 };
 
 struct ArgumentSpec {

@@ -87,7 +87,6 @@ struct NoArguments {
   static constexpr Operation kOperation = Op;
   bool operator==(const NoArguments&) const = default;
 };
-using DlcRequest = NoArguments<Operation::kDlc>;
 using CpkyRequest = NoArguments<Operation::kCpky>;
 using DtiRequest = NoArguments<Operation::kDti>;
 using RearmRequest = NoArguments<Operation::kRearm>;
@@ -100,6 +99,19 @@ using SdnsRequest = NoArguments<Operation::kSdns>;
 using CdnsRequest = NoArguments<Operation::kCdns>;
 using SpriRequest = NoArguments<Operation::kSpri>;
 using CpriRequest = NoArguments<Operation::kCpri>;
+
+// A line's limit, either way (docs/management.md, "Framing").
+inline constexpr std::size_t kMaxLineBytes = 65536;
+
+// dlc: one page of the host's client records, in CMID order.
+inline constexpr std::uint32_t kDlcDefaultFirst = 100;
+inline constexpr std::uint32_t kDlcMaxFirst = 1000;  // checked by the codec
+struct DlcRequest {
+  static constexpr Operation kOperation = Operation::kDlc;
+  std::optional<std::uint32_t> first;  // how many; null: kDlcDefaultFirst
+  std::optional<Uuid> after;           // only records whose CMID comes after it
+  bool operator==(const DlcRequest&) const = default;
+};
 
 struct StatusRequest {
   static constexpr Operation kOperation = Operation::kStatus;
@@ -323,8 +335,13 @@ struct LicenseInfo {
 };
 using DliResponse = LicenseInfo;
 
+// A page never splits one machine's records, and always fits one line: it
+// may end before `first` records (then `next_after` is set) and may hold a
+// few more (the rest of its last machine's applications).
 struct DlcResponse {
   std::vector<ClientRecord> clients;
+  std::optional<Uuid> next_after;  // the last CMID when more follow, else null
+  std::uint64_t total = 0;         // client records the host holds
   bool operator==(const DlcResponse&) const = default;
 };
 

@@ -66,8 +66,9 @@ constexpr std::array kOptions = {
                "Display detailed license information"},
     OptionSpec{"xpr", Operation::kXpr, ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
                "Display when the current license state ends"},
-    OptionSpec{"dlc", Operation::kDlc, ArgKind::kNone, Group::kView, "",
-               "List the clients this activation host has seen"},
+    OptionSpec{"dlc", Operation::kDlc, ArgKind::kNone, Group::kView,
+               "[--first N] [--after CMID]",
+               "List the clients this activation host has seen, a page at a time"},
     OptionSpec{"skms", Operation::kSkms, ArgKind::kKmsHost, Group::kKmsClient,
                "<Name[:Port] | IPv4[:Port] | [IPv6][:Port]>",
                "Use this activation host (turns DNS auto-discovery off)"},
@@ -241,6 +242,41 @@ bool Required(ArgKind kind) {
 
 ParseResult Fail(std::string message) { return ParseResult{std::nullopt, std::move(message)}; }
 
+// /dlc's paging flags, `--first N` and `--after CMID` (or `--first=N`):
+// the value, with `i` moved past it; nullopt when `token` is not `flag`.
+// An empty value (the flag at the end) is returned as "".
+std::optional<std::string> FlagValue(const std::vector<std::string>& args, std::size_t& i,
+                                     std::string_view flag) {
+  const std::string& token = args[i];
+  if (token == flag) return i + 1 < args.size() ? args[++i] : std::string();
+  if (token.size() > flag.size() && token.starts_with(flag) && token[flag.size()] == '=') {
+    return token.substr(flag.size() + 1);
+  }
+  return std::nullopt;
+}
+
+// Checks /dlc's paging flags and appends them; an error message or "".
+std::string AddPaging(const std::optional<std::string>& first,
+                      const std::optional<std::string>& after, std::vector<Argument>& args) {
+  if (first) {
+    std::optional<std::int64_t> n = ParseDecimal(*first);
+    if (!n || *n < 1 || *n > management::kDlcMaxFirst) {
+      return "--first needs a number from 1 to " + std::to_string(management::kDlcMaxFirst) +
+             ", not " + Quote(*first);
+    }
+    args.push_back({"first", *n});
+  }
+  if (after) {
+    std::optional<Uuid> cmid = ParseUuid(*after);
+    if (!cmid) {
+      return "--after needs a client machine ID (a UUID, as /dlc prints it), not " +
+             Quote(*after);
+    }
+    args.push_back({"after", FormatUuid(*cmid)});
+  }
+  return "";
+}
+
 }  // namespace
 
 const Argument* Command::Find(std::string_view name) const {
@@ -263,6 +299,7 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   bool help = false;
   std::vector<std::string> words;  // TARGET [USER [PASSWORD]]
   std::optional<std::string> value;
+  std::optional<std::string> first, after;  // /dlc's paging
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& token = args[i];
@@ -280,6 +317,14 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
     if (token.starts_with("--socket=")) {
       command.socket = token.substr(9);
       if (command.socket.empty()) return Fail("--socket needs a path");
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--first")) {
+      first = std::move(v);
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--after")) {
+      after = std::move(v);
       continue;
     }
     if (spec == nullptr && !help) {
@@ -321,6 +366,12 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   if (help || spec == nullptr) return ParseResult{std::move(command), ""};
 
   command.op = std::string(management::OperationName(spec->op));
+  if ((first || after) && spec->op != Operation::kDlc) {
+    return Fail(std::string(first ? "--first" : "--after") + " goes with /dlc only");
+  }
+  if (std::string error = AddPaging(first, after, command.args); !error.empty()) {
+    return Fail(std::move(error));
+  }
   if (value) {
     std::string error = AddArgument(*spec, *value, command.args);
     if (!error.empty()) return Fail(std::move(error));
@@ -356,7 +407,12 @@ management::Request ToRequest(const Command& command) {
     case Operation::kDli: return m::DliRequest{products()};
     case Operation::kDlv: return m::DlvRequest{products()};
     case Operation::kXpr: return m::XprRequest{products()};
-    case Operation::kDlc: return m::DlcRequest{};
+    case Operation::kDlc: {
+      m::DlcRequest r;
+      if (command.Find("first") != nullptr) r.first = static_cast<std::uint32_t>(number("first"));
+      if (command.Find("after") != nullptr) r.after = ParseUuid(text("after"));
+      return r;
+    }
     case Operation::kStatus: return m::StatusRequest{};  // no slmgr option sends it
     case Operation::kIpk: return m::IpkRequest{text("key")};
     case Operation::kUpk: return m::UpkRequest{products().activation_id};

@@ -297,7 +297,9 @@ void FormatExpiration(const m::LicenseInfo& data, Output& output) {
 
 void FormatClients(const m::DlcResponse& data, Output& output) {
   if (data.clients.empty()) {
-    output.Out("No client has contacted this activation host.\n");
+    output.Out(data.total == 0 ? "No client has contacted this activation host.\n"
+                               : "No client after the given CMID (" +
+                                     std::to_string(data.total) + " client(s) in all).\n");
     return;
   }
   std::vector<std::vector<std::string>> rows = {
@@ -323,7 +325,11 @@ void FormatClients(const m::DlcResponse& data, Output& output) {
     }
     out += line + "\n";
   }
-  out += std::to_string(data.clients.size()) + " client(s)\n";
+  out += std::to_string(data.clients.size()) + " client(s) shown, " +
+         std::to_string(data.total) + " in all\n";
+  if (data.next_after) {
+    out += "More follow: slmgr /dlc --after " + FormatUuid(*data.next_after) + "\n";
+  }
   output.Out(std::move(out));
 }
 

@@ -251,7 +251,8 @@ TEST(OutputTest, DlcTable) {
        "application_id": "aa5e1f7c-3d2b-4c1a-8e9f-0b1c2d3e4f50",
        "sku_id": "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f",
        "edition": "Example Suite Professional", "last_seen": 1795003600,
-       "license_state": 1, "is_virtual_machine": true, "requests": 12}])");
+       "license_state": 1, "is_virtual_machine": true, "requests": 12}],
+      "next_after": "11111111-2222-4333-8444-555555555555", "total": 5)");
   Output o = FormatResponse(Cmd("dlc"), response);
   EXPECT_EQ(o.stdout_text(),
             "Machine name     CMID                                  Edition                     "
@@ -260,9 +261,13 @@ TEST(OutputTest, DlcTable) {
             "2026-11-18 11:06:40  Initial grace period  no   3\n"
             "build-server-07  11111111-2222-4333-8444-555555555555  Example Suite Professional  "
             "2026-11-18 12:06:40  Licensed              yes  12\n"
-            "2 client(s)\n");
-  EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [])")).stdout_text(),
+            "2 client(s) shown, 5 in all\n"
+            "More follow: slmgr /dlc --after 11111111-2222-4333-8444-555555555555\n");
+  EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "total": 0)")).stdout_text(),
             "No client has contacted this activation host.\n");
+  EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "next_after": null, "total": 5)"))
+                .stdout_text(),
+            "No client after the given CMID (5 client(s) in all).\n");
 }
 
 TEST(OutputTest, ControlCharactersFromClientsAreNotPrinted) {

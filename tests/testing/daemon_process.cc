@@ -102,6 +102,7 @@ DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
       << "[daemon]\njournal = false\nmachine_name = \"" << options_.machine_name << "\"\n"
       << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port << "\n"
       << "idle_timeout_seconds = 2\n"
+      << options_.host_config
       << "[client]\nconnect_timeout_seconds = 2\nresponse_timeout_seconds = 5\n"
       << options_.extra_config;
   // A configuration may hold a TSIG secret: activad refuses one that others

@@ -40,6 +40,7 @@ class DaemonProcess {
     // a restarted host may get another port; a test that needs the same
     // port across restarts passes one.
     std::uint16_t port = 0;
+    std::string host_config;   // lines added to the generated [host] table
     std::string extra_config;  // appended to the generated config
     std::string socket_path;   // empty: STATE_DIR/activad.sock
   };

@@ -1,0 +1,102 @@
+// The host's client records in the state database: pages in CMID order and
+// the deletion of records long unseen.
+#include "daemon/state_store.h"
+
+#include <gtest/gtest.h>
+
+namespace activa {
+namespace {
+
+constexpr std::int64_t kT0 = 1795000000;
+constexpr std::int64_t kDay = 86400;
+
+Uuid Id(int n, std::uint8_t tag = 0xc0) {
+  Uuid id{};
+  id[0] = tag;
+  id[14] = static_cast<std::uint8_t>(n >> 8);
+  id[15] = static_cast<std::uint8_t>(n);
+  return id;
+}
+
+ClientEntry Client(int machine, int application, std::int64_t last_seen) {
+  ClientEntry c;
+  c.application_id = Id(application, 0xa0);
+  c.cmid = Id(machine);
+  c.machine_name = "pc" + std::to_string(machine);
+  c.sku_id = Id(application, 0xe0);
+  c.last_seen = last_seen;
+  c.requests = 1;
+  return c;
+}
+
+class StateStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<StateStore> s = StateStore::Open(":memory:");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_.emplace(std::move(s).value());
+  }
+  void Save(const std::vector<ClientEntry>& clients, std::int64_t drop_before = 0) {
+    ASSERT_TRUE(store_->SaveHostBatch(clients, {}, {}, 0, drop_before).ok());
+  }
+  std::vector<Uuid> Cmids(const StateStore::ClientPage& page) {
+    std::vector<Uuid> out;
+    for (const ClientEntry& c : page.clients) out.push_back(c.cmid);
+    return out;
+  }
+  std::optional<StateStore> store_;
+};
+
+TEST_F(StateStoreTest, PagesGoInCmidOrderAndEnd) {
+  std::vector<ClientEntry> clients;
+  for (int i = 300; i > 0; --i) clients.push_back(Client(i, 1, kT0));
+  Save(clients);
+  EXPECT_EQ(*store_->CountClients(), 300u);
+  std::vector<Uuid> seen;
+  std::optional<Uuid> after;
+  int pages = 0;
+  for (;;) {
+    Result<StateStore::ClientPage> page = store_->ListClients(after, 100);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    ++pages;
+    for (const Uuid& id : Cmids(*page)) seen.push_back(id);
+    if (!page->more) break;
+    after = page->clients.back().cmid;
+  }
+  EXPECT_EQ(pages, 3);
+  ASSERT_EQ(seen.size(), 300u);
+  for (int i = 0; i < 300; ++i) EXPECT_EQ(seen[i], Id(i + 1));
+  // A page that ends exactly at the last record says nothing follows.
+  Result<StateStore::ClientPage> last = store_->ListClients(Id(200), 100);
+  EXPECT_EQ(last->clients.size(), 100u);
+  EXPECT_FALSE(last->more);
+  EXPECT_TRUE(store_->ListClients(Id(300), 100)->clients.empty());
+}
+
+TEST_F(StateStoreTest, APageNeverSplitsAMachine) {
+  Save({Client(1, 1, kT0), Client(2, 1, kT0), Client(2, 2, kT0), Client(2, 3, kT0),
+        Client(3, 1, kT0)});
+  Result<StateStore::ClientPage> page = store_->ListClients(std::nullopt, 2);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(Cmids(*page), (std::vector<Uuid>{Id(1), Id(2), Id(2), Id(2)}));
+  EXPECT_TRUE(page->more);
+  page = store_->ListClients(Id(2), 2);
+  EXPECT_EQ(Cmids(*page), (std::vector<Uuid>{Id(3)}));
+  EXPECT_FALSE(page->more);
+}
+
+TEST_F(StateStoreTest, RecordsLongUnseenAreDeletedWithABatch) {
+  Save({Client(1, 1, kT0 - 200 * kDay), Client(2, 1, kT0 - 121 * kDay),
+        Client(3, 1, kT0 - 119 * kDay), Client(4, 1, kT0)});
+  // Without a cutoff nothing is deleted.
+  Save({Client(5, 1, kT0)});
+  EXPECT_EQ(*store_->CountClients(), 5u);
+  Save({Client(6, 1, kT0)}, kT0 - 120 * kDay);
+  EXPECT_EQ(*store_->CountClients(), 4u);
+  Result<std::vector<ClientEntry>> all = store_->LoadClients();
+  ASSERT_TRUE(all.ok());
+  for (const ClientEntry& c : *all) EXPECT_GE(c.last_seen, kT0 - 120 * kDay);
+}
+
+}  // namespace
+}  // namespace activa
