@@ -45,6 +45,15 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kThresholdMismatch,
           "The request's required count does not match the edition's threshold in the host's "
           "catalog."},
+    Entry{ResultCode::kProofMissing,
+          "The licensing service gave no activation proof for a product it says is activated."},
+    Entry{ResultCode::kOtherMachine, "The activation proof is for another machine."},
+    Entry{ResultCode::kProofExpired, "The activation proof has expired."},
+    Entry{ResultCode::kUntrustedService,
+          "The licensing service's socket is not served by root or activad's user."},
+    Entry{ResultCode::kGraceUnverified,
+          "The product is in a grace period; its days left are the licensing service's word, "
+          "not signed."},
 };
 
 }  // namespace

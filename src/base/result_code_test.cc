@@ -25,7 +25,12 @@ TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
                             ResultCode::kKeyOverLimit,
                             ResultCode::kNoRearmsLeft,
                             ResultCode::kAccessDenied,
-                            ResultCode::kThresholdMismatch};
+                            ResultCode::kThresholdMismatch,
+                            ResultCode::kProofMissing,
+                            ResultCode::kOtherMachine,
+                            ResultCode::kProofExpired,
+                            ResultCode::kUntrustedService,
+                            ResultCode::kGraceUnverified};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);
     EXPECT_EQ(ResultCodeFromValue(static_cast<std::uint32_t>(c)), c);
