@@ -44,8 +44,14 @@ class CatalogSet {
 
   const std::vector<Catalog>& catalogs() const { return catalogs_; }
 
+  // The signed file `catalog` (one of catalogs()) was loaded from, byte for
+  // byte, so that a product can verify it again (the `status` operation's
+  // proof); "" for catalogs built in code.
+  const std::string& SignedText(const Catalog& catalog) const;
+
  private:
   std::vector<Catalog> catalogs_;
+  std::vector<std::string> texts_;  // parallel to catalogs_ when loaded
 };
 
 }  // namespace activa

@@ -184,7 +184,11 @@ TEST(CodecTest, EveryResponseRoundTrips) {
   ExpectRoundTrip(Operation::kAtp, AtpResponse{});
   ExpectRoundTrip(Operation::kDlc,
                   DlcResponse{{{Id(1), "pc1", Id(2), Id(3), "Pro", 1795000000, 2, true, 3}}});
-  ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct()});
+  ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct(), Id(4), std::nullopt});
+  ExpectRoundTrip(Operation::kStatus,
+                  StatusResponse{FullProduct(), Id(4),
+                                 ActivationProof{{0x41, 0x43, 0x54, 0x56, 0x00, 0xff},
+                                                 R"({"activa_catalog": 1})"}});
   ExpectRoundTrip(Operation::kIpk, IpkResponse{"host", "Example Suite Volume", true});
   ExpectRoundTrip(Operation::kUpk, UpkResponse{"host key"});
   ExpectRoundTrip(Operation::kAto, AtoResponse{Status::Ok(), {FullProduct()}});
