@@ -4,6 +4,7 @@
 // point 5). Before libactiva checked the proof and the peer, each of the
 // impostors below made the product report "licensed, 180 days".
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -19,8 +20,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "activa/activa.h"
 #include "base/bytes.h"
@@ -147,8 +146,7 @@ class CApiDaemonTest : public ::testing::Test {
     Result<std::string> cid =
         vendor_->Confirm(std::string(dti.at("installation_id").as_string()), ::time(nullptr));
     EXPECT_TRUE(cid.ok()) << cid.status().ToString();
-    EXPECT_EQ(DaemonProcess::ResultOf(host->Call({{"op", "atp"}, {"confirmation_id", *cid}})),
-              0u);
+    EXPECT_EQ(DaemonProcess::ResultOf(host->Call({{"op", "atp"}, {"confirmation_id", *cid}})), 0u);
     return host;
   }
 

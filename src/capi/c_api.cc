@@ -163,8 +163,7 @@ activa_result activa_query_license(activa_client* client, const char* applicatio
     for (int attempt = 0; attempt < 2; ++attempt) {
       const bool fresh = !client->connection.has_value();
       if (fresh) {
-        activa::Result<ManagementConnection> conn =
-            Connect(client->path, client->timeout);
+        activa::Result<ManagementConnection> conn = Connect(client->path, client->timeout);
         if (!conn.ok()) return client->Record(conn.status());
         client->connection.emplace(std::move(conn).value());
       }
@@ -243,8 +242,9 @@ activa_result activa_license_verification(const activa_license_info* info) {
 
 const char* activa_license_verification_message(const activa_license_info* info) {
   if (info == nullptr) return "";
-  return info->status.verification_text.empty() ? activa_result_message(Code(info->status.verification))
-                                                : info->status.verification_text.c_str();
+  return info->status.verification_text.empty()
+             ? activa_result_message(Code(info->status.verification))
+             : info->status.verification_text.c_str();
 }
 
 const char* activa_license_product_name(const activa_license_info* info) {

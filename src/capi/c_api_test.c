@@ -151,17 +151,20 @@ int c_test_unknown_product(const char* socket_path) {
 
 int c_test_null_and_bad_arguments(const char* socket_path) {
   failures = 0;
-  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open_with_vendor_key(ctest_vendor_key, socket_path, NULL));
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
+               activa_open_with_vendor_key(ctest_vendor_key, socket_path, NULL));
   activa_client* client = (activa_client*)&failures;
   CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open_with_vendor_key(NULL, socket_path, &client));
   CHECK(client == NULL);
   client = (activa_client*)&failures;
-  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open_with_vendor_key(ctest_vendor_key, "", &client));
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
+               activa_open_with_vendor_key(ctest_vendor_key, "", &client));
   CHECK(client == NULL);
   char long_path[200];
   memset(long_path, 'a', sizeof long_path - 1);
   long_path[sizeof long_path - 1] = '\0';
-  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open_with_vendor_key(ctest_vendor_key, long_path, &client));
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
+               activa_open_with_vendor_key(ctest_vendor_key, long_path, &client));
   CHECK(client == NULL);
 
   activa_license_info* info = NULL;
@@ -203,11 +206,13 @@ int c_test_null_and_bad_arguments(const char* socket_path) {
 int c_test_no_daemon(const char* missing_path, const char* refused_path) {
   failures = 0;
   activa_client* client = (activa_client*)&failures;
-  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND, activa_open_with_vendor_key(ctest_vendor_key, missing_path, &client));
+  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND,
+               activa_open_with_vendor_key(ctest_vendor_key, missing_path, &client));
   CHECK(client == NULL);
   /* A socket file left behind by a daemon that is gone. */
   client = (activa_client*)&failures;
-  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND, activa_open_with_vendor_key(ctest_vendor_key, refused_path, &client));
+  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND,
+               activa_open_with_vendor_key(ctest_vendor_key, refused_path, &client));
   CHECK(client == NULL);
   return failures;
 }

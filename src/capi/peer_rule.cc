@@ -9,7 +9,8 @@ namespace activa::capi {
 std::optional<long> DaemonUser(std::string_view runtime_dir) {
   const std::string dir(runtime_dir);
   const std::string parent = dir.substr(0, dir.find_last_of('/'));
-  struct stat folder {}, above {};
+  struct stat folder {
+  }, above{};
   // lstat: a link named /run/activa would let whoever owns its target vouch.
   if (::lstat(dir.c_str(), &folder) != 0 || !S_ISDIR(folder.st_mode)) return std::nullopt;
   if (::stat(parent.empty() ? "/" : parent.c_str(), &above) != 0 || above.st_uid != 0 ||
