@@ -7,7 +7,11 @@
  * The library speaks the management protocol (docs/management.md, the
  * `status` operation) over activad's Unix socket. It never contacts an
  * activation host itself: activad does the activating and renewing; the
- * product only reads the state.
+ * product only reads the state, and believes it only as far as it can check
+ * it: a licensed state counts only when activad's signed proof verifies
+ * under the vendor key the product holds (activa_open_with_vendor_key), for
+ * this machine and this edition, and only from a socket served by root or
+ * activad's user. See docs/c-api.md, "What the library checks".
  *
  * Thread safety: an activa_client may be used by one thread at a time
  * (open one per thread, or guard it with a lock). An activa_license_info is
@@ -103,6 +107,23 @@ typedef uint32_t activa_result;
  * threshold in the host's catalog (a product's last result: the host and
  * this machine hold different catalogs, or the request was altered). */
 #define ACTIVA_E_THRESHOLD_MISMATCH 0xC0AC0009u
+/* From activa_license_verification: activad says the product is activated
+ * but gave no signed proof of it. */
+#define ACTIVA_E_PROOF_MISSING 0xC0AC0020u
+/* From activa_license_verification: the signed proof is for another machine
+ * (another client machine ID than this machine's). */
+#define ACTIVA_E_OTHER_MACHINE 0xC0AC0021u
+/* From activa_license_verification: the signed proof's validity has ended
+ * by this machine's clock. */
+#define ACTIVA_E_PROOF_EXPIRED 0xC0AC0022u
+/* From activa_open_with_vendor_key and activa_query_license: the process
+ * answering on the socket runs as neither root nor activad's user; nothing
+ * was believed. */
+#define ACTIVA_E_UNTRUSTED_SERVICE 0xC0AC0023u
+/* Not a failure. From activa_license_verification: the product is in a
+ * grace period, which has no signed proof; its state and days left are
+ * activad's word. */
+#define ACTIVA_GRACE_UNVERIFIED 0x40AC0024u
 
 /* The one-line text for `result`, the same as slmgr prints after the number;
  * "Unknown result code." for a value Activa does not define. The string is
@@ -128,19 +149,35 @@ ACTIVA_EXPORT const char* activa_result_message(activa_result result);
 /* A connection to the local activad. */
 typedef struct activa_client activa_client;
 
-/* Connects to activad's management socket.
+/* The size of a vendor's Ed25519 public key. */
+#define ACTIVA_VENDOR_KEY_SIZE 32
+
+/* Connects to activad's management socket, for a product of the vendor whose
+ * Ed25519 public key is `vendor_key` (32 bytes, compiled into the product:
+ * `activa-vendor c-key` prints it as a C array; see docs/c-api.md). That key
+ * alone decides what the client accepts as a licensed state: activad's
+ * catalogs and trust files are not asked. The key is copied.
  *
- * `socket_path` NULL means: the environment variable ACTIVA_SOCKET when set
- * and not empty, else /run/activa/activad.sock. On success stores a new
- * client in *out (free it with activa_close) and returns ACTIVA_OK; on
- * failure stores NULL in *out (when `out` is not NULL) and returns:
- *   ACTIVA_E_INVALID_ARGUMENT  `out` is NULL, or the path is empty or longer
- *                              than a Unix socket path may be;
+ * `socket_path` NULL means /run/activa/activad.sock (in builds with test
+ * controls only, $ACTIVA_SOCKET first when set and not empty). Whoever
+ * answers on the socket must run as root or as activad's user, the owner of
+ * /run/activa (SO_PEERCRED); any other is refused before a byte is sent.
+ *
+ * On success stores a new client in *out (free it with activa_close) and
+ * returns ACTIVA_OK; on failure stores NULL in *out (when `out` is not NULL)
+ * and returns:
+ *   ACTIVA_E_INVALID_ARGUMENT  `out` or `vendor_key` is NULL, or the path is
+ *                              empty or longer than a Unix socket path may
+ *                              be;
  *   ACTIVA_E_FILE_NOT_FOUND    activad is not running;
  *   ACTIVA_E_ACCESS_DENIED     the caller may not connect to the socket;
+ *   ACTIVA_E_UNTRUSTED_SERVICE someone other than root or activad's user
+ *                              listens on the socket;
  *   ACTIVA_E_INTERNAL          the connection timed out or failed otherwise.
  */
-ACTIVA_EXPORT activa_result activa_open(const char* socket_path, activa_client** out);
+ACTIVA_EXPORT activa_result activa_open_with_vendor_key(
+    const uint8_t vendor_key[ACTIVA_VENDOR_KEY_SIZE], const char* socket_path,
+    activa_client** out);
 
 /* Closes the connection and frees the client. NULL is ignored. */
 ACTIVA_EXPORT void activa_close(activa_client* client);
@@ -173,9 +210,15 @@ typedef struct activa_license_info activa_license_info;
  *   ACTIVA_E_NOT_FOUND         no such product is installed;
  *   ACTIVA_E_FILE_NOT_FOUND    activad is not running (any more);
  *   ACTIVA_E_INVALID_DATA      activad's reply was malformed;
+ *   ACTIVA_E_UNTRUSTED_SERVICE on reconnecting, someone other than root or
+ *                              activad's user listens on the socket;
  *   ACTIVA_E_INTERNAL          activad did not answer in time, or the
  *                              connection broke;
  *   any other code activad answers with.
+ * ACTIVA_OK means activad answered, not that its answer was believed: the
+ * info's state is what the library could verify (a licensed state whose
+ * proof fails becomes ACTIVA_STATE_UNLICENSED), and
+ * activa_license_verification says why.
  * A failure does not spoil the client: the next call connects again if it
  * has to. A product that cannot learn its state should treat itself as not
  * licensed only after the failure persists; see docs/c-api.md. */
@@ -193,8 +236,39 @@ ACTIVA_EXPORT int activa_license_state(const activa_license_info* info);
  * 1, 2, 3, 4, 6). 0 for unlicensed, notification and NULL. */
 ACTIVA_EXPORT int activa_license_is_usable(const activa_license_info* info);
 
+/* How far the library could check the state (docs/c-api.md):
+ *   ACTIVA_OK                activad's signed proof verified under the
+ *                            product's vendor key for this machine and this
+ *                            edition (licensed: the days left count to the
+ *                            signed validity end by this machine's clock),
+ *                            or the state grants nothing (unlicensed,
+ *                            notification) and needs no proof;
+ *   ACTIVA_GRACE_UNVERIFIED  a grace state: it has no proof by nature, so
+ *                            state and days left are activad's word; the
+ *                            product decides what grace allows;
+ *   anything else            activad said licensed and its proof does not
+ *                            bear it out; the state is reported as
+ *                            ACTIVA_STATE_UNLICENSED. ACTIVA_E_PROOF_MISSING,
+ *                            ACTIVA_E_BAD_SIGNATURE (the catalog or the
+ *                            response is not signed by the vendor's chain,
+ *                            or was altered), ACTIVA_E_OTHER_MACHINE,
+ *                            ACTIVA_E_EDITION_NOT_COVERED,
+ *                            ACTIVA_E_THRESHOLD_MISMATCH,
+ *                            ACTIVA_E_CLOCK_SKEW (the proof is dated in this
+ *                            machine's future), ACTIVA_E_PROOF_EXPIRED,
+ *                            ACTIVA_E_INVALID_DATA.
+ * ACTIVA_E_INVALID_ARGUMENT for NULL. */
+ACTIVA_EXPORT activa_result activa_license_verification(const activa_license_info* info);
+
+/* The text for activa_license_verification, more precise than
+ * activa_result_message (it names the field or the machine). Owned by the
+ * info; "" for NULL. */
+ACTIVA_EXPORT const char* activa_license_verification_message(const activa_license_info* info);
+
 /* Minutes left in the current state (until the activation or the grace
- * period ends); 0 when the state does not end or has ended, and for NULL. */
+ * period ends); 0 when the state does not end or has ended, and for NULL.
+ * Licensed: counted by the library from the signed validity end; grace:
+ * activad's number (see activa_license_verification). */
 ACTIVA_EXPORT uint32_t activa_license_minutes_left(const activa_license_info* info);
 
 /* Whole days left in the current state: minutes_left / 1440, rounded down.

@@ -50,6 +50,15 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kTooManyNewClients,
           "The activation host refused a new client machine: too many new machines from this "
           "address in the last minute."},
+    Entry{ResultCode::kProofMissing,
+          "The licensing service gave no activation proof for a product it says is activated."},
+    Entry{ResultCode::kOtherMachine, "The activation proof is for another machine."},
+    Entry{ResultCode::kProofExpired, "The activation proof has expired."},
+    Entry{ResultCode::kUntrustedService,
+          "The licensing service's socket is not served by root or activad's user."},
+    Entry{ResultCode::kGraceUnverified,
+          "The product is in a grace period; its days left are the licensing service's word, "
+          "not signed."},
 };
 
 }  // namespace

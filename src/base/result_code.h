@@ -44,6 +44,15 @@ enum class ResultCode : std::uint32_t {
   kThresholdMismatch = 0xC0AC0009,
   kCertificateExpired = 0xC0AC000A,
   kTooManyNewClients = 0xC0AC000B,
+  // What libactiva finds when it checks activad's answer itself (DESIGN.md
+  // section 3, point 5); numbered from 0x20 to leave room below.
+  kProofMissing = 0xC0AC0020,
+  kOtherMachine = 0xC0AC0021,
+  kProofExpired = 0xC0AC0022,
+  kUntrustedService = 0xC0AC0023,
+  // Not a failure (severity bit clear): the state is a grace period, which
+  // has no signed proof; its days are activad's word.
+  kGraceUnverified = 0x40AC0024,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.

@@ -27,7 +27,12 @@ TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
                             ResultCode::kAccessDenied,
                             ResultCode::kThresholdMismatch,
                             ResultCode::kCertificateExpired,
-                            ResultCode::kTooManyNewClients};
+                            ResultCode::kTooManyNewClients,
+                            ResultCode::kProofMissing,
+                            ResultCode::kOtherMachine,
+                            ResultCode::kProofExpired,
+                            ResultCode::kUntrustedService,
+                            ResultCode::kGraceUnverified};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);
     EXPECT_EQ(ResultCodeFromValue(static_cast<std::uint32_t>(c)), c);

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,9 +17,12 @@
 #include "base/result_code.h"
 #include "base/status.h"
 #include "base/uuid.h"
+#include "capi/license_check.h"
+#include "capi/peer_rule.h"
+#include "capi/status_message.h"
+#include "crypto/signing.h"
 #include "management/operations.h"
 #include "net/unix_line_client.h"
-#include "capi/status_message.h"
 
 namespace {
 
@@ -40,9 +45,21 @@ activa_result Guarded(F&& body) noexcept {
   }
 }
 
+// Connects and makes sure who answers is root or activad's user
+// (capi/peer_rule.h) before a byte is sent.
+activa::Result<ManagementConnection> Connect(const std::string& path,
+                                             std::chrono::milliseconds timeout) {
+  activa::Result<ManagementConnection> conn = ManagementConnection::Open(path, timeout);
+  if (!conn.ok()) return conn;
+  ACTIVA_RETURN_IF_ERROR(
+      activa::capi::CheckPeer(conn->peer_uid(), activa::capi::DaemonUser(), path));
+  return conn;
+}
+
 }  // namespace
 
 struct activa_client {
+  activa::PublicKey vendor_key{};
   std::string path;
   std::chrono::milliseconds timeout = kDefaultTimeout;
   // Empty between a broken connection and the next call, which reconnects.
@@ -66,23 +83,33 @@ const char* activa_result_message(activa_result result) {
   return activa::ResultCodeMessage(static_cast<ResultCode>(result)).data();
 }
 
-activa_result activa_open(const char* socket_path, activa_client** out) {
+activa_result activa_open_with_vendor_key(const uint8_t vendor_key[ACTIVA_VENDOR_KEY_SIZE],
+                                          const char* socket_path, activa_client** out) {
   if (out == nullptr) return Code(ResultCode::kInvalidArgument);
   *out = nullptr;
+  if (vendor_key == nullptr) return Code(ResultCode::kInvalidArgument);
   return Guarded([&]() -> activa_result {
+    activa::InitCrypto();
     std::string path;
     if (socket_path != nullptr) {
       path = socket_path;
-    } else if (const char* env = std::getenv("ACTIVA_SOCKET"); env != nullptr && *env != '\0') {
-      path = env;
     } else {
       path = std::string(activa::management::kDefaultSocketPath);
+#ifdef ACTIVA_TEST_CONTROLS
+      // Only in test builds: in a product's, an environment variable is one
+      // more thing an attacker sets for the product (the peer check would
+      // still refuse a socket that is not activad's).
+      if (const char* env = std::getenv("ACTIVA_SOCKET"); env != nullptr && *env != '\0') {
+        path = env;
+      }
+#endif
     }
     // Connecting now, not at the first query, lets a product tell "activad
     // is not running" apart from "my product is not installed" at once.
-    activa::Result<ManagementConnection> conn = ManagementConnection::Open(path, kDefaultTimeout);
+    activa::Result<ManagementConnection> conn = Connect(path, kDefaultTimeout);
     if (!conn.ok()) return Code(conn.status().code());
     auto* client = new activa_client;
+    std::memcpy(client->vendor_key.data(), vendor_key, client->vendor_key.size());
     client->path = std::move(path);
     client->connection.emplace(std::move(conn).value());
     *out = client;
@@ -136,8 +163,7 @@ activa_result activa_query_license(activa_client* client, const char* applicatio
     for (int attempt = 0; attempt < 2; ++attempt) {
       const bool fresh = !client->connection.has_value();
       if (fresh) {
-        activa::Result<ManagementConnection> conn =
-            ManagementConnection::Open(client->path, client->timeout);
+        activa::Result<ManagementConnection> conn = Connect(client->path, client->timeout);
         if (!conn.ok()) return client->Record(conn.status());
         client->connection.emplace(std::move(conn).value());
       }
@@ -155,6 +181,9 @@ activa_result activa_query_license(activa_client* client, const char* applicatio
       if (status.status().code() == ResultCode::kInvalidData) client->connection.reset();
       return client->Record(status.status());
     }
+    // Believed only as far as the proof goes (capi/license_check.h).
+    activa::capi::JudgeStatus(*status, client->vendor_key, *app, *sku,
+                              static_cast<std::int64_t>(std::time(nullptr)));
     *out = new activa_license_info{std::move(status).value()};
     return client->Record(Status::Ok());
   });
@@ -205,6 +234,17 @@ activa_result activa_license_last_result(const activa_license_info* info) {
 
 const char* activa_license_last_result_message(const activa_license_info* info) {
   return info == nullptr ? "" : info->status.last_result_text.c_str();
+}
+
+activa_result activa_license_verification(const activa_license_info* info) {
+  return info == nullptr ? Code(ResultCode::kInvalidArgument) : Code(info->status.verification);
+}
+
+const char* activa_license_verification_message(const activa_license_info* info) {
+  if (info == nullptr) return "";
+  return info->status.verification_text.empty()
+             ? activa_result_message(Code(info->status.verification))
+             : info->status.verification_text.c_str();
 }
 
 const char* activa_license_product_name(const activa_license_info* info) {

@@ -13,6 +13,13 @@
 
 static int failures;
 
+/* A product's vendor key. The fake daemon sends no proofs, so no reply can
+ * verify under it, which is the point: none of its "licensed" answers may be
+ * believed. */
+static const uint8_t ctest_vendor_key[ACTIVA_VENDOR_KEY_SIZE] = {
+    0x3b, 0x6a, 0x27, 0xbc, 0xce, 0xb6, 0xa4, 0x2d, 0x62, 0xa3, 0xa8, 0xd0, 0x2a, 0x6f, 0x0d, 0x73,
+    0x65, 0x32, 0x15, 0x77, 0x1d, 0xe2, 0x43, 0xa6, 0x3a, 0xc0, 0x48, 0xa1, 0x8b, 0x59, 0xda, 0x29};
+
 #define CHECK(cond)                                                            \
   do {                                                                         \
     if (!(cond)) {                                                             \
@@ -61,7 +68,7 @@ static void ExpectQueryFails(activa_client* client, const char* sku, activa_resu
 int c_test_query_grace_period(const char* socket_path) {
   failures = 0;
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
   CHECK(client != NULL);
 
   /* Upper case and braces are accepted; the daemon sees lower case. */
@@ -74,6 +81,8 @@ int c_test_query_grace_period(const char* socket_path) {
   CHECK(activa_license_is_usable(info));
   CHECK(activa_license_minutes_left(info) == 43200u);
   CHECK(activa_license_days_left(info) == 30);
+  /* Grace has no proof: the days are the daemon's, and marked so. */
+  CHECK_RESULT(ACTIVA_GRACE_UNVERIFIED, activa_license_verification(info));
   CHECK_RESULT(ACTIVA_E_NO_HOST_REACHABLE, activa_license_last_result(info));
   CHECK_STR("No activation host could be contacted.", activa_license_last_result_message(info));
   CHECK_STR("Example Suite Professional", activa_license_product_name(info));
@@ -86,7 +95,7 @@ int c_test_query_grace_period(const char* socket_path) {
 int c_test_several_products_one_client(const char* socket_path) {
   failures = 0;
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
 
   activa_license_info* licensed = NULL;
   activa_license_info* notification = NULL;
@@ -97,15 +106,19 @@ int c_test_several_products_one_client(const char* socket_path) {
   /* Both infos stay valid after the client is closed. */
   activa_close(client);
 
-  CHECK(activa_license_state(licensed) == ACTIVA_STATE_LICENSED);
-  CHECK(activa_license_is_usable(licensed));
-  CHECK(activa_license_minutes_left(licensed) == 258000u); /* 179 days and 4 hours */
-  CHECK(activa_license_days_left(licensed) == 179);
+  /* The fake says "licensed, 179 days" and proves nothing: not believed. */
+  CHECK(activa_license_state(licensed) == ACTIVA_STATE_UNLICENSED);
+  CHECK(!activa_license_is_usable(licensed));
+  CHECK(activa_license_minutes_left(licensed) == 0u);
+  CHECK(activa_license_days_left(licensed) == 0);
+  CHECK_RESULT(ACTIVA_E_PROOF_MISSING, activa_license_verification(licensed));
+  CHECK(strlen(activa_license_verification_message(licensed)) > 0);
   CHECK_RESULT(ACTIVA_OK, activa_license_last_result(licensed));
   CHECK_STR("The operation completed successfully.", activa_license_last_result_message(licensed));
 
   CHECK(activa_license_state(notification) == ACTIVA_STATE_NOTIFICATION);
   CHECK(!activa_license_is_usable(notification));
+  CHECK_RESULT(ACTIVA_OK, activa_license_verification(notification)); /* grants nothing */
   CHECK(activa_license_minutes_left(notification) == 0u);
   CHECK(activa_license_days_left(notification) == 0);
   CHECK_RESULT(ACTIVA_E_GRACE_EXPIRED, activa_license_last_result(notification));
@@ -123,7 +136,7 @@ int c_test_several_products_one_client(const char* socket_path) {
 int c_test_unknown_product(const char* socket_path) {
   failures = 0;
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
   ExpectQueryFails(client, "00000000-0000-4000-8000-000000000000", ACTIVA_E_NOT_FOUND);
   CHECK_STR(CTEST_NOT_FOUND_MESSAGE, activa_last_error_message(client));
 
@@ -138,14 +151,20 @@ int c_test_unknown_product(const char* socket_path) {
 
 int c_test_null_and_bad_arguments(const char* socket_path) {
   failures = 0;
-  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open(socket_path, NULL));
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
+               activa_open_with_vendor_key(ctest_vendor_key, socket_path, NULL));
   activa_client* client = (activa_client*)&failures;
-  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open("", &client));
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open_with_vendor_key(NULL, socket_path, &client));
+  CHECK(client == NULL);
+  client = (activa_client*)&failures;
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
+               activa_open_with_vendor_key(ctest_vendor_key, "", &client));
   CHECK(client == NULL);
   char long_path[200];
   memset(long_path, 'a', sizeof long_path - 1);
   long_path[sizeof long_path - 1] = '\0';
-  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open(long_path, &client));
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
+               activa_open_with_vendor_key(ctest_vendor_key, long_path, &client));
   CHECK(client == NULL);
 
   activa_license_info* info = NULL;
@@ -154,7 +173,7 @@ int c_test_null_and_bad_arguments(const char* socket_path) {
   CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_set_timeout(NULL, 100));
   CHECK_STR("", activa_last_error_message(NULL));
 
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
   CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT,
                activa_query_license(client, NULL, CTEST_SKU_GRACE, &info));
   CHECK(info == NULL);
@@ -187,11 +206,13 @@ int c_test_null_and_bad_arguments(const char* socket_path) {
 int c_test_no_daemon(const char* missing_path, const char* refused_path) {
   failures = 0;
   activa_client* client = (activa_client*)&failures;
-  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND, activa_open(missing_path, &client));
+  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND,
+               activa_open_with_vendor_key(ctest_vendor_key, missing_path, &client));
   CHECK(client == NULL);
   /* A socket file left behind by a daemon that is gone. */
   client = (activa_client*)&failures;
-  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND, activa_open(refused_path, &client));
+  CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND,
+               activa_open_with_vendor_key(ctest_vendor_key, refused_path, &client));
   CHECK(client == NULL);
   return failures;
 }
@@ -199,7 +220,7 @@ int c_test_no_daemon(const char* missing_path, const char* refused_path) {
 int c_test_malformed_replies(const char* socket_path) {
   failures = 0;
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
   const char* broken[] = {CTEST_SKU_GARBAGE,   CTEST_SKU_HUGE,      CTEST_SKU_MISSING_FIELD,
                           CTEST_SKU_BAD_STATE, CTEST_SKU_TWO_LINES, CTEST_SKU_NOT_OBJECT};
   for (size_t i = 0; i < sizeof broken / sizeof broken[0]; ++i) {
@@ -207,7 +228,7 @@ int c_test_malformed_replies(const char* socket_path) {
     /* The same client recovers with the next query. */
     activa_license_info* info = NULL;
     CHECK_RESULT(ACTIVA_OK, activa_query_license(client, CTEST_APP, CTEST_SKU_LICENSED, &info));
-    CHECK(activa_license_state(info) == ACTIVA_STATE_LICENSED);
+    CHECK_RESULT(ACTIVA_E_PROOF_MISSING, activa_license_verification(info));
     activa_license_info_free(info);
   }
   activa_close(client);
@@ -217,7 +238,7 @@ int c_test_malformed_replies(const char* socket_path) {
 int c_test_timeout_and_dropped_connection(const char* socket_path) {
   failures = 0;
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
   CHECK_RESULT(ACTIVA_OK, activa_set_timeout(client, 300));
 
   double start = Now();
@@ -237,7 +258,7 @@ int c_test_timeout_and_dropped_connection(const char* socket_path) {
 int c_test_reconnects_after_daemon_closes(const char* socket_path) {
   failures = 0;
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(socket_path, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, socket_path, &client));
   for (int i = 0; i < 3; ++i) {
     activa_license_info* info = NULL;
     CHECK_RESULT(ACTIVA_OK, activa_query_license(client, CTEST_APP, CTEST_SKU_GRACE, &info));
@@ -252,7 +273,7 @@ int c_test_socket_from_environment(const char* socket_path) {
   failures = 0;
   CHECK(setenv("ACTIVA_SOCKET", socket_path, 1) == 0);
   activa_client* client = NULL;
-  CHECK_RESULT(ACTIVA_OK, activa_open(NULL, &client));
+  CHECK_RESULT(ACTIVA_OK, activa_open_with_vendor_key(ctest_vendor_key, NULL, &client));
   activa_license_info* info = NULL;
   CHECK_RESULT(ACTIVA_OK, activa_query_license(client, CTEST_APP, CTEST_SKU_GRACE, &info));
   activa_license_info_free(info);

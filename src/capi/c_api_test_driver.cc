@@ -54,6 +54,11 @@ static_assert(ACTIVA_E_STORAGE == static_cast<uint32_t>(ResultCode::kStorage));
 static_assert(ACTIVA_E_WRONG_KEY_KIND == static_cast<uint32_t>(ResultCode::kWrongKeyKind));
 static_assert(ACTIVA_E_NOT_FOUND == static_cast<uint32_t>(ResultCode::kNotFound));
 static_assert(ACTIVA_E_THRESHOLD_MISMATCH == static_cast<uint32_t>(ResultCode::kThresholdMismatch));
+static_assert(ACTIVA_E_PROOF_MISSING == static_cast<uint32_t>(ResultCode::kProofMissing));
+static_assert(ACTIVA_E_OTHER_MACHINE == static_cast<uint32_t>(ResultCode::kOtherMachine));
+static_assert(ACTIVA_E_PROOF_EXPIRED == static_cast<uint32_t>(ResultCode::kProofExpired));
+static_assert(ACTIVA_E_UNTRUSTED_SERVICE == static_cast<uint32_t>(ResultCode::kUntrustedService));
+static_assert(ACTIVA_GRACE_UNVERIFIED == static_cast<uint32_t>(ResultCode::kGraceUnverified));
 
 std::string Product(int state, std::uint32_t minutes, std::uint32_t last_result,
                     const char* last_result_text, const char* name) {

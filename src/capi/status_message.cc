@@ -41,6 +41,8 @@ Result<LicenseStatus> ParseStatusReply(std::string_view line) {
                                 ? std::string(ResultCodeMessage(p.last_result))
                                 : p.last_result_text;
   status.name = p.name;
+  status.cmid = reply->cmid;
+  status.proof = reply->proof;
   return status;
 }
 

@@ -9,11 +9,13 @@
 #define ACTIVA_CAPI_STATUS_MESSAGE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/status.h"
 #include "base/uuid.h"
+#include "management/types.h"
 #include "net/unix_line_client.h"
 
 namespace activa::capi {
@@ -21,13 +23,20 @@ namespace activa::capi {
 // The most a line may hold (docs/management.md).
 using net::kMaxLineBytes;
 
-// What the C API exposes of a `product` object.
+// What the C API exposes of a `status` reply: the `product` object as
+// activad tells it, the machine's CMID and the proof. JudgeStatus
+// (capi/license_check.h) then decides what of it to believe.
 struct LicenseStatus {
   int state = 0;  // KMS numbering, 0..6
   std::uint32_t minutes_left = 0;
   std::uint32_t last_result = 0;
   std::string last_result_text;
   std::string name;
+  Uuid cmid{};
+  std::optional<management::ActivationProof> proof;
+  // Set by JudgeStatus.
+  ResultCode verification = ResultCode::kProofMissing;
+  std::string verification_text;
 };
 
 // `{"op":"status","application_id":"...","sku_id":"..."}` (management/codec.h),

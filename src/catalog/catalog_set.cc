@@ -30,6 +30,7 @@ CatalogSet CatalogSet::Load(System& system, const std::string& dir,
   for (const TrustedVendor& v : trusted) keys.push_back(v.key);
   std::vector<Catalog> loaded;
   std::vector<std::string> files;
+  std::vector<std::string> texts;
   Result<std::vector<std::string>> names = system.ListFiles(dir);
   if (!names.ok()) {
     problems->push_back("no catalogs: " + names.status().message());
@@ -47,6 +48,7 @@ CatalogSet CatalogSet::Load(System& system, const std::string& dir,
     }
     loaded.push_back(std::move(c).value());
     files.push_back(path);
+    texts.push_back(std::move(text).value());
   }
   // Claims of two vendors on one thing: neither is trusted.
   std::vector<bool> refused(loaded.size(), false);
@@ -63,7 +65,9 @@ CatalogSet CatalogSet::Load(System& system, const std::string& dir,
   }
   CatalogSet set;
   for (std::size_t i = 0; i < loaded.size(); ++i) {
-    if (!refused[i]) set.catalogs_.push_back(std::move(loaded[i]));
+    if (refused[i]) continue;
+    set.catalogs_.push_back(std::move(loaded[i]));
+    set.texts_.push_back(std::move(texts[i]));
   }
   // Revocation lists ship beside the catalogs, verified under the same
   // pinned keys; each applies to the catalog its signer belongs to.
@@ -128,6 +132,14 @@ const Edition* CatalogSet::FindEdition(const Uuid& sku, const Catalog** catalog)
     }
   }
   return nullptr;
+}
+
+const std::string& CatalogSet::SignedText(const Catalog& catalog) const {
+  static const std::string kNone;
+  for (std::size_t i = 0; i < catalogs_.size() && i < texts_.size(); ++i) {
+    if (&catalogs_[i] == &catalog) return texts_[i];
+  }
+  return kNone;
 }
 
 const Catalog* CatalogSet::ForVendorTag(std::uint16_t tag) const {

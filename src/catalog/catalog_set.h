@@ -60,8 +60,14 @@ class CatalogSet {
   // is older than the one held.
   Result<bool> Offer(RevocationList list);
 
+  // The signed file `catalog` (one of catalogs()) was loaded from, byte for
+  // byte, so that a product can verify it again (the `status` operation's
+  // proof); "" for catalogs built in code.
+  const std::string& SignedText(const Catalog& catalog) const;
+
  private:
   std::vector<Catalog> catalogs_;
+  std::vector<std::string> texts_;  // parallel to catalogs_ when loaded
   std::vector<RevocationList> revocations_;  // at most one per vendor
 };
 

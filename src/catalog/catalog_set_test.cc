@@ -54,6 +54,9 @@ TEST_F(CatalogSetTest, APinnedVendorsCatalogLoads) {
   CatalogSet set = Load();
   ASSERT_EQ(set.catalogs().size(), 1u) << Problems();
   EXPECT_NE(set.FindEdition(Id(kSku)), nullptr);
+  // The file as it was signed, for products to verify again.
+  EXPECT_EQ(set.SignedText(set.catalogs()[0]), *system_.ReadFile("/catalogs/example.json"));
+  EXPECT_EQ(CatalogSet({Example(vendor_, "Example", kSku)}).SignedText(set.catalogs()[0]), "");
 }
 
 // Before: the catalog's own key list verified it, so any self-signed

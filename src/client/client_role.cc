@@ -188,6 +188,10 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
       next.host_in_use = outcome.host.ToString();
       next.host_address = outcome.address;
       next.discovered = outcome.discovered;
+      if (resp->result == ResultCode::kOk) {
+        next.proof_response = EncodeResponse(*resp);
+        next.proof_catalog = catalogs_.SignedText(*catalog);
+      }
       detail = "count " + std::to_string(resp->current_count) + ", activation interval " +
                std::to_string(resp->activation_interval_minutes) + " min, renewal interval " +
                std::to_string(resp->renewal_interval_minutes) + " min";

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "base/bytes.h"
 #include "base/status.h"
 #include "base/uuid.h"
 #include "client/client_license.h"
@@ -24,6 +25,14 @@ struct ProductRecord {
   ClientLicense license;
   std::uint32_t last_count = 0;  // the host's count in its last answer
   std::string host_in_use;       // "host:port" that answered last
+  // The proof of the last activation (DESIGN.md section 3, point 5): the
+  // last signed success that verified, as its response frame (the codec's
+  // encoding is canonical, so re-encoding the decoded response gives the
+  // bytes the host signed), and the signed catalog text it was verified
+  // against. Empty until a host activates the product; a later refusal
+  // leaves it. Handed to products by the `status` operation.
+  Bytes proof_response;
+  std::string proof_catalog;
   // Not stored: how that host was found, and its address (slmgr /dlv).
   bool discovered = false;
   std::string host_address;

@@ -193,7 +193,11 @@ Result<m::StatusResponse> ManagementService::ProductStatus(const m::StatusReques
     return Status(ResultCode::kNotFound,
                   "edition " + FormatUuid(r.sku_id) + " is not installed on this machine");
   }
-  return m::StatusResponse{ProductInfo(*p)};
+  m::StatusResponse out{ProductInfo(*p), core_.machine().cmid, std::nullopt};
+  if (!p->proof_response.empty() && !p->proof_catalog.empty()) {
+    out.proof = m::ActivationProof{p->proof_response, p->proof_catalog};
+  }
+  return out;
 }
 
 // --- Keys ------------------------------------------------------------------------

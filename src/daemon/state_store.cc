@@ -74,6 +74,13 @@ CREATE TABLE license_clock (
 CREATE INDEX host_clients_by_cmid ON host_clients (cmid, application_id);
 CREATE INDEX host_clients_by_last_seen ON host_clients (last_seen);
 )sql",
+    // 5: the proof of each product's last activation (ProductRecord): the
+    // signed response frame (in hex) and the catalog text it was verified
+    // against.
+    R"sql(
+ALTER TABLE products ADD COLUMN proof_response TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN proof_catalog TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total", "failed", "state0", "state1", "state2",
@@ -145,7 +152,8 @@ Result<std::vector<ProductRecord>> StateStore::LoadProducts() {
   Result<Statement> q = db_.Prepare(
       "SELECT sku_id, application_id, key_text, key_kind, grace_end, validity_end, rearms_used, "
       "next_attempt, activation_interval, renewal_interval, last_result, last_attempt, "
-      "last_activation, last_count, host_in_use FROM products ORDER BY rowid");
+      "last_activation, last_count, host_in_use, proof_response, proof_catalog FROM products "
+      "ORDER BY rowid");
   if (!q.ok()) return q.status();
   std::vector<ProductRecord> out;
   for (;;) {
@@ -169,6 +177,10 @@ Result<std::vector<ProductRecord>> StateStore::LoadProducts() {
     p.license.last_activation = q->Int(12);
     p.last_count = static_cast<std::uint32_t>(q->Int(13));
     p.host_in_use = q->Text(14);
+    // Not hex only if someone edited the database: then there is no proof,
+    // and products will say so.
+    if (!HexDecode(q->Text(15), &p.proof_response)) p.proof_response.clear();
+    p.proof_catalog = q->Text(16);
     out.push_back(std::move(p));
   }
   return out;
@@ -178,8 +190,9 @@ Status StateStore::SaveProduct(const ProductRecord& p) {
   Result<Statement> q = db_.Prepare(
       "INSERT OR REPLACE INTO products (sku_id, application_id, key_text, key_kind, grace_end, "
       "validity_end, rearms_used, next_attempt, activation_interval, renewal_interval, "
-      "last_result, last_attempt, last_activation, last_count, host_in_use) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+      "last_result, last_attempt, last_activation, last_count, host_in_use, proof_response, "
+      "proof_catalog) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
   if (!q.ok()) return q.status();
   return q->Bind(1, FormatUuid(p.sku_id))
       .Bind(2, FormatUuid(p.application_id))
@@ -196,6 +209,8 @@ Status StateStore::SaveProduct(const ProductRecord& p) {
       .Bind(13, p.license.last_activation)
       .Bind(14, p.last_count)
       .Bind(15, p.host_in_use)
+      .Bind(16, HexEncode(p.proof_response))
+      .Bind(17, p.proof_catalog)
       .Run();
 }
 

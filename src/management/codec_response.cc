@@ -148,7 +148,19 @@ void AddPayload(const DlcResponse& d, json::object& o) {
   o["next_after"] = d.next_after ? json::value(FormatUuid(*d.next_after)) : json::value(nullptr);
   o["total"] = d.total;
 }
-void AddPayload(const StatusResponse& d, json::object& o) { o["product"] = ToJson(d.product); }
+void AddPayload(const StatusResponse& d, json::object& o) {
+  o["product"] = ToJson(d.product);
+  o["cmid"] = FormatUuid(d.cmid);
+  if (d.proof) {
+    const std::string_view catalog = d.proof->catalog;
+    o["proof"] = json::object{
+        {"response", Base64Encode(d.proof->response)},
+        {"catalog", Base64Encode(ByteSpan(reinterpret_cast<const std::uint8_t*>(catalog.data()),
+                                          catalog.size()))}};
+  } else {
+    o["proof"] = nullptr;
+  }
+}
 void AddPayload(const IpkResponse& d, json::object& o) {
   o["kind"] = d.kind;
   o["name"] = d.name;
@@ -241,6 +253,11 @@ class Reader {
     std::uint32_t n = static_cast<std::uint32_t>(out);
     Number(key, n);
     out = static_cast<ResultCode>(n);
+  }
+  void Base64(std::string_view key, Bytes& out) {
+    if (const json::value* v = Get(key)) {
+      if (!v->is_string() || !Base64Decode(v->get_string(), &out)) Wrong(key, "base64");
+    }
   }
   // "" counts as absent (Host's group_id).
   void Id(std::string_view key, std::optional<Uuid>& out) {
@@ -465,6 +482,15 @@ Status ReadPayload(Reader& r, StatusResponse& d) {
     if (p.Get(key) == nullptr) return Malformed("the response has no " + p.Name(key));
   }
   Read(p, d.product);
+  r.Id("cmid", d.cmid);
+  if (const json::object* proof = r.Object("proof")) {
+    Reader q = r.Child(*proof, "proof");
+    ActivationProof& out = d.proof.emplace();
+    q.Base64("response", out.response);
+    Bytes catalog;
+    q.Base64("catalog", catalog);
+    out.catalog.assign(catalog.begin(), catalog.end());
+  }
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, IpkResponse& d) {

@@ -201,7 +201,11 @@ TEST(CodecTest, EveryResponseRoundTrips) {
                               Id(1),
                               7});
   ExpectRoundTrip(Operation::kDlc, DlcResponse{{}, std::nullopt, 0});
-  ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct()});
+  ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct(), Id(4), std::nullopt});
+  ExpectRoundTrip(Operation::kStatus,
+                  StatusResponse{FullProduct(), Id(4),
+                                 ActivationProof{{0x41, 0x43, 0x54, 0x56, 0x00, 0xff},
+                                                 R"({"activa_catalog": 1})"}});
   ExpectRoundTrip(Operation::kIpk, IpkResponse{"host", "Example Suite Volume", true});
   ExpectRoundTrip(Operation::kUpk, UpkResponse{"host key"});
   ExpectRoundTrip(Operation::kAto, AtoResponse{Status::Ok(), {FullProduct()}});

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/result_code.h"
 #include "base/status.h"
 #include "base/uuid.h"
@@ -345,8 +346,20 @@ struct DlcResponse {
   bool operator==(const DlcResponse&) const = default;
 };
 
+// What backs a licensed state, for the product to check itself (DESIGN.md
+// section 3, point 5): the last verified success of a host, and the catalog
+// it was verified against. On the wire both are base64.
+struct ActivationProof {
+  Bytes response;       // the host-signed response frame (protocol/codec.h)
+  std::string catalog;  // the vendor-signed catalog file, byte for byte
+  bool operator==(const ActivationProof&) const = default;
+};
+
 struct StatusResponse {
   Product product;
+  Uuid cmid{};  // this machine's client machine ID
+  // Null until a host has activated the product.
+  std::optional<ActivationProof> proof;
   bool operator==(const StatusResponse&) const = default;
 };
 

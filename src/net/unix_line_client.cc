@@ -125,6 +125,16 @@ UnixLineConnection& UnixLineConnection::operator=(UnixLineConnection&& other) no
 
 UnixLineConnection::~UnixLineConnection() { Close(); }
 
+long UnixLineConnection::peer_uid() const {
+  ucred cred{};
+  socklen_t size = sizeof cred;
+  if (fd_ < 0 || ::getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &cred, &size) != 0 ||
+      size != sizeof cred) {
+    return -1;
+  }
+  return static_cast<long>(cred.uid);
+}
+
 void UnixLineConnection::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

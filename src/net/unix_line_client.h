@@ -57,6 +57,11 @@ class UnixLineConnection {
   // on a new connection.
   bool closed_by_peer() const { return closed_by_peer_; }
 
+  // The user ID of the process that listens on the other end, as the kernel
+  // recorded it when it accepted the connection (SO_PEERCRED): who answers,
+  // whoever made the socket file. -1 when the kernel does not say.
+  long peer_uid() const;
+
  private:
   UnixLineConnection(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   Status Fail(Status status);

@@ -1,24 +1,19 @@
 #include "protocol/chain.h"
 
+#include <optional>
+
 #include "base/time_text.h"
 
 namespace activa {
 
-Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
-                                            const ActivationRequest& request,
-                                            const Catalog& catalog, std::int64_t now,
-                                            const RevocationList* revocations) {
-  // 1. An answer to another request (or another machine) is a replay.
-  if (response.nonce != request.nonce) {
-    return Status(ResultCode::kBadSignature, "the response echoes another request's nonce");
-  }
-  if (response.cmid != request.cmid) {
-    return Status(ResultCode::kBadSignature, "the response is for another client machine ID");
-  }
-  if (response.sku_id != request.sku_id) {
-    return Status(ResultCode::kBadSignature, "the response is for another edition");
-  }
+namespace {
 
+// Steps 2 to 5 of chain.h, shared by the client's check and the product's.
+// `asked` is the required count the request named; none for a proof.
+Result<HostCertificate> VerifySignedChain(const ActivationResponse& response, const Uuid& sku,
+                                          std::optional<std::uint16_t> asked,
+                                          const Catalog& catalog,
+                                          const RevocationList* revocations) {
   // 2. The certificate, from a vendor key the catalog trusts.
   Result<HostCertificate> cert = DecodeCertificate(response.host_certificate);
   if (!cert.ok()) return cert.status();
@@ -42,10 +37,10 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
 
   // 3. The certificate must cover this edition.
   bool covered = false;
-  for (std::uint16_t g : cert->group_codes) covered = covered || catalog.GroupCovers(g, request.sku_id);
+  for (std::uint16_t g : cert->group_codes) covered = covered || catalog.GroupCovers(g, sku);
   if (!covered) {
     return Status(ResultCode::kEditionNotCovered,
-                  "the host's key does not cover edition " + FormatUuid(request.sku_id));
+                  "the host's key does not cover edition " + FormatUuid(sku));
   }
 
   // 4. The response itself, signed by the certified host.
@@ -56,16 +51,51 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
   // signature, so a number altered on the way reads as what it is.
   // A refusal may say 0 (the host's catalog lacks the edition): it applied
   // no threshold, and its own result tells why.
-  const Edition* edition = catalog.FindEdition(request.sku_id);
+  const Edition* edition = catalog.FindEdition(sku);
   const bool applied = response.required_count != 0 || response.result == ResultCode::kOk;
   if (applied && (edition == nullptr || response.required_count != edition->threshold ||
-                  response.required_count != request.required_count)) {
+                  (asked && response.required_count != *asked))) {
     return Status(ResultCode::kThresholdMismatch,
                   "the host applied a threshold of " + std::to_string(response.required_count) +
-                      "; this machine's catalog gives edition " + FormatUuid(request.sku_id) + " " +
+                      "; this machine's catalog gives edition " + FormatUuid(sku) + " " +
                       (edition ? std::to_string(edition->threshold) : std::string("none")) +
-                      " and the request asked for " + std::to_string(request.required_count));
+                      (asked ? " and the request asked for " + std::to_string(*asked) : ""));
   }
+
+  return cert;
+}
+
+// The client's own clock decides, not the host's: a host whose clock is set
+// back must not make its certificate last longer.
+Status CheckNotExpired(const HostCertificate& cert, std::int64_t now) {
+  if (now > cert.not_after) {
+    return Status(ResultCode::kCertificateExpired,
+                  "the host's certificate expired on " + FormatUtcTime(cert.not_after) +
+                      "; the host must be reactivated");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
+                                            const ActivationRequest& request,
+                                            const Catalog& catalog, std::int64_t now,
+                                            const RevocationList* revocations) {
+  // 1. An answer to another request (or another machine) is a replay.
+  if (response.nonce != request.nonce) {
+    return Status(ResultCode::kBadSignature, "the response echoes another request's nonce");
+  }
+  if (response.cmid != request.cmid) {
+    return Status(ResultCode::kBadSignature, "the response is for another client machine ID");
+  }
+  if (response.sku_id != request.sku_id) {
+    return Status(ResultCode::kBadSignature, "the response is for another edition");
+  }
+
+  Result<HostCertificate> cert =
+      VerifySignedChain(response, request.sku_id, request.required_count, catalog, revocations);
+  if (!cert.ok()) return cert;
 
   // 6. Times.
   // host_time and validity_end come from the network: compare them with
@@ -88,13 +118,41 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
   if (cert->issued > now + 86400 + kMaxClockSkewSeconds) {
     return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
   }
-  // The client's own clock decides, not the host's: a host whose clock is
-  // set back must not make its certificate last longer.
-  if (now > cert->not_after) {
-    return Status(ResultCode::kCertificateExpired,
-                  "the host's certificate expired on " + FormatUtcTime(cert->not_after) +
-                      "; the host must be reactivated");
+  ACTIVA_RETURN_IF_ERROR(CheckNotExpired(*cert, now));
+  return cert;
+}
+
+Result<HostCertificate> VerifyResponseProof(const ActivationResponse& response, const Uuid& cmid,
+                                            const Uuid& sku, const Catalog& catalog,
+                                            std::int64_t now) {
+  if (response.result != ResultCode::kOk) {
+    return Status(ResultCode::kNotFound, "the response is a refusal, which proves no activation");
   }
+  if (response.cmid != cmid) {
+    return Status(ResultCode::kOtherMachine,
+                  "the response is for client machine ID " + FormatUuid(response.cmid) +
+                      ", not this machine's " + FormatUuid(cmid));
+  }
+  if (response.sku_id != sku) {
+    return Status(ResultCode::kBadSignature, "the response is for another edition");
+  }
+  Result<HostCertificate> cert =
+      VerifySignedChain(response, sku, std::nullopt, catalog, /*revocations=*/nullptr);
+  if (!cert.ok()) return cert;
+  // Compared with bounds from our own clock, never subtracted (see above).
+  if (response.host_time > now + kMaxClockSkewSeconds) {
+    return Status(ResultCode::kClockSkew,
+                  "the response is dated more than 4 hours in this machine's future");
+  }
+  if (response.validity_end <= response.host_time ||
+      response.validity_end > response.host_time + kValidityDays * 86400) {
+    return Status(ResultCode::kInvalidData,
+                  "the response's validity end is not within 180 days of the host time");
+  }
+  if (cert->issued > now + 86400 + kMaxClockSkewSeconds) {
+    return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
+  }
+  ACTIVA_RETURN_IF_ERROR(CheckNotExpired(*cert, now));
   return cert;
 }
 

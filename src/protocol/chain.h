@@ -43,6 +43,22 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
                                             const Catalog& catalog, std::int64_t now,
                                             const RevocationList* revocations = nullptr);
 
+// The check a product makes of a proof (DESIGN.md section 3, point 5): a
+// response activad verified and kept, checked again by libactiva, which
+// never saw the request and so cannot check its nonce. What it can check:
+// the response is a success for edition `sku` of machine `cmid`, points 2
+// to 4 above, the threshold is the edition's in `catalog`, and the times:
+// the validity end is at most 180 days past the host time, and neither the
+// host time nor the certificate's issue lies in `now`'s future (beyond the
+// skew). An old proof is fine while it lasts; whether it has lasted is the
+// caller's to judge from `validity_end` (one that ended is not an error
+// here, so the caller can say so).
+// Failures as above, and kOtherMachine for another CMID, kNotFound for a
+// response that is not a success (nothing to prove).
+Result<HostCertificate> VerifyResponseProof(const ActivationResponse& response, const Uuid& cmid,
+                                            const Uuid& sku, const Catalog& catalog,
+                                            std::int64_t now);
+
 }  // namespace activa
 
 #endif  // ACTIVA_PROTOCOL_CHAIN_H_

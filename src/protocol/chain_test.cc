@@ -249,3 +249,57 @@ TEST_F(ChainTest, VerifiedRefusalStillVerifies) {
 
 }  // namespace
 }  // namespace activa
+
+namespace activa {
+namespace {
+
+// The product's check of a kept response: no request, a clock days later.
+TEST_F(ChainTest, ProofVerifiesDaysLaterWithoutTheRequest) {
+  ActivationResponse r = Response(cert_, host_);
+  Result<HostCertificate> c =
+      VerifyResponseProof(r, request_.cmid, client_sku_, catalog_, kNow + 30 * 86400);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  // The nonce is not the product's to check: any nonce of a signed response
+  // will do, but only signed.
+  r.nonce.fill(0x11);
+  EXPECT_EQ(VerifyResponseProof(r, request_.cmid, client_sku_, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+}
+
+TEST_F(ChainTest, ProofForAnotherMachineOrEditionFails) {
+  ActivationResponse r = Response(cert_, host_);
+  EXPECT_EQ(VerifyResponseProof(r, Id("c0000000-0000-4000-8000-000000000002"), client_sku_,
+                                catalog_, kNow)
+                .status()
+                .code(),
+            ResultCode::kOtherMachine);
+  EXPECT_EQ(VerifyResponseProof(r, request_.cmid, server_sku_, catalog_, kNow).status().code(),
+            ResultCode::kBadSignature);
+}
+
+TEST_F(ChainTest, ProofFromAnUncertifiedHostOrARefusalFails) {
+  SigningKey rogue = SigningKey::FromSeed(Bytes(32, 9));
+  HostCertificate forged = cert_;
+  SignCertificate(forged, rogue);
+  EXPECT_EQ(VerifyResponseProof(Response(forged, host_), request_.cmid, client_sku_, catalog_, kNow)
+                .status()
+                .code(),
+            ResultCode::kBadSignature);
+  ActivationResponse refusal = Response(cert_, host_);
+  refusal.result = ResultCode::kCountInsufficient;
+  refusal.validity_end = 0;
+  SignResponse(refusal, host_);
+  EXPECT_EQ(VerifyResponseProof(refusal, request_.cmid, client_sku_, catalog_, kNow).status().code(),
+            ResultCode::kNotFound);
+}
+
+TEST_F(ChainTest, ProofFromTheFutureFails) {
+  ActivationResponse r = Response(cert_, host_);
+  EXPECT_EQ(VerifyResponseProof(r, request_.cmid, client_sku_, catalog_, kNow - 5 * 3600)
+                .status()
+                .code(),
+            ResultCode::kClockSkew);
+}
+
+}  // namespace
+}  // namespace activa

@@ -1,0 +1,174 @@
+// What libactiva believes of a `status` reply: each test breaks one thing of
+// a reply whose proof is good.
+#include "capi/license_check.h"
+
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "cert/host_certificate.h"
+#include "protocol/codec.h"
+
+namespace activa::capi {
+namespace {
+
+constexpr std::int64_t kNow = 1795000000;
+constexpr std::int64_t kDay = 86400;
+
+Uuid Id(const char* text) { return *ParseUuid(text); }
+
+class LicenseCheckTest : public ::testing::Test {
+ protected:
+  LicenseCheckTest()
+      : vendor_(SigningKey::FromSeed(Bytes(32, 1))), host_(SigningKey::FromSeed(Bytes(32, 2))) {
+    InitCrypto();
+    catalog_.vendor_name = "Example";
+    catalog_.vendor_keys = {vendor_.public_key()};
+    catalog_.applications = {{app_, "Suite"}};
+    catalog_.editions = {{sku_, app_, "Pro", EditionKind::kClient, 25, 1, ""}};
+    catalog_.groups = {{Id("99999999-0000-4000-8000-000000000001"), "Clients", 10, {sku_}}};
+    catalog_text_ = *SignCatalog(catalog_, vendor_);
+    cert_.host_public_key = host_.public_key();
+    cert_.group_codes = {10};
+    cert_.issued = kNow - kDay;
+    cert_.not_after = kNow + 365 * kDay;
+    SignCertificate(cert_, vendor_);
+  }
+
+  ActivationResponse Response() const {
+    ActivationResponse r;
+    r.cmid = cmid_;
+    r.nonce.fill(0x5a);
+    r.sku_id = sku_;
+    r.current_count = 25;
+    r.required_count = 25;
+    r.activation_interval_minutes = 120;
+    r.renewal_interval_minutes = 10080;
+    r.host_time = kNow;
+    r.validity_end = kNow + 180 * kDay;
+    r.host_certificate = EncodeCertificate(cert_);
+    SignResponse(r, host_);
+    return r;
+  }
+
+  // activad's word: licensed, 180 days, with `frame` as the proof.
+  LicenseStatus Licensed(const Bytes& frame) const {
+    LicenseStatus s;
+    s.state = 1;
+    s.minutes_left = 180 * 1440;
+    s.cmid = cmid_;
+    s.proof = management::ActivationProof{frame, catalog_text_};
+    return s;
+  }
+
+  LicenseStatus Judge(LicenseStatus s, std::int64_t now = kNow) const {
+    JudgeStatus(s, vendor_.public_key(), app_, sku_, now);
+    return s;
+  }
+
+  SigningKey vendor_, host_;
+  Uuid app_ = Id("aaaaaaaa-0000-4000-8000-000000000001");
+  Uuid sku_ = Id("eeeeeeee-0000-4000-8000-000000000001");
+  Uuid cmid_ = Id("c0000000-0000-4000-8000-000000000001");
+  Catalog catalog_;
+  std::string catalog_text_;
+  HostCertificate cert_;
+};
+
+TEST_F(LicenseCheckTest, GoodProofIsLicensedWithTheSignedDaysByOurClock) {
+  LicenseStatus s = Judge(Licensed(EncodeResponse(Response())), kNow + 10 * kDay);
+  EXPECT_EQ(s.verification, ResultCode::kOk) << s.verification_text;
+  EXPECT_EQ(s.state, 1);
+  EXPECT_EQ(s.minutes_left, 170u * 1440);  // not activad's 180 days
+}
+
+TEST_F(LicenseCheckTest, ClockSetBackGainsNothing) {
+  // Within the skew: counted from the host's time, not the earlier clock.
+  LicenseStatus s = Judge(Licensed(EncodeResponse(Response())), kNow - 3600);
+  EXPECT_EQ(s.verification, ResultCode::kOk) << s.verification_text;
+  EXPECT_EQ(s.minutes_left, 180u * 1440);
+  // Beyond it: the proof is from the future.
+  s = Judge(Licensed(EncodeResponse(Response())), kNow - 5 * 3600);
+  EXPECT_EQ(s.verification, ResultCode::kClockSkew);
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(LicenseCheckTest, ExpiredProofIsNotLicensed) {
+  LicenseStatus s = Judge(Licensed(EncodeResponse(Response())), kNow + 181 * kDay);
+  EXPECT_EQ(s.verification, ResultCode::kProofExpired);
+  EXPECT_EQ(s.state, 0);
+  EXPECT_EQ(s.minutes_left, 0u);
+}
+
+TEST_F(LicenseCheckTest, NoProofIsNotLicensed) {
+  LicenseStatus s = Licensed({});
+  s.proof.reset();
+  s = Judge(s);
+  EXPECT_EQ(s.verification, ResultCode::kProofMissing);
+  EXPECT_EQ(s.state, 0);
+  EXPECT_EQ(s.minutes_left, 0u);
+}
+
+TEST_F(LicenseCheckTest, ProofOfAnotherMachineIsNotLicensed) {
+  LicenseStatus s = Licensed(EncodeResponse(Response()));
+  s.cmid = Id("c0000000-0000-4000-8000-000000000002");
+  s = Judge(s);
+  EXPECT_EQ(s.verification, ResultCode::kOtherMachine);
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(LicenseCheckTest, AlteredProofIsNotLicensed) {
+  Bytes frame = EncodeResponse(Response());
+  // The validity end's low byte, inside the signed body: any flipped bit in
+  // it must fail the signature, not decode.
+  ActivationResponse longer = Response();
+  longer.validity_end += 1;
+  Bytes altered = EncodeResponse(longer);
+  altered.resize(altered.size() - 64);  // keep the old signature
+  altered.insert(altered.end(), frame.end() - 64, frame.end());
+  EXPECT_EQ(Judge(Licensed(altered)).verification, ResultCode::kBadSignature);
+  // A frame cut short does not decode.
+  Bytes cut(frame.begin(), frame.end() - 1);
+  EXPECT_EQ(Judge(Licensed(cut)).verification, ResultCode::kInvalidData);
+}
+
+TEST_F(LicenseCheckTest, CatalogOfAnotherKeyIsNotBelieved) {
+  // A vendor of its own making: a catalog and a host it "activated", all
+  // consistent, signed by a key the product does not hold.
+  SigningKey rogue = SigningKey::FromSeed(Bytes(32, 9));
+  Catalog forged = catalog_;
+  forged.vendor_keys = {rogue.public_key()};
+  LicenseStatus s = Licensed(EncodeResponse(Response()));
+  s.proof->catalog = *SignCatalog(forged, rogue);
+  s = Judge(s);
+  EXPECT_EQ(s.verification, ResultCode::kBadSignature);
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(LicenseCheckTest, HostTheVendorNeverCertifiedIsNotBelieved) {
+  SigningKey rogue = SigningKey::FromSeed(Bytes(32, 9));
+  SignCertificate(cert_, rogue);
+  EXPECT_EQ(Judge(Licensed(EncodeResponse(Response()))).verification, ResultCode::kBadSignature);
+}
+
+TEST_F(LicenseCheckTest, AnotherProductsEditionIsNotBelieved) {
+  LicenseStatus s = Licensed(EncodeResponse(Response()));
+  JudgeStatus(s, vendor_.public_key(), Id("aaaaaaaa-0000-4000-8000-000000000009"), sku_, kNow);
+  EXPECT_EQ(s.verification, ResultCode::kEditionNotCovered);
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(LicenseCheckTest, GraceIsActivadsWordAndSaysSo) {
+  LicenseStatus s;
+  s.state = 2;
+  s.minutes_left = 43200;
+  s = Judge(s);
+  EXPECT_EQ(s.verification, ResultCode::kGraceUnverified);
+  EXPECT_EQ(s.state, 2);
+  EXPECT_EQ(s.minutes_left, 43200u);
+  s.state = 5;
+  s.minutes_left = 0;
+  EXPECT_EQ(Judge(s).verification, ResultCode::kOk);
+}
+
+}  // namespace
+}  // namespace activa::capi
