@@ -107,6 +107,12 @@ typedef uint32_t activa_result;
  * threshold in the host's catalog (a product's last result: the host and
  * this machine hold different catalogs, or the request was altered). */
 #define ACTIVA_E_THRESHOLD_MISMATCH 0xC0AC0009u
+/* The activation host's certificate has expired (a product's last result:
+ * the host must be reactivated at the vendor). */
+#define ACTIVA_E_CERTIFICATE_EXPIRED 0xC0AC000Au
+/* The activation host refused a new machine: too many new machines from one
+ * address in the last minute (a product's last result; it retries). */
+#define ACTIVA_E_TOO_MANY_NEW_CLIENTS 0xC0AC000Bu
 /* From activa_license_verification: activad says the product is activated
  * but gave no signed proof of it. */
 #define ACTIVA_E_PROOF_MISSING 0xC0AC0020u

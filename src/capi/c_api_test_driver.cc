@@ -54,6 +54,10 @@ static_assert(ACTIVA_E_STORAGE == static_cast<uint32_t>(ResultCode::kStorage));
 static_assert(ACTIVA_E_WRONG_KEY_KIND == static_cast<uint32_t>(ResultCode::kWrongKeyKind));
 static_assert(ACTIVA_E_NOT_FOUND == static_cast<uint32_t>(ResultCode::kNotFound));
 static_assert(ACTIVA_E_THRESHOLD_MISMATCH == static_cast<uint32_t>(ResultCode::kThresholdMismatch));
+static_assert(ACTIVA_E_CERTIFICATE_EXPIRED ==
+              static_cast<uint32_t>(ResultCode::kCertificateExpired));
+static_assert(ACTIVA_E_TOO_MANY_NEW_CLIENTS ==
+              static_cast<uint32_t>(ResultCode::kTooManyNewClients));
 static_assert(ACTIVA_E_PROOF_MISSING == static_cast<uint32_t>(ResultCode::kProofMissing));
 static_assert(ACTIVA_E_OTHER_MACHINE == static_cast<uint32_t>(ResultCode::kOtherMachine));
 static_assert(ACTIVA_E_PROOF_EXPIRED == static_cast<uint32_t>(ResultCode::kProofExpired));
