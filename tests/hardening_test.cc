@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/file_util.h"
 #include "testing/daemon_process.h"
 #include "testing/temp_dir.h"
 
@@ -21,11 +22,10 @@ namespace {
 using testing::DaemonProcess;
 using testing::TempDir;
 
+// A whole file, or "" when it cannot be read.
 std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  Result<std::string> text = ReadFile(path);
+  return text.ok() ? *text : std::string();
 }
 
 mode_t ModeOf(const std::string& path) {

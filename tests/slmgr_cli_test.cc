@@ -69,6 +69,22 @@ class SlmgrCliTest : public ::testing::Test {
     return testing::RunProcessAs(uid, gid, groups, args);
   }
 
+  // The group activa-admin and a user in it, created when missing
+  // (loopback-only test machine; both are left for the next run).
+  static passwd* AdminTestUser() {
+    if (::getgrnam("activa-admin") == nullptr) {
+      EXPECT_EQ(std::system("groupadd --system activa-admin"), 0);
+    }
+    if (::getpwnam(kTestUser) == nullptr) {
+      EXPECT_EQ(std::system("useradd --system --no-create-home --shell /usr/sbin/nologin "
+                            "--groups activa-admin activa-test"),
+                0);
+    }
+    passwd* pw = ::getpwnam(kTestUser);
+    EXPECT_NE(pw, nullptr);
+    return pw;
+  }
+
   TempDir dir_;
   std::string slmgr_;  // the copy in dir_
   std::optional<Vendor> vendor_;
@@ -100,17 +116,7 @@ TEST_F(SlmgrCliTest, StandardUserMayReadButNotChange) {
 }
 
 TEST_F(SlmgrCliTest, MembersOfActivaAdminMayChange) {
-  // The group and a user in it, created when missing (loopback-only test
-  // machine; both are left for the next run).
-  if (::getgrnam("activa-admin") == nullptr) {
-    ASSERT_EQ(std::system("groupadd --system activa-admin"), 0);
-  }
-  if (::getpwnam(kTestUser) == nullptr) {
-    ASSERT_EQ(std::system("useradd --system --no-create-home --shell /usr/sbin/nologin "
-                          "--groups activa-admin activa-test"),
-              0);
-  }
-  passwd* pw = ::getpwnam(kTestUser);
+  passwd* pw = AdminTestUser();
   ASSERT_NE(pw, nullptr);
   gid_t admin_gid = ::getgrnam("activa-admin")->gr_gid;
   ProcessResult ipk = SlmgrAs(pw->pw_uid, pw->pw_gid, {pw->pw_gid, admin_gid},
@@ -125,15 +131,7 @@ TEST_F(SlmgrCliTest, MembersOfActivaAdminMayChange) {
 // the group (or a session from before the user was added) was an
 // administrator all the same.
 TEST_F(SlmgrCliTest, AGroupThePeerDoesNotHoldGivesNoRights) {
-  if (::getgrnam("activa-admin") == nullptr) {
-    ASSERT_EQ(std::system("groupadd --system activa-admin"), 0);
-  }
-  if (::getpwnam(kTestUser) == nullptr) {
-    ASSERT_EQ(std::system("useradd --system --no-create-home --shell /usr/sbin/nologin "
-                          "--groups activa-admin activa-test"),
-              0);
-  }
-  passwd* pw = ::getpwnam(kTestUser);
+  passwd* pw = AdminTestUser();
   ASSERT_NE(pw, nullptr);
   // In activa-admin by /etc/group, but not holding it.
   ProcessResult r = SlmgrAs(pw->pw_uid, pw->pw_gid, {pw->pw_gid}, {"/sai", "60"});

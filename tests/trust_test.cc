@@ -20,11 +20,10 @@ namespace json = boost::json;
 using testing::DaemonProcess;
 using testing::TempDir;
 
+// A whole file, or "" when it cannot be read.
 std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  Result<std::string> text = ReadFile(path);
+  return text.ok() ? *text : std::string();
 }
 
 class TrustTest : public ::testing::Test {

@@ -65,9 +65,27 @@ Result<HostCertificate> VerifySignedChain(const ActivationResponse& response, co
   return cert;
 }
 
-// The client's own clock decides, not the host's: a host whose clock is set
-// back must not make its certificate last longer.
-Status CheckNotExpired(const HostCertificate& cert, std::int64_t now) {
+// A success's validity must end within 180 days of the host's time.
+// host_time and validity_end come from the network: compared with bounds,
+// never subtracted (a hostile value would overflow).
+Status CheckValidity(const ActivationResponse& response) {
+  if (response.validity_end <= response.host_time ||
+      response.validity_end > response.host_time + kValidityDays * 86400) {
+    return Status(ResultCode::kInvalidData,
+                  "the response's validity end is not within 180 days of the host time");
+  }
+  return Status::Ok();
+}
+
+// The certificate's dates, by this machine's clock. Certificates carry
+// their issue day; a day of slack covers time zones of the vendor's day
+// boundary, the skew covers the clocks. The client's own clock decides the
+// expiry, not the host's: a host whose clock is set back must not make its
+// certificate last longer.
+Status CheckCertificateDates(const HostCertificate& cert, std::int64_t now) {
+  if (cert.issued > now + 86400 + kMaxClockSkewSeconds) {
+    return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
+  }
   if (now > cert.not_after) {
     return Status(ResultCode::kCertificateExpired,
                   "the host's certificate expired on " + FormatUtcTime(cert.not_after) +
@@ -106,19 +124,8 @@ Result<HostCertificate> VerifyResponseChain(const ActivationResponse& response,
     return Status(ResultCode::kClockSkew,
                   "the host's clock is more than 4 hours away from this machine's");
   }
-  if (response.result == ResultCode::kOk) {
-    if (response.validity_end <= response.host_time ||
-        response.validity_end > response.host_time + kValidityDays * 86400) {
-      return Status(ResultCode::kInvalidData,
-                    "the response's validity end is not within 180 days of the host time");
-    }
-  }
-  // Certificates carry their issue day; a day of slack covers time zones of
-  // the vendor's day boundary, the skew covers the clocks.
-  if (cert->issued > now + 86400 + kMaxClockSkewSeconds) {
-    return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
-  }
-  ACTIVA_RETURN_IF_ERROR(CheckNotExpired(*cert, now));
+  if (response.result == ResultCode::kOk) ACTIVA_RETURN_IF_ERROR(CheckValidity(response));
+  ACTIVA_RETURN_IF_ERROR(CheckCertificateDates(*cert, now));
   return cert;
 }
 
@@ -144,15 +151,8 @@ Result<HostCertificate> VerifyResponseProof(const ActivationResponse& response, 
     return Status(ResultCode::kClockSkew,
                   "the response is dated more than 4 hours in this machine's future");
   }
-  if (response.validity_end <= response.host_time ||
-      response.validity_end > response.host_time + kValidityDays * 86400) {
-    return Status(ResultCode::kInvalidData,
-                  "the response's validity end is not within 180 days of the host time");
-  }
-  if (cert->issued > now + 86400 + kMaxClockSkewSeconds) {
-    return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
-  }
-  ACTIVA_RETURN_IF_ERROR(CheckNotExpired(*cert, now));
+  ACTIVA_RETURN_IF_ERROR(CheckValidity(response));
+  ACTIVA_RETURN_IF_ERROR(CheckCertificateDates(*cert, now));
   return cert;
 }
 
