@@ -72,6 +72,49 @@ int ExportTrust(const std::string& dir, const std::string& out) {
   return 0;
 }
 
+// The vendor's public key as a C header for the product to compile in
+// (docs/c-api.md): the product's anchor must be in its binary, not in a file
+// or variable that whoever runs it could replace.
+std::string FormatCKey(const PublicKey& key, const std::string& vendor_name) {
+  // The name goes into a comment: nothing in it may end the comment or the line.
+  std::string name;
+  for (char c : vendor_name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
+    if (c == '/' && !name.empty() && name.back() == '*') name += ' ';
+    name += c;
+  }
+  std::string text = "/* The Ed25519 public key of the vendor \"" + name +
+                     "\", from `activa-vendor c-key`.\n"
+                     " * Compiled into the product: pass kVendorKey to "
+                     "activa_open_with_vendor_key. */\n"
+                     "#include <stdint.h>\n\n"
+                     "static const uint8_t kVendorKey[32] = {";
+  char byte[8];
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    std::snprintf(byte, sizeof byte, "0x%02x", key[i]);
+    text += (i % 8 == 0) ? "\n    " : " ";
+    text += byte;
+    if (i + 1 < key.size()) text += ",";
+  }
+  text += "};\n";
+  return text;
+}
+
+int ExportCKey(const std::string& dir, const std::string& out) {
+  Result<Vendor> v = Vendor::Open(dir);
+  if (!v.ok()) return Fail(v.status());
+  std::string text = FormatCKey(v->catalog().vendor_keys.front(), v->catalog().vendor_name);
+  if (out == "-") {
+    std::cout << text;
+    return 0;
+  }
+  Status s = WriteFileAtomic(out, text, 0644, /*overwrite=*/true);
+  if (!s.ok()) return Fail(s);
+  std::cerr << "Wrote the public key of " << v->catalog().vendor_name << " to " << out
+            << "; #include it in the product and pass kVendorKey to activa_open_with_vendor_key\n";
+  return 0;
+}
+
 int MintHost(const std::string& dir, const std::string& group, int hosts, int activations,
              int certificate_days) {
   Result<Vendor> v = Vendor::Open(dir);
@@ -213,6 +256,12 @@ int Run(int argc, char** argv) {
   trust->add_option("VENDORDIR", dir)->required();
   trust->add_option("-o,--output", out, "Trust file to write (- for standard output)")->required();
   trust->callback([&] { rc = ExportTrust(dir, out); });
+
+  CLI::App* c_key = app.add_subcommand(
+      "c-key", "Write the vendor's public key as a C header for the product to compile in");
+  c_key->add_option("VENDORDIR", dir)->required();
+  c_key->add_option("-o,--output", out, "Header to write (- for standard output)")->required();
+  c_key->callback([&] { rc = ExportCKey(dir, out); });
 
   CLI::App* mint = app.add_subcommand("mint", "Mint a host key or a MAK");
   mint->require_subcommand(1);
