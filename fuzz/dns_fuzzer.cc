@@ -19,7 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   activa::ByteSpan answer(data + size / 2, size - size / 2);
   (void)activa::dns::IsAnswerTo(query, answer);
   (void)activa::dns::IsAnswerTo(wire, wire);
-  (void)activa::dns::ParseTsigKeyFile(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  (void)activa::dns::ParseTsigKeyFile(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

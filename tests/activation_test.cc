@@ -3,6 +3,7 @@
 // test-only clock control; the tests that need it skip in builds without
 // ACTIVA_TEST_CONTROLS.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "crypto/signing.h"
@@ -105,13 +104,19 @@ class ActivationTest : public ::testing::Test {
     return d.Call({{"op", "dli"}}).at("products").as_array().at(0).as_object();
   }
   static int Count(DaemonProcess& host) {
-    return host.Call({{"op", "dli"}}).at("host").at("counts").as_array()[0].at("count").to_number<int>();
+    return host.Call({{"op", "dli"}})
+        .at("host")
+        .at("counts")
+        .as_array()[0]
+        .at("count")
+        .to_number<int>();
   }
   static void Advance(DaemonProcess& d, std::int64_t seconds) {
     ASSERT_EQ(Ok(d.Call({{"op", "test_advance_clock"}, {"seconds", seconds}})), 0u);
   }
   // Waits (bounded) until the client's product satisfies `pred`.
-  static json::object WaitFor(DaemonProcess& d, const std::function<bool(const json::object&)>& pred) {
+  static json::object WaitFor(DaemonProcess& d,
+                              const std::function<bool(const json::object&)>& pred) {
     json::object p;
     for (int i = 0; i < 200; ++i) {
       p = Product(d);
@@ -192,8 +197,9 @@ TEST_F(ActivationTest, ServerEditionActivatesFromTheFifthMachine) {
 TEST_F(ActivationTest, HostKeyOfAnotherGroupAnswersC004F042) {
   // A group that covers only the server edition.
   std::string toml = *ReadFile(dir_ / "vendor/vendor.toml");
-  toml += "\n[[group]]\nid = \"0b1c2d3e-0000-4000-8000-000000000042\"\nname = \"Servers only\"\n"
-          "editions = [\"Example Suite Server\"]\n";
+  toml +=
+      "\n[[group]]\nid = \"0b1c2d3e-0000-4000-8000-000000000042\"\nname = \"Servers only\"\n"
+      "editions = [\"Example Suite Server\"]\n";
   ASSERT_TRUE(WriteFileAtomic(dir_ / "vendor/vendor.toml", toml, 0644, true).ok());
   OpenVendor();
   ExportCatalog(dir_ / "catalogs");
@@ -671,7 +677,8 @@ TEST_F(ActivationTest, PortZeroListensOnTheKernelsChoiceWithoutStoringIt) {
 // The nice value of every thread of `pid` (field 19 of /proc/PID/task/TID/stat).
 std::set<int> NiceValues(pid_t pid) {
   std::set<int> out;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
     std::ifstream stat(task.path() / "stat");
     std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
     std::istringstream fields(text.substr(text.rfind(')') + 2));

@@ -1,5 +1,6 @@
 // activad's diagnostics are log lines on standard error (which the harness
 // sends to STATE_DIR/activad.log); the event table keeps the KMS events only.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
@@ -7,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "base/event.h"
 #include "base/file_util.h"

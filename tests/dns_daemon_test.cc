@@ -1,9 +1,9 @@
 // DNS publishing and discovery by real activad daemons against a real BIND
 // named on loopback (DESIGN.md section 6).
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "daemon/state_store.h"
@@ -30,9 +30,9 @@ class DnsDaemonTest : public ::testing::Test {
     ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
     vendor_.emplace(std::move(Vendor::Open(dir_ / "vendor")).value());
     ::mkdir((dir_ / "catalogs").c_str(), 0755);
-    ASSERT_TRUE(WriteFileAtomic(dir_ / "catalogs/example.json", *vendor_->SignedCatalog(0), 0644,
-                                true)
-                    .ok());
+    ASSERT_TRUE(
+        WriteFileAtomic(dir_ / "catalogs/example.json", *vendor_->SignedCatalog(0), 0644, true)
+            .ok());
     named_ = std::make_unique<NamedProcess>(std::vector<NamedZone>{
         {"corp.example", true, false, {"host1 IN A 127.0.0.1", "host2 IN A 127.0.0.1"}},
         {"branch.example", true, false, {}}});
@@ -50,9 +50,9 @@ class DnsDaemonTest : public ::testing::Test {
                       const std::string& tsig) const {
     std::string c = "[dns]\nhost_name = \"" + name + "\"\nresolver = \"" + Server() + "\"\n";
     for (const auto& [domain, priority, weight] : domains) {
-      c += "[[dns.publish]]\ndomain = \"" + domain + "\"\npriority = " +
-           std::to_string(priority) + "\nweight = " + std::to_string(weight) + "\nserver = \"" +
-           Server() + "\"\ntsig = \"" + tsig + "\"\n";
+      c += "[[dns.publish]]\ndomain = \"" + domain + "\"\npriority = " + std::to_string(priority) +
+           "\nweight = " + std::to_string(weight) + "\nserver = \"" + Server() + "\"\ntsig = \"" +
+           tsig + "\"\n";
     }
     return c;
   }

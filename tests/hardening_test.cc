@@ -1,6 +1,7 @@
 // Local attacks on a running activad's files and sockets, played against
 // the real daemon: a state folder others may write, a link where the
 // management socket goes, a flood of idle management connections.
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -9,8 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "testing/daemon_process.h"

@@ -1,13 +1,12 @@
 // The real slmgr against a real activad: who may read, who may change.
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "testing/daemon_process.h"
@@ -49,9 +48,9 @@ class SlmgrCliTest : public ::testing::Test {
     ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
     vendor_.emplace(std::move(Vendor::Open(dir_ / "vendor")).value());
     ::mkdir((dir_ / "catalogs").c_str(), 0755);
-    ASSERT_TRUE(WriteFileAtomic(dir_ / "catalogs/example.json", *vendor_->SignedCatalog(0), 0644,
-                                true)
-                    .ok());
+    ASSERT_TRUE(
+        WriteFileAtomic(dir_ / "catalogs/example.json", *vendor_->SignedCatalog(0), 0644, true)
+            .ok());
     DaemonProcess::Options o;
     o.state_dir = dir_ / "state";
     o.catalog_dir = dir_ / "catalogs";
@@ -103,9 +102,12 @@ TEST_F(SlmgrCliTest, StandardUserMayReadButNotChange) {
   }
   ProcessResult dli = SlmgrAs(nobody, nobody, {}, {"/dli"});
   EXPECT_NE(dli.out.find("Initial grace period"), std::string::npos) << dli.out;
-  for (std::vector<std::string> change :
-       {std::vector<std::string>{"/rearm"}, {"/skms", "kms1:1688"}, {"/cdns"}, {"/sprt", "1700"},
-        {"/upk"}, {"/ato"}}) {
+  for (std::vector<std::string> change : {std::vector<std::string>{"/rearm"},
+                                          {"/skms", "kms1:1688"},
+                                          {"/cdns"},
+                                          {"/sprt", "1700"},
+                                          {"/upk"},
+                                          {"/ato"}}) {
     ProcessResult r = SlmgrAs(nobody, nobody, {}, change);
     EXPECT_EQ(r.exit_code, 1) << change[0];
     EXPECT_NE(r.err.find("0x80070005"), std::string::npos) << change[0] << ": " << r.err;

@@ -1,11 +1,11 @@
 // Attacks on the trust a machine puts in catalogs, played with real
 // daemons on loopback: another vendor that copies this vendor's editions,
 // with a host of its own that its vendor really activated.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "catalog/trust_store.h"
@@ -82,10 +82,10 @@ class TrustTest : public ::testing::Test {
     std::string folder = dir_ / name;
     std::filesystem::create_directories(folder);
     for (Vendor* v : vendors) {
-      EXPECT_TRUE(WriteFileAtomic(folder + "/" + v->catalog().vendor_name + ".trust",
-                                  FormatTrustFile(v->catalog().vendor_keys.front(),
-                                                  v->catalog().vendor_name),
-                                  0644, true)
+      EXPECT_TRUE(WriteFileAtomic(
+                      folder + "/" + v->catalog().vendor_name + ".trust",
+                      FormatTrustFile(v->catalog().vendor_keys.front(), v->catalog().vendor_name),
+                      0644, true)
                       .ok());
     }
     return folder;
@@ -115,7 +115,7 @@ TEST_F(TrustTest, ACopycatVendorsHostLicensesNoClientOfThisVendor) {
   // of the edition does not accept.
   EXPECT_EQ(Ok(ato), 0xC0AC0001u) << json::serialize(ato);
   json::object p = c->Call({{"op", "dli"}}).at("products").as_array().at(0).as_object();
-  EXPECT_EQ(p.at("license_status").to_number<int>(), 2);  // still in grace
+  EXPECT_EQ(p.at("license_status").to_number<int>(), 2);   // still in grace
   EXPECT_EQ(p.at("required_count").to_number<int>(), 25);  // the victim's threshold
 }
 

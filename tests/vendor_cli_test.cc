@@ -1,9 +1,8 @@
 // Drives the real activa-vendor program the way a vendor's scripts would.
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "catalog/catalog.h"
@@ -75,8 +74,8 @@ TEST_F(VendorCliTest, InitRefusesToOverwriteAVendor) {
 TEST_F(VendorCliTest, MintConfirmAndLimits) {
   ASSERT_EQ(Vendor({"catalog", vdir_, "-o", dir_ / "catalog.json"}).exit_code, 0);
   Catalog catalog = *LoadCatalog(*ReadFile(dir_ / "catalog.json"));
-  ProcessResult mint = Vendor({"mint", "host", vdir_, "--group", catalog.groups[0].name,
-                               "--hosts", "1", "--activations", "2"});
+  ProcessResult mint = Vendor({"mint", "host", vdir_, "--group", catalog.groups[0].name, "--hosts",
+                               "1", "--activations", "2"});
   ASSERT_EQ(mint.exit_code, 0) << mint.err;
   Result<ProductKey> key = ParseProductKey(Line(mint.out));
   ASSERT_TRUE(key.ok()) << mint.out;
@@ -106,8 +105,8 @@ TEST_F(VendorCliTest, MintConfirmAndLimits) {
 }
 
 TEST_F(VendorCliTest, MakIsNotAHostKey) {
-  Catalog catalog = *LoadCatalog(*ReadFile(
-      (Vendor({"catalog", vdir_, "-o", dir_ / "c.json"}), dir_ / "c.json")));
+  Catalog catalog =
+      *LoadCatalog(*ReadFile((Vendor({"catalog", vdir_, "-o", dir_ / "c.json"}), dir_ / "c.json")));
   ProcessResult mak =
       Vendor({"mint", "mak", vdir_, "--edition", catalog.editions[0].name, "--count", "5"});
   ASSERT_EQ(mak.exit_code, 0) << mak.err;

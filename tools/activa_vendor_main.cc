@@ -5,11 +5,10 @@
 // success, 1 when the operation failed, 2 for a usage error.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "base/file_util.h"
 #include "catalog/catalog.h"
@@ -123,8 +122,8 @@ int MintHost(const std::string& dir, const std::string& group, int hosts, int ac
   if (!key.ok()) return Fail(key.status());
   std::cout << key->text << "\n";
   std::cerr << "Host key #" << key->serial << " for product group \"" << key->item_name
-            << "\": up to " << hosts << " hosts, " << activations << " activations each, certificates good for "
-            << certificate_days << " days\n";
+            << "\": up to " << hosts << " hosts, " << activations
+            << " activations each, certificates good for " << certificate_days << " days\n";
   return 0;
 }
 
@@ -191,9 +190,10 @@ int ListKeys(const std::string& dir) {
   if (!keys.ok()) return Fail(keys.status());
   std::printf("%-7s %-5s %-29s %-8s %-12s %s\n", "SERIAL", "KIND", "KEY", "STATE", "USED", "FOR");
   for (const MintedKey& k : *keys) {
-    std::string used = k.kind == KeyKind::kHost
-                           ? std::to_string(k.hosts_used) + "/" + std::to_string(k.max_hosts) + " hosts"
-                           : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count);
+    std::string used =
+        k.kind == KeyKind::kHost
+            ? std::to_string(k.hosts_used) + "/" + std::to_string(k.max_hosts) + " hosts"
+            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count);
     std::printf("%-7u %-5s %-29s %-8s %-12s %s\n", k.serial,
                 k.kind == KeyKind::kHost ? "host" : "mak", k.text.c_str(),
                 k.revoked ? "revoked" : "active", used.c_str(), k.item_name.c_str());
@@ -218,9 +218,9 @@ int ShowCatalog(const std::string& path) {
     std::printf("Application %s (%s)\n", a.name.c_str(), FormatUuid(a.id).c_str());
     for (const Edition& e : c->editions) {
       if (e.application_id != a.id) continue;
-      std::printf("  Edition %s (%s)\n    SKU ID %s, threshold %d, setup key %s\n",
-                  e.name.c_str(), e.kind == EditionKind::kServer ? "server" : "client",
-                  FormatUuid(e.id).c_str(), e.threshold, e.setup_key.c_str());
+      std::printf("  Edition %s (%s)\n    SKU ID %s, threshold %d, setup key %s\n", e.name.c_str(),
+                  e.kind == EditionKind::kServer ? "server" : "client", FormatUuid(e.id).c_str(),
+                  e.threshold, e.setup_key.c_str());
     }
   }
   for (const ProductGroup& g : c->groups) {
@@ -240,7 +240,8 @@ int Run(int argc, char** argv) {
   int certificate_days = kDefaultCertificateDays;
   int rc = 0;
 
-  CLI::App* init = app.add_subcommand("init", "Create a vendor: signing key, vendor.toml, key database");
+  CLI::App* init =
+      app.add_subcommand("init", "Create a vendor: signing key, vendor.toml, key database");
   init->add_option("VENDORDIR", dir, "Folder for the vendor's files")->required();
   init->add_option("--name", name, "The vendor's name")->required();
   init->callback([&] { rc = Init(dir, name); });
@@ -318,16 +319,15 @@ int Run(int argc, char** argv) {
   CLI::App* revocations = app.add_subcommand(
       "revocations", "Write a new signed revocation list of everything revoked so far");
   revocations->add_option("VENDORDIR", dir)->required();
-  revocations->add_option("-o,--output", out, "File to write (- for standard output)")
-      ->required();
+  revocations->add_option("-o,--output", out, "File to write (- for standard output)")->required();
   revocations->callback([&] { rc = ExportRevocations(dir, out); });
 
   CLI::App* keys = app.add_subcommand("keys", "List minted keys and their use");
   keys->add_option("VENDORDIR", dir)->required();
   keys->callback([&] { rc = ListKeys(dir); });
 
-  CLI::App* show =
-      app.add_subcommand("show-catalog", "Verify a catalog file's signature and show what it holds");
+  CLI::App* show = app.add_subcommand("show-catalog",
+                                      "Verify a catalog file's signature and show what it holds");
   show->add_option("CATALOG", text, "A file written by `activa-vendor catalog`")->required();
   show->callback([&] { rc = ShowCatalog(text); });
 

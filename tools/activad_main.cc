@@ -5,11 +5,13 @@
 
 int main(int argc, char** argv) {
   activa::DaemonPaths paths;
-  CLI::App app{"activad: Activa's activation daemon (client role always, host role once a host "
-               "key is installed)"};
-  app.add_option("--config", paths.config_path, "Configuration file (TOML), e.g. /etc/activa/activa.toml");
-  CLI::Option* state = app.add_option("--state-dir", paths.state_dir, "State folder")
-                           ->capture_default_str();
+  CLI::App app{
+      "activad: Activa's activation daemon (client role always, host role once a host "
+      "key is installed)"};
+  app.add_option("--config", paths.config_path,
+                 "Configuration file (TOML), e.g. /etc/activa/activa.toml");
+  CLI::Option* state =
+      app.add_option("--state-dir", paths.state_dir, "State folder")->capture_default_str();
   app.add_option("--catalog-dir", paths.catalog_dir, "Folder of product catalogs (*.json)")
       ->capture_default_str();
   app.add_option("--trusted-vendors", paths.trust_dir,

@@ -4,10 +4,9 @@
 #ifndef ACTIVA_EXAMPLES_PRODUCT_PRODUCT_H_
 #define ACTIVA_EXAMPLES_PRODUCT_PRODUCT_H_
 
+#include <activa/activa.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include <activa/activa.h>
 
 /* Asks the local activad (its default socket) for the license of edition
  * `sku` of application `app` (UUIDs as the vendor's catalog spells them),

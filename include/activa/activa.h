@@ -182,8 +182,7 @@ typedef struct activa_client activa_client;
  *   ACTIVA_E_INTERNAL          the connection timed out or failed otherwise.
  */
 ACTIVA_EXPORT activa_result activa_open_with_vendor_key(
-    const uint8_t vendor_key[ACTIVA_VENDOR_KEY_SIZE], const char* socket_path,
-    activa_client** out);
+    const uint8_t vendor_key[ACTIVA_VENDOR_KEY_SIZE], const char* socket_path, activa_client** out);
 
 /* Closes the connection and frees the client. NULL is ignored. */
 ACTIVA_EXPORT void activa_close(activa_client* client);

@@ -7,8 +7,8 @@
 #ifndef ACTIVA_BASE_BYTES_H_
 #define ACTIVA_BASE_BYTES_H_
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>

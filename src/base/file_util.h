@@ -2,8 +2,9 @@
 #ifndef ACTIVA_BASE_FILE_UTIL_H_
 #define ACTIVA_BASE_FILE_UTIL_H_
 
-#include <string>
 #include <sys/types.h>
+
+#include <string>
 
 #include "base/status.h"
 
@@ -16,8 +17,7 @@ Result<std::string> ReadFile(const std::string& path);
 // fsyncs it and renames it into place, so readers see the old or the new
 // contents, never a mix. With overwrite == false, an existing `path` is an
 // error (kFileExists) and is left untouched.
-Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode,
-                       bool overwrite);
+Status WriteFileAtomic(const std::string& path, std::string_view data, mode_t mode, bool overwrite);
 
 }  // namespace activa
 

@@ -1,11 +1,10 @@
 #include "base/file_util.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 namespace activa {
 namespace {

@@ -39,7 +39,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
   }
@@ -61,9 +61,9 @@ class [[nodiscard]] Result {
 }  // namespace activa
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define ACTIVA_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::activa::Status activa_status_ = (expr); \
+#define ACTIVA_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::activa::Status activa_status_ = (expr);        \
     if (!activa_status_.ok()) return activa_status_; \
   } while (0)
 

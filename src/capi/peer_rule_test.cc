@@ -1,9 +1,8 @@
 #include "capi/peer_rule.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include "testing/temp_dir.h"
 

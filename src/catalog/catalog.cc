@@ -21,7 +21,8 @@ struct Reader {
 
   const json::value* Get(std::string_view key) {
     const json::value* v = obj.if_contains(key);
-    if (v == nullptr && status.ok()) status = Malformed(where + ": missing \"" + std::string(key) + "\"");
+    if (v == nullptr && status.ok())
+      status = Malformed(where + ": missing \"" + std::string(key) + "\"");
     return v;
   }
   std::string String(std::string_view key) {
@@ -37,7 +38,8 @@ struct Reader {
     const json::value* v = Get(key);
     if (v == nullptr) return 0;
     if (!v->is_int64()) {
-      if (status.ok()) status = Malformed(where + ": \"" + std::string(key) + "\" is not an integer");
+      if (status.ok())
+        status = Malformed(where + ": \"" + std::string(key) + "\" is not an integer");
       return 0;
     }
     return v->as_int64();
@@ -63,14 +65,17 @@ struct Reader {
   }
 };
 
-const json::object* AsObject(const json::value& v) { return v.is_object() ? &v.as_object() : nullptr; }
+const json::object* AsObject(const json::value& v) {
+  return v.is_object() ? &v.as_object() : nullptr;
+}
 
 std::string_view KindName(EditionKind k) { return k == EditionKind::kServer ? "server" : "client"; }
 
 json::value BodyToJson(const Catalog& c) {
   json::array keys;
   for (const PublicKey& k : c.vendor_keys) {
-    keys.push_back(json::object{{"key_id", HexEncode(KeyIdOf(k))}, {"public_key", Base64Encode(k)}});
+    keys.push_back(
+        json::object{{"key_id", HexEncode(KeyIdOf(k))}, {"public_key", Base64Encode(k)}});
   }
   json::array apps;
   for (const Application& a : c.applications) {
@@ -340,7 +345,8 @@ Result<std::string> SignCatalog(const Catalog& catalog, const SigningKey& key) {
                   "catalog: the signing key is not the catalog's first vendor key");
   }
   std::string body = json::serialize(BodyToJson(catalog));
-  Signature sig = key.Sign(kCatalogContext, ByteSpan(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()));
+  Signature sig = key.Sign(
+      kCatalogContext, ByteSpan(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()));
   json::object envelope{
       {"activa_catalog", kFormatVersion},
       {"body", body},
@@ -378,8 +384,8 @@ Result<Catalog> Load(std::string_view file_text, const std::vector<PublicKey>* t
   Result<Catalog> parsed = BodyFromJson(body_json);
   if (!parsed.ok()) {
     // A body that does not parse may simply have been altered; say so.
-    return Status(parsed.status().code(), parsed.status().message() +
-                                              " (the file may be damaged or altered)");
+    return Status(parsed.status().code(),
+                  parsed.status().message() + " (the file may be damaged or altered)");
   }
   ByteSpan body_bytes(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
   bool self_signed = false;  // verified, but only under a key nobody pinned

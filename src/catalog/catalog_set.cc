@@ -75,10 +75,10 @@ CatalogSet CatalogSet::Load(System& system, const std::string& dir,
     if (!name.ends_with(kRevocationFileSuffix)) continue;
     const std::string path = dir + "/" + name;
     Result<std::string> text = system.ReadFile(path);
-    Result<RevocationList> list = text.ok() ? LoadTrustedRevocationList(*text, keys)
-                                            : Result<RevocationList>(text.status());
-    Result<bool> taken = list.ok() ? set.Offer(std::move(list).value())
-                                   : Result<bool>(list.status());
+    Result<RevocationList> list =
+        text.ok() ? LoadTrustedRevocationList(*text, keys) : Result<RevocationList>(text.status());
+    Result<bool> taken =
+        list.ok() ? set.Offer(std::move(list).value()) : Result<bool>(list.status());
     // An older list beside a newer one is no problem: the newer decides.
     if (!taken.ok() && taken.status().code() != ResultCode::kInvalidArgument) {
       problems->push_back("revocation list " + path + " refused: " + taken.status().ToString());

@@ -67,7 +67,7 @@ class CatalogSet {
 
  private:
   std::vector<Catalog> catalogs_;
-  std::vector<std::string> texts_;  // parallel to catalogs_ when loaded
+  std::vector<std::string> texts_;           // parallel to catalogs_ when loaded
   std::vector<RevocationList> revocations_;  // at most one per vendor
 };
 

@@ -63,9 +63,9 @@ TEST_F(CatalogSetTest, APinnedVendorsCatalogLoads) {
 // catalog loaded.
 TEST_F(CatalogSetTest, ACatalogDoesNotVouchForItself) {
   Trust("example", vendor_);
-  system_.SetFile("/catalogs/selfmade.json",
-                  *SignCatalog(Example(other_, "Selfmade", "eeeeeeee-0000-4000-8000-0000000000aa"),
-                               other_));
+  system_.SetFile(
+      "/catalogs/selfmade.json",
+      *SignCatalog(Example(other_, "Selfmade", "eeeeeeee-0000-4000-8000-0000000000aa"), other_));
   CatalogSet set = Load();
   ASSERT_EQ(set.catalogs().size(), 1u);
   EXPECT_EQ(set.catalogs()[0].vendor_name, "Example");

@@ -15,15 +15,24 @@ Catalog Sample(const SigningKey& key) {
   c.vendor_keys = {key.public_key()};
   c.issued = 1790000000;
   c.applications = {{Id("aaaaaaaa-0000-4000-8000-000000000001"), "Example Suite"}};
-  Edition pro{Id("eeeeeeee-0000-4000-8000-000000000001"), c.applications[0].id,
-              "Example Suite Professional", EditionKind::kClient, 25, 0, "SETUP-KEY-1"};
+  Edition pro{Id("eeeeeeee-0000-4000-8000-000000000001"),
+              c.applications[0].id,
+              "Example Suite Professional",
+              EditionKind::kClient,
+              25,
+              0,
+              "SETUP-KEY-1"};
   pro.code = ItemCode(pro.id);
-  Edition srv{Id("eeeeeeee-0000-4000-8000-000000000002"), c.applications[0].id,
-              "Example Suite Server", EditionKind::kServer, 5, 0, "SETUP-KEY-2"};
+  Edition srv{Id("eeeeeeee-0000-4000-8000-000000000002"),
+              c.applications[0].id,
+              "Example Suite Server",
+              EditionKind::kServer,
+              5,
+              0,
+              "SETUP-KEY-2"};
   srv.code = ItemCode(srv.id);
   c.editions = {pro, srv};
-  ProductGroup all{Id("99999999-0000-4000-8000-000000000001"), "Suite Volume", 0,
-                   {pro.id, srv.id}};
+  ProductGroup all{Id("99999999-0000-4000-8000-000000000001"), "Suite Volume", 0, {pro.id, srv.id}};
   all.code = ItemCode(all.id);
   ProductGroup servers{Id("99999999-0000-4000-8000-000000000002"), "Suite Servers", 0, {srv.id}};
   servers.code = ItemCode(servers.id);

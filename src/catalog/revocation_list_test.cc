@@ -48,7 +48,9 @@ TEST(RevocationListTest, AnyChangedByteIsRefused) {
     altered[i] = static_cast<char>(altered[i] ^ 0x01);
     Result<RevocationList> r = LoadTrustedRevocationList(altered, {vendor.public_key()});
     // Whitespace outside the body may change; the body and signature not.
-    if (r.ok()) EXPECT_EQ(r->serial, 3u) << i;
+    if (r.ok()) {
+      EXPECT_EQ(r->serial, 3u) << i;
+    }
   }
   // A catalog's signature is no revocation list's: another context.
   EXPECT_FALSE(LoadTrustedRevocationList("{\"activa_catalog\":1}", {vendor.public_key()}).ok());

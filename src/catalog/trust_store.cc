@@ -27,7 +27,7 @@ Status CheckOwner(System& system, const std::string& path, bool want_directory) 
                       ", not by root; only root may decide which vendors this machine trusts");
   }
   if ((info->mode & 022) != 0) {
-    char mode[8];
+    char mode[16];
     std::snprintf(mode, sizeof mode, "%04o", info->mode);
     return Status(ResultCode::kAccessDenied,
                   path + ": mode " + mode + " lets others change it; run chmod go-w " + path);
@@ -46,9 +46,8 @@ std::string FormatTrustFile(const PublicKey& key, std::string_view vendor_name) 
 }
 
 Result<TrustedVendor> ParseTrustFile(std::string_view text, const std::string& file) {
-  Status bad(ResultCode::kInvalidData,
-             file + ": not an Activa trust file (expected \"" + std::string(kTag) +
-                 " BASE64KEY NAME\")");
+  Status bad(ResultCode::kInvalidData, file + ": not an Activa trust file (expected \"" +
+                                           std::string(kTag) + " BASE64KEY NAME\")");
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   if (text.find('\n') != std::string_view::npos) return bad;
   if (text.substr(0, kTag.size()) != kTag || text.size() <= kTag.size() ||

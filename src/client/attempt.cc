@@ -48,8 +48,8 @@ AttemptOutcome RunAttempt(const Attempt& attempt, dns::SrvResolver& resolver,
       out.address = std::move(reply->address);
       return true;
     }
-    out.errors += (out.errors.empty() ? "" : "; ") + host.ToString() + ": " +
-                  reply.status().message();
+    out.errors +=
+        (out.errors.empty() ? "" : "; ") + host.ToString() + ": " + reply.status().message();
     return false;
   };
   // The /skms host, or the cached one.

@@ -25,8 +25,8 @@
 
 #include "base/status.h"
 #include "base/uuid.h"
-#include "net/host_address.h"
 #include "dns/srv_resolver.h"
+#include "net/host_address.h"
 #include "protocol/codec.h"
 
 namespace activa {

@@ -1,8 +1,8 @@
 #include "client/attempt.h"
 
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "dns/fake_srv_resolver.h"
 
@@ -99,8 +99,7 @@ TEST(AttemptTest, ACachedHostThatFailsFallsBackToDnsWithoutTryingItTwice) {
   std::mt19937_64 rng(1);
   AttemptOutcome out = RunAttempt(a, dns, hosts, rng);
   ASSERT_TRUE(out.answer.has_value());
-  EXPECT_EQ(hosts.tried,
-            (std::vector<std::string>{"a.corp.example:1688", "b.corp.example:1688"}));
+  EXPECT_EQ(hosts.tried, (std::vector<std::string>{"a.corp.example:1688", "b.corp.example:1688"}));
 }
 
 TEST(AttemptTest, NoRecordsSaysWhatWasAsked) {

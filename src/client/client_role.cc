@@ -101,8 +101,7 @@ Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& mach
   if (p == nullptr) return Status(ResultCode::kNotFound, "no product " + FormatUuid(sku));
   const Edition* e = catalogs_.FindEdition(sku);
   if (e == nullptr) {
-    Status s(ResultCode::kInvalidKey,
-             "edition " + FormatUuid(sku) + " is in no installed catalog");
+    Status s(ResultCode::kInvalidKey, "edition " + FormatUuid(sku) + " is in no installed catalog");
     ProductRecord next = *p;
     ApplyFailure(next.license, s.code(), now);
     ACTIVA_RETURN_IF_ERROR(Update(*p, std::move(next)));

@@ -52,7 +52,7 @@ struct HostDiscovery {
   std::optional<std::string> kms_host;    // host[:port]
   std::optional<std::string> kms_domain;  // where to look for SRV records
   bool host_caching = true;
-  std::string service = "_activa._tcp";   // the SRV label ([dns] service)
+  std::string service = "_activa._tcp";  // the SRV label ([dns] service)
 };
 
 class ClientRole {

@@ -1,8 +1,8 @@
 #include "client/client_role.h"
 
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "base/event.h"
 #include "cert/host_certificate.h"
@@ -51,9 +51,8 @@ class ClientRoleTest : public ::testing::Test {
       : vendor_(SigningKey::FromSeed(Bytes(32, 1))),
         host_key_(SigningKey::FromSeed(Bytes(32, 2))),
         catalogs_(MakeCatalogs()),
-        role_(clock_, store_, catalogs_, [this](int id, const std::string& m) {
-          events_.emplace_back(id, m);
-        }) {
+        role_(clock_, store_, catalogs_,
+              [this](int id, const std::string& m) { events_.emplace_back(id, m); }) {
     clock_.Set(kNow);
     machine_.cmid = Id("c0000000-0000-4000-8000-000000000001");
     machine_.machine_name = "pc1";

@@ -161,9 +161,10 @@ Result<std::vector<std::string>> TcpHostConnector::Addresses(const HostAddress& 
   std::vector<std::string> out;
   for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* addr = ai->ai_family == AF_INET
-                           ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
-                           : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+    const void* addr =
+        ai->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(ai->ai_addr)->sin_addr)
+            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(ai->ai_addr)->sin6_addr);
     if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
         ::inet_ntop(ai->ai_family, addr, text, sizeof text) != nullptr) {
       out.emplace_back(text);
@@ -178,7 +179,8 @@ Result<HostConnector::Reply> TcpHostConnector::Exchange(const HostAddress& host,
                                                         const ActivationRequest& request) {
   Result<std::vector<std::string>> addresses = Addresses(host);
   if (!addresses.ok()) return addresses.status();
-  Clock::time_point connect_deadline = Clock::now() + std::chrono::milliseconds(connect_timeout_ms_);
+  Clock::time_point connect_deadline =
+      Clock::now() + std::chrono::milliseconds(connect_timeout_ms_);
   Fd socket;
   std::string error, address;
   for (const std::string& ip : *addresses) {

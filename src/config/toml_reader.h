@@ -6,14 +6,14 @@
 #ifndef ACTIVA_CONFIG_TOML_READER_H_
 #define ACTIVA_CONFIG_TOML_READER_H_
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "base/status.h"
 #include "base/uuid.h"

@@ -1,11 +1,10 @@
 #include "crypto/signing.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 namespace activa {
 namespace {

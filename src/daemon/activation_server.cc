@@ -175,8 +175,7 @@ bool ActivationServer::AdmitNewClient(const std::string& source,
     AddEvent(Event{0, admission.now, kEventHostRequest,
                    "An activation request has been refused. Result: " +
                        FormatResultCode(ResultCode::kTooManyNewClients) + "; source address " +
-                       source + " introduced more than " +
-                       std::to_string(new_clients_.limit()) +
+                       source + " introduced more than " + std::to_string(new_clients_.limit()) +
                        " new client machines in a minute; further new machines from it are "
                        "refused without a record until the minute is over (CMID of the first "
                        "refused: " +

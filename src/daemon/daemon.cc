@@ -9,32 +9,32 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include <boost/asio.hpp>
 #include <algorithm>
+#include <boost/asio.hpp>
 #include <cerrno>
-#include <cstring>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
-#include <filesystem>
-#include <mutex>
 #include <thread>
 
+#include "base/clock.h"
 #include "base/file_util.h"
 #include "client/tcp_host_connector.h"
 #include "daemon/activation_server.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
-#include "management/codec.h"
-#include "management/operations.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
-#include "base/clock.h"
+#include "management/codec.h"
+#include "management/operations.h"
 
 namespace activa {
 namespace asio = boost::asio;
@@ -328,8 +328,9 @@ class Daemon {
     if (::lstat(path.c_str(), &st) == 0) {
       if (!S_ISSOCK(st.st_mode)) {
         return Status(ResultCode::kFileExists,
-                      path + ": exists and is not a socket; activad removes only a socket it "
-                             "left behind");
+                      path +
+                          ": exists and is not a socket; activad removes only a socket it "
+                          "left behind");
       }
       local_socket::socket probe(io_);
       boost::system::error_code pec;
@@ -368,11 +369,10 @@ class Daemon {
       // each closed when idle, so none can exhaust the daemon's descriptors.
       if (management_connections_ >= kMaxManagementConnections) continue;  // closes it
       ++management_connections_;
-      asio::co_spawn(io_, ServeManagement(std::move(socket)),
-                     [this](std::exception_ptr e) {
-                       --management_connections_;
-                       if (e) LogException("a management connection", e);
-                     });
+      asio::co_spawn(io_, ServeManagement(std::move(socket)), [this](std::exception_ptr e) {
+        --management_connections_;
+        if (e) LogException("a management connection", e);
+      });
     }
   }
 
@@ -414,8 +414,8 @@ class Daemon {
       idle->cancel();
       if (ec) {
         if (ec == asio::error::not_found) {
-          std::string line = management::EncodeError(Status(ResultCode::kInvalidData,
-                                                            "request longer than 64 KiB")) +
+          std::string line = management::EncodeError(
+                                 Status(ResultCode::kInvalidData, "request longer than 64 KiB")) +
                              "\n";
           co_await asio::async_write(socket, asio::buffer(line), kNoThrow);
         }
@@ -450,8 +450,7 @@ class Daemon {
   }
 
   // ato: each product's attempt in turn; the first failure is the result.
-  awaitable<void> RunAttempts(std::vector<Uuid> products,
-                              std::function<void(ResultCode)> done) {
+  awaitable<void> RunAttempts(std::vector<Uuid> products, std::function<void(ResultCode)> done) {
     ResultCode overall = ResultCode::kOk;
     for (std::size_t i = 0; i < products.size(); ++i) {
       ResultCode r = co_await RunAttempt(products[i]);
@@ -507,9 +506,9 @@ class Daemon {
   std::mt19937_64 rng_;
   // Blocking DNS work (ldns) runs here, one operation at a time.
   asio::thread_pool dns_pool_{1};
-  std::shared_ptr<dns::SrvResolver> resolver_;   // DNS thread only
+  std::shared_ptr<dns::SrvResolver> resolver_;    // DNS thread only
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
-  dns::PublishReconciler reconciler_;  // event loop only
+  dns::PublishReconciler reconciler_;             // event loop only
   // Destroyed after the management side, and its destructor writes what
   // the commit queue still holds.
   std::unique_ptr<ActivationServer> activation_;

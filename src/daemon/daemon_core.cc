@@ -1,14 +1,12 @@
 #include "daemon/daemon_core.h"
 
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
 #include <filesystem>
-
-#include <sodium.h>
 
 #include "base/file_util.h"
 #include "base/time_text.h"
@@ -85,8 +83,8 @@ DaemonCore::DaemonCore(DaemonPaths paths, DaemonConfig config, System& system, S
 
 DaemonCore::~DaemonCore() = default;
 
-Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths,
-                                                     DaemonConfig config, System& system) {
+Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths, DaemonConfig config,
+                                                     System& system) {
   InitCrypto();
   std::error_code ec;
   std::filesystem::create_directories(paths.state_dir, ec);
@@ -163,10 +161,11 @@ void DaemonCore::CheckHostStanding() {
   if (!cert) {
     said.clear();
   } else if (host_.revoked()) {
-    said = "this host's certificate or host key has been revoked by the vendor (revocation "
-           "list " +
-           std::to_string(catalogs_.RevocationsFor(*host_.catalog())->serial) +
-           "); it answers every client with 0xC0AC0004 until reactivated with another key";
+    said =
+        "this host's certificate or host key has been revoked by the vendor (revocation "
+        "list " +
+        std::to_string(catalogs_.RevocationsFor(*host_.catalog())->serial) +
+        "); it answers every client with 0xC0AC0004 until reactivated with another key";
   } else if (now > cert->not_after) {
     said = "this host's certificate expired on " + FormatUtcTime(cert->not_after) +
            "; clients refuse its responses (0xC0AC000A): reactivate the host key (/dti, /atp)";

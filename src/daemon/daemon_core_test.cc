@@ -2,15 +2,14 @@
 // together by handing frames across, with a fake clock.
 #include "daemon/daemon_core.h"
 
-#include "daemon/management_service.h"
+#include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
 #include "base/file_util.h"
+#include "daemon/management_service.h"
 #include "vendor/vendor.h"
 
 namespace activa {
@@ -30,9 +29,9 @@ class DaemonCoreTest : public ::testing::Test {
     ASSERT_TRUE(v.ok());
     vendor_.emplace(std::move(v).value());
     std::filesystem::create_directories(dir_ + "/catalogs");
-    ASSERT_TRUE(
-        WriteFileAtomic(dir_ + "/catalogs/example.json", *vendor_->SignedCatalog(kStart), 0644, true)
-            .ok());
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/catalogs/example.json", *vendor_->SignedCatalog(kStart),
+                                0644, true)
+                    .ok());
     std::filesystem::create_directories(dir_ + "/trusted");
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/trusted/example.trust",
                                 FormatTrustFile(vendor_->catalog().vendor_keys.front(), "Example"),
@@ -298,10 +297,9 @@ TEST_F(DaemonCoreTest, BadInputIsAnErrorNotACrash) {
   ManagementService service(*c, nullptr);
   management::Peer admin;
   admin.admin = true;
-  EXPECT_EQ(json::parse(service.HandleLine("not json", admin))
-                .at("result")
-                .to_number<std::uint32_t>(),
-            0x8007000Du);
+  EXPECT_EQ(
+      json::parse(service.HandleLine("not json", admin)).at("result").to_number<std::uint32_t>(),
+      0x8007000Du);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "nope"}})), 0x80070057u);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "ipk"}, {"key", "BCDFG-BCDFG"}})), 0xC004F050u);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "atp"}, {"confirmation_id", "x"}})), 0xC0AC0007u);

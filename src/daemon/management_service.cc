@@ -17,9 +17,12 @@ namespace {
 
 std::string_view KeyKindName(KeyKind k) {
   switch (k) {
-    case KeyKind::kSetup: return "setup";
-    case KeyKind::kHost: return "host";
-    case KeyKind::kMak: return "mak";
+    case KeyKind::kSetup:
+      return "setup";
+    case KeyKind::kHost:
+      return "host";
+    case KeyKind::kMak:
+      return "mak";
   }
   return "unknown";
 }
@@ -148,9 +151,15 @@ Result<m::LicenseInfo> ManagementService::License(const m::ProductSelector& sele
   return info;
 }
 
-Result<m::LicenseInfo> ManagementService::Dli(const m::DliRequest& r) { return License(r.products); }
-Result<m::LicenseInfo> ManagementService::Dlv(const m::DlvRequest& r) { return License(r.products); }
-Result<m::LicenseInfo> ManagementService::Xpr(const m::XprRequest& r) { return License(r.products); }
+Result<m::LicenseInfo> ManagementService::Dli(const m::DliRequest& r) {
+  return License(r.products);
+}
+Result<m::LicenseInfo> ManagementService::Dlv(const m::DlvRequest& r) {
+  return License(r.products);
+}
+Result<m::LicenseInfo> ManagementService::Xpr(const m::XprRequest& r) {
+  return License(r.products);
+}
 
 // One page, read from the database's CMID index: its cost is the page's, not
 // the number of clients (a host may hold a million).
@@ -171,10 +180,12 @@ Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest& r) {
   std::size_t machine_start = 0;  // in out.clients
   for (const ClientEntry& c : page->clients) {
     const Edition* e = catalog ? catalog->FindEdition(c.sku_id) : nullptr;
-    m::ClientRecord record{c.cmid, c.machine_name, c.application_id, c.sku_id,
-                           e ? e->name : "", c.last_seen, c.license_state,
-                           c.is_virtual_machine, static_cast<std::uint64_t>(c.requests)};
-    if (out.clients.empty() || out.clients.back().cmid != c.cmid) machine_start = out.clients.size();
+    m::ClientRecord record{
+        c.cmid,          c.machine_name,       c.application_id,
+        c.sku_id,        e ? e->name : "",     c.last_seen,
+        c.license_state, c.is_virtual_machine, static_cast<std::uint64_t>(c.requests)};
+    if (out.clients.empty() || out.clients.back().cmid != c.cmid)
+      machine_start = out.clients.size();
     bytes += m::EncodedSize(record);
     if (bytes > m::kMaxLineBytes && machine_start > 0) {
       out.clients.resize(machine_start);
@@ -207,8 +218,8 @@ Result<m::IpkResponse> ManagementService::Ipk(const m::IpkRequest& r) {
   if (!key.ok()) return key.status();
   const Catalog* catalog = core_.catalogs().ForVendorTag(key->vendor_tag);
   if (catalog == nullptr) {
-    return Status(ResultCode::kInvalidKey, "the key belongs to a vendor with no catalog in " +
-                                               core_.paths().catalog_dir);
+    return Status(ResultCode::kInvalidKey,
+                  "the key belongs to a vendor with no catalog in " + core_.paths().catalog_dir);
   }
   const std::string text = FormatProductKey(*key);
   if (key->kind == KeyKind::kHost) {
@@ -230,8 +241,8 @@ Result<m::IpkResponse> ManagementService::Ipk(const m::IpkRequest& r) {
   if (key->kind == KeyKind::kSetup) {
     const Edition* e = catalog->FindEditionByCode(key->item);
     if (e == nullptr || e->setup_key != text) {
-      return Status(ResultCode::kInvalidKey, "the key is not a setup key listed in " +
-                                                 catalog->vendor_name + "'s catalog");
+      return Status(ResultCode::kInvalidKey,
+                    "the key is not a setup key listed in " + catalog->vendor_name + "'s catalog");
     }
     const HostSettings& local = core_.host().settings;
     ACTIVA_RETURN_IF_ERROR(core_.client().Install(*e, text, local.activation_interval_minutes,
@@ -303,7 +314,8 @@ void ManagementService::Ato(const m::AtoRequest& r,
     m::AtoResponse out;
     out.outcome = Status(result, "");
     for (const Uuid& sku : products) {
-      if (const ProductRecord* p = core_.client().Find(sku)) out.products.push_back(ProductInfo(*p));
+      if (const ProductRecord* p = core_.client().Find(sku))
+        out.products.push_back(ProductInfo(*p));
     }
     done(std::move(out));
   });
@@ -385,8 +397,9 @@ Result<m::Empty> ManagementService::Ckms(const m::CkmsRequest&) {
 Result<m::Empty> ManagementService::SkmsDomain(const m::SkmsDomainRequest& r) {
   if (!IsValidDnsName(r.domain)) {
     return Status(ResultCode::kInvalidArgument,
-                  "\"" + r.domain + "\" is not a DNS name (labels of letters, digits and '-', "
-                  "at most 63 bytes each, 253 in all)");
+                  "\"" + r.domain +
+                      "\" is not a DNS name (labels of letters, digits and '-', "
+                      "at most 63 bytes each, 253 in all)");
   }
   ACTIVA_RETURN_IF_ERROR(core_.settings().SetKmsDomain(r.domain));
   core_.client().discovery().kms_domain = r.domain;
@@ -421,8 +434,12 @@ Result<m::Empty> ManagementService::SetInterval(bool activation, std::uint32_t m
   return m::Empty{};
 }
 
-Result<m::Empty> ManagementService::Sai(const m::SaiRequest& r) { return SetInterval(true, r.minutes); }
-Result<m::Empty> ManagementService::Sri(const m::SriRequest& r) { return SetInterval(false, r.minutes); }
+Result<m::Empty> ManagementService::Sai(const m::SaiRequest& r) {
+  return SetInterval(true, r.minutes);
+}
+Result<m::Empty> ManagementService::Sri(const m::SriRequest& r) {
+  return SetInterval(false, r.minutes);
+}
 
 Result<m::Empty> ManagementService::Sprt(const m::SprtRequest& r) {
   if (r.port == 0) return Status(ResultCode::kInvalidArgument, "the port must be 1 to 65535");

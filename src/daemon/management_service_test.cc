@@ -3,10 +3,10 @@
 // database, time from a fake clock. No socket, no file of the daemon's.
 #include "daemon/management_service.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/fake_system.h"
 #include "management/codec.h"
@@ -187,8 +187,7 @@ TEST_F(ManagementServiceTest, SettingsApplyAtOnce) {
   ASSERT_TRUE(Call(m::IpkRequest{e.setup_key}).ok());
   ASSERT_TRUE(Call(m::SaiRequest{60}).ok());
   ASSERT_TRUE(Call(m::SkmsRequest{"kms.corp.example:1700"}).ok());
-  EXPECT_EQ(Call(m::SkmsDomainRequest{"not a name"}).status().code(),
-            ResultCode::kInvalidArgument);
+  EXPECT_EQ(Call(m::SkmsDomainRequest{"not a name"}).status().code(), ResultCode::kInvalidArgument);
   auto dli = Payload<m::LicenseInfo>(Call(m::DliRequest{}));
   EXPECT_EQ(dli.products[0].activation_interval, 60u);
   EXPECT_EQ(dli.products[0].kms.configured, "kms.corp.example:1700");

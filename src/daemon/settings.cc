@@ -37,8 +37,8 @@ class Reader {
     std::uint64_t n = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc() || end != v->data() + v->size() || v->empty() || n > max) {
-      Fail(ResultCode::kInvalidData, key, "holds \"" + *v + "\", not a number up to " +
-                                              std::to_string(max));
+      Fail(ResultCode::kInvalidData, key,
+           "holds \"" + *v + "\", not a number up to " + std::to_string(max));
       return std::nullopt;
     }
     return n;
@@ -90,9 +90,8 @@ Result<Settings> LoadSettings(SettingsStore& store, const std::string& where) {
   if (previous) {
     std::optional<Uuid> id = ParseUuid(*previous);
     if (!id) {
-      return Status(ResultCode::kInvalidData,
-                    where + ": the setting \"previous_cmid\" holds \"" + *previous +
-                        "\", not a UUID");
+      return Status(ResultCode::kInvalidData, where + ": the setting \"previous_cmid\" holds \"" +
+                                                  *previous + "\", not a UUID");
     }
     s.previous_cmid = *id;
   }

@@ -35,16 +35,16 @@ struct Settings {
   Uuid cmid{};
   Uuid previous_cmid{};  // all zero until the first /generalize
   Uuid host_id{};
-  std::optional<std::string> host_key;          // slmgr /ipk HOSTKEY
-  std::optional<std::string> host_certificate;  // hex, from /atp
-  std::optional<std::uint16_t> port;            // /sprt; absent: the configuration's
+  std::optional<std::string> host_key;               // slmgr /ipk HOSTKEY
+  std::optional<std::string> host_certificate;       // hex, from /atp
+  std::optional<std::uint16_t> port;                 // /sprt; absent: the configuration's
   std::optional<std::uint32_t> activation_interval;  // /sai
   std::optional<std::uint32_t> renewal_interval;     // /sri
-  bool low_priority = false;    // /cpri
-  bool dns_publishing = true;   // /sdns, /cdns
-  bool host_caching = true;     // /skhc, /ckhc
-  std::optional<std::string> kms_host;    // /skms
-  std::optional<std::string> kms_domain;  // /skms-domain
+  bool low_priority = false;                         // /cpri
+  bool dns_publishing = true;                        // /sdns, /cdns
+  bool host_caching = true;                          // /skhc, /ckhc
+  std::optional<std::string> kms_host;               // /skms
+  std::optional<std::string> kms_domain;             // /skms-domain
 };
 
 // `where` names the database in messages.

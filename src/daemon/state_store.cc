@@ -83,7 +83,7 @@ ALTER TABLE products ADD COLUMN proof_catalog TEXT NOT NULL DEFAULT '';
 )sql",
 };
 
-constexpr const char* kStatNames[] = {"total", "failed", "state0", "state1", "state2",
+constexpr const char* kStatNames[] = {"total",  "failed", "state0", "state1", "state2",
                                       "state3", "state4", "state5", "state6"};
 
 Uuid UuidOr(const std::string& text) { return ParseUuid(text).value_or(Uuid{}); }
@@ -171,8 +171,8 @@ Result<std::vector<ProductRecord>> StateStore::LoadProducts() {
     p.license.next_attempt = q->Int(7);
     p.license.activation_interval_minutes = static_cast<std::uint32_t>(q->Int(8));
     p.license.renewal_interval_minutes = static_cast<std::uint32_t>(q->Int(9));
-    p.license.last_result = ResultCodeFromValue(static_cast<std::uint32_t>(q->Int(10)))
-                                .value_or(ResultCode::kInternal);
+    p.license.last_result =
+        ResultCodeFromValue(static_cast<std::uint32_t>(q->Int(10))).value_or(ResultCode::kInternal);
     p.license.last_attempt = q->Int(11);
     p.license.last_activation = q->Int(12);
     p.last_count = static_cast<std::uint32_t>(q->Int(13));
@@ -312,12 +312,13 @@ Result<std::uint64_t> StateStore::CountClients() {
   return static_cast<std::uint64_t>(*row ? q->Int(0) : 0);
 }
 
-Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
-                                 const RequestStats& delta, const std::vector<Event>& events,
-                                 std::size_t keep_events, std::int64_t drop_clients_seen_before) {
+Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients, const RequestStats& delta,
+                                 const std::vector<Event>& events, std::size_t keep_events,
+                                 std::int64_t drop_clients_seen_before) {
   return InTransaction(db_, [&]() -> Status {
     if (!clients.empty()) {
-      Result<Statement*> q = Cached(upsert_client_, 
+      Result<Statement*> q = Cached(
+          upsert_client_,
           "INSERT INTO host_clients (application_id, cmid, machine_name, sku_id, last_seen, "
           "license_state, is_virtual_machine, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
           "ON CONFLICT (application_id, cmid) DO UPDATE SET machine_name = excluded.machine_name, "
@@ -340,9 +341,10 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
       }
     }
     if (delta.total != 0) {
-      Result<Statement*> q = Cached(add_stat_,
-                                    "INSERT INTO host_stats (name, value) VALUES (?1, ?2) "
-                                    "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value");
+      Result<Statement*> q =
+          Cached(add_stat_,
+                 "INSERT INTO host_stats (name, value) VALUES (?1, ?2) "
+                 "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value");
       if (!q.ok()) return q.status();
       std::uint64_t values[9] = {delta.total, delta.failed};
       for (int i = 0; i < 7; ++i) values[2 + i] = delta.by_state[i];
@@ -357,8 +359,8 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients,
     if (!events.empty() && keep_events > 0) {
       // In the same transaction: keeping the log to its limit costs no
       // commit of its own. id is the rowid, so this is a range delete.
-      Result<Statement*> q = Cached(
-          prune_events_, "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1");
+      Result<Statement*> q =
+          Cached(prune_events_, "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1");
       if (!q.ok()) return q.status();
       (*q)->Reset();
       ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, static_cast<std::int64_t>(keep_events)).Run());
@@ -415,10 +417,9 @@ Status StateStore::AppendEvent(const Event& e) { return InsertEvent(e); }
 
 Result<std::vector<Event>> StateStore::RecentEvents(std::size_t limit, int event_id) {
   Result<Statement> q = db_.Prepare(
-      event_id == 0
-          ? "SELECT id, time, event_id, message FROM events ORDER BY id DESC LIMIT ?1"
-          : "SELECT id, time, event_id, message FROM events WHERE event_id = ?2 "
-            "ORDER BY id DESC LIMIT ?1");
+      event_id == 0 ? "SELECT id, time, event_id, message FROM events ORDER BY id DESC LIMIT ?1"
+                    : "SELECT id, time, event_id, message FROM events WHERE event_id = ?2 "
+                      "ORDER BY id DESC LIMIT ?1");
   if (!q.ok()) return q.status();
   q->Bind(1, static_cast<std::int64_t>(limit));
   if (event_id != 0) q->Bind(2, event_id);

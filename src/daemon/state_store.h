@@ -19,11 +19,11 @@
 #include "base/event.h"
 #include "base/status.h"
 #include "base/uuid.h"
-#include "keys/product_key.h"
 #include "client/product_record.h"
 #include "daemon/settings.h"
 #include "host/client_entry.h"
 #include "host/host_policy.h"
+#include "keys/product_key.h"
 #include "storage/sqlite.h"
 
 namespace activa {
@@ -88,8 +88,7 @@ class StateStore : public ProductStore, public SettingsStore {
   // Prepared once: SaveHostBatch runs for every batch of requests.
   Result<Statement*> Cached(std::optional<Statement>& slot, std::string_view sql);
   Database db_;
-  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_,
-      prune_clients_;
+  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_, prune_clients_;
 };
 
 }  // namespace activa

@@ -1,9 +1,9 @@
 #include "host/commit_queue.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <deque>
-
-#include <gtest/gtest.h>
 
 namespace activa {
 namespace {
@@ -120,9 +120,8 @@ TEST(CommitQueueTest, EventsAndCountersGoWithTheNextBatch) {
     CommitQueue q(disk.writer(), loop.poster());
     RequestStats delta;
     delta.total = 1;
-    q.Add({Entry(1), delta, Event{0, 1, kEventHostRequest, "x"}, [&](const Status&) {
-             done = true;
-           }});
+    q.Add({Entry(1), delta, Event{0, 1, kEventHostRequest, "x"},
+           [&](const Status&) { done = true; }});
     ASSERT_TRUE(loop.RunUntil([&] { return done; }));
     {
       std::lock_guard lock(disk.mu);

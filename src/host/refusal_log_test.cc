@@ -9,7 +9,7 @@ TEST(RefusalLogTest, BurstThenCountedThenOneSummary) {
   RefusalLog log(60, 3);
   std::size_t events = 0;
   for (int i = 0; i < 1000; ++i) events += log.Refused(1000 + i / 100, "bad magic").size();
-  EXPECT_EQ(events, 3u);  // the burst only, within one interval
+  EXPECT_EQ(events, 3u);                      // the burst only, within one interval
   EXPECT_FALSE(log.Flush(1030).has_value());  // the interval is not over
   std::optional<Event> summary = log.Flush(1060);
   ASSERT_TRUE(summary.has_value());

@@ -8,8 +8,7 @@ namespace activa {
 
 RequestHandler::RequestHandler(const ClientCounter::HashKey& hash_key) : counter_(hash_key) {}
 
-RequestHandler::Admission RequestHandler::Admit(const ActivationRequest& request,
-                                                std::int64_t now,
+RequestHandler::Admission RequestHandler::Admit(const ActivationRequest& request, std::int64_t now,
                                                 const HostContext& host) const {
   Admission a;
   a.request = request;
@@ -43,8 +42,7 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
   // Every request counts, whether or not it activates; an edition the host
   // does not know has no count to join (and must not make the counter grow
   // tables for invented IDs).
-  std::uint32_t count =
-      a.known_edition ? counter_.Record(a.application, request.cmid, a.now) : 0;
+  std::uint32_t count = a.known_edition ? counter_.Record(a.application, request.cmid, a.now) : 0;
   const bool activated = host.certificate != nullptr && host.signing_key != nullptr;
   HostDecision d = DecideActivation(request, activated, a.covered, a.threshold, count, a.now);
   // Revoked goes before everything: nothing this host signs is worth
@@ -58,9 +56,9 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
   if (d.result == ResultCode::kHostNotActivated) {
     // Without a certificate nothing can be signed that a client would
     // believe; say so in an error message.
-    answer.frame = EncodeError(MakeErrorMessage(
-        Status(ResultCode::kHostNotActivated,
-               "this activation host's key is not activated by the vendor yet")));
+    answer.frame = EncodeError(
+        MakeErrorMessage(Status(ResultCode::kHostNotActivated,
+                                "this activation host's key is not activated by the vendor yet")));
   } else if (d.result == ResultCode::kKeyRevoked) {
     answer.frame = EncodeError(MakeErrorMessage(
         Status(ResultCode::kKeyRevoked,
@@ -104,9 +102,8 @@ RequestHandler::Answer RequestHandler::Respond(const Admission& a, const HostCon
 }
 
 Bytes RequestHandler::CommitFailed(const Status& why) {
-  return EncodeError(MakeErrorMessage(
-      Status(why.code(), "the host could not record this request and changed nothing: " +
-                             why.message())));
+  return EncodeError(MakeErrorMessage(Status(
+      why.code(), "the host could not record this request and changed nothing: " + why.message())));
 }
 
 void RequestHandler::Load(const ClientEntry& entry) {

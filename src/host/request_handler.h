@@ -72,7 +72,7 @@ class RequestHandler {
     // unknown. The count is compared with this, never with the request's
     // required count, which must equal it (host_policy.h).
     std::uint16_t threshold = 0;
-    bool covered = false;      // the certificate's groups hold the edition
+    bool covered = false;  // the certificate's groups hold the edition
     // To make durable before Respond(); empty when the edition is not in the
     // host's catalog (then Respond() may run at once).
     std::optional<ClientEntry> record;
@@ -99,7 +99,9 @@ class RequestHandler {
   void LoadStats(const RequestStats& stats) { stats_ = stats; }
 
   // The application's count now (expires old records as it reads).
-  std::uint32_t Count(const Uuid& application, std::int64_t now) { return counter_.Count(application, now); }
+  std::uint32_t Count(const Uuid& application, std::int64_t now) {
+    return counter_.Count(application, now);
+  }
   // True when the admission's machine is already counted for its
   // application (seen within the count window): it is not a new client.
   bool Knows(const Admission& admission) const {

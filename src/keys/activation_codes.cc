@@ -23,13 +23,15 @@ struct CodeFormat {
   std::size_t groups;
 };
 
-constexpr CodeFormat kInstallationIdFormat = {
-    "the installation ID", "the one the host shows", "activa/installation-id/v1", 1,
-    1 + 8 + 32 + kPackedProductKeySize + 2, kInstallationIdGroups};
-constexpr CodeFormat kConfirmationIdFormat = {"the confirmation ID", "the one the vendor gave",
-                                              "activa/confirmation-id/v1", 2,
-                                              1 + 2 + 2 + 64 + 2,
-                                              kConfirmationIdGroups};
+constexpr CodeFormat kInstallationIdFormat = {"the installation ID",
+                                              "the one the host shows",
+                                              "activa/installation-id/v1",
+                                              1,
+                                              1 + 8 + 32 + kPackedProductKeySize + 2,
+                                              kInstallationIdGroups};
+constexpr CodeFormat kConfirmationIdFormat = {
+    "the confirmation ID", "the one the vendor gave", "activa/confirmation-id/v1", 2,
+    1 + 2 + 2 + 64 + 2,    kConfirmationIdGroups};
 
 std::array<std::uint8_t, kChecksumSize> Checksum(const CodeFormat& format, ByteSpan body) {
   ByteWriter w;

@@ -51,7 +51,8 @@ TEST(ProductKeyTest, HostKeyVector) {
   EXPECT_EQ(HexEncode(PackProductKey(*minted)), kHostKeyPacked);
   EXPECT_EQ(HexEncode(ProductKeyId(*minted)), kHostKeyId);
   EXPECT_EQ(PartialProductKey(*minted), std::string(kHostKeyText).substr(24));
-  EXPECT_EQ(PartialProductKey(std::string_view(kHostKeyText)), std::string(kHostKeyText).substr(24));
+  EXPECT_EQ(PartialProductKey(std::string_view(kHostKeyText)),
+            std::string(kHostKeyText).substr(24));
   EXPECT_EQ(PartialProductKey(std::string_view("aaaaa-bbbbb-x44ck")), "X44CK");
   EXPECT_EQ(PartialProductKey(std::string_view("x4-4")), "X44");
   EXPECT_TRUE(VerifyProductKeyMac(*minted, VectorMintSecret()).ok());

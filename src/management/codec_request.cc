@@ -1,8 +1,6 @@
 // The request half of the codec (codec.h).
-#include "management/codec.h"
-
-#include <boost/json.hpp>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -10,6 +8,7 @@
 #include <utility>
 
 #include "base/intervals.h"
+#include "management/codec.h"
 #include "management/internal/json_util.h"
 #include "management/operations.h"
 
@@ -155,7 +154,8 @@ Result<ArgValue> DecodeArgument(const OperationSpec& op, const ArgumentSpec& arg
     case ArgumentKind::kMinutes: {
       std::int64_t n = 0;
       if (!ReadWhole(v, &n)) return BadArgument(op, arg, "must be a whole number of minutes");
-      if (Status s = ValidateInterval(n); !s.ok()) return BadArgument(op, arg, "is out of range: " + s.message());
+      if (Status s = ValidateInterval(n); !s.ok())
+        return BadArgument(op, arg, "is out of range: " + s.message());
       return ArgValue(n);
     }
     case ArgumentKind::kPort: {
@@ -168,8 +168,7 @@ Result<ArgValue> DecodeArgument(const OperationSpec& op, const ArgumentSpec& arg
     case ArgumentKind::kPageSize: {
       std::int64_t n = 0;
       if (!ReadWhole(v, &n) || n < 1 || n > kDlcMaxFirst) {
-        return BadArgument(op, arg,
-                           "must be a number from 1 to " + std::to_string(kDlcMaxFirst));
+        return BadArgument(op, arg, "must be a number from 1 to " + std::to_string(kDlcMaxFirst));
       }
       return ArgValue(n);
     }
@@ -224,16 +223,15 @@ Result<Request> DecodeRequest(std::string_view line) {
   }
   const OperationSpec* spec = FindOperation(op->get_string());
   if (spec == nullptr) {
-    return Status(ResultCode::kInvalidArgument,
-                  "unknown operation " + Quote(op->get_string()));
+    return Status(ResultCode::kInvalidArgument, "unknown operation " + Quote(op->get_string()));
   }
   std::span<const ArgumentSpec> args = spec->arguments();
   // (No structured binding: clang 14 cannot capture one in the lambda.)
   for (const auto& member : *o) {
     const std::string_view key = member.key();
     if (key == "op") continue;
-    bool known = std::any_of(args.begin(), args.end(),
-                             [&](const ArgumentSpec& a) { return a.name == key; });
+    bool known =
+        std::any_of(args.begin(), args.end(), [&](const ArgumentSpec& a) { return a.name == key; });
     if (!known) {
       return Status(ResultCode::kInvalidArgument,
                     std::string(spec->name) + " takes no argument " + Quote(key));

@@ -1,8 +1,6 @@
 // The response half of the codec (codec.h).
-#include "management/codec.h"
-
-#include <boost/json.hpp>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -10,6 +8,7 @@
 #include <utility>
 
 #include "base/intervals.h"
+#include "management/codec.h"
 #include "management/internal/json_util.h"
 #include "management/operations.h"
 
@@ -35,9 +34,12 @@ json::object ToJson(const Machine& m) {
 }
 
 json::object ToJson(const KmsClientInfo& k) {
-  return {{"configured", OptText(k.configured)}, {"in_use", OptText(k.in_use)},
-          {"from_dns", k.from_dns},              {"address", OptText(k.address)},
-          {"lookup_domain", OptText(k.lookup_domain)}, {"host_caching", k.host_caching}};
+  return {{"configured", OptText(k.configured)},
+          {"in_use", OptText(k.in_use)},
+          {"from_dns", k.from_dns},
+          {"address", OptText(k.address)},
+          {"lookup_domain", OptText(k.lookup_domain)},
+          {"host_caching", k.host_caching}};
 }
 
 json::object ToJson(const Product& p) {
@@ -101,8 +103,8 @@ json::object ToJson(const Host& h) {
           {"priority", h.priority == Priority::kLow ? "low" : "normal"},
           {"activation_interval", h.activation_interval},
           {"renewal_interval", h.renewal_interval},
-          {"certificate_expires", h.certificate_expires ? json::value(*h.certificate_expires)
-                                                        : json::value(nullptr)},
+          {"certificate_expires",
+           h.certificate_expires ? json::value(*h.certificate_expires) : json::value(nullptr)},
           {"requests", json::object{{"total", r.total},
                                     {"failed", r.failed},
                                     {"unlicensed", r.unlicensed},
@@ -167,7 +169,9 @@ void AddPayload(const IpkResponse& d, json::object& o) {
   o["becomes_host"] = d.becomes_host;
 }
 void AddPayload(const UpkResponse& d, json::object& o) { o["removed"] = d.removed; }
-void AddPayload(const AtoResponse& d, json::object& o) { o["products"] = ProductsToJson(d.products); }
+void AddPayload(const AtoResponse& d, json::object& o) {
+  o["products"] = ProductsToJson(d.products);
+}
 void AddPayload(const DtiResponse& d, json::object& o) { o["installation_id"] = d.installation_id; }
 void AddPayload(const AtpResponse& d, json::object& o) { o["host"] = ToJson(d.host); }
 void AddPayload(const IlcResponse& d, json::object& o) {
@@ -640,19 +644,32 @@ Result<ResponsePayload> DecodeResponse(Operation operation, std::string_view lin
   switch (operation) {
     case Operation::kDli:
     case Operation::kDlv:
-    case Operation::kXpr: return as(LicenseInfo{});
-    case Operation::kDlc: return as(DlcResponse{});
-    case Operation::kStatus: return as(StatusResponse{});
-    case Operation::kIpk: return as(IpkResponse{});
-    case Operation::kUpk: return as(UpkResponse{});
-    case Operation::kAto: return as(AtoResponse{});
-    case Operation::kDti: return as(DtiResponse{});
-    case Operation::kAtp: return as(AtpResponse{});
-    case Operation::kIlc: return as(IlcResponse{});
-    case Operation::kRearm: return as(RearmResponse{});
-    case Operation::kGeneralize: return as(GeneralizeResponse{});
-    case Operation::kTestAdvanceClock: return as(TestAdvanceClockResponse{});
-    default: return as(Empty{});
+    case Operation::kXpr:
+      return as(LicenseInfo{});
+    case Operation::kDlc:
+      return as(DlcResponse{});
+    case Operation::kStatus:
+      return as(StatusResponse{});
+    case Operation::kIpk:
+      return as(IpkResponse{});
+    case Operation::kUpk:
+      return as(UpkResponse{});
+    case Operation::kAto:
+      return as(AtoResponse{});
+    case Operation::kDti:
+      return as(DtiResponse{});
+    case Operation::kAtp:
+      return as(AtpResponse{});
+    case Operation::kIlc:
+      return as(IlcResponse{});
+    case Operation::kRearm:
+      return as(RearmResponse{});
+    case Operation::kGeneralize:
+      return as(GeneralizeResponse{});
+    case Operation::kTestAdvanceClock:
+      return as(TestAdvanceClockResponse{});
+    default:
+      return as(Empty{});
   }
 }
 

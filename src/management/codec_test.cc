@@ -22,15 +22,37 @@ Uuid Id(std::uint8_t n) {
 std::vector<Request> EveryRequest() {
   ProductSelector one{Id(1), false};
   ProductSelector all{std::nullopt, true};
-  return {DliRequest{}, DliRequest{all}, DlvRequest{one}, XprRequest{}, DlcRequest{},
+  return {DliRequest{},
+          DliRequest{all},
+          DlvRequest{one},
+          XprRequest{},
+          DlcRequest{},
           DlcRequest{1000, Id(5)},
-          StatusRequest{Id(2), Id(3)}, IpkRequest{"BCDFG-HJKMP-QRTVW-XY234-6789B"},
-          UpkRequest{}, UpkRequest{Id(4)}, CpkyRequest{}, AtoRequest{}, AtoRequest{one},
-          DtiRequest{}, AtpRequest{"123-456"}, IlcRequest{"{\"activa_revocations\":1}"},
-          RearmRequest{}, GeneralizeRequest{},
-          SkmsRequest{"[::1]:1690"}, CkmsRequest{}, SkmsDomainRequest{"corp.example"},
-          CkmsDomainRequest{}, SkhcRequest{}, CkhcRequest{}, SaiRequest{60}, SriRequest{43200},
-          SprtRequest{1700}, SdnsRequest{}, CdnsRequest{}, SpriRequest{}, CpriRequest{},
+          StatusRequest{Id(2), Id(3)},
+          IpkRequest{"BCDFG-HJKMP-QRTVW-XY234-6789B"},
+          UpkRequest{},
+          UpkRequest{Id(4)},
+          CpkyRequest{},
+          AtoRequest{},
+          AtoRequest{one},
+          DtiRequest{},
+          AtpRequest{"123-456"},
+          IlcRequest{"{\"activa_revocations\":1}"},
+          RearmRequest{},
+          GeneralizeRequest{},
+          SkmsRequest{"[::1]:1690"},
+          CkmsRequest{},
+          SkmsDomainRequest{"corp.example"},
+          CkmsDomainRequest{},
+          SkhcRequest{},
+          CkhcRequest{},
+          SaiRequest{60},
+          SriRequest{43200},
+          SprtRequest{1700},
+          SdnsRequest{},
+          CdnsRequest{},
+          SpriRequest{},
+          CpriRequest{},
           TestAdvanceClockRequest{-86400}};
 }
 
@@ -49,7 +71,8 @@ TEST(CodecTest, EveryRequestRoundTrips) {
 
 TEST(CodecTest, RequestsAreTodaysBytes) {
   EXPECT_EQ(EncodeRequest(DliRequest{}), R"({"op":"dli"})");
-  EXPECT_EQ(EncodeRequest(DliRequest{{std::nullopt, true}}), R"({"op":"dli","activation_id":"all"})");
+  EXPECT_EQ(EncodeRequest(DliRequest{{std::nullopt, true}}),
+            R"({"op":"dli","activation_id":"all"})");
   EXPECT_EQ(EncodeRequest(SaiRequest{60}), R"({"op":"sai","minutes":60})");
   EXPECT_EQ(EncodeRequest(SkmsDomainRequest{"example.com"}),
             R"({"op":"skms_domain","domain":"example.com"})");
@@ -196,10 +219,9 @@ TEST(CodecTest, EveryResponseRoundTrips) {
   unknown_group.group_id.reset();
   ExpectRoundTrip(Operation::kAtp, AtpResponse{unknown_group});
   ExpectRoundTrip(Operation::kAtp, AtpResponse{});
-  ExpectRoundTrip(Operation::kDlc,
-                  DlcResponse{{{Id(1), "pc1", Id(2), Id(3), "Pro", 1795000000, 2, true, 3}},
-                              Id(1),
-                              7});
+  ExpectRoundTrip(
+      Operation::kDlc,
+      DlcResponse{{{Id(1), "pc1", Id(2), Id(3), "Pro", 1795000000, 2, true, 3}}, Id(1), 7});
   ExpectRoundTrip(Operation::kDlc, DlcResponse{{}, std::nullopt, 0});
   ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct(), Id(4), std::nullopt});
   ExpectRoundTrip(Operation::kStatus,
@@ -234,19 +256,19 @@ TEST(CodecTest, ErrorsCarryCodeAndMessageOnly) {
 }
 
 TEST(CodecTest, MalformedResponses) {
-  for (const char* bad : {"", "not json", "[1,2]", R"({"message": "no result"})",
-                          R"({"result": -1})", R"({"result": 4294967296})", R"({"result": "0"})",
-                          R"({"result": 0.0})", R"({"result":0,"message":5})",
-                          "{\"result\":0,\"message\":\"\xff\"}"}) {
+  for (const char* bad :
+       {"", "not json", "[1,2]", R"({"message": "no result"})", R"({"result": -1})",
+        R"({"result": 4294967296})", R"({"result": "0"})", R"({"result": 0.0})",
+        R"({"result":0,"message":5})", "{\"result\":0,\"message\":\"\xff\"}"}) {
     Result<LicenseInfo> r = DecodeDliResponse(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), ResultCode::kInvalidData) << bad;
   }
   Result<LicenseInfo> r = DecodeDliResponse(R"({"result":0,"products":5})");
   EXPECT_NE(r.status().message().find("\"products\""), std::string::npos);
-  EXPECT_NE(DecodeResponseAs<DtiResponse>(R"({"result":0})").status().message().find(
-                "installation_id"),
-            std::string::npos);
+  EXPECT_NE(
+      DecodeResponseAs<DtiResponse>(R"({"result":0})").status().message().find("installation_id"),
+      std::string::npos);
   // A wrong type inside a product: an error when strict, the default when not.
   const char* odd = R"({"result":0,"products":[{"name":5,"license_status":"x","kms":1}]})";
   r = DecodeDliResponse(odd);

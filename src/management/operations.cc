@@ -14,12 +14,11 @@ constexpr ArgumentSpec kNoArg{};
 constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only) {
   return OperationSpec{name, op, admin_only, {kNoArg, kNoArg}, 0};
 }
-constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only,
-                           ArgumentSpec a) {
+constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only, ArgumentSpec a) {
   return OperationSpec{name, op, admin_only, {a, kNoArg}, 1};
 }
-constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only,
-                           ArgumentSpec a, ArgumentSpec b) {
+constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only, ArgumentSpec a,
+                           ArgumentSpec b) {
   return OperationSpec{name, op, admin_only, {a, b}, 2};
 }
 
@@ -111,14 +110,22 @@ Operation OperationOf(const Request& request) {
 
 std::string_view LicenseStatusText(int status) {
   switch (status) {
-    case 0: return "Unlicensed";
-    case 1: return "Licensed";
-    case 2: return "Initial grace period";
-    case 3: return "Additional grace period (KMS license expired or hardware out of tolerance)";
-    case 4: return "Non-genuine grace period";
-    case 5: return "Notification";
-    case 6: return "Extended grace period";
-    default: return "";
+    case 0:
+      return "Unlicensed";
+    case 1:
+      return "Licensed";
+    case 2:
+      return "Initial grace period";
+    case 3:
+      return "Additional grace period (KMS license expired or hardware out of tolerance)";
+    case 4:
+      return "Non-genuine grace period";
+    case 5:
+      return "Notification";
+    case 6:
+      return "Extended grace period";
+    default:
+      return "";
   }
 }
 

@@ -18,9 +18,9 @@ Response ToResponse(Result<T> result) {
 }  // namespace
 
 Result<TestAdvanceClockResponse> Service::TestAdvanceClock(const TestAdvanceClockRequest&) {
-  return Status(ResultCode::kInvalidArgument,
-                "unknown operation \"" + std::string(OperationName(Operation::kTestAdvanceClock)) +
-                    "\"");
+  return Status(
+      ResultCode::kInvalidArgument,
+      "unknown operation \"" + std::string(OperationName(Operation::kTestAdvanceClock)) + "\"");
 }
 
 void Service::Dispatch(const Request& request, const Peer& peer,
@@ -99,9 +99,8 @@ void Service::HandleLine(std::string_view line, const Peer& peer,
                          std::function<void(std::string)> reply) {
   Result<Request> request = DecodeRequest(line);
   if (!request.ok()) return reply(EncodeError(request.status()));
-  Dispatch(*request, peer, [reply = std::move(reply)](Response response) {
-    reply(EncodeResponse(response));
-  });
+  Dispatch(*request, peer,
+           [reply = std::move(reply)](Response response) { reply(EncodeResponse(response)); });
 }
 
 std::string Service::HandleLine(std::string_view line, const Peer& peer) {

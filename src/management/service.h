@@ -28,10 +28,10 @@ namespace activa::management {
 
 // Who sent a request: from SO_PEERCRED locally, from the login remotely.
 struct Peer {
-  bool admin = false;   // root or a member of activa-admin
+  bool admin = false;  // root or a member of activa-admin
   std::uint32_t uid = 0;
-  std::string user;     // for logs
-  std::string source;   // "unix", or the remote address
+  std::string user;    // for logs
+  std::string source;  // "unix", or the remote address
 };
 
 class Service {
@@ -80,8 +80,7 @@ class Service {
   // Decode + Dispatch + encode: `reply` receives the response line (no
   // newline) once. A line that does not decode gets its error response. A
   // line over the protocol's 64 KiB is the caller's to refuse before this.
-  void HandleLine(std::string_view line, const Peer& peer,
-                  std::function<void(std::string)> reply);
+  void HandleLine(std::string_view line, const Peer& peer, std::function<void(std::string)> reply);
 
   // The synchronous form: the response line, or "" when the operation
   // (ato) did not complete before its method returned; such callers must

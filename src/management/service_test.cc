@@ -65,11 +65,21 @@ std::string LineFor(const OperationSpec& spec) {
   for (const ArgumentSpec& a : spec.arguments()) {
     if (!a.required) continue;
     switch (a.kind) {
-      case ArgumentKind::kUuid: o[a.name] = "00000000-0000-0000-0000-000000000001"; break;
-      case ArgumentKind::kMinutes: o[a.name] = 60; break;
-      case ArgumentKind::kPort: o[a.name] = 1700; break;
-      case ArgumentKind::kSeconds: o[a.name] = 5; break;
-      default: o[a.name] = "x"; break;
+      case ArgumentKind::kUuid:
+        o[a.name] = "00000000-0000-0000-0000-000000000001";
+        break;
+      case ArgumentKind::kMinutes:
+        o[a.name] = 60;
+        break;
+      case ArgumentKind::kPort:
+        o[a.name] = 1700;
+        break;
+      case ArgumentKind::kSeconds:
+        o[a.name] = 5;
+        break;
+      default:
+        o[a.name] = "x";
+        break;
     }
   }
   return boost::json::serialize(o);

@@ -197,11 +197,9 @@ struct TestAdvanceClockRequest {
 using Request =
     std::variant<DliRequest, DlvRequest, XprRequest, DlcRequest, StatusRequest, IpkRequest,
                  UpkRequest, CpkyRequest, AtoRequest, DtiRequest, AtpRequest, IlcRequest,
-                 RearmRequest,
-                 GeneralizeRequest, SkmsRequest, CkmsRequest, SkmsDomainRequest,
-                 CkmsDomainRequest, SkhcRequest, CkhcRequest, SaiRequest, SriRequest,
-                 SprtRequest, SdnsRequest, CdnsRequest, SpriRequest, CpriRequest,
-                 TestAdvanceClockRequest>;
+                 RearmRequest, GeneralizeRequest, SkmsRequest, CkmsRequest, SkmsDomainRequest,
+                 CkmsDomainRequest, SkhcRequest, CkhcRequest, SaiRequest, SriRequest, SprtRequest,
+                 SdnsRequest, CdnsRequest, SpriRequest, CpriRequest, TestAdvanceClockRequest>;
 
 // The operation of `request`.
 Operation OperationOf(const Request& request);
@@ -222,8 +220,8 @@ struct KmsClientInfo {
   std::optional<std::string> in_use;         // the host that answered last
   std::optional<std::string> lookup_domain;  // slmgr /skms-domain
   bool host_caching = true;
-  bool from_dns = false;                     // `in_use` came from an SRV record
-  std::optional<std::string> address;        // the IP `in_use` answered from
+  bool from_dns = false;               // `in_use` came from an SRV record
+  std::optional<std::string> address;  // the IP `in_use` answered from
   bool operator==(const KmsClientInfo&) const = default;
 };
 

@@ -8,8 +8,8 @@
 
 namespace activa {
 
-inline constexpr std::size_t kMaxDnsNameSize = 253;   // RFC 1035 2.3.4, without the root dot
-inline constexpr std::size_t kMaxDnsLabelSize = 63;   // RFC 1035 2.3.4
+inline constexpr std::size_t kMaxDnsNameSize = 253;  // RFC 1035 2.3.4, without the root dot
+inline constexpr std::size_t kMaxDnsLabelSize = 63;  // RFC 1035 2.3.4
 
 // True for dot-separated labels of 1..63 letters, digits, hyphens and
 // underscores, none starting or ending with a hyphen (RFC 1123 2.1), 253

@@ -32,9 +32,9 @@ bool IsIpv6WithZone(std::string_view host) {
 
 bool ParsePort(std::string_view text, std::uint16_t* port) {
   // At most 5 digits: "+5", " 5" and "0x10" are refused like any non-digit.
-  if (text.empty() || text.size() > 5 ||
-      !std::all_of(text.begin(), text.end(),
-                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+  if (text.empty() || text.size() > 5 || !std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+      })) {
     return false;
   }
   unsigned value = 0;
@@ -96,7 +96,8 @@ Result<HostAddress> ParseHostAddress(std::string_view text, std::uint16_t defaul
       port_text = text.substr(colon + 1);
       has_port = true;
     }
-    if (!IsValidHostName(host)) return bad(Quote(host) + " is not a valid host name or IPv4 address");
+    if (!IsValidHostName(host))
+      return bad(Quote(host) + " is not a valid host name or IPv4 address");
     out.host = std::string(host);
   }
   if (has_port && !ParsePort(port_text, &out.port)) {

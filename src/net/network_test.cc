@@ -1,16 +1,12 @@
 #include "net/network.h"
 
 #include <arpa/inet.h>
-
 #include <gtest/gtest.h>
-
 
 namespace activa {
 namespace {
 
-std::array<std::uint8_t, 16> Addr(const char* text) {
-  return ParseNetwork(text)->address;
-}
+std::array<std::uint8_t, 16> Addr(const char* text) { return ParseNetwork(text)->address; }
 
 TEST(NetworkTest, DefaultsAllowLoopbackAndPrivateOnly) {
   auto nets = DefaultAllowedNetworks();

@@ -44,8 +44,7 @@ Result<UnixLineConnection> UnixLineConnection::Open(const std::string& path,
                                                     std::chrono::milliseconds timeout) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof addr.sun_path ||
-      path.find('\0') != std::string::npos) {
+  if (path.empty() || path.size() >= sizeof addr.sun_path || path.find('\0') != std::string::npos) {
     return Status(ResultCode::kInvalidArgument,
                   "the socket path \"" + path + "\" is empty or longer than " +
                       std::to_string(sizeof addr.sun_path - 1) + " bytes");
@@ -54,8 +53,8 @@ Result<UnixLineConnection> UnixLineConnection::Open(const std::string& path,
 
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    return Status(ResultCode::kInternal, "cannot reach activad at " + path + ": " +
-                                             std::strerror(errno));
+    return Status(ResultCode::kInternal,
+                  "cannot reach activad at " + path + ": " + std::strerror(errno));
   }
   UnixLineConnection conn(fd, path);
 
@@ -78,13 +77,14 @@ Result<UnixLineConnection> UnixLineConnection::Open(const std::string& path,
       case ENOENT:
       case ENOTDIR:
         return Status(ResultCode::kFileNotFound,
-                      "activad is not running at " + path + " (no such socket); start it with "
-                      "systemctl start activad, or give its socket with --socket");
+                      "activad is not running at " + path +
+                          " (no such socket); start it with "
+                          "systemctl start activad, or give its socket with --socket");
       case ECONNREFUSED:
         // The file exists but nobody listens: a daemon that stopped uncleanly.
-        return Status(ResultCode::kFileNotFound,
-                      "activad is not running at " + path +
-                          " (the socket exists but nothing listens on it)");
+        return Status(
+            ResultCode::kFileNotFound,
+            "activad is not running at " + path + " (the socket exists but nothing listens on it)");
       case EACCES:
       case EPERM:
         return Status(ResultCode::kAccessDenied,
@@ -93,9 +93,9 @@ Result<UnixLineConnection> UnixLineConnection::Open(const std::string& path,
                           "the socket's permissions)");
       case EAGAIN:
       case ETIMEDOUT:
-        return Status(ResultCode::kInternal, "activad at " + path +
-                                                 " did not accept the connection within " +
-                                                 Seconds(timeout));
+        return Status(
+            ResultCode::kInternal,
+            "activad at " + path + " did not accept the connection within " + Seconds(timeout));
       default:
         return Status(ResultCode::kInternal,
                       "cannot reach activad at " + path + ": " + std::strerror(err));

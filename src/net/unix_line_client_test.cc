@@ -1,7 +1,6 @@
 #include "net/unix_line_client.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -50,7 +49,9 @@ TEST(UnixLineClientTest, PathTooLong) {
 }
 
 TEST(UnixLineClientTest, TimesOut) {
-  FakeLineServer daemon([](const std::string&) { return FakeLineServer::Reply{"", /*hang=*/true}; });
+  FakeLineServer daemon([](const std::string&) {
+    return FakeLineServer::Reply{"", /*hang=*/true};
+  });
   Result<std::string> r = CallUnixSocket(daemon.socket_path(), "{}", 200ms);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("did not answer"), std::string::npos);
@@ -68,8 +69,9 @@ TEST(UnixLineClientTest, ClosedWithoutAnswer) {
 }
 
 TEST(UnixLineClientTest, RefusesOverlongResponse) {
-  FakeLineServer daemon(
-      [](const std::string&) { return FakeLineServer::Reply{std::string(kMaxLineBytes + 10, 'x')}; });
+  FakeLineServer daemon([](const std::string&) {
+    return FakeLineServer::Reply{std::string(kMaxLineBytes + 10, 'x')};
+  });
   Result<std::string> r = CallUnixSocket(daemon.socket_path(), "{}", 5s);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ResultCode::kInvalidData);

@@ -44,7 +44,8 @@ TEST(OfflineActivationTest, ConfirmationForAnotherHostIsRefused) {
   SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
   SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
   SigningKey other_host = SigningKey::FromSeed(Bytes(32, 3));
-  IssuedActivation issued = IssueHostActivation(SampleIid(other_host), vendor, 1795000000, kDefaultCertificateDays);
+  IssuedActivation issued =
+      IssueHostActivation(SampleIid(other_host), vendor, 1795000000, kDefaultCertificateDays);
   Result<HostCertificate> cert =
       CertificateFromConfirmation(SampleIid(host), issued.confirmation, CatalogFor(vendor));
   EXPECT_EQ(cert.status().code(), ResultCode::kBadSignature);
@@ -54,7 +55,8 @@ TEST(OfflineActivationTest, ConfirmationFromAnotherVendorIsRefused) {
   SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
   SigningKey impostor = SigningKey::FromSeed(Bytes(32, 9));
   SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
-  IssuedActivation issued = IssueHostActivation(SampleIid(host), impostor, 1795000000, kDefaultCertificateDays);
+  IssuedActivation issued =
+      IssueHostActivation(SampleIid(host), impostor, 1795000000, kDefaultCertificateDays);
   EXPECT_EQ(CertificateFromConfirmation(SampleIid(host), issued.confirmation, CatalogFor(vendor))
                 .status()
                 .code(),

@@ -30,9 +30,9 @@ Result<HostCertificate> VerifySignedChain(const ActivationResponse& response, co
   // The vendor withdrew this host (its key, or its key pair).
   if (revocations != nullptr &&
       revocations->RevokesHost(cert->host_public_key, cert->host_key_id)) {
-    return Status(ResultCode::kKeyRevoked,
-                  "the host's certificate has been revoked by " + catalog.vendor_name +
-                      " (revocation list " + std::to_string(revocations->serial) + ")");
+    return Status(ResultCode::kKeyRevoked, "the host's certificate has been revoked by " +
+                                               catalog.vendor_name + " (revocation list " +
+                                               std::to_string(revocations->serial) + ")");
   }
 
   // 3. The certificate must cover this edition.
@@ -87,9 +87,9 @@ Status CheckCertificateDates(const HostCertificate& cert, std::int64_t now) {
     return Status(ResultCode::kInvalidData, "the host's certificate is dated in the future");
   }
   if (now > cert.not_after) {
-    return Status(ResultCode::kCertificateExpired,
-                  "the host's certificate expired on " + FormatUtcTime(cert.not_after) +
-                      "; the host must be reactivated");
+    return Status(ResultCode::kCertificateExpired, "the host's certificate expired on " +
+                                                       FormatUtcTime(cert.not_after) +
+                                                       "; the host must be reactivated");
   }
   return Status::Ok();
 }
@@ -136,9 +136,9 @@ Result<HostCertificate> VerifyResponseProof(const ActivationResponse& response, 
     return Status(ResultCode::kNotFound, "the response is a refusal, which proves no activation");
   }
   if (response.cmid != cmid) {
-    return Status(ResultCode::kOtherMachine,
-                  "the response is for client machine ID " + FormatUuid(response.cmid) +
-                      ", not this machine's " + FormatUuid(cmid));
+    return Status(ResultCode::kOtherMachine, "the response is for client machine ID " +
+                                                 FormatUuid(response.cmid) +
+                                                 ", not this machine's " + FormatUuid(cmid));
   }
   if (response.sku_id != sku) {
     return Status(ResultCode::kBadSignature, "the response is for another edition");

@@ -1,8 +1,8 @@
 #include "protocol/chain.h"
 
-#include <limits>
-
 #include <gtest/gtest.h>
+
+#include <limits>
 
 namespace activa {
 namespace {
@@ -130,10 +130,9 @@ TEST_F(ChainTest, AnotherNonceOrCmidFails) {
 
 TEST_F(ChainTest, ResponseSignedByAnotherHostFails) {
   SigningKey other_host = SigningKey::FromSeed(Bytes(32, 3));
-  EXPECT_EQ(VerifyResponseChain(Response(cert_, other_host), request_, catalog_, kNow)
-                .status()
-                .code(),
-            ResultCode::kBadSignature);
+  EXPECT_EQ(
+      VerifyResponseChain(Response(cert_, other_host), request_, catalog_, kNow).status().code(),
+      ResultCode::kBadSignature);
 }
 
 TEST_F(ChainTest, AlteredFieldAfterSigningFails) {
@@ -289,16 +288,16 @@ TEST_F(ChainTest, ProofFromAnUncertifiedHostOrARefusalFails) {
   refusal.result = ResultCode::kCountInsufficient;
   refusal.validity_end = 0;
   SignResponse(refusal, host_);
-  EXPECT_EQ(VerifyResponseProof(refusal, request_.cmid, client_sku_, catalog_, kNow).status().code(),
-            ResultCode::kNotFound);
+  EXPECT_EQ(
+      VerifyResponseProof(refusal, request_.cmid, client_sku_, catalog_, kNow).status().code(),
+      ResultCode::kNotFound);
 }
 
 TEST_F(ChainTest, ProofFromTheFutureFails) {
   ActivationResponse r = Response(cert_, host_);
-  EXPECT_EQ(VerifyResponseProof(r, request_.cmid, client_sku_, catalog_, kNow - 5 * 3600)
-                .status()
-                .code(),
-            ResultCode::kClockSkew);
+  EXPECT_EQ(
+      VerifyResponseProof(r, request_.cmid, client_sku_, catalog_, kNow - 5 * 3600).status().code(),
+      ResultCode::kClockSkew);
 }
 
 }  // namespace

@@ -66,8 +66,7 @@ constexpr std::array kOptions = {
                "Display detailed license information"},
     OptionSpec{"xpr", Operation::kXpr, ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
                "Display when the current license state ends"},
-    OptionSpec{"dlc", Operation::kDlc, ArgKind::kNone, Group::kView,
-               "[--first N] [--after CMID]",
+    OptionSpec{"dlc", Operation::kDlc, ArgKind::kNone, Group::kView, "[--first N] [--after CMID]",
                "List the clients this activation host has seen, a page at a time"},
     OptionSpec{"skms", Operation::kSkms, ArgKind::kKmsHost, Group::kKmsClient,
                "<Name[:Port] | IPv4[:Port] | [IPv6][:Port]>",
@@ -80,7 +79,8 @@ constexpr std::array kOptions = {
                "Clear /skms-domain (use this machine's domain and search list)"},
     OptionSpec{"skhc", Operation::kSkhc, ArgKind::kNone, Group::kKmsClient, "",
                "Enable host caching (keep using the host that answered)"},
-    OptionSpec{"ckhc", Operation::kCkhc, ArgKind::kNone, Group::kKmsClient, "", "Disable host caching"},
+    OptionSpec{"ckhc", Operation::kCkhc, ArgKind::kNone, Group::kKmsClient, "",
+               "Disable host caching"},
     OptionSpec{"sprt", Operation::kSprt, ArgKind::kPort, Group::kKmsHost, "<Port>",
                "Set the TCP port the activation host listens on (default 1688)"},
     OptionSpec{"sai", Operation::kSai, ArgKind::kMinutes, Group::kKmsHost, "<Minutes>",
@@ -269,8 +269,7 @@ std::string AddPaging(const std::optional<std::string>& first,
   if (after) {
     std::optional<Uuid> cmid = ParseUuid(*after);
     if (!cmid) {
-      return "--after needs a client machine ID (a UUID, as /dlc prints it), not " +
-             Quote(*after);
+      return "--after needs a client machine ID (a UUID, as /dlc prints it), not " + Quote(*after);
     }
     args.push_back({"after", FormatUuid(*cmid)});
   }
@@ -404,39 +403,66 @@ management::Request ToRequest(const Command& command) {
   };
   const m::OperationSpec* spec = m::FindOperation(command.op);
   switch (spec ? spec->operation : Operation::kDli) {
-    case Operation::kDli: return m::DliRequest{products()};
-    case Operation::kDlv: return m::DlvRequest{products()};
-    case Operation::kXpr: return m::XprRequest{products()};
+    case Operation::kDli:
+      return m::DliRequest{products()};
+    case Operation::kDlv:
+      return m::DlvRequest{products()};
+    case Operation::kXpr:
+      return m::XprRequest{products()};
     case Operation::kDlc: {
       m::DlcRequest r;
       if (command.Find("first") != nullptr) r.first = static_cast<std::uint32_t>(number("first"));
       if (command.Find("after") != nullptr) r.after = ParseUuid(text("after"));
       return r;
     }
-    case Operation::kStatus: return m::StatusRequest{};  // no slmgr option sends it
-    case Operation::kIpk: return m::IpkRequest{text("key")};
-    case Operation::kUpk: return m::UpkRequest{products().activation_id};
-    case Operation::kCpky: return m::CpkyRequest{};
-    case Operation::kAto: return m::AtoRequest{products()};
-    case Operation::kDti: return m::DtiRequest{};
-    case Operation::kAtp: return m::AtpRequest{text("confirmation_id")};
-    case Operation::kIlc: return m::IlcRequest{text("revocation_list")};
-    case Operation::kRearm: return m::RearmRequest{};
-    case Operation::kGeneralize: return m::GeneralizeRequest{};
-    case Operation::kSkms: return m::SkmsRequest{text("host")};
-    case Operation::kCkms: return m::CkmsRequest{};
-    case Operation::kSkmsDomain: return m::SkmsDomainRequest{text("domain")};
-    case Operation::kCkmsDomain: return m::CkmsDomainRequest{};
-    case Operation::kSkhc: return m::SkhcRequest{};
-    case Operation::kCkhc: return m::CkhcRequest{};
-    case Operation::kSai: return m::SaiRequest{static_cast<std::uint32_t>(number("minutes"))};
-    case Operation::kSri: return m::SriRequest{static_cast<std::uint32_t>(number("minutes"))};
-    case Operation::kSprt: return m::SprtRequest{static_cast<std::uint16_t>(number("port"))};
-    case Operation::kSdns: return m::SdnsRequest{};
-    case Operation::kCdns: return m::CdnsRequest{};
-    case Operation::kSpri: return m::SpriRequest{};
-    case Operation::kCpri: return m::CpriRequest{};
-    case Operation::kTestAdvanceClock: return m::TestAdvanceClockRequest{number("seconds")};
+    case Operation::kStatus:
+      return m::StatusRequest{};  // no slmgr option sends it
+    case Operation::kIpk:
+      return m::IpkRequest{text("key")};
+    case Operation::kUpk:
+      return m::UpkRequest{products().activation_id};
+    case Operation::kCpky:
+      return m::CpkyRequest{};
+    case Operation::kAto:
+      return m::AtoRequest{products()};
+    case Operation::kDti:
+      return m::DtiRequest{};
+    case Operation::kAtp:
+      return m::AtpRequest{text("confirmation_id")};
+    case Operation::kIlc:
+      return m::IlcRequest{text("revocation_list")};
+    case Operation::kRearm:
+      return m::RearmRequest{};
+    case Operation::kGeneralize:
+      return m::GeneralizeRequest{};
+    case Operation::kSkms:
+      return m::SkmsRequest{text("host")};
+    case Operation::kCkms:
+      return m::CkmsRequest{};
+    case Operation::kSkmsDomain:
+      return m::SkmsDomainRequest{text("domain")};
+    case Operation::kCkmsDomain:
+      return m::CkmsDomainRequest{};
+    case Operation::kSkhc:
+      return m::SkhcRequest{};
+    case Operation::kCkhc:
+      return m::CkhcRequest{};
+    case Operation::kSai:
+      return m::SaiRequest{static_cast<std::uint32_t>(number("minutes"))};
+    case Operation::kSri:
+      return m::SriRequest{static_cast<std::uint32_t>(number("minutes"))};
+    case Operation::kSprt:
+      return m::SprtRequest{static_cast<std::uint16_t>(number("port"))};
+    case Operation::kSdns:
+      return m::SdnsRequest{};
+    case Operation::kCdns:
+      return m::CdnsRequest{};
+    case Operation::kSpri:
+      return m::SpriRequest{};
+    case Operation::kCpri:
+      return m::CpriRequest{};
+    case Operation::kTestAdvanceClock:
+      return m::TestAdvanceClockRequest{number("seconds")};
   }
   return m::DliRequest{};
 }

@@ -121,9 +121,9 @@ TEST(CommandLineTest, NumericRanges) {
 
 TEST(CommandLineTest, DlcPaging) {
   const char* cmid = "6f327760-8c5e-417c-9c61-0a1c3a8d2f10";
-  EXPECT_EQ(Parse({"/dlc", "--first", "50", "--after", "{6F327760-8C5E-417C-9C61-0A1C3A8D2F10}"})
-                .args,
-            (std::vector{Num("first", 50), Str("after", cmid)}));
+  EXPECT_EQ(
+      Parse({"/dlc", "--first", "50", "--after", "{6F327760-8C5E-417C-9C61-0A1C3A8D2F10}"}).args,
+      (std::vector{Num("first", 50), Str("after", cmid)}));
   EXPECT_EQ(Parse({"--first=1000", "/dlc", "--json"}).args, std::vector{Num("first", 1000)});
   EXPECT_EQ(BuildRequest(Parse({"/dlc", "--after", cmid, "--first", "2"})),
             R"({"op":"dlc","first":2,"after":"6f327760-8c5e-417c-9c61-0a1c3a8d2f10"})");
@@ -135,8 +135,7 @@ TEST(CommandLineTest, DlcPaging) {
   }
   EXPECT_NE(Error({"/dlc", "--after", "pc1"}).find("--after needs a client machine ID"),
             std::string::npos);
-  EXPECT_NE(Error({"/dli", "--first", "5"}).find("--first goes with /dlc only"),
-            std::string::npos);
+  EXPECT_NE(Error({"/dli", "--first", "5"}).find("--first goes with /dlc only"), std::string::npos);
 }
 
 TEST(CommandLineTest, KmsHostSyntax) {

@@ -298,8 +298,8 @@ void FormatExpiration(const m::LicenseInfo& data, Output& output) {
 void FormatClients(const m::DlcResponse& data, Output& output) {
   if (data.clients.empty()) {
     output.Out(data.total == 0 ? "No client has contacted this activation host.\n"
-                               : "No client after the given CMID (" +
-                                     std::to_string(data.total) + " client(s) in all).\n");
+                               : "No client after the given CMID (" + std::to_string(data.total) +
+                                     " client(s) in all).\n");
     return;
   }
   std::vector<std::vector<std::string>> rows = {
@@ -308,9 +308,8 @@ void FormatClients(const m::DlcResponse& data, Output& output) {
     std::string status = LicenseStatusText(c.license_state);
     if (status.empty()) status = std::to_string(c.license_state);
     rows.push_back({Printable(c.machine_name), FormatUuid(c.cmid),
-                    Or(Printable(c.edition), FormatUuid(c.sku_id)),
-                    FormatUtcTimeBare(c.last_seen), status, c.is_virtual_machine ? "yes" : "no",
-                    std::to_string(c.requests)});
+                    Or(Printable(c.edition), FormatUuid(c.sku_id)), FormatUtcTimeBare(c.last_seen),
+                    status, c.is_virtual_machine ? "yes" : "no", std::to_string(c.requests)});
   }
   std::vector<std::size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {
@@ -325,8 +324,8 @@ void FormatClients(const m::DlcResponse& data, Output& output) {
     }
     out += line + "\n";
   }
-  out += std::to_string(data.clients.size()) + " client(s) shown, " +
-         std::to_string(data.total) + " in all\n";
+  out += std::to_string(data.clients.size()) + " client(s) shown, " + std::to_string(data.total) +
+         " in all\n";
   if (data.next_after) {
     out += "More follow: slmgr /dlc --after " + FormatUuid(*data.next_after) + "\n";
   }
@@ -354,8 +353,7 @@ void FormatActivation(const Command& command, const m::AtoResponse& response, Ou
     std::string id = FormatUuid(p.activation_id);
     if (!wanted.empty() && !SameId(id, wanted)) continue;
     printed_any = true;
-    output.Out("Activating " + Or(Printable(p.name), "(unnamed product)") + " (" + id +
-               ") ...\n");
+    output.Out("Activating " + Or(Printable(p.name), "(unnamed product)") + " (" + id + ") ...\n");
     std::uint32_t last = CodeOf(p.last_result);
     if (last == 0 && p.license_status == 1) {
       output.Out("Product activated successfully.\n");
@@ -381,7 +379,8 @@ void FormatActivation(const Command& command, const m::AtoResponse& response, Ou
 // The partial product key of the key as typed: slmgr never prints a whole key.
 std::string PartialKey(const Command& command) {
   const Argument* key = command.Find("key");
-  return key == nullptr ? "" : PartialProductKey(std::string_view(std::get<std::string>(key->value)));
+  return key == nullptr ? ""
+                        : PartialProductKey(std::string_view(std::get<std::string>(key->value)));
 }
 
 std::string ArgText(const Command& command, std::string_view name) {
@@ -423,7 +422,9 @@ void FormatSuccess(const Command& command, const m::ResponsePayload& data, Outpu
                                    : "Uninstalled product key for " + name + " successfully.\n");
   }
   if (op == "cpky") {
-    return output.Out("Activa keeps product keys only in its state database (a folder only root can read), which it needs for /dti; there is no other copy to clear.\n");
+    return output.Out(
+        "Activa keeps product keys only in its state database (a folder only root can read), which "
+        "it needs for /dti; there is no other copy to clear.\n");
   }
   if (const auto* dti = std::get_if<m::DtiResponse>(&data)) {
     return output.Out("Installation ID: " + Printable(dti->installation_id) +

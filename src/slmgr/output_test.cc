@@ -393,7 +393,9 @@ TEST(OutputTest, ActionConfirmations) {
   const std::vector<Case> cases = {
       {Cmd("upk"), R"("removed": "Example Suite Professional")",
        "Uninstalled product key for Example Suite Professional successfully.\n"},
-      {Cmd("cpky"), "", "Activa keeps product keys only in its state database (a folder only root can read), which it needs for /dti; there is no other copy to clear.\n"},
+      {Cmd("cpky"), "",
+       "Activa keeps product keys only in its state database (a folder only root can read), which "
+       "it needs for /dti; there is no other copy to clear.\n"},
       {Cmd("dti"), R"("installation_id": "123456-234567")",
        "Installation ID: 123456-234567\nGive it to the vendor (activa-vendor confirm VENDORDIR "
        "INSTALLATION_ID) and enter the confirmation ID with /atp.\n"},

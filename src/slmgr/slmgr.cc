@@ -40,7 +40,8 @@ int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, 
     }
     a.value = std::move(text).value();
   }
-  Result<std::string> response = net::CallUnixSocket(command.socket, BuildRequest(command), timeout);
+  Result<std::string> response =
+      net::CallUnixSocket(command.socket, BuildRequest(command), timeout);
   if (!response.ok()) {
     err << "slmgr: " << response.status().message() << "\n";
     return 1;

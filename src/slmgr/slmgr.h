@@ -18,7 +18,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace activa::slmgr {
 
 // /ato may wait on several activation hosts or the vendor's clearinghouse,

@@ -1,10 +1,9 @@
 #include "storage/sqlite.h"
 
 #include <sqlite3.h>
-
-#include <limits>
 #include <unistd.h>
 
+#include <limits>
 #include <utility>
 
 namespace activa {
@@ -29,8 +28,9 @@ Result<Database> Database::Open(const std::string& path, bool create) {
   sqlite3_busy_timeout(raw, 10000);
   // WAL lets readers run beside one writer; NORMAL sync in WAL mode still
   // never corrupts, and FULL is asked for where a commit must be durable.
-  ACTIVA_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-                                 "PRAGMA synchronous=FULL;"));
+  ACTIVA_RETURN_IF_ERROR(
+      db.Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+              "PRAGMA synchronous=FULL;"));
   return db;
 }
 
@@ -105,7 +105,10 @@ Status Database::Migrate(std::span<const std::string_view> migrations) {
 }
 
 Statement::Statement(Statement&& o) noexcept
-    : stmt_(std::exchange(o.stmt_, nullptr)), db_(o.db_), bind_error_(o.bind_error_), bind_index_(o.bind_index_) {}
+    : stmt_(std::exchange(o.stmt_, nullptr)),
+      db_(o.db_),
+      bind_error_(o.bind_error_),
+      bind_index_(o.bind_index_) {}
 
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
@@ -138,17 +141,17 @@ Statement& Statement::Bind(int index, std::string_view text) {
   if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return Bound(SQLITE_TOOBIG, index);
   }
-  return Bound(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                                 SQLITE_TRANSIENT),
-               index);
+  return Bound(
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT),
+      index);
 }
 
 Statement& Statement::BindNull(int index) { return Bound(sqlite3_bind_null(stmt_, index), index); }
 
 Result<bool> Statement::Step() {
   if (bind_error_ != 0) {
-    return Status(ResultCode::kStorage, "binding parameter " + std::to_string(bind_index_) +
-                                            ": " + sqlite3_errstr(bind_error_));
+    return Status(ResultCode::kStorage, "binding parameter " + std::to_string(bind_index_) + ": " +
+                                            sqlite3_errstr(bind_error_));
   }
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

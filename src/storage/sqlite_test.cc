@@ -1,9 +1,9 @@
 #include "storage/sqlite.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 namespace activa {
 namespace {

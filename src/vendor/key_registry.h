@@ -28,10 +28,10 @@ struct MintedKey {
   KeyKind kind = KeyKind::kHost;
   std::uint16_t item = 0;  // group code (host keys) or edition code (MAKs)
   std::string item_name;
-  std::string text;         // the 25-character key
-  int max_hosts = 0;        // host keys
-  int max_activations = 0;  // host keys: per host
-  int mak_count = 0;        // MAKs
+  std::string text;            // the 25-character key
+  int max_hosts = 0;           // host keys
+  int max_activations = 0;     // host keys: per host
+  int mak_count = 0;           // MAKs
   int certificate_days = 365;  // host keys: how long each host certificate lasts
   bool revoked = false;
   std::int64_t created = 0;

@@ -218,9 +218,9 @@ Status SqliteKeyRegistry::RecordHostActivation(std::uint32_t serial, const Machi
       return u->Bind(1, serial).Bind(2, public_key).Bind(3, now).Bind(4, tag).Run();
     }
     if (key.hosts_used >= key.max_hosts) {
-      return Status(ResultCode::kKeyOverLimit,
-                    "this host key already activates " + std::to_string(key.max_hosts) +
-                        " hosts (host key pairs), its limit");
+      return Status(ResultCode::kKeyOverLimit, "this host key already activates " +
+                                                   std::to_string(key.max_hosts) +
+                                                   " hosts (host key pairs), its limit");
     }
     Result<Statement> ins = db_.Prepare(
         "INSERT INTO host_key_activations (serial, host_public_key, machine_tag, activations, "

@@ -112,9 +112,11 @@ Result<MintedKey> Vendor::MintHostKey(std::string_view group, int max_hosts, int
   const ProductGroup* g = catalog_.FindGroupByName(group);
   if (g == nullptr) {
     std::string known;
-    for (const ProductGroup& x : catalog_.groups) known += (known.empty() ? "\"" : ", \"") + x.name + "\"";
-    return Status(ResultCode::kInvalidArgument,
-                  "no product group is named \"" + std::string(group) + "\" (known: " + known + ")");
+    for (const ProductGroup& x : catalog_.groups)
+      known += (known.empty() ? "\"" : ", \"") + x.name + "\"";
+    return Status(
+        ResultCode::kInvalidArgument,
+        "no product group is named \"" + std::string(group) + "\" (known: " + known + ")");
   }
   if (max_hosts < 1 || max_hosts > 100000 || max_activations < 1 || max_activations > 100000) {
     return Status(ResultCode::kInvalidArgument, "--hosts and --activations must be 1 to 100000");
@@ -141,7 +143,8 @@ Result<MintedKey> Vendor::MintMak(std::string_view edition, int count, std::int6
   const Edition* e = catalog_.FindEditionByName(edition);
   if (e == nullptr) {
     std::string known;
-    for (const Edition& x : catalog_.editions) known += (known.empty() ? "\"" : ", \"") + x.name + "\"";
+    for (const Edition& x : catalog_.editions)
+      known += (known.empty() ? "\"" : ", \"") + x.name + "\"";
     return Status(ResultCode::kInvalidArgument,
                   "no edition is named \"" + std::string(edition) + "\" (known: " + known + ")");
   }
@@ -167,12 +170,12 @@ Result<ProductKey> Vendor::CheckOwnKey(std::string_view text, KeyKind kind) cons
     return Status(ResultCode::kInvalidKey, "the key was not issued by " + catalog_.vendor_name);
   }
   if (key->kind != kind) {
-    return Status(ResultCode::kWrongKeyKind,
-                  std::string("the key is a ") +
-                      (key->kind == KeyKind::kHost  ? "host key"
-                       : key->kind == KeyKind::kMak ? "MAK"
-                                                    : "setup key") +
-                      ", not a " + (kind == KeyKind::kHost ? "host key" : "MAK"));
+    return Status(ResultCode::kWrongKeyKind, std::string("the key is a ") +
+                                                 (key->kind == KeyKind::kHost  ? "host key"
+                                                  : key->kind == KeyKind::kMak ? "MAK"
+                                                                               : "setup key") +
+                                                 ", not a " +
+                                                 (kind == KeyKind::kHost ? "host key" : "MAK"));
   }
   if (!VerifyProductKeyMac(*key, mint_secret_).ok()) {
     return Status(ResultCode::kInvalidKey, "the key was not minted by " + catalog_.vendor_name);
@@ -193,9 +196,8 @@ Result<std::string> Vendor::Confirm(std::string_view installation_id, std::int64
       registry_->RecordHostActivation(key->serial, iid->machine_tag, iid->host_public_key, now));
   Result<std::optional<MintedKey>> minted = registry_->Find(key->serial);
   if (!minted.ok()) return minted.status();
-  IssuedActivation issued =
-      IssueHostActivation(*iid, key_, now, minted->has_value() ? (*minted)->certificate_days
-                                                               : kDefaultCertificateDays);
+  IssuedActivation issued = IssueHostActivation(
+      *iid, key_, now, minted->has_value() ? (*minted)->certificate_days : kDefaultCertificateDays);
   return FormatConfirmationId(issued.confirmation);
 }
 

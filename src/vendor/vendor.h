@@ -42,8 +42,7 @@ class Vendor {
   // `certificate_days` (1..3650) is how long the host certificate of each
   // of the key's activations lasts.
   Result<MintedKey> MintHostKey(std::string_view group, int max_hosts, int max_activations,
-                                std::int64_t now,
-                                int certificate_days = kDefaultCertificateDays);
+                                std::int64_t now, int certificate_days = kDefaultCertificateDays);
   Result<MintedKey> MintMak(std::string_view edition, int count, std::int64_t now);
   // Checks the host key in `installation_id` and its limits, records the
   // activation and returns the confirmation ID's text. Every confirmation,

@@ -2,7 +2,6 @@
 
 #include "config/toml_reader.h"
 
-
 namespace activa {
 Result<Catalog> ParseVendorDefinition(std::string_view toml_text, std::string_view file_name) {
   std::string file(file_name);
@@ -64,7 +63,8 @@ Result<Catalog> ParseVendorDefinition(std::string_view toml_text, std::string_vi
       r.Fail("kind", "\"kind\" must be \"client\" or \"server\", not \"" + kind + "\"");
     }
     if (threshold) {
-      if (*threshold < 1 || *threshold > 1000) r.Fail("threshold", "\"threshold\" must be 1 to 1000");
+      if (*threshold < 1 || *threshold > 1000)
+        r.Fail("threshold", "\"threshold\" must be 1 to 1000");
       e.threshold = static_cast<int>(*threshold);
     }
     if (code && (*code < 0 || *code > 4095)) r.Fail("code", "\"code\" must be 0 to 4095");

@@ -1,11 +1,10 @@
 #include "vendor/vendor.h"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "base/file_util.h"
 #include "catalog/revocation_list.h"
@@ -25,7 +24,9 @@ class VendorTest : public ::testing::Test {
     dir_ = tmpl + "/vendor";
     ASSERT_TRUE(Vendor::Init(dir_, "Example").ok());
   }
-  void TearDown() override { std::filesystem::remove_all(std::filesystem::path(dir_).parent_path()); }
+  void TearDown() override {
+    std::filesystem::remove_all(std::filesystem::path(dir_).parent_path());
+  }
 
   Vendor OpenVendor() {
     Result<Vendor> v = Vendor::Open(dir_);
@@ -202,8 +203,7 @@ TEST_F(VendorTest, RevokedKeysAreRefused) {
 
 TEST_F(VendorTest, RevocationListsNameWhatWasRevokedWithRisingSerials) {
   Vendor v = OpenVendor();
-  Result<MintedKey> host_key =
-      v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow);
+  Result<MintedKey> host_key = v.MintHostKey(v.catalog().groups[0].name, 6, 10, kNow);
   Result<MintedKey> mak = v.MintMak(v.catalog().editions[0].name, 10, kNow);
   ASSERT_TRUE(host_key.ok() && mak.ok());
   ProductKey key = *ParseProductKey(host_key->text);

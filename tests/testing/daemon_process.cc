@@ -1,30 +1,27 @@
 #include "testing/daemon_process.h"
 
-#include <filesystem>
-
-#include "base/file_util.h"
-#include "catalog/catalog.h"
-#include "catalog/trust_store.h"
-
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
+#include "base/file_util.h"
+#include "catalog/catalog.h"
+#include "catalog/trust_store.h"
 #include "net/unix_line_client.h"
 
 extern char** environ;
@@ -96,8 +93,8 @@ std::uint16_t FreePort() {
 
 DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
   ::mkdir(options_.state_dir.c_str(), 0700);
-  socket_ = options_.socket_path.empty() ? options_.state_dir + "/activad.sock"
-                                         : options_.socket_path;
+  socket_ =
+      options_.socket_path.empty() ? options_.state_dir + "/activad.sock" : options_.socket_path;
   std::ofstream(options_.state_dir + "/activa.toml")
       << "[daemon]\njournal = false\nmachine_name = \"" << options_.machine_name << "\"\n"
       << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port << "\n"
@@ -128,10 +125,10 @@ DaemonProcess::~DaemonProcess() { Stop(); }
 void DaemonProcess::Start() {
   bound_port_ = 0;
   std::string config = options_.state_dir + "/activa.toml";
-  std::vector<std::string> args = {ACTIVAD_BIN,     "--config",      config,
-                                   "--state-dir",   options_.state_dir, "--catalog-dir",
-                                   options_.catalog_dir, "--socket", socket_,
-                                   "--trusted-vendors", options_.trust_dir};
+  std::vector<std::string> args = {ACTIVAD_BIN,          "--config",         config,
+                                   "--state-dir",        options_.state_dir, "--catalog-dir",
+                                   options_.catalog_dir, "--socket",         socket_,
+                                   "--trusted-vendors",  options_.trust_dir};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -57,9 +57,9 @@ class DaemonProcess {
   // Its `result` as a number.
   static std::uint32_t ResultOf(const boost::json::object& response);
 
-  void Kill();     // SIGKILL, and waits for it
-  void Start();    // starts again with the same options (after Kill)
-  void Stop();     // SIGTERM, and waits
+  void Kill();   // SIGKILL, and waits for it
+  void Start();  // starts again with the same options (after Kill)
+  void Stop();   // SIGTERM, and waits
   pid_t pid() const { return pid_; }
   // The port the host listens on, its /dli `host.port`: asked on first use
   // after each Start(), and again after a Call() that moves or closes the

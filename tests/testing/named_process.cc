@@ -25,7 +25,6 @@ extern char** environ;
 namespace activa::testing {
 namespace {
 
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
