@@ -281,14 +281,21 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       continue;
     }
     if (admission.record) {
-      auto commit = std::make_shared<PendingCommit>(io_);
+      // Every request of one batch waits on one timer, which the batch's
+      // one completion cancels: no timer or completion per request.
       CommitQueue::Item item;
       item.record = admission.record;
-      item.done = [commit](const Status& s) {
-        commit->status = s;
-        commit->finished = true;
-        commit->timer.cancel();
-      };
+      const std::uint64_t batch = commits_->gathering_id();
+      if (!waiter_ || waiter_batch_ != batch) {
+        waiter_ = std::make_shared<PendingCommit>(io_);
+        waiter_batch_ = batch;
+        item.done = [w = waiter_](const Status& s) {
+          w->status = s;
+          w->finished = true;
+          w->timer.cancel();
+        };
+      }
+      std::shared_ptr<PendingCommit> commit = waiter_;
       commits_->Add(std::move(item));
       if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
       if (!commit->status.ok()) {

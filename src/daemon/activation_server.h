@@ -91,6 +91,9 @@ class ActivationServer {
   DaemonCore& core_;
   FatalError fatal_;
   std::unique_ptr<CommitQueue> commits_;
+  // What the requests of the batch now gathering wait on (one per batch).
+  std::shared_ptr<PendingCommit> waiter_;
+  std::uint64_t waiter_batch_ = 0;
   RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
   std::size_t connections_ = 0;

@@ -23,7 +23,10 @@ CommitQueue::~CommitQueue() {
 }
 
 void CommitQueue::Add(Item item) {
-  if (!gathering_) gathering_ = std::make_unique<Batch>();
+  if (!gathering_) {
+    gathering_ = std::make_unique<Batch>();
+    gathering_->id = next_id_++;
+  }
   HostBatch& b = gathering_->data;
   if (item.record) b.clients.push_back(std::move(*item.record));
   b.delta += item.delta;

@@ -72,8 +72,14 @@ class CommitQueue {
   // Batches written (or failed) so far; owner's loop only.
   std::uint64_t batches() const { return batches_; }
 
+  // The number of the batch the next Add() joins. Items added under one
+  // number share one commit, so a caller may register one completion per
+  // number for all of them. Owner's loop only.
+  std::uint64_t gathering_id() const { return gathering_ ? gathering_->id : next_id_; }
+
  private:
   struct Batch {
+    std::uint64_t id = 0;
     HostBatch data;
     std::vector<Completion> done;
   };
@@ -85,6 +91,7 @@ class CommitQueue {
   Post post_;
   // Owner's loop.
   std::unique_ptr<Batch> gathering_;
+  std::uint64_t next_id_ = 0;  // of the next batch to gather
   bool writing_ = false;
   std::uint64_t batches_ = 0;
   // Shared with the thread, under mu_.

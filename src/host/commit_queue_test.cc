@@ -79,8 +79,11 @@ TEST(CommitQueueTest, ItemsGatherBehindTheBatchBeingWritten) {
   CommitQueue q(disk.writer(), loop.poster());
   int ok = 0;
   auto count = [&ok](const Status& s) { ok += s.ok() ? 1 : 0; };
+  EXPECT_EQ(q.gathering_id(), 0u);
   q.Add({Entry(1), {}, std::nullopt, count});  // written at once (held)
+  EXPECT_EQ(q.gathering_id(), 1u);             // the next batch
   for (int i = 2; i <= 5; ++i) q.Add({Entry(i), {}, std::nullopt, count});
+  EXPECT_EQ(q.gathering_id(), 1u);  // all four in it
   disk.Release();
   ASSERT_TRUE(loop.RunUntil([&] { return ok == 5; }));
   std::lock_guard lock(disk.mu);

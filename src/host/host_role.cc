@@ -8,20 +8,20 @@ HostRole::HostRole(const Clock& clock, const CatalogSet& catalogs,
                    const ClientCounter::HashKey& key)
     : clock_(clock), catalogs_(catalogs), requests_(key) {}
 
+// The key is parsed once, when installed: catalog() runs for every request.
 const Catalog* HostRole::catalog() const {
-  if (!key_) return nullptr;
-  Result<ProductKey> key = ParseProductKey(*key_);
-  return key.ok() ? catalogs_.ForVendorTag(key->vendor_tag) : nullptr;
+  return parsed_key_ ? catalogs_.ForVendorTag(parsed_key_->vendor_tag) : nullptr;
 }
 
 const ProductGroup* HostRole::group() const {
   const Catalog* c = catalog();
-  if (c == nullptr) return nullptr;
-  Result<ProductKey> key = ParseProductKey(*key_);
-  return key.ok() ? c->FindGroupByCode(key->item) : nullptr;
+  return c != nullptr ? c->FindGroupByCode(parsed_key_->item) : nullptr;
 }
 
 void HostRole::InstallKey(std::string key_text) {
+  Result<ProductKey> parsed = ParseProductKey(key_text);
+  parsed_key_.reset();
+  if (parsed.ok()) parsed_key_ = *parsed;
   key_ = std::move(key_text);
   certificate_.reset();
   certificate_bytes_.clear();
@@ -29,6 +29,7 @@ void HostRole::InstallKey(std::string key_text) {
 
 void HostRole::RemoveKey() {
   key_.reset();
+  parsed_key_.reset();
   certificate_.reset();
   certificate_bytes_.clear();
 }

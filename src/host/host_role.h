@@ -93,6 +93,7 @@ class HostRole {
   const Clock& clock_;
   const CatalogSet& catalogs_;
   std::optional<std::string> key_;
+  std::optional<ProductKey> parsed_key_;  // key_, parsed (none when it does not parse)
   std::optional<HostCertificate> certificate_;
   Bytes certificate_bytes_;
   std::optional<SigningKey> signing_key_;

@@ -167,9 +167,14 @@ TEST(ExchangeTest, OverTcpSkipsMessagesThatAreNotTheAnswer) {
   Socket tcp(SOCK_STREAM, udp.port());
   ASSERT_TRUE(tcp.ok());
   Bytes right = AnswerTo(query);
+  // Bounded waits: a client that never comes (or never closes) fails the
+  // test instead of hanging it.
+  timeval limit{10, 0};
+  ::setsockopt(tcp.fd(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   std::thread server([&] {
     int conn = ::accept(tcp.fd(), nullptr, nullptr);
     if (conn < 0) return;
+    ::setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     std::uint8_t buf[512];
     (void)::recv(conn, buf, sizeof buf, 0);
     Bytes out;
