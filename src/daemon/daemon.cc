@@ -12,16 +12,11 @@
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <cerrno>
-#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <random>
-#include <set>
 #include <thread>
 
 #include "base/clock.h"
