@@ -37,21 +37,30 @@ int Init(const std::string& dir, const std::string& name) {
   return 0;
 }
 
+// Writes `text` to the file `out` (0644, replacing it), or to standard
+// output for "-"; after a file, `written` says so on standard error.
+template <typename Said>
+int WriteOutput(const std::string& out, const std::string& text, Said written) {
+  if (out == "-") {
+    std::cout << text;
+    return 0;
+  }
+  Status s = WriteFileAtomic(out, text, 0644, /*overwrite=*/true);
+  if (!s.ok()) return Fail(s);
+  written();
+  return 0;
+}
+
 int ExportCatalog(const std::string& dir, const std::string& out) {
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<std::string> text = v->SignedCatalog(Now());
   if (!text.ok()) return Fail(text.status());
-  if (out == "-") {
-    std::cout << *text;
-    return 0;
-  }
-  Status s = WriteFileAtomic(out, *text, 0644, /*overwrite=*/true);
-  if (!s.ok()) return Fail(s);
-  std::cerr << "Wrote the signed catalog of " << v->catalog().vendor_name << " to " << out << " ("
-            << v->catalog().editions.size() << " edition(s), " << v->catalog().groups.size()
-            << " product group(s))\n";
-  return 0;
+  return WriteOutput(out, *text, [&] {
+    std::cerr << "Wrote the signed catalog of " << v->catalog().vendor_name << " to " << out << " ("
+              << v->catalog().editions.size() << " edition(s), " << v->catalog().groups.size()
+              << " product group(s))\n";
+  });
 }
 
 // The trust file that pins this vendor's key on machines (shipped in the
@@ -60,15 +69,10 @@ int ExportTrust(const std::string& dir, const std::string& out) {
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   std::string text = FormatTrustFile(v->catalog().vendor_keys.front(), v->catalog().vendor_name);
-  if (out == "-") {
-    std::cout << text;
-    return 0;
-  }
-  Status s = WriteFileAtomic(out, text, 0644, /*overwrite=*/true);
-  if (!s.ok()) return Fail(s);
-  std::cerr << "Wrote the trust file of " << v->catalog().vendor_name << " to " << out
-            << "; install it as root in /etc/activa/trusted-vendors.d/ (mode 0644)\n";
-  return 0;
+  return WriteOutput(out, text, [&] {
+    std::cerr << "Wrote the trust file of " << v->catalog().vendor_name << " to " << out
+              << "; install it as root in /etc/activa/trusted-vendors.d/ (mode 0644)\n";
+  });
 }
 
 // The vendor's public key as a C header for the product to compile in
@@ -103,15 +107,11 @@ int ExportCKey(const std::string& dir, const std::string& out) {
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   std::string text = FormatCKey(v->catalog().vendor_keys.front(), v->catalog().vendor_name);
-  if (out == "-") {
-    std::cout << text;
-    return 0;
-  }
-  Status s = WriteFileAtomic(out, text, 0644, /*overwrite=*/true);
-  if (!s.ok()) return Fail(s);
-  std::cerr << "Wrote the public key of " << v->catalog().vendor_name << " to " << out
-            << "; #include it in the product and pass kVendorKey to activa_open_with_vendor_key\n";
-  return 0;
+  return WriteOutput(out, text, [&] {
+    std::cerr
+        << "Wrote the public key of " << v->catalog().vendor_name << " to " << out
+        << "; #include it in the product and pass kVendorKey to activa_open_with_vendor_key\n";
+  });
 }
 
 int MintHost(const std::string& dir, const std::string& group, int hosts, int activations,
@@ -172,15 +172,10 @@ int ExportRevocations(const std::string& dir, const std::string& out) {
   if (!v.ok()) return Fail(v.status());
   Result<std::string> text = v->SignedRevocations(Now());
   if (!text.ok()) return Fail(text.status());
-  if (out == "-") {
-    std::cout << *text;
-    return 0;
-  }
-  Status s = WriteFileAtomic(out, *text, 0644, /*overwrite=*/true);
-  if (!s.ok()) return Fail(s);
-  std::cerr << "Wrote the revocation list to " << out
-            << "; ship it beside the catalog (NAME.revocations) or import it with slmgr /ilc\n";
-  return 0;
+  return WriteOutput(out, *text, [&] {
+    std::cerr << "Wrote the revocation list to " << out
+              << "; ship it beside the catalog (NAME.revocations) or import it with slmgr /ilc\n";
+  });
 }
 
 int ListKeys(const std::string& dir) {
