@@ -105,6 +105,11 @@ std::string VendorDefinitionTemplate(std::string_view vendor_name) {
     if (ch == '"' || ch == '\\') n.push_back('\\');
     n.push_back(ch);
   }
+  // Keys name editions by a 12-bit code derived from the ID, so two random
+  // IDs collide once in 4,096 templates: draw the second until it differs.
+  const Uuid professional_id = NewRandomUuid();
+  Uuid server_id = NewRandomUuid();
+  while (ItemCode(server_id) == ItemCode(professional_id)) server_id = NewRandomUuid();
   std::string out;
   out += "# What " + n + " sells, for `activa-vendor catalog`, which turns this file\n";
   out += "# into the signed catalog that ships inside the product.\n";
@@ -118,12 +123,12 @@ std::string VendorDefinitionTemplate(std::string_view vendor_name) {
   out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "name = \"" + n + " Suite\"\n\n";
   out += "[[edition]]\n";
-  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"  # the SKU ID\n";
+  out += "id = \"" + FormatUuid(professional_id) + "\"  # the SKU ID\n";
   out += "application = \"" + n + " Suite\"\n";
   out += "name = \"" + n + " Suite Professional\"\n";
   out += "kind = \"client\"  # activates once 25 machines have asked (set threshold to change)\n\n";
   out += "[[edition]]\n";
-  out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
+  out += "id = \"" + FormatUuid(server_id) + "\"\n";
   out += "application = \"" + n + " Suite\"\n";
   out += "name = \"" + n + " Suite Server\"\n";
   out += "kind = \"server\"  # activates once 5 machines have asked\n\n";

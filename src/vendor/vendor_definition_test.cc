@@ -23,6 +23,17 @@ TEST(VendorDefinitionTest, TemplateParsesIntoAWorkingCatalog) {
   EXPECT_NE(c->vendor_id, d->vendor_id);
 }
 
+// Keys name an edition by a 12-bit code of its ID: a template whose two
+// random IDs shared a code would make a catalog that cannot be signed (once
+// in 4,096 templates before the template drew the second ID again).
+TEST(VendorDefinitionTest, TemplateEditionsNeverShareAKeyCode) {
+  for (int i = 0; i < 20000; ++i) {
+    Result<Catalog> c = ParseVendorDefinition(VendorDefinitionTemplate("X"), "vendor.toml");
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_NE(c->editions[0].code, c->editions[1].code) << "template " << i;
+  }
+}
+
 constexpr char kBase[] = R"(
 [vendor]
 id = "11111111-2222-4333-8444-555555555555"
