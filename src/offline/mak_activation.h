@@ -41,7 +41,7 @@ struct MakActivation {
   MachineTag machine_tag{};
   PublicKey machine_public_key{};
   Uuid edition_id{};
-  HostKeyId mak_key_id{};  // ProductKeyId() of the MAK
+  HostKeyId mak_key_id{};       // ProductKeyId() of the MAK
   std::uint16_t issue_day = 0;  // days since 1970-01-01, UTC
   Signature signature{};
 
