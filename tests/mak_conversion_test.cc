@@ -59,8 +59,7 @@ class MakConversionTest : public ::testing::Test {
     ASSERT_TRUE(key.ok());
     ASSERT_EQ(Ok(host_->Call({{"op", "ipk"}, {"key", key->text}})), 0u);
     json::object dti = host_->Call({{"op", "dti"}});
-    Result<std::string> cid =
-        vendor_->Confirm(Text(dti.at("installation_id")), ::time(nullptr));
+    Result<std::string> cid = vendor_->Confirm(Text(dti.at("installation_id")), ::time(nullptr));
     ASSERT_TRUE(cid.ok()) << cid.status().ToString();
     ASSERT_EQ(Ok(host_->Call({{"op", "atp"}, {"confirmation_id", *cid}})), 0u);
 
@@ -69,9 +68,9 @@ class MakConversionTest : public ::testing::Test {
     c.catalog_dir = dir_ / "catalogs";
     c.machine_name = "pc1";
     client_ = std::make_unique<DaemonProcess>(c);
-    ASSERT_EQ(Ok(client_->Call(
-                  {{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(host_->port())}})),
-              0u);
+    ASSERT_EQ(
+        Ok(client_->Call({{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(host_->port())}})),
+        0u);
   }
 
   json::object Product() {
@@ -197,8 +196,7 @@ TEST_F(MakConversionTest, AnotherMachinesConfirmationIsRefused) {
   ProcessResult confirm = VendorCli({"confirm", vdir_, Text(dti.at("installation_id"))});
   ASSERT_EQ(confirm.exit_code, 0) << confirm.err;
   json::object atp = client_->Call({{"op", "atp"}, {"confirmation_id", Line(confirm.out)}});
-  EXPECT_EQ(Ok(atp), static_cast<std::uint32_t>(ResultCode::kBadSignature))
-      << json::serialize(atp);
+  EXPECT_EQ(Ok(atp), static_cast<std::uint32_t>(ResultCode::kBadSignature)) << json::serialize(atp);
   EXPECT_TRUE(Product().at("mak_activated").is_null());
   // The machine it was issued for takes it.
   EXPECT_EQ(Ok(other.Call({{"op", "atp"}, {"confirmation_id", Line(confirm.out)}})), 0u);
