@@ -135,7 +135,8 @@ TEST(CommandLineTest, DlcPaging) {
   }
   EXPECT_NE(Error({"/dlc", "--after", "pc1"}).find("--after needs a client machine ID"),
             std::string::npos);
-  EXPECT_NE(Error({"/dli", "--first", "5"}).find("--first goes with /dlc only"), std::string::npos);
+  EXPECT_NE(Error({"/dli", "--first", "5"}).find("--first goes with /dlc and /dle only"),
+            std::string::npos);
 }
 
 TEST(CommandLineTest, KmsHostSyntax) {

@@ -256,11 +256,12 @@ TEST(OutputTest, DlcTable) {
   Output o = FormatResponse(Cmd("dlc"), response);
   EXPECT_EQ(o.stdout_text(),
             "Machine name     CMID                                  Edition                     "
-            "Last seen (UTC)      License status        VM   Requests\n"
+            "Last request (UTC)   License status reported with the last request  VM   "
+            "Requests\n"
             "pc1              6f327760-8c5e-417c-9c61-0a1c3a8d2f10  Example Suite Professional  "
-            "2026-11-18 11:06:40  Initial grace period  no   3\n"
+            "2026-11-18 11:06:40  Initial grace period                           no   3\n"
             "build-server-07  11111111-2222-4333-8444-555555555555  Example Suite Professional  "
-            "2026-11-18 12:06:40  Licensed              yes  12\n"
+            "2026-11-18 12:06:40  Licensed                                       yes  12\n"
             "2 client(s) shown, 5 in all\n"
             "More follow: slmgr /dlc --after 11111111-2222-4333-8444-555555555555\n");
   EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "total": 0)")).stdout_text(),
@@ -268,6 +269,11 @@ TEST(OutputTest, DlcTable) {
   EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "next_after": null, "total": 5)"))
                 .stdout_text(),
             "No client after the given CMID (5 client(s) in all).\n");
+  // A machine without a host key says so, rather than that no client came.
+  EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "total": 0, "is_host": false)"))
+                .stdout_text(),
+            "This machine is not an activation host (no host key is installed), so no client "
+            "records are kept here. Run /dlc on the activation host.\n");
 }
 
 TEST(OutputTest, ControlCharactersFromClientsAreNotPrinted) {
@@ -286,7 +292,10 @@ TEST(OutputTest, DaemonError) {
       R"({"result": 2147942405, "message": "sai needs root or the group activa-admin"})");
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_EQ(o.stdout_text(), "");
-  EXPECT_EQ(o.stderr_text(), "Error: 0x80070005 sai needs root or the group activa-admin\n");
+  // The code, its one-line text, and the daemon's cause.
+  EXPECT_EQ(o.stderr_text(),
+            "Error: 0x80070005 Access denied: this operation needs an administrator.\n"
+            "    Cause: sai needs root or the group activa-admin\n");
   // Without a message, the code's standard text.
   o = FormatResponse(Cmd("rearm"), R"({"result": 3221541639})");
   EXPECT_EQ(o.stderr_text(),
@@ -299,7 +308,11 @@ TEST(OutputTest, MalformedResponses) {
                           R"({"result": -1})", R"({"result": 4294967296})", R"({"result": "0"})"}) {
     Output o = FormatResponse(Cmd("dli"), bad);
     EXPECT_EQ(o.exit_code, 1) << bad;
-    EXPECT_EQ(o.stderr_text().rfind("Error: 0x8007000D activad's response is malformed", 0), 0u)
+    EXPECT_EQ(o.stderr_text().rfind(
+                  "Error: 0x8007000D The data is malformed.\n    Cause: activad's response is "
+                  "malformed",
+                  0),
+              0u)
         << bad << ": " << o.stderr_text();
   }
   Output o = FormatResponse(Cmd("dli"), Ok(R"("products": 5)"));
