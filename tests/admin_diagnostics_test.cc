@@ -67,8 +67,7 @@ class AdminDiagnosticsTest : public ::testing::Test {
   std::unique_ptr<DaemonProcess> Client(const std::string& name,
                                         const std::string& extra_config = "") {
     auto c = Daemon(name, extra_config);
-    EXPECT_EQ(Ok(c->Call({{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}})),
-              0u);
+    EXPECT_EQ(Ok(c->Call({{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}})), 0u);
     return c;
   }
 
@@ -129,8 +128,8 @@ TEST_F(AdminDiagnosticsTest, AtoAgainstARefusedPortPrintsTheHostAndPort) {
 TEST_F(AdminDiagnosticsTest, AtoAgainstAnEmptyZonePrintsTheNameAsked) {
   ACTIVA_REQUIRE_NAMED();
   testing::NamedProcess named({{"corp.example", true, false, {}}});
-  auto client = Client("pc1", "[dns]\nresolver = \"127.0.0.1:" + std::to_string(named.port()) +
-                                  "\"\n");
+  auto client =
+      Client("pc1", "[dns]\nresolver = \"127.0.0.1:" + std::to_string(named.port()) + "\"\n");
   ASSERT_EQ(Ok(client->Call({{"op", "skms_domain"}, {"domain", "corp.example"}})), 0u);
 
   ProcessResult r = Slmgr(*client, {"/ato"});
@@ -165,9 +164,9 @@ TEST_F(AdminDiagnosticsTest, AHostRefusalShowsItsCodeAndTheCount) {
 TEST_F(AdminDiagnosticsTest, EventsListA12290AfterARequestAndFilterById) {
   auto host = ActivatedHost("host");
   auto client = Client("pc1");
-  ASSERT_EQ(Ok(client->Call(
-                {{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(host->port())}})),
-            0u);
+  ASSERT_EQ(
+      Ok(client->Call({{"op", "skms"}, {"host", "127.0.0.1:" + std::to_string(host->port())}})),
+      0u);
   Slmgr(*client, {"/ato"});
 
   ProcessResult all = Slmgr(*host, {"/dle"});
@@ -184,8 +183,7 @@ TEST_F(AdminDiagnosticsTest, EventsListA12290AfterARequestAndFilterById) {
   EXPECT_EQ(Slmgr(*host, {"/dle", "--id", "12288"}).out, "No stored event matches.\n");
 
   // By machine name and by result.
-  EXPECT_NE(Slmgr(*host, {"/dle", "--machine", "PC1"}).out.find("client: pc1;"),
-            std::string::npos);
+  EXPECT_NE(Slmgr(*host, {"/dle", "--machine", "PC1"}).out.find("client: pc1;"), std::string::npos);
   EXPECT_EQ(Slmgr(*host, {"/dle", "--machine", "pc2"}).out, "No stored event matches.\n");
   EXPECT_NE(Slmgr(*host, {"/dle", "--result", "0xC004F038"}).out.find("Event 12290"),
             std::string::npos);

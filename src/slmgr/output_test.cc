@@ -358,6 +358,91 @@ TEST(OutputTest, Ipk) {
   EXPECT_EQ(text.find("AAAAA"), std::string::npos);
 }
 
+TEST(OutputTest, AtoFailurePrintsEveryStepInOrder) {
+  std::string response =
+      R"({"result": 3221549172, "message": "no SRV records", "products": [)" +
+      std::string(kProduct) +
+      R"j(], "attempts": [{"activation_id": "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f",
+          "result": 3221549172, "cause": "...", "tried": [
+          {"kind": "host", "name": "127.0.0.1:17688", "result": 3221549172,
+           "message": "connection refused"},
+          {"kind": "dns", "name": "_activa._tcp.corp.example", "result": 3221549172,
+           "message": "no SRV records (NXDOMAIN or no data)"},
+          {"kind": "dns", "name": "", "result": 3221549172,
+           "message": "no DNS domain to look in"},
+          {"kind": "host", "name": "kms1:1688", "result": 3221549112,
+           "message": "count 3 (threshold 25)"}]}]})j";
+  Output o = FormatResponse(Cmd("ato"), response);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.stderr_text(),
+            "Error: 0xC004F074 No activation host could be contacted.\n"
+            "    Tried in order:\n"
+            "        127.0.0.1:17688: connection refused\n"
+            "        SRV lookup of _activa._tcp.corp.example: no SRV records (NXDOMAIN or no "
+            "data)\n"
+            "        no DNS domain to look in\n"
+            "        kms1:1688: 0xC004F038 count 3 (threshold 25)\n");
+  // Nothing tried (the attempt failed before): the cause.
+  o = FormatResponse(Cmd("ato"), R"({"result": 3221549172, "message": "x", "products": [)" +
+                                     std::string(kProduct) +
+                                     R"(], "attempts": [{"activation_id":
+          "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f", "result": 3232497671,
+          "cause": "the product was uninstalled during the attempt", "tried": []}]})");
+  EXPECT_NE(o.stderr_text().find("Error: 0xC0AC0007 The requested item does not exist.\n"
+                                 "    Cause: the product was uninstalled during the attempt\n"),
+            std::string::npos)
+      << o.stderr_text();
+}
+
+TEST(OutputTest, HostShowsThresholdsDnsProblemAndARefusedReload) {
+  std::string host =
+      Replace(Replace(kHost, R"("count": 27, "kms_count": 27)",
+                      R"("count": 3, "kms_count": 3, "editions": [
+                 {"sku_id": "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f", "name": "Pro",
+                  "kind": "client", "threshold": 25, "missing": 22},
+                 {"sku_id": "1f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f", "name": "Server",
+                  "kind": "server", "threshold": 5, "missing": 0}])"),
+              R"("dns_publishing": true)", R"("dns_publishing": true, "dns_problem": "no domain")");
+  std::string data =
+      std::string(kMachine) + R"(, "products": [], "host": )" + host +
+      R"(, "reload_refused": {"time": 1795000000, "message": "reload refused: a.toml:2: bad"})";
+  std::string text = FormatResponse(Cmd("dli"), Ok(data)).stdout_text();
+  EXPECT_NE(text.find("    Current count: 3\n"
+                      "        Pro (client edition): threshold 25, 22 more machine(s) needed\n"
+                      "        Server (server edition): threshold 5, reached\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("    DNS publishing enabled\n        but nothing is published: no domain\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("The running configuration is older than its file: the reload of "
+                      "2026-11-18 11:06:40 UTC was refused (reload refused: a.toml:2: bad)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(OutputTest, EventsNewestFirstWithTheNextPage) {
+  std::string response = Ok(R"("events": [
+      {"id": 9, "time": 1795003600, "event_id": 12290, "message": "Result: 0xC004F038; client: pc\u001b1; CMID: x"},
+      {"id": 7, "time": 1795000000, "event_id": 12290, "message": "second"}],
+      "next_before": 7)");
+  Output o = FormatResponse(
+      Cmd("dle", {{"event_id", std::int64_t{12290}}, {"first", std::int64_t{2}}}), response);
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_EQ(o.stdout_text(),
+            "Event 12290  2026-11-18 12:06:40 UTC  (#9)\n"
+            "    Result: 0xC004F038; client: pc?1; CMID: x\n"
+            "Event 12290  2026-11-18 11:06:40 UTC  (#7)\n"
+            "    second\n"
+            "2 event(s) shown, newest first\n"
+            "More follow: slmgr /dle --id 12290 --first 2 --before 7\n");
+  EXPECT_EQ(FormatResponse(Cmd("dle"), Ok(R"("events": [])")).stdout_text(),
+            "No event is stored.\n");
+  EXPECT_EQ(FormatResponse(Cmd("dle", {{"machine", std::string("pc1")}}), Ok(R"("events": [])"))
+                .stdout_text(),
+            "No stored event matches.\n");
+}
+
 TEST(OutputTest, AtoSuccessAndFailure) {
   std::string licensed =
       Replace(Replace(kProduct, R"("license_status": 2)", R"("license_status": 1)"),
