@@ -324,6 +324,12 @@ dns::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& search_doma
   in.service = config_.dns.service;
   in.port = host_.port;
   in.targets = std::move(targets).value();
+  // Without `server`, the zone's primary (found through the resolver) takes
+  // the update on the resolver's port: 53 for the system resolver, PORT for
+  // `[dns] resolver = "ADDRESS:PORT"` (docs/dns.md, "What a host sends").
+  for (dns::PublishTarget& t : in.targets) {
+    if (t.server.empty()) t.server_port = config_.dns.resolver_port;
+  }
   dns::PublishPlan plan = dns::PlanPublishing(in);
   std::string problem = plan.no_domain ? plan.why_not : std::string();
   // Said once when it starts (and again if the reason changes), not at
