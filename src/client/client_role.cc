@@ -150,11 +150,18 @@ Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& mach
   return a;
 }
 
-ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outcome) {
+ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outcome,
+                              AttemptReport* report) {
   const std::int64_t system_now = clock_.Now();
   std::int64_t now = TimeSeen(system_now);
   ProductRecord* live = FindMutable(attempt.sku_id);
-  if (live == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  if (live == nullptr) {  // uninstalled meanwhile
+    if (report != nullptr) {
+      *report = {ResultCode::kNotFound, "the product was uninstalled during the attempt",
+                 outcome.steps};
+    }
+    return ResultCode::kNotFound;
+  }
   // Worked on a copy: the product in memory changes once it is saved.
   ProductRecord next = *live;
   const Catalog* catalog = nullptr;
@@ -196,7 +203,8 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
         next.proof_response = EncodeResponse(*resp);
         next.proof_catalog = catalogs_.SignedText(*catalog);
       }
-      detail = "count " + std::to_string(resp->current_count) + ", activation interval " +
+      detail = "count " + std::to_string(resp->current_count) + " (threshold " +
+               std::to_string(resp->required_count) + "), activation interval " +
                std::to_string(resp->activation_interval_minutes) + " min, renewal interval " +
                std::to_string(resp->renewal_interval_minutes) + " min";
     }
@@ -206,6 +214,18 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
     ApplyFailure(next.license, result, now);
   }
   Status saved = Update(*live, std::move(next));
+  if (report != nullptr) {
+    report->result = saved.ok() ? result : saved.code();
+    report->cause = saved.ok() ? (result == ResultCode::kOk ? "" : detail)
+                               : "the product's new state could not be saved: " + saved.message();
+    report->steps = outcome.steps;
+    // The host that answered: what its answer meant.
+    if (outcome.answer && !report->steps.empty() &&
+        report->steps.back().kind == AttemptStep::Kind::kHost) {
+      report->steps.back().result = result;
+      report->steps.back().what = detail;
+    }
+  }
   if (!saved.ok()) return saved.code();
   log_(kEventClientResult, "Activation of " + NameOf(attempt.sku_id) +
                                (result == ResultCode::kOk ? " succeeded" : " failed") +

@@ -55,6 +55,15 @@ struct HostDiscovery {
   std::string service = "_activa._tcp";  // the SRV label ([dns] service)
 };
 
+// What one attempt came to, for the administrator who asked for it (slmgr
+// /ato): its result, the cause in one line, and each step in order, the
+// host that answered carrying the answer's result.
+struct AttemptReport {
+  ResultCode result = ResultCode::kOk;
+  std::string cause;  // empty on success
+  std::vector<AttemptStep> steps;
+};
+
 class ClientRole {
  public:
   // Events 12288 and 12289, and the role's diagnostics (id 0).
@@ -94,8 +103,10 @@ class ClientRole {
   // The outcome of RunAttempt(): judges the answer (the chain check against
   // the catalog), saves the product's new state and logs 12289. Returns the
   // attempt's result, or the store's error when the state could not be
-  // saved (then nothing changed).
-  ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome);
+  // saved (then nothing changed). `report`, when given, receives the result
+  // with its cause and steps.
+  ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome,
+                    AttemptReport* report = nullptr);
 
   // Installs (or reinstalls, keeping its license) the setup key of
   // `edition`. A new product starts in grace with these intervals, or, when

@@ -209,6 +209,41 @@ TEST_F(ClientRoleTest, AForgedAnswerChangesOnlyTheLastResult) {
   EXPECT_TRUE(role_.Find(sku_)->host_in_use.empty());
 }
 
+TEST_F(ClientRoleTest, TheReportGivesTheCauseAndWhatTheAnsweringHostMeant) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_TRUE(a.ok());
+  // A rejected answer: its host's step carries the rejection.
+  AttemptOutcome forged = Licensed(a->request);
+  std::get<ActivationResponse>(*forged.answer).current_count = 1000;  // after signing
+  forged.steps = {{AttemptStep::Kind::kHost, "down.example:1688", ResultCode::kNoHostReachable,
+                   "connection refused"},
+                  {AttemptStep::Kind::kHost, "kms.corp.example:1688", ResultCode::kOk,
+                   "answered from 127.0.0.5"}};
+  AttemptReport report;
+  EXPECT_EQ(role_.Finish(*a, forged, &report), ResultCode::kBadSignature);
+  EXPECT_EQ(report.result, ResultCode::kBadSignature);
+  EXPECT_EQ(report.cause.rfind("the response from kms.corp.example:1688 was rejected", 0), 0u)
+      << report.cause;
+  ASSERT_EQ(report.steps.size(), 2u);
+  EXPECT_EQ(report.steps[0].what, "connection refused");
+  EXPECT_EQ(report.steps[1].result, ResultCode::kBadSignature);
+  EXPECT_EQ(report.steps[1].what, report.cause);
+
+  // No host answered: the cause is each host and why.
+  a = role_.Prepare(sku_, machine_);
+  AttemptOutcome none;
+  none.errors = "127.0.0.1:17688: connection refused";
+  EXPECT_EQ(role_.Finish(*a, none, &report), ResultCode::kNoHostReachable);
+  EXPECT_EQ(report.cause, "127.0.0.1:17688: connection refused");
+
+  // Success: no cause.
+  a = role_.Prepare(sku_, machine_);
+  EXPECT_EQ(role_.Finish(*a, Licensed(a->request), &report), ResultCode::kOk);
+  EXPECT_EQ(report.result, ResultCode::kOk);
+  EXPECT_EQ(report.cause, "");
+}
+
 TEST_F(ClientRoleTest, SkmsHostAndNoDiscovery) {
   ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
   role_.discovery().kms_host = "[::1]:1700";

@@ -186,6 +186,7 @@ void DaemonCore::CheckHostStanding() {
 
 void DaemonCore::Reload(DaemonConfig config) {
   config_ = std::move(config);
+  reload_refused_.reset();
   dns_change_ = true;
   machine_.machine_name = MachineName();
   client_.discovery().service = config_.dns.service;
@@ -367,7 +368,21 @@ dns::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& search_doma
   in.service = config_.dns.service;
   in.port = host_.port;
   in.targets = std::move(targets).value();
-  return dns::PlanPublishing(in);
+  // Without `server`, the zone's primary (found through the resolver) takes
+  // the update on the resolver's port: 53 for the system resolver, PORT for
+  // `[dns] resolver = "ADDRESS:PORT"` (docs/dns.md, "What a host sends").
+  for (dns::PublishTarget& t : in.targets) {
+    if (t.server.empty()) t.server_port = config_.dns.resolver_port;
+  }
+  dns::PublishPlan plan = dns::PlanPublishing(in);
+  std::string problem = plan.no_domain ? plan.why_not : std::string();
+  // Said once when it starts (and again if the reason changes), not at
+  // every pass of the DNS loop.
+  if (!problem.empty() && problem != dns_problem_) {
+    LogEvent(kEventDnsFailed, "Could not publish this host's SRV record: " + problem);
+  }
+  dns_problem_ = std::move(problem);
+  return plan;
 }
 
 void DaemonCore::RecordPublishResult(const std::string& domain, const Status& result,

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -137,8 +138,24 @@ class DaemonCore {
   // What should be in DNS now. `search_domains` supplies the machine's own
   // domain when the configuration names none.
   dns::PublishPlan DnsPlan(const std::vector<std::string>& search_domains);
+  // Publishing is on but has nowhere to go (PublishPlan::no_domain), and
+  // why; empty otherwise. Set by DnsPlan(), which logs 12293 when it starts.
+  const std::string& dns_problem() const { return dns_problem_; }
   // Records the outcome for `domain` for /dli and logs 12294 or 12293.
   void RecordPublishResult(const std::string& domain, const Status& result, bool withdrawal);
+
+  // --- Reloads -----------------------------------------------------------------
+  // A SIGHUP reload refused (the file is newer than what runs), for /dli;
+  // cleared by the next Reload(). Kept in memory only: a restart reads the
+  // file again, so its configuration is then the file's.
+  struct ReloadRefusal {
+    std::int64_t time = 0;
+    std::string message;
+  };
+  void RefuseReload(std::string message) {
+    reload_refused_ = ReloadRefusal{clock().Now(), std::move(message)};
+  }
+  const std::optional<ReloadRefusal>& reload_refused() const { return reload_refused_; }
 
   // Moves the clock; set by the daemon in builds with test controls only.
   std::function<void(std::int64_t)> advance_clock;
@@ -161,6 +178,8 @@ class DaemonCore {
   std::vector<PublicKey> trusted_keys_;  // what LoadCatalogs() trusted
   std::string standing_said_;            // CheckHostStanding()'s last warning
   std::int64_t standing_said_at_ = 0;
+  std::string dns_problem_;
+  std::optional<ReloadRefusal> reload_refused_;
   bool listener_change_ = false;
   bool dns_change_ = false;
 };

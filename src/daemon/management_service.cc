@@ -28,6 +28,18 @@ std::string_view KeyKindName(KeyKind k) {
   return "unknown";
 }
 
+m::ActivationAttempt ToWire(const Uuid& sku, const AttemptReport& r) {
+  m::ActivationAttempt a;
+  a.activation_id = sku;
+  a.result = r.result;
+  a.cause = r.cause;
+  for (const AttemptStep& step : r.steps) {
+    a.tried.push_back(
+        {step.kind == AttemptStep::Kind::kDns ? "dns" : "host", step.name, step.result, step.what});
+  }
+  return a;
+}
+
 Status NotInstalled(const Uuid& id) {
   return Status(ResultCode::kNotFound,
                 "no product with activation ID " + FormatUuid(id) + " is installed");
@@ -120,7 +132,21 @@ std::optional<m::Host> ManagementService::HostInfo() const {
     RequestHandler& requests = core_.host().requests();
     for (const Application& a : catalog->applications) {
       std::uint32_t n = requests.Count(a.id, now);
-      h.counts.push_back({a.id, a.name, n, KmsReportedCount(n)});
+      m::ApplicationCount count{a.id, a.name, n, KmsReportedCount(n), {}};
+      // The thresholds the host applies: its catalog's, for the editions its
+      // product group covers (DESIGN.md section 3, point 7).
+      for (const Edition& e : catalog->editions) {
+        if (e.application_id != a.id) continue;
+        if (group != nullptr && std::find(group->editions.begin(), group->editions.end(), e.id) ==
+                                    group->editions.end()) {
+          continue;
+        }
+        const auto threshold = static_cast<std::uint32_t>(e.threshold);
+        count.editions.push_back({e.id, e.name,
+                                  e.kind == EditionKind::kServer ? "server" : "client", threshold,
+                                  threshold > n ? threshold - n : 0});
+      }
+      h.counts.push_back(std::move(count));
     }
   }
   h.port = host.port;
@@ -128,6 +154,7 @@ std::optional<m::Host> ManagementService::HostInfo() const {
     h.listening.push_back(FormatHostPort(a, host.port));
   }
   h.dns_publishing = host.dns_publishing && !core_.config().dns.disable_publishing;
+  if (h.dns_publishing && !core_.dns_problem().empty()) h.dns_problem = core_.dns_problem();
   for (const PublishStatus& st : host.publish_status()) {
     h.dns.push_back({st.domain, st.result, st.message, st.time, st.withdrawn});
   }
@@ -158,6 +185,9 @@ Result<m::LicenseInfo> ManagementService::License(const m::ProductSelector& sele
   }
   if (selector.activation_id && info.products.empty()) return NotInstalled(*selector.activation_id);
   info.host = HostInfo();
+  if (const auto& refused = core_.reload_refused()) {
+    info.reload_refused = m::ReloadRefusal{refused->time, refused->message};
+  }
   return info;
 }
 
@@ -182,6 +212,7 @@ Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest& r) {
   const Catalog* catalog = core_.host().catalog();
   m::DlcResponse out;
   out.total = *total;
+  out.is_host = core_.host().key_installed();
   bool more = page->more;
   // Machine names are the clients' (up to 255 bytes each): a page of
   // `first` records may not fit one line, so it ends early, at a machine's
@@ -354,15 +385,22 @@ void ManagementService::Ato(const m::AtoRequest& r,
     }
     return done(Status(ResultCode::kNotFound, "no product key is installed; use /ipk first"));
   }
-  run_attempts_(products, [this, products, done = std::move(done)](ResultCode result) {
-    m::AtoResponse out;
-    out.outcome = Status(result, "");
-    for (const Uuid& sku : products) {
-      if (const ProductRecord* p = core_.client().Find(sku))
-        out.products.push_back(ProductInfo(*p));
-    }
-    done(std::move(out));
-  });
+  run_attempts_(products,
+                [this, products, done = std::move(done)](std::vector<AttemptReport> reports) {
+                  m::AtoResponse out;
+                  // The first failure is the outcome, its cause the message.
+                  for (std::size_t i = 0; i < reports.size() && i < products.size(); ++i) {
+                    if (out.outcome.ok() && reports[i].result != ResultCode::kOk) {
+                      out.outcome = Status(reports[i].result, reports[i].cause);
+                    }
+                    out.attempts.push_back(ToWire(products[i], reports[i]));
+                  }
+                  for (const Uuid& sku : products) {
+                    if (const ProductRecord* p = core_.client().Find(sku))
+                      out.products.push_back(ProductInfo(*p));
+                  }
+                  done(std::move(out));
+                });
 }
 
 // Without an activation ID: the host key's, as before MAKs, or else the only
@@ -531,6 +569,31 @@ Result<m::Empty> ManagementService::SetPriority(bool low) {
 
 Result<m::Empty> ManagementService::Spri(const m::SpriRequest&) { return SetPriority(false); }
 Result<m::Empty> ManagementService::Cpri(const m::CpriRequest&) { return SetPriority(true); }
+
+// --- Events --------------------------------------------------------------------
+
+Result<m::DleResponse> ManagementService::Dle(const m::DleRequest& r) {
+  StateStore::EventFilter filter;
+  if (r.event_id) {
+    if (*r.event_id < 1 || *r.event_id > 65535 || !IsKmsEventId(static_cast<int>(*r.event_id))) {
+      return Status(ResultCode::kInvalidArgument,
+                    "event ID " + std::to_string(*r.event_id) +
+                        " is not one activad stores: 12288, 12289, 12290, 12293 or 12294");
+    }
+    filter.event_id = static_cast<int>(*r.event_id);
+  }
+  filter.since = r.since;
+  filter.before = r.before;
+  filter.machine = r.machine.value_or("");
+  if (r.result) filter.result = FormatResultCode(*r.result);
+  Result<StateStore::EventPage> page =
+      core_.store().ListEvents(filter, r.first.value_or(m::kDleDefaultFirst));
+  if (!page.ok()) return page.status();
+  m::DleResponse out;
+  for (const Event& e : page->events) out.events.push_back({e.id, e.time, e.event_id, e.message});
+  if (page->more && !out.events.empty()) out.next_before = out.events.back().id;
+  return out;
+}
 
 Result<m::TestAdvanceClockResponse> ManagementService::TestAdvanceClock(
     const m::TestAdvanceClockRequest& r) {

@@ -441,6 +441,43 @@ Result<std::vector<Event>> StateStore::RecentEvents(std::size_t limit, int event
   return std::vector<Event>(out.rbegin(), out.rend());
 }
 
+Result<StateStore::EventPage> StateStore::ListEvents(const EventFilter& f, std::size_t limit) {
+  Result<Statement> q = db_.Prepare(
+      "SELECT id, time, event_id, message FROM events "
+      "WHERE (?1 = 0 OR event_id = ?1) AND (?2 IS NULL OR time >= ?2) "
+      "AND (?3 IS NULL OR id < ?3) "
+      "AND (?4 = '' OR instr(lower(message), '; client: ' || lower(?4) || '; ') > 0) "
+      "AND (?5 = '' OR instr(message, 'Result: ' || ?5) > 0) "
+      "ORDER BY id DESC LIMIT ?6");
+  if (!q.ok()) return q.status();
+  q->Bind(1, static_cast<std::int64_t>(f.event_id));
+  if (f.since) {
+    q->Bind(2, *f.since);
+  } else {
+    q->BindNull(2);
+  }
+  if (f.before) {
+    q->Bind(3, *f.before);
+  } else {
+    q->BindNull(3);
+  }
+  q->Bind(4, std::string_view(f.machine)).Bind(5, std::string_view(f.result));
+  // One more than asked, to know whether more follow.
+  q->Bind(6, static_cast<std::int64_t>(limit) + 1);
+  EventPage page;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (page.events.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.events.push_back({q->Int(0), q->Int(1), static_cast<int>(q->Int(2)), q->Text(3)});
+  }
+  return page;
+}
+
 Status StateStore::PruneEvents(std::size_t keep) {
   Result<Statement> q =
       db_.Prepare("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1");

@@ -23,7 +23,7 @@ namespace {
 
 // One decoded argument, by ArgumentKind.
 using ArgValue = std::variant<std::monostate, std::string, Uuid, ProductSelector, std::int64_t>;
-using ArgValues = std::array<ArgValue, 2>;
+using ArgValues = std::array<ArgValue, kMaxArguments>;
 
 template <Operation Op>
 void Fill(LicenseQuery<Op>& r, const ArgValues& v) {
@@ -63,6 +63,14 @@ void Fill(IntervalRequest<Op>& r, const ArgValues& v) {
 void Fill(SprtRequest& r, const ArgValues& v) {
   r.port = static_cast<std::uint16_t>(std::get<std::int64_t>(v[0]));
 }
+void Fill(DleRequest& r, const ArgValues& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v[0])) r.event_id = *n;
+  if (const auto* n = std::get_if<std::int64_t>(&v[1])) r.since = *n;
+  if (const auto* s = std::get_if<std::string>(&v[2])) r.machine = *s;
+  if (const auto* n = std::get_if<std::int64_t>(&v[3])) r.result = static_cast<ResultCode>(*n);
+  if (const auto* n = std::get_if<std::int64_t>(&v[4])) r.first = static_cast<std::uint32_t>(*n);
+  if (const auto* n = std::get_if<std::int64_t>(&v[5])) r.before = *n;
+}
 void Fill(TestAdvanceClockRequest& r, const ArgValues& v) {
   r.seconds = std::get<std::int64_t>(v[0]);
 }
@@ -99,6 +107,15 @@ ArgValues Extract(const IntervalRequest<Op>& r) {
   return {std::int64_t{r.minutes}, {}};
 }
 ArgValues Extract(const SprtRequest& r) { return {std::int64_t{r.port}, {}}; }
+ArgValues Extract(const DleRequest& r) {
+  auto number = [](const auto& n) { return n ? ArgValue(std::int64_t(*n)) : ArgValue(); };
+  return {number(r.event_id),
+          number(r.since),
+          r.machine ? ArgValue(*r.machine) : ArgValue(),
+          r.result ? ArgValue(std::int64_t{static_cast<std::uint32_t>(*r.result)}) : ArgValue(),
+          number(r.first),
+          number(r.before)};
+}
 ArgValues Extract(const TestAdvanceClockRequest& r) { return {r.seconds, {}}; }
 
 template <std::size_t I>
@@ -180,6 +197,21 @@ Result<ArgValue> DecodeArgument(const OperationSpec& op, const ArgumentSpec& arg
       std::int64_t n = 0;
       if (!ReadWhole(v, &n) || n < 1 || n > kDlcMaxFirst) {
         return BadArgument(op, arg, "must be a number from 1 to " + std::to_string(kDlcMaxFirst));
+      }
+      return ArgValue(n);
+    }
+    case ArgumentKind::kResultCode: {
+      std::int64_t n = -1;
+      if (v.is_string() && (v.get_string().starts_with("0x") || v.get_string().starts_with("0X"))) {
+        std::string_view hex = std::string_view(v.get_string()).substr(2);
+        std::uint32_t code = 0;
+        auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), code, 16);
+        if (!hex.empty() && ec == std::errc() && end == hex.data() + hex.size()) n = code;
+      } else if (!ReadWhole(v, &n)) {
+        n = -1;
+      }
+      if (n < 0 || n > 0xFFFFFFFFll) {
+        return BadArgument(op, arg, "must be a result code, a number or \"0x\" and 8 hex digits");
       }
       return ArgValue(n);
     }
