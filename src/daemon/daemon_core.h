@@ -107,7 +107,23 @@ class DaemonCore {
   Status EnsureHostSigningKey();
   // The installation ID for offline activation (/dti).
   Result<std::string> InstallationIdText() const;
+  // This machine's tag in installation IDs: MachineTagOf(CMID)
+  // (offline/mak_activation.h).
   MachineTag machine_tag() const;
+
+  // --- MAK products (client role) ------------------------------------------------
+  // The installation ID of the MAK product of `sku`: this machine's tag,
+  // its own public key (STATE_DIR/host.key, created on first use) and the
+  // MAK. The same text goes to the vendor by phone (/dti) or online (/ato).
+  // kNotFound when no product of `sku` is installed, kWrongKeyKind when it
+  // has no MAK.
+  Result<std::string> MakInstallationIdText(const Uuid& sku);
+  // Verifies `confirmation_id` (text) as the vendor's MAK activation of
+  // this machine's installation ID for `sku` (kBadSignature for another
+  // machine's, another MAK's or edition's, or a forged one) and keeps it:
+  // stored first, then the product is licensed for good. Used by /atp and
+  // by the online /ato alike.
+  Status InstallMakConfirmation(const Uuid& sku, std::string_view confirmation_id);
 
   // --- Changes the daemon must act on ------------------------------------------
   // Listeners to rebind (port, host key installed or removed, priority).

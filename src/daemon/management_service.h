@@ -75,6 +75,7 @@ class ManagementService final : public management::Service {
   Result<management::Empty> SetPublishing(bool on);
   Result<management::Empty> SetPriority(bool low);
   Result<management::Empty> SetHostCaching(bool on);
+  Result<Uuid> OnlyMakProduct() const;
 
   DaemonCore& core_;
   AttemptRunner run_attempts_;

@@ -144,3 +144,29 @@ TEST_F(StateStoreTest, EventsNewestFirstFilteredAndPaged) {
 
 }  // namespace
 }  // namespace activa
+
+namespace activa {
+namespace {
+
+// A MAK product's activation survives a restart with its kind and key.
+TEST(StateStoreProductTest, MakActivationIsKept) {
+  Result<StateStore> s = StateStore::Open(":memory:");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ProductRecord p;
+  p.sku_id = Id(1, 0xe0);
+  p.application_id = Id(1, 0xa0);
+  p.key_text = "MAK-TEXT";
+  p.key_kind = KeyKind::kMak;
+  p.proof_catalog = "catalog";
+  p.mak_confirmation = "123456-654321";
+  ASSERT_TRUE(s->SaveProduct(p).ok());
+  Result<std::vector<ProductRecord>> loaded = s->LoadProducts();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].key_kind, KeyKind::kMak);
+  EXPECT_EQ((*loaded)[0].mak_confirmation, "123456-654321");
+  EXPECT_TRUE(HoldsMakActivation((*loaded)[0]));
+}
+
+}  // namespace
+}  // namespace activa

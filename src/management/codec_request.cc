@@ -46,7 +46,13 @@ void Fill(UpkRequest& r, const ArgValues& v) {
 void Fill(AtoRequest& r, const ArgValues& v) {
   if (const auto* s = std::get_if<ProductSelector>(&v[0])) r.products = *s;
 }
-void Fill(AtpRequest& r, const ArgValues& v) { r.confirmation_id = std::get<std::string>(v[0]); }
+void Fill(DtiRequest& r, const ArgValues& v) {
+  if (const auto* id = std::get_if<Uuid>(&v[0])) r.activation_id = *id;
+}
+void Fill(AtpRequest& r, const ArgValues& v) {
+  r.confirmation_id = std::get<std::string>(v[0]);
+  if (const auto* id = std::get_if<Uuid>(&v[1])) r.activation_id = *id;
+}
 void Fill(IlcRequest& r, const ArgValues& v) { r.revocation_list = std::get<std::string>(v[0]); }
 void Fill(SkmsRequest& r, const ArgValues& v) { r.host = std::get<std::string>(v[0]); }
 void Fill(SkmsDomainRequest& r, const ArgValues& v) { r.domain = std::get<std::string>(v[0]); }
@@ -87,7 +93,12 @@ ArgValues Extract(const UpkRequest& r) {
   return {r.activation_id ? ArgValue(*r.activation_id) : ArgValue(), {}};
 }
 ArgValues Extract(const AtoRequest& r) { return {r.products, {}}; }
-ArgValues Extract(const AtpRequest& r) { return {r.confirmation_id, {}}; }
+ArgValues Extract(const DtiRequest& r) {
+  return {r.activation_id ? ArgValue(*r.activation_id) : ArgValue(), {}};
+}
+ArgValues Extract(const AtpRequest& r) {
+  return {r.confirmation_id, r.activation_id ? ArgValue(*r.activation_id) : ArgValue()};
+}
 ArgValues Extract(const IlcRequest& r) { return {r.revocation_list, {}}; }
 ArgValues Extract(const SkmsRequest& r) { return {r.host, {}}; }
 ArgValues Extract(const SkmsDomainRequest& r) { return {r.domain, {}}; }

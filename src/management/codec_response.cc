@@ -43,30 +43,32 @@ json::object ToJson(const KmsClientInfo& k) {
 }
 
 json::object ToJson(const Product& p) {
-  return {{"activation_id", FormatUuid(p.activation_id)},
-          {"application_id", FormatUuid(p.application_id)},
-          {"application", p.application},
-          {"name", p.name},
-          {"vendor", p.vendor},
-          {"kind", p.kind},
-          {"key_kind", p.key_kind},
-          {"partial_product_key", p.partial_product_key},
-          {"license_status", p.license_status},
-          {"license_status_text", p.license_status_text},
-          {"minutes_left", p.minutes_left},
-          {"grace_end", p.grace_end},
-          {"validity_end", p.validity_end},
-          {"rearms_left", p.rearms_left},
-          {"last_result", static_cast<std::uint32_t>(p.last_result)},
-          {"last_result_text", p.last_result_text},
-          {"last_attempt", p.last_attempt},
-          {"next_attempt", p.next_attempt},
-          {"last_activation", p.last_activation},
-          {"required_count", p.required_count},
-          {"last_count", p.last_count},
-          {"activation_interval", p.activation_interval},
-          {"renewal_interval", p.renewal_interval},
-          {"kms", ToJson(p.kms)}};
+  return {
+      {"activation_id", FormatUuid(p.activation_id)},
+      {"application_id", FormatUuid(p.application_id)},
+      {"application", p.application},
+      {"name", p.name},
+      {"vendor", p.vendor},
+      {"kind", p.kind},
+      {"key_kind", p.key_kind},
+      {"partial_product_key", p.partial_product_key},
+      {"license_status", p.license_status},
+      {"license_status_text", p.license_status_text},
+      {"minutes_left", p.minutes_left},
+      {"grace_end", p.grace_end},
+      {"validity_end", p.validity_end},
+      {"rearms_left", p.rearms_left},
+      {"last_result", static_cast<std::uint32_t>(p.last_result)},
+      {"last_result_text", p.last_result_text},
+      {"last_attempt", p.last_attempt},
+      {"next_attempt", p.next_attempt},
+      {"last_activation", p.last_activation},
+      {"required_count", p.required_count},
+      {"last_count", p.last_count},
+      {"activation_interval", p.activation_interval},
+      {"renewal_interval", p.renewal_interval},
+      {"kms", ToJson(p.kms)},
+      {"mak_activated", p.mak_activated ? json::value(*p.mak_activated) : json::value(nullptr)}};
 }
 
 json::object ToJson(const Host& h) {
@@ -183,6 +185,11 @@ void AddPayload(const StatusResponse& d, json::object& o) {
         {"response", Base64Encode(d.proof->response)},
         {"catalog", Base64Encode(ByteSpan(reinterpret_cast<const std::uint8_t*>(catalog.data()),
                                           catalog.size()))}};
+    // A MAK activation's proof: its two codes (docs/management.md, "status").
+    if (!d.proof->confirmation_id.empty()) {
+      o["proof"].as_object()["installation_id"] = d.proof->installation_id;
+      o["proof"].as_object()["confirmation_id"] = d.proof->confirmation_id;
+    }
   } else {
     o["proof"] = nullptr;
   }
@@ -213,7 +220,10 @@ void AddPayload(const AtoResponse& d, json::object& o) {
   o["attempts"] = std::move(attempts);
 }
 void AddPayload(const DtiResponse& d, json::object& o) { o["installation_id"] = d.installation_id; }
-void AddPayload(const AtpResponse& d, json::object& o) { o["host"] = ToJson(d.host); }
+void AddPayload(const AtpResponse& d, json::object& o) {
+  o["host"] = ToJson(d.host);
+  if (d.product) o["product"] = ToJson(*d.product);
+}
 void AddPayload(const IlcResponse& d, json::object& o) {
   o["serial"] = d.serial;
   o["replaced"] = d.replaced;
@@ -404,6 +414,11 @@ void Read(Reader& r, Product& p) {
     Reader k = r.Child(*kms, "kms");
     Read(k, p.kms);
   }
+  if (r.Get("mak_activated") != nullptr) {
+    std::int64_t day = 0;
+    r.Number("mak_activated", day);
+    p.mak_activated = day;
+  }
 }
 
 void Read(Reader& r, Host& h) {
@@ -569,6 +584,8 @@ Status ReadPayload(Reader& r, StatusResponse& d) {
     Bytes catalog;
     q.Base64("catalog", catalog);
     out.catalog.assign(catalog.begin(), catalog.end());
+    q.Text("installation_id", out.installation_id);
+    q.Text("confirmation_id", out.confirmation_id);
   }
   return Status::Ok();
 }
@@ -611,6 +628,10 @@ Status ReadPayload(Reader& r, IlcResponse& d) {
 }
 Status ReadPayload(Reader& r, AtpResponse& d) {
   ReadHost(r, d.host);
+  if (const json::object* product = r.Object("product")) {
+    Reader p = r.Child(*product, "product");
+    Read(p, d.product.emplace());
+  }
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, RearmResponse& d) {

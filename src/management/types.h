@@ -90,7 +90,6 @@ struct NoArguments {
   bool operator==(const NoArguments&) const = default;
 };
 using CpkyRequest = NoArguments<Operation::kCpky>;
-using DtiRequest = NoArguments<Operation::kDti>;
 using RearmRequest = NoArguments<Operation::kRearm>;
 using GeneralizeRequest = NoArguments<Operation::kGeneralize>;
 using CkmsRequest = NoArguments<Operation::kCkms>;
@@ -158,9 +157,20 @@ struct AtoRequest {
   bool operator==(const AtoRequest&) const = default;
 };
 
+// The installation ID of the host key, or of the MAK product
+// `activation_id` (docs/management.md, "dti").
+struct DtiRequest {
+  static constexpr Operation kOperation = Operation::kDti;
+  std::optional<Uuid> activation_id;
+  bool operator==(const DtiRequest&) const = default;
+};
+
 struct AtpRequest {
   static constexpr Operation kOperation = Operation::kAtp;
   std::string confirmation_id;
+  // The MAK product the confirmation ID is for; may be left out (see
+  // docs/management.md, "atp").
+  std::optional<Uuid> activation_id;
   bool operator==(const AtpRequest&) const = default;
 };
 
@@ -268,6 +278,10 @@ struct Product {
   std::uint32_t activation_interval = 0;  // minutes, the ones in force
   std::uint32_t renewal_interval = 0;
   KmsClientInfo kms;
+  // A MAK product's activation by the vendor: the first second of its issue
+  // day (UTC). Null for a MAK not activated yet and for every other kind.
+  // A MAK activation does not expire.
+  std::optional<std::int64_t> mak_activated;
   bool operator==(const Product&) const = default;
 };
 
@@ -431,6 +445,10 @@ struct DleResponse {
 struct ActivationProof {
   Bytes response;       // the host-signed response frame (protocol/codec.h)
   std::string catalog;  // the vendor-signed catalog file, byte for byte
+  // A MAK activation's proof instead of `response` (offline/mak_activation.h):
+  // the machine's installation ID and the vendor's confirmation ID, as text.
+  std::string installation_id;
+  std::string confirmation_id;
   bool operator==(const ActivationProof&) const = default;
 };
 
@@ -478,6 +496,7 @@ struct DtiResponse {
 
 struct AtpResponse {
   std::optional<Host> host;
+  std::optional<Product> product;  // the MAK product activated
   bool operator==(const AtpResponse&) const = default;
 };
 

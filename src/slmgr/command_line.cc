@@ -50,10 +50,11 @@ constexpr std::array kOptions = {
                "Clear the product key from memory (keys are never kept in clear; no-op)"},
     OptionSpec{"ato", Operation::kAto, ArgKind::kSku, Group::kInstall, "[Activation ID]",
                "Activate now, through an activation host or, for a MAK or host key, the vendor"},
-    OptionSpec{"dti", Operation::kDti, ArgKind::kNone, Group::kInstall, "",
-               "Display the installation ID for offline activation of the host key"},
-    OptionSpec{"atp", Operation::kAtp, ArgKind::kConfirmation, Group::kInstall, "<Confirmation ID>",
-               "Activate the host key with the confirmation ID from the vendor"},
+    OptionSpec{"dti", Operation::kDti, ArgKind::kSku, Group::kInstall, "[Activation ID]",
+               "Display the installation ID for offline activation of the host key or a MAK"},
+    OptionSpec{"atp", Operation::kAtp, ArgKind::kConfirmation, Group::kInstall,
+               "<Confirmation ID> [Activation ID]",
+               "Activate the host key or a MAK with the confirmation ID from the vendor"},
     OptionSpec{"ilc", Operation::kIlc, ArgKind::kFile, Group::kInstall, "<File>",
                "Install the vendor's signed revocation list from a file"},
     OptionSpec{"rearm", Operation::kRearm, ArgKind::kNone, Group::kInstall, "",
@@ -388,7 +389,7 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   const OptionSpec* spec = nullptr;
   bool help = false;
   std::vector<std::string> words;  // TARGET [USER [PASSWORD]]
-  std::optional<std::string> value;
+  std::optional<std::string> value, second;
   std::optional<std::string> first, after;  // /dlc's paging
   EventFlags events;                        // /dle's
 
@@ -459,10 +460,12 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
     if (IsKnownOption(token)) {
       return Fail("only one option at a time: " + command.option + " and " + token);
     }
-    if (value || spec->arg == ArgKind::kNone) {
+    // /atp alone takes a second value: the MAK product's activation ID.
+    const bool takes_second = spec->arg == ArgKind::kConfirmation;
+    if (spec->arg == ArgKind::kNone || (value && (!takes_second || second))) {
       return Fail("unexpected argument " + Quote(token) + " after " + command.option);
     }
-    value = token;
+    (value ? second : value) = token;
   }
 
   if (!words.empty()) command.target = words[0];
@@ -485,6 +488,12 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   if (value) {
     std::string error = AddArgument(*spec, *value, command.args);
     if (!error.empty()) return Fail(std::move(error));
+    if (second) {
+      // /atp's activation ID, checked as /upk's is.
+      const OptionSpec as_id{spec->name, spec->op, ArgKind::kSku, spec->group, "", ""};
+      error = AddArgument(as_id, *second, command.args);
+      if (!error.empty()) return Fail(std::move(error));
+    }
   } else if (Required(spec->arg)) {
     return Fail(MissingArgument(*spec));
   }
@@ -537,9 +546,9 @@ management::Request ToRequest(const Command& command) {
     case Operation::kAto:
       return m::AtoRequest{products()};
     case Operation::kDti:
-      return m::DtiRequest{};
+      return m::DtiRequest{products().activation_id};
     case Operation::kAtp:
-      return m::AtpRequest{text("confirmation_id")};
+      return m::AtpRequest{text("confirmation_id"), products().activation_id};
     case Operation::kIlc:
       return m::IlcRequest{text("revocation_list")};
     case Operation::kRearm:

@@ -98,6 +98,16 @@ TEST(CommandLineTest, ActivationIds) {
             std::vector{Str("activation_id", kSku)});
   EXPECT_EQ(Parse({"/ato", kSku}).args, std::vector{Str("activation_id", kSku)});
   EXPECT_EQ(Parse({"/upk", kSku}).args, std::vector{Str("activation_id", kSku)});
+  // A MAK product's offline activation: /dti [ID], /atp CID [ID].
+  EXPECT_EQ(Parse({"/dti", kSku}).args, std::vector{Str("activation_id", kSku)});
+  EXPECT_TRUE(Parse({"/dti"}).args.empty());
+  EXPECT_EQ(Parse({"/atp", "111111-222222", kSku}).args,
+            (std::vector{Str("confirmation_id", "111111-222222"), Str("activation_id", kSku)}));
+  EXPECT_NE(Error({"/atp", "111111-222222", "nope"}).find("is not an activation ID"),
+            std::string::npos);
+  EXPECT_NE(Error({"/atp", "111111-222222", kSku, kSku}).find("unexpected argument"),
+            std::string::npos);
+  EXPECT_NE(Error({"/ipk", "AAAAA", kSku}).find("unexpected argument"), std::string::npos);
   EXPECT_NE(Error({"/ato", "all"}).find("is not an activation ID"), std::string::npos);
   EXPECT_NE(Error({"/upk", "all"}).find("/upk"), std::string::npos);
   std::string e = Error({"/dli", "12345"});

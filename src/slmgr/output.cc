@@ -150,6 +150,20 @@ std::string ProductText(const m::Product& p, const m::Machine* machine, bool ver
     out += "    Activation interval: " + std::to_string(p.activation_interval) + " minutes\n";
     out += "    Renewal interval: " + std::to_string(p.renewal_interval) + " minutes\n";
   }
+  if (key_kind == "mak") {
+    out += "\nMAK activation information\n";
+    if (machine != nullptr) {
+      out += "    Client Machine ID (CMID): " + FormatUuid(machine->cmid) + "\n";
+    }
+    if (p.mak_activated) {
+      out += "    Activated by the vendor on " + FormatUtcTime(*p.mak_activated).substr(0, 10) +
+             "; the activation does not expire\n";
+    } else {
+      out +=
+          "    Not activated by the vendor yet: /ato, or /dti, the vendor's confirmation "
+          "ID and /atp\n";
+    }
+  }
   return out;
 }
 
@@ -564,6 +578,10 @@ void FormatSuccess(const Command& command, const m::ResponsePayload& data, Outpu
   }
   if (const auto* atp = std::get_if<m::AtpResponse>(&data)) {
     std::string out = "Confirmation ID deposited successfully.\n";
+    if (atp->product) {
+      out += "The MAK activation of " + Or(Printable(atp->product->name), "the product") +
+             " is installed; it does not expire.\n";
+    }
     if (atp->host) {
       out += atp->host->activated
                  ? "The activation host for " + Printable(atp->host->group) + " is activated.\n"
