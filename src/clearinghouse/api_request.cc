@@ -56,8 +56,8 @@ ParsedApiRequest ParseInstallationBody(ApiRoute route, std::string_view body) {
   json::error_code ec;
   json::value root = json::parse(body, ec);
   if (ec) {
-    return Fail(Error(400, ResultCode::kInvalidData,
-                      "the body is not JSON (" + ec.message() + ")"));
+    return Fail(
+        Error(400, ResultCode::kInvalidData, "the body is not JSON (" + ec.message() + ")"));
   }
   if (!root.is_object()) {
     return Fail(Error(400, ResultCode::kInvalidData, "the body is not a JSON object"));
@@ -91,8 +91,8 @@ ParsedApiRequest ParseInstallationBody(ApiRoute route, std::string_view body) {
   KeyKind kind = parsed->host_key.kind;
   if (kind != KeyKind::kHost && !(route == ApiRoute::kActivate && kind == KeyKind::kMak)) {
     std::string what = kind == KeyKind::kMak ? "a MAK" : "a setup key";
-    std::string wanted = route == ApiRoute::kRenew ? "a host key (only hosts renew)"
-                                                   : "a host key or a MAK";
+    std::string wanted =
+        route == ApiRoute::kRenew ? "a host key (only hosts renew)" : "a host key or a MAK";
     return Fail(Error(400, ResultCode::kWrongKeyKind,
                       "\"installation_id\" carries " + what + ", not " + wanted,
                       std::string(kInstallationIdField)));

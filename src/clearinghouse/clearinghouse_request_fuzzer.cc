@@ -11,8 +11,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static constexpr std::string_view kMethods[] = {"POST", "GET", "PUT", "DELETE"};
   static constexpr std::string_view kTargets[] = {
-      "/v1/activations", "/v1/renewals", "/v1/revocations", "/healthz", "/readyz",
-      "/metrics",        "/",            "/v1/activations/"};
+      "/v1/activations", "/v1/renewals", "/v1/revocations", "/healthz", "/readyz", "/metrics", "/",
+      "/v1/activations/"};
   if (size == 0) return 0;
   std::string_view method = kMethods[data[0] & 3];
   std::string_view target = kTargets[(data[0] >> 2) & 7];

@@ -178,9 +178,9 @@ HttpAnswer ClearinghouseService::Activate(const ApiRequest& request, const std::
   if (wait == 0) {
     // Keys are limited by serial and vendor tag: the two together name one
     // key of one vendor whatever the rest of the installation ID says.
-    wait = by_key_.Admit(std::to_string(iid.host_key.vendor_tag) + "/" +
-                             std::to_string(iid.host_key.serial),
-                         now_mono);
+    wait = by_key_.Admit(
+        std::to_string(iid.host_key.vendor_tag) + "/" + std::to_string(iid.host_key.serial),
+        now_mono);
     scope = "key";
   }
   if (wait > 0) {
@@ -225,8 +225,8 @@ HttpAnswer ClearinghouseService::Revocations(const std::string& source) {
   int wait = by_source_.Admit(source, monotonic_());
   if (wait > 0) {
     metrics_.CountRateLimited("source");
-    std::string message = "too many requests from this address; retry in " +
-                          std::to_string(wait) + " s";
+    std::string message =
+        "too many requests from this address; retry in " + std::to_string(wait) + " s";
     HttpAnswer a = ErrorAnswer(MakeError(429, ResultCode::kRateLimited, message));
     a.retry_after = wait;
     record.result = static_cast<std::uint32_t>(ResultCode::kRateLimited);
@@ -246,8 +246,8 @@ HttpAnswer ClearinghouseService::Revocations(const std::string& source) {
   }
   HttpAnswer a;
   if (revocation_list_.empty()) {
-    a = ErrorAnswer(MakeError(503, ResultCode::kStorage,
-                              "the key database is unavailable; retry later"));
+    a = ErrorAnswer(
+        MakeError(503, ResultCode::kStorage, "the key database is unavailable; retry later"));
     record.result = static_cast<std::uint32_t>(ResultCode::kStorage);
   } else {
     a.body = revocation_list_;

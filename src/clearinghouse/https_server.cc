@@ -92,6 +92,8 @@ awaitable<void> HttpsServer::Impl::Accept() {
     connections.insert(c);
     asio::co_spawn(io, Serve(c), [this, c](std::exception_ptr e) {
       connections.erase(c);
+      // The last connection gone while stopping: nothing is left to wait for.
+      if (stopping && connections.empty() && grace) grace->cancel();
       if (e) {
         try {
           std::rethrow_exception(e);
@@ -132,9 +134,9 @@ awaitable<void> HttpsServer::Impl::Serve(std::shared_ptr<Connection> c) {
   beast::flat_buffer buffer;
   for (;;) {
     c->idle = buffer.size() == 0;
-    beast::get_lowest_layer(c->stream)
-        .expires_after(stopping ? std::chrono::seconds(kIdleGraceSeconds)
-                                : std::chrono::seconds(options.idle_timeout_seconds));
+    beast::get_lowest_layer(c->stream).expires_after(
+        stopping ? std::chrono::seconds(kIdleGraceSeconds)
+                 : std::chrono::seconds(options.idle_timeout_seconds));
     http::request_parser<http::string_body> parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(kMaxApiBodyBytes);
@@ -196,6 +198,7 @@ void HttpsServer::Impl::Stop() {
   // Connections waiting between requests get a short grace: a request
   // whose first bytes are on their way still finishes, a silent
   // keep-alive does not hold the exit up for its whole timeout.
+  if (connections.empty()) return;
   grace = std::make_unique<asio::steady_timer>(io, std::chrono::seconds(kIdleGraceSeconds));
   grace->async_wait([this](boost::system::error_code wec) {
     if (wec) return;
@@ -219,8 +222,9 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const Options& options,
   SSL_CTX_set_min_proto_version(impl->ctx.native_handle(), TLS1_2_VERSION);
   impl->ctx.use_certificate_chain_file(options.certificate_file, ec);
   if (ec) {
-    return Status(ResultCode::kInvalidData,
-                  options.certificate_file + ": not a PEM certificate chain (" + ec.message() + ")");
+    return Status(
+        ResultCode::kInvalidData,
+        options.certificate_file + ": not a PEM certificate chain (" + ec.message() + ")");
   }
   impl->ctx.use_private_key_file(options.key_file, ssl::context::pem, ec);
   if (ec) {
@@ -244,7 +248,8 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::Create(const Options& options,
   if (!ec && addr.is_v6()) impl->acceptor.set_option(asio::ip::v6_only(true), ec);
   if (!ec) impl->acceptor.bind(endpoint, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status(ResultCode::kAccessDenied, "cannot listen on " + where + ": " + ec.message());
+  if (ec)
+    return Status(ResultCode::kAccessDenied, "cannot listen on " + where + ": " + ec.message());
   // The handlers are in place from here on, not only once Run() starts: a
   // SIGTERM that comes as soon as the listener exists still drains.
   impl->signals.add(SIGTERM, ec);
@@ -282,9 +287,9 @@ Status ParseListenAddress(const std::string& text, std::string* address, std::ui
   } else {
     std::size_t colon = text.rfind(':');
     if (colon == std::string::npos || text.find(':') != colon) {
-      return Status(ResultCode::kInvalidArgument,
-                    "--listen \"" + text +
-                        "\": give ADDR:PORT (an IPv6 address in brackets: [::1]:8443)");
+      return Status(
+          ResultCode::kInvalidArgument,
+          "--listen \"" + text + "\": give ADDR:PORT (an IPv6 address in brackets: [::1]:8443)");
     }
     host = text.substr(0, colon);
     port_text = text.substr(colon + 1);

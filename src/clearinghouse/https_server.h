@@ -26,10 +26,10 @@ class HttpsServer {
  public:
   struct Options {
     std::string address = "127.0.0.1";  // an IPv4 or IPv6 address
-    std::uint16_t port = 0;              // 0: the kernel chooses
-    std::string certificate_file;        // PEM chain
-    std::string key_file;                // PEM private key
-    int idle_timeout_seconds = 30;       // a keep-alive connection's silence
+    std::uint16_t port = 0;             // 0: the kernel chooses
+    std::string certificate_file;       // PEM chain
+    std::string key_file;               // PEM private key
+    int idle_timeout_seconds = 30;      // a keep-alive connection's silence
   };
   static constexpr int kIdleGraceSeconds = 2;
 

@@ -64,15 +64,15 @@ std::string ClearinghouseMetrics::Text() const {
       "# HELP activa_clearinghouse_renewals_total Host certificate renewals by result code.\n"
       "# TYPE activa_clearinghouse_renewals_total counter\n";
   for (const auto& [k, n] : renewals_) {
-    out += "activa_clearinghouse_renewals_total{result=\"" + Code(k) + "\"} " +
-           std::to_string(n) + "\n";
+    out += "activa_clearinghouse_renewals_total{result=\"" + Code(k) + "\"} " + std::to_string(n) +
+           "\n";
   }
   out +=
       "# HELP activa_clearinghouse_rate_limited_total Requests refused with 429, by limit.\n"
       "# TYPE activa_clearinghouse_rate_limited_total counter\n";
   for (const auto& [k, n] : rate_limited_) {
-    out += "activa_clearinghouse_rate_limited_total{scope=\"" + k + "\"} " + std::to_string(n) +
-           "\n";
+    out +=
+        "activa_clearinghouse_rate_limited_total{scope=\"" + k + "\"} " + std::to_string(n) + "\n";
   }
   out +=
       "# HELP activa_clearinghouse_database_errors_total Key database operations that "

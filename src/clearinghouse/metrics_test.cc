@@ -15,8 +15,9 @@ TEST(ClearinghouseMetricsTest, PrometheusText) {
   m.ObserveLatency(0.003);
   m.ObserveLatency(2);
   std::string t = m.Text();
-  EXPECT_NE(t.find("activa_clearinghouse_activations_total{kind=\"host\",result=\"0x00000000\"} 2\n"),
-            std::string::npos)
+  EXPECT_NE(
+      t.find("activa_clearinghouse_activations_total{kind=\"host\",result=\"0x00000000\"} 2\n"),
+      std::string::npos)
       << t;
   EXPECT_NE(t.find("{kind=\"host\",result=\"0xC004C008\"} 1\n"), std::string::npos);
   EXPECT_NE(t.find("activa_clearinghouse_requests_total{route=\"activations\",status=\"200\"} 1"),

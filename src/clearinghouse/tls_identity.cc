@@ -94,8 +94,8 @@ Status EnsureSelfSignedIdentity(const std::string& vendor_dir) {
   X509_set_pubkey(cert.get(), key.get());
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Activa clearinghouse"), -1,
-                             -1, 0);
+                             reinterpret_cast<const unsigned char*>("Activa clearinghouse"), -1, -1,
+                             0);
   X509_set_issuer_name(cert.get(), name);
   if (!AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
       !AddExtension(cert.get(), NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1") ||
@@ -107,8 +107,8 @@ Status EnsureSelfSignedIdentity(const std::string& vendor_dir) {
   BioPtr key_pem(BIO_new(BIO_s_mem()));
   BioPtr cert_pem(BIO_new(BIO_s_mem()));
   if (!key_pem || !cert_pem ||
-      PEM_write_bio_PrivateKey(key_pem.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                               nullptr) != 1 ||
+      PEM_write_bio_PrivateKey(key_pem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+          1 ||
       PEM_write_bio_X509(cert_pem.get(), cert.get()) != 1) {
     return OpenSslError("writing PEM");
   }

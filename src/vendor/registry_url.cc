@@ -27,8 +27,7 @@ Result<std::unique_ptr<KeyRegistry>> OpenKeyRegistry(std::string_view database_u
   }
   Result<SqliteKeyRegistry> db = SqliteKeyRegistry::Open(path, create);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<KeyRegistry>(
-      std::make_unique<SqliteKeyRegistry>(std::move(db).value()));
+  return std::unique_ptr<KeyRegistry>(std::make_unique<SqliteKeyRegistry>(std::move(db).value()));
 }
 
 }  // namespace activa
