@@ -38,8 +38,7 @@ class ClearinghouseServiceTest : public ::testing::Test {
     return *service_;
   }
   std::uint64_t SerialOf(const HttpAnswer& a) {
-    Result<RevocationList> list =
-        LoadTrustedRevocationList(a.body, vendor_->catalog().vendor_keys);
+    Result<RevocationList> list = LoadTrustedRevocationList(a.body, vendor_->catalog().vendor_keys);
     EXPECT_TRUE(list.ok()) << a.body;
     return list.ok() ? list->serial : 0;
   }
