@@ -1,6 +1,8 @@
 // The vendor's side of Activa (DESIGN.md section 8): one vendor directory
 // holds the signing key (vendor.key, mode 0600), the definition of what the
-// vendor sells (vendor.toml) and the record of minted keys (vendor.db).
+// vendor sells (vendor.toml) and the record of minted keys: the SQLite file
+// vendor.db, or the PostgreSQL database named by database.url (mode 0600,
+// one line `postgresql://user@host:port/db`) once the vendor moved there.
 //
 // A Vendor is opened on a directory and used from one thread. Times are
 // passed in (Unix seconds), so tests control them.
@@ -18,6 +20,7 @@
 #include "crypto/signing.h"
 #include "offline/offline_activation.h"
 #include "vendor/key_registry.h"
+#include "vendor/pg_key_registry.h"
 
 namespace activa {
 
@@ -26,9 +29,19 @@ class Vendor {
   // Creates VENDORDIR (or uses an empty existing one) with a new key, the
   // example vendor.toml and an empty key database. Refuses (kFileExists) when
   // a vendor key is already there: a vendor key is never replaced by mistake.
-  static Status Init(const std::string& dir, std::string_view name);
-  // Loads the key, the definition and the database. Errors name the file.
-  static Result<Vendor> Open(const std::string& dir);
+  // With `db_url` (postgresql://...), the ledger is that database from the
+  // start (recorded in database.url) and no vendor.db is made.
+  static Status Init(const std::string& dir, std::string_view name, const std::string& db_url = "");
+  // Loads the key, the definition and the ledger: the PostgreSQL database
+  // `db_url` when given, else the one database.url records, else vendor.db.
+  // Errors name the file or the database (never its password).
+  static Result<Vendor> Open(const std::string& dir, const std::string& db_url = "");
+  // Moves the vendor's ledger from vendor.db to the empty PostgreSQL
+  // database `url`: every row in one transaction, the counts checked, then
+  // database.url written so later commands use it. Refuses (kFileExists)
+  // when the directory already moved or the database is not empty. The
+  // rows copied.
+  static Result<LedgerCounts> MigrateToPostgres(const std::string& dir, const std::string& url);
 
   Vendor(Vendor&&) noexcept;
   Vendor& operator=(Vendor&&) noexcept;
@@ -57,6 +70,9 @@ class Vendor {
   // revoked so far: host keys, hosts and MAKs.
   Result<std::string> SignedRevocations(std::int64_t now);
   Result<std::vector<MintedKey>> ListKeys();
+  // Where the ledger is, for messages: vendor.db's path or the database's
+  // URL without its password.
+  const std::string& ledger_location() const { return ledger_location_; }
 
  private:
   Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry);
@@ -67,6 +83,7 @@ class Vendor {
   std::array<std::uint8_t, 32> mint_secret_{};
   Catalog catalog_;
   std::unique_ptr<KeyRegistry> registry_;
+  std::string ledger_location_;
 };
 
 }  // namespace activa
