@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/uuid.h"
 #include "crypto/signing.h"
 #include "keys/product_key.h"
 #include "testing/postgres_process.h"
@@ -104,8 +105,8 @@ class KeyRegistryContractTest : public ::testing::Test {
     return Mint(spec);
   }
   MintedKey Mint(const MintedKey& spec) {
-    Result<MintedKey> k = registry_->Mint(
-        spec, [](std::uint32_t serial) { return "KEY-" + std::to_string(serial); });
+    Result<MintedKey> k =
+        registry_->Mint(spec, [](std::uint32_t serial) { return "KEY-" + std::to_string(serial); });
     EXPECT_TRUE(k.ok()) << k.status().ToString();
     return k.ok() ? *k : MintedKey{};
   }
@@ -171,7 +172,8 @@ TYPED_TEST(KeyRegistryContractTest, SeventhHostOnASixHostKeyIsRefused) {
     Status s = this->registry_->RecordHostActivation(key.serial, this->Tag(h), this->Host(h), kNow);
     ASSERT_TRUE(s.ok()) << h << ": " << s.ToString();
   }
-  Status seventh = this->registry_->RecordHostActivation(key.serial, this->Tag(7), this->Host(7), kNow);
+  Status seventh =
+      this->registry_->RecordHostActivation(key.serial, this->Tag(7), this->Host(7), kNow);
   EXPECT_EQ(seventh.code(), ResultCode::kKeyOverLimit);
   EXPECT_NE(seventh.message().find("6 hosts"), std::string::npos) << seventh.message();
   MintedKey after = this->Reread(key.serial);
@@ -214,17 +216,20 @@ TYPED_TEST(KeyRegistryContractTest, RevokedKeysUnknownKeysAndMaksAreRefused) {
 
 TYPED_TEST(KeyRegistryContractTest, RevokedHostIsListedOnceAndNeverActivatedAgain) {
   MintedKey key = this->MintHost(6, 10);
-  ASSERT_TRUE(this->registry_->RecordHostActivation(key.serial, this->Tag(1), this->Host(1), kNow).ok());
+  ASSERT_TRUE(
+      this->registry_->RecordHostActivation(key.serial, this->Tag(1), this->Host(1), kNow).ok());
   ASSERT_TRUE(this->registry_->RevokeHost(this->Host(1), kNow).ok());
   ASSERT_TRUE(this->registry_->RevokeHost(this->Host(1), kNow + 1).ok());  // again: no change
   Result<std::vector<PublicKey>> revoked = this->registry_->RevokedHosts();
   ASSERT_TRUE(revoked.ok());
   ASSERT_EQ(revoked->size(), 1u);
   EXPECT_EQ((*revoked)[0], this->Host(1));
-  Status again = this->registry_->RecordHostActivation(key.serial, this->Tag(1), this->Host(1), kNow);
+  Status again =
+      this->registry_->RecordHostActivation(key.serial, this->Tag(1), this->Host(1), kNow);
   EXPECT_EQ(again.code(), ResultCode::kKeyRevoked);
   // Other hosts of the key are not affected.
-  EXPECT_TRUE(this->registry_->RecordHostActivation(key.serial, this->Tag(2), this->Host(2), kNow).ok());
+  EXPECT_TRUE(
+      this->registry_->RecordHostActivation(key.serial, this->Tag(2), this->Host(2), kNow).ok());
 }
 
 TYPED_TEST(KeyRegistryContractTest, RevocationSerialsCountUpAcrossConnections) {
@@ -281,6 +286,84 @@ TYPED_TEST(KeyRegistryContractTest, ConcurrentHostActivationsNeverPassTheLimits)
   EXPECT_EQ(this->Reread(second.serial).activations_used, 10);
 }
 
+TYPED_TEST(KeyRegistryContractTest, MakCountsEachMachineOnceUpToItsCount) {
+  MintedKey mak = this->MintMak(3);
+  const Uuid edition = *ParseUuid("1b0e7c1e-5d2f-4a3b-8c4d-5e6f70819203");
+  ASSERT_TRUE(
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(1), this->Host(1), edition, kNow)
+          .ok());
+  // The same machine again, even under another tag: no second activation.
+  ASSERT_TRUE(
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(9), this->Host(1), edition, kNow)
+          .ok());
+  EXPECT_EQ(this->Reread(mak.serial).activations_used, 1);
+  ASSERT_TRUE(
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(2), this->Host(2), edition, kNow)
+          .ok());
+  ASSERT_TRUE(
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(3), this->Host(3), edition, kNow)
+          .ok());
+  Status fourth =
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(4), this->Host(4), edition, kNow);
+  EXPECT_EQ(fourth.code(), ResultCode::kKeyOverLimit);
+  EXPECT_NE(fourth.message().find("3 machines"), std::string::npos) << fourth.message();
+  // A machine that holds it may still confirm again.
+  EXPECT_TRUE(
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(1), this->Host(1), edition, kNow)
+          .ok());
+  EXPECT_EQ(this->Reread(mak.serial).activations_used, 3);
+  EXPECT_EQ(this->Reread(mak.serial).hosts_used, 0);
+}
+
+TYPED_TEST(KeyRegistryContractTest, MakRefusesRevokedUnknownAndHostKeys) {
+  MintedKey mak = this->MintMak(3);
+  MintedKey host = this->MintHost(6, 10);
+  const Uuid edition = *ParseUuid("1b0e7c1e-5d2f-4a3b-8c4d-5e6f70819203");
+  EXPECT_EQ(
+      this->registry_->RecordMakActivation(999, this->Tag(1), this->Host(1), edition, kNow).code(),
+      ResultCode::kInvalidKey);
+  EXPECT_EQ(
+      this->registry_->RecordMakActivation(host.serial, this->Tag(1), this->Host(1), edition, kNow)
+          .code(),
+      ResultCode::kWrongKeyKind);
+  ASSERT_TRUE(this->registry_->Revoke(mak.serial).ok());
+  EXPECT_EQ(
+      this->registry_->RecordMakActivation(mak.serial, this->Tag(1), this->Host(1), edition, kNow)
+          .code(),
+      ResultCode::kKeyRevoked);
+  EXPECT_EQ(this->Reread(mak.serial).activations_used, 0);
+}
+
+// The attack the MAK count exists for: 100 machines activating a MAK of
+// count 50 at the same moment, each on its own connection.
+TYPED_TEST(KeyRegistryContractTest, HundredConcurrentActivationsOfAFiftyMakGiveFifty) {
+  MintedKey mak = this->MintMak(50);
+  const Uuid edition = *ParseUuid("1b0e7c1e-5d2f-4a3b-8c4d-5e6f70819203");
+  constexpr int kThreads = 100;
+  std::vector<std::unique_ptr<KeyRegistry>> registries;
+  for (int i = 0; i < kThreads; ++i) {
+    registries.push_back(this->OpenOne());
+    ASSERT_NE(registries.back(), nullptr);
+  }
+  std::atomic<bool> go{false};
+  std::atomic<int> ok{0}, over{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      Status s = registries[i]->RecordMakActivation(mak.serial, this->Tag(i + 1), this->Host(i + 1),
+                                                    edition, kNow);
+      (s.ok() ? ok : s.code() == ResultCode::kKeyOverLimit ? over : other)++;
+    });
+  }
+  go = true;
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(ok, 50);
+  EXPECT_EQ(over, 50);
+  EXPECT_EQ(other, 0);
+  EXPECT_EQ(this->Reread(mak.serial).activations_used, 50);
+}
+
 TYPED_TEST(KeyRegistryContractTest, ConcurrentMintsNeverShareASerial) {
   constexpr int kThreads = 8, kEach = 5;
   std::vector<std::unique_ptr<KeyRegistry>> registries;
@@ -322,7 +405,7 @@ TEST(PgKeyRegistryTest, AnotherVendorsLedgerIsRefused) {
       << other.status().message();
   // Reopening applied no step twice.
   EXPECT_EQ(Server().Psql("owned", "SELECT COUNT(*), MAX(version) FROM schema_migrations"),
-            "1|1\n");
+            "2|2\n");
 }
 
 TEST(PgKeyRegistryTest, UnreachableDatabaseIsAClearErrorWithoutThePassword) {

@@ -13,6 +13,7 @@
 #include "base/file_util.h"
 #include "catalog/catalog.h"
 #include "catalog/trust_store.h"
+#include "keys/activation_codes.h"
 #include "keys/product_key.h"
 #include "vendor/vendor.h"
 
@@ -47,7 +48,8 @@ int Migrate(const std::string& dir, const std::string& to) {
   if (!copied.ok()) return Fail(copied.status());
   std::cerr << "Moved the ledger of " << dir << " to " << RedactDatabaseUrl(to) << ": "
             << copied->keys << " keys, " << copied->host_activations << " host activations, "
-            << copied->revoked_hosts << " revoked hosts, " << copied->revocation_lists
+            << copied->mak_activations << " MAK activations, " << copied->revoked_hosts
+            << " revoked hosts, " << copied->revocation_lists
             << " revocation list serials (counts checked).\n"
             << "Recorded in " << dir << "/database.url: every command on " << dir
             << " now uses PostgreSQL; " << dir << "/vendor.db is kept, unused, as a backup.\n";
@@ -151,7 +153,7 @@ int MintMak(const std::string& dir, const std::string& db, const std::string& ed
   if (!key.ok()) return Fail(key.status());
   std::cout << key->text << "\n";
   std::cerr << "MAK #" << key->serial << " for edition \"" << key->item_name << "\": " << count
-            << " activations\n";
+            << " machines\n";
   return 0;
 }
 
@@ -161,7 +163,10 @@ int Confirm(const std::string& dir, const std::string& db, const std::string& ii
   Result<std::string> cid = v->Confirm(iid, Now());
   if (!cid.ok()) return Fail(cid.status());
   std::cout << *cid << "\n";
-  std::cerr << "Give this confirmation ID to the host's administrator: slmgr /atp ID\n";
+  std::cerr << "Give this confirmation ID to the machine's administrator: slmgr /atp ID"
+            << (ParseInstallationId(iid)->host_key.kind == KeyKind::kMak
+                    ? " (a MAK activation; it does not expire)\n"
+                    : "\n");
   return 0;
 }
 
@@ -205,7 +210,7 @@ int ListKeys(const std::string& dir, const std::string& db) {
     std::string used =
         k.kind == KeyKind::kHost
             ? std::to_string(k.hosts_used) + "/" + std::to_string(k.max_hosts) + " hosts"
-            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count);
+            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count) + " machines";
     std::printf("%-7u %-5s %-29s %-8s %-12s %s\n", k.serial,
                 k.kind == KeyKind::kHost ? "host" : "mak", k.text.c_str(),
                 k.revoked ? "revoked" : "active", used.c_str(), k.item_name.c_str());
@@ -314,8 +319,8 @@ int Run(int argc, char** argv) {
   add_db(mint_mak);
   mint_mak->callback([&] { rc = MintMak(dir, db, edition, count); });
 
-  CLI::App* confirm =
-      app.add_subcommand("confirm", "Turn a host's installation ID into a confirmation ID");
+  CLI::App* confirm = app.add_subcommand(
+      "confirm", "Turn a host's or MAK client's installation ID into a confirmation ID");
   confirm->add_option("VENDORDIR", dir)->required();
   confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)")
       ->required();

@@ -53,6 +53,20 @@ CREATE TABLE revocation_lists (
   issued          BIGINT  NOT NULL
 );
 )sql",
+    // MAK activations: one row per machine (its public key) holding a MAK,
+    // as in vendor.db; a MAK's use is its number of rows.
+    R"sql(
+CREATE TABLE mak_activations (
+  serial             INTEGER NOT NULL REFERENCES minted_keys(serial),
+  machine_public_key TEXT    NOT NULL,
+  machine_tag        TEXT    NOT NULL,
+  edition_id         TEXT    NOT NULL,
+  activations        INTEGER NOT NULL,
+  first_at           BIGINT  NOT NULL,
+  last_at            BIGINT  NOT NULL,
+  PRIMARY KEY (serial, machine_public_key)
+);
+)sql",
 };
 
 // Transaction-scoped advisory locks (pg_advisory_xact_lock): what must be
@@ -66,7 +80,7 @@ constexpr std::int64_t kRevocationSerialLock = 0x41435456'00000003;
 // CopyFromSqlite knows. A step added to the SQLite ledger must be copied
 // too: until CopyFromSqlite learns it, migrate refuses rather than leaving
 // rows behind.
-constexpr std::int64_t kSqliteVersionCopied = 4;
+constexpr std::int64_t kSqliteVersionCopied = 5;
 
 std::string_view KindText(KeyKind k) { return k == KeyKind::kHost ? "host" : "mak"; }
 
@@ -88,7 +102,8 @@ std::string RedactDatabaseUrl(std::string_view url) {
   if (start == std::string_view::npos) return std::string(url);
   start += 3;
   std::size_t slash = url.find('/', start);
-  std::string_view authority = url.substr(start, slash == std::string_view::npos ? slash : slash - start);
+  std::string_view authority =
+      url.substr(start, slash == std::string_view::npos ? slash : slash - start);
   std::size_t at = authority.rfind('@');
   if (at == std::string_view::npos) return std::string(url);
   std::size_t colon = authority.find(':');
@@ -109,15 +124,15 @@ struct PgKeyRegistry::Impl {
     try {
       return fn();
     } catch (const pqxx::broken_connection& e) {
-      return Status(ResultCode::kStorage, "PostgreSQL at " + where +
-                                              " cannot be reached: " + Trimmed(e.what()));
+      return Status(ResultCode::kStorage,
+                    "PostgreSQL at " + where + " cannot be reached: " + Trimmed(e.what()));
     } catch (const pqxx::in_doubt_error& e) {
       return Status(ResultCode::kStorage, "PostgreSQL at " + where + ": the connection broke " +
                                               "while committing (" + std::string(what) +
                                               "); the outcome is unknown");
     } catch (const std::exception& e) {
-      return Status(ResultCode::kStorage, "PostgreSQL at " + where + ": " + std::string(what) +
-                                              ": " + Trimmed(e.what()));
+      return Status(ResultCode::kStorage,
+                    "PostgreSQL at " + where + ": " + std::string(what) + ": " + Trimmed(e.what()));
     }
   }
 };
@@ -136,10 +151,10 @@ Status Migrate(pqxx::connection& conn) {
       tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].as<std::int64_t>();
   constexpr std::int64_t known = std::size(kMigrations);
   if (current > known) {
-    return Status(ResultCode::kInvalidData,
-                  "the database's schema is version " + std::to_string(current) +
-                      ", newer than this program's " + std::to_string(known) +
-                      "; upgrade activa-vendor");
+    return Status(ResultCode::kInvalidData, "the database's schema is version " +
+                                                std::to_string(current) +
+                                                ", newer than this program's " +
+                                                std::to_string(known) + "; upgrade activa-vendor");
   }
   for (std::int64_t v = current + 1; v <= known; ++v) {
     tx.exec(std::string(kMigrations[v - 1]));
@@ -157,8 +172,8 @@ Status ClaimOwner(pqxx::connection& conn, std::string_view vendor_id) {
   tx.commit();
   if (owner != vendor_id) {
     return Status(ResultCode::kInvalidData, "the database holds the ledger of vendor " + owner +
-                                                ", not of this vendor (" +
-                                                std::string(vendor_id) + ")");
+                                                ", not of this vendor (" + std::string(vendor_id) +
+                                                ")");
   }
   return Status::Ok();
 }
@@ -185,8 +200,10 @@ constexpr std::string_view kSelectKeys =
     "SELECT k.serial, k.kind, k.item, k.item_name, k.key_text, k.max_hosts, k.max_activations, "
     "k.mak_count, k.revoked, k.created, "
     "(SELECT COUNT(*) FROM host_key_activations h WHERE h.serial = k.serial), "
-    "(SELECT COALESCE(SUM(activations), 0) FROM host_key_activations h "
-    "WHERE h.serial = k.serial), k.certificate_days "
+    "CASE k.kind WHEN 'mak' THEN "
+    "(SELECT COUNT(*) FROM mak_activations m WHERE m.serial = k.serial) "
+    "ELSE (SELECT COALESCE(SUM(activations), 0) FROM host_key_activations h "
+    "WHERE h.serial = k.serial) END, k.certificate_days "
     "FROM minted_keys k ";
 
 }  // namespace
@@ -312,7 +329,8 @@ Status PgKeyRegistry::RecordHostActivation(std::uint32_t serial, const MachineTa
         "SELECT kind, revoked, max_hosts, max_activations FROM minted_keys WHERE serial = $1 "
         "FOR UPDATE",
         s);
-    if (key.empty()) return Status(ResultCode::kInvalidKey, "the vendor never minted this host key");
+    if (key.empty())
+      return Status(ResultCode::kInvalidKey, "the vendor never minted this host key");
     if (key[0][0].as<std::string>() != "host") {
       return Status(ResultCode::kWrongKeyKind, "the key is not a host key");
     }
@@ -350,6 +368,50 @@ Status PgKeyRegistry::RecordHostActivation(std::uint32_t serial, const MachineTa
           "INSERT INTO host_key_activations (serial, host_public_key, machine_tag, activations, "
           "first_at, last_at) VALUES ($1, $2, $3, 1, $4, $4)",
           s, public_key, tag, now);
+    }
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+// The same row lock as RecordHostActivation (see there why): concurrent
+// activations of one MAK take turns, so the count read is the count written.
+Status PgKeyRegistry::RecordMakActivation(std::uint32_t serial, const MachineTag& machine,
+                                          const PublicKey& machine_key, const Uuid& edition,
+                                          std::int64_t now) {
+  const std::string tag = HexEncode(machine);
+  const std::string public_key = HexEncode(machine_key);
+  const std::int64_t s = serial;
+  return impl_->Guard("recording a MAK activation", [&]() -> Status {
+    pqxx::work tx(impl_->conn);
+    pqxx::result key = tx.exec_params(
+        "SELECT kind, revoked, mak_count FROM minted_keys WHERE serial = $1 FOR UPDATE", s);
+    if (key.empty()) return Status(ResultCode::kInvalidKey, "the vendor never minted this MAK");
+    if (key[0][0].as<std::string>() != "mak") {
+      return Status(ResultCode::kWrongKeyKind, "the key is not a MAK");
+    }
+    if (key[0][1].as<bool>()) {
+      return Status(ResultCode::kKeyRevoked, "the vendor has revoked this MAK");
+    }
+    const int mak_count = key[0][2].as<int>();
+    // The same machine confirming again: no second activation.
+    pqxx::result again = tx.exec_params(
+        "UPDATE mak_activations SET activations = activations + 1, last_at = $3, "
+        "machine_tag = $4 WHERE serial = $1 AND machine_public_key = $2",
+        s, public_key, now, tag);
+    if (again.affected_rows() == 0) {
+      std::int64_t machines =
+          tx.exec_params("SELECT COUNT(*) FROM mak_activations WHERE serial = $1", s)[0][0]
+              .as<std::int64_t>();
+      if (machines >= mak_count) {
+        return Status(
+            ResultCode::kKeyOverLimit,
+            "this MAK already activates " + std::to_string(mak_count) + " machines, its count");
+      }
+      tx.exec_params(
+          "INSERT INTO mak_activations (serial, machine_public_key, machine_tag, edition_id, "
+          "activations, first_at, last_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",
+          s, public_key, tag, FormatUuid(edition), now);
     }
     tx.commit();
     return Status::Ok();
@@ -407,16 +469,19 @@ namespace {
 LedgerCounts CountIn(pqxx::transaction_base& tx) {
   LedgerCounts c;
   c.keys = tx.exec("SELECT COUNT(*) FROM minted_keys")[0][0].as<std::int64_t>();
-  c.host_activations = tx.exec("SELECT COUNT(*) FROM host_key_activations")[0][0].as<std::int64_t>();
+  c.host_activations =
+      tx.exec("SELECT COUNT(*) FROM host_key_activations")[0][0].as<std::int64_t>();
   c.revoked_hosts = tx.exec("SELECT COUNT(*) FROM revoked_hosts")[0][0].as<std::int64_t>();
   c.revocation_lists = tx.exec("SELECT COUNT(*) FROM revocation_lists")[0][0].as<std::int64_t>();
+  c.mak_activations = tx.exec("SELECT COUNT(*) FROM mak_activations")[0][0].as<std::int64_t>();
   return c;
 }
 
 std::string Describe(const LedgerCounts& c) {
   return std::to_string(c.keys) + " keys, " + std::to_string(c.host_activations) +
          " host activations, " + std::to_string(c.revoked_hosts) + " revoked hosts, " +
-         std::to_string(c.revocation_lists) + " revocation lists";
+         std::to_string(c.revocation_lists) + " revocation lists, " +
+         std::to_string(c.mak_activations) + " MAK activations";
 }
 
 // Reads every row of `sql` from SQLite, handing each to `row`.
@@ -466,13 +531,14 @@ Result<LedgerCounts> PgKeyRegistry::CopyFromSqlite(const std::string& sqlite_pat
     // Nobody else writes while the copy runs, and a second migrate waits
     // and then finds the ledger full.
     tx.exec(
-        "LOCK TABLE minted_keys, host_key_activations, revoked_hosts, revocation_lists "
+        "LOCK TABLE minted_keys, host_key_activations, revoked_hosts, revocation_lists, "
+        "mak_activations "
         "IN EXCLUSIVE MODE");
     LedgerCounts before = CountIn(tx);
     if (!(before == LedgerCounts{})) {
-      return Status(ResultCode::kFileExists,
-                    "the database at " + impl_->where + " already holds a ledger (" +
-                        Describe(before) + "); migrate copies only into an empty database");
+      return Status(ResultCode::kFileExists, "the database at " + impl_->where +
+                                                 " already holds a ledger (" + Describe(before) +
+                                                 "); migrate copies only into an empty database");
     }
     LedgerCounts source;
     Status s = EachRow(
@@ -511,6 +577,18 @@ Result<LedgerCounts> PgKeyRegistry::CopyFromSqlite(const std::string& sqlite_pat
       tx.exec_params("INSERT INTO revocation_lists (serial, issued) VALUES ($1, $2)", q.Int(0),
                      q.Int(1));
     });
+    if (!s.ok()) return s;
+    s = EachRow(*db,
+                "SELECT serial, machine_public_key, machine_tag, edition_id, activations, "
+                "first_at, last_at FROM mak_activations",
+                [&](Statement& q) {
+                  ++source.mak_activations;
+                  tx.exec_params(
+                      "INSERT INTO mak_activations (serial, machine_public_key, machine_tag, "
+                      "edition_id, activations, first_at, last_at) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                      q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4), q.Int(5), q.Int(6));
+                });
     if (!s.ok()) return s;
     LedgerCounts copied = CountIn(tx);
     if (!(copied == source)) {

@@ -33,6 +33,7 @@ struct LedgerCounts {
   std::int64_t host_activations = 0;
   std::int64_t revoked_hosts = 0;
   std::int64_t revocation_lists = 0;
+  std::int64_t mak_activations = 0;
   bool operator==(const LedgerCounts&) const = default;
 };
 
@@ -54,6 +55,9 @@ class PgKeyRegistry : public KeyRegistry {
   Status Revoke(std::uint32_t serial) override;
   Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
                               const PublicKey& host_key, std::int64_t now) override;
+  Status RecordMakActivation(std::uint32_t serial, const MachineTag& machine,
+                             const PublicKey& machine_key, const Uuid& edition,
+                             std::int64_t now) override;
   Result<std::vector<MintedKey>> List() override;
   Status RevokeHost(const PublicKey& host_key, std::int64_t now) override;
   Result<std::vector<PublicKey>> RevokedHosts() override;

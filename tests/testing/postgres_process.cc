@@ -16,7 +16,9 @@
 namespace activa::testing {
 namespace {
 
-std::string Bin(const char* program) { return std::string(PostgresProcess::kBinDir) + "/" + program; }
+std::string Bin(const char* program) {
+  return std::string(PostgresProcess::kBinDir) + "/" + program;
+}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -127,9 +129,9 @@ std::string PostgresProcess::url(const std::string& database) const {
 }
 
 std::string PostgresProcess::Psql(const std::string& database, const std::string& sql) {
-  ProcessResult r = RunProcess({Bin("psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h",
-                                "127.0.0.1", "-p", std::to_string(port_), "-U", "postgres", "-d",
-                                database, "-c", sql});
+  ProcessResult r =
+      RunProcess({Bin("psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                  std::to_string(port_), "-U", "postgres", "-d", database, "-c", sql});
   if (r.exit_code != 0) throw std::runtime_error("psql: " + sql + ": " + r.err);
   return r.out;
 }

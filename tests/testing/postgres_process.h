@@ -55,15 +55,15 @@ class PostgresProcess {
 
 // Skips the test when PostgreSQL is missing, except when the environment
 // variable CI is set: CI installs postgresql and must run these tests.
-#define ACTIVA_REQUIRE_POSTGRES()                                                        \
-  do {                                                                                   \
-    if (!::activa::testing::PostgresProcess::Available()) {                              \
-      const char* ci = std::getenv("CI");                                                \
-      if (ci != nullptr && *ci != '\0') {                                                \
-        FAIL() << "PostgreSQL 15 is not installed (CI must install postgresql)";         \
-      }                                                                                  \
+#define ACTIVA_REQUIRE_POSTGRES()                                                    \
+  do {                                                                               \
+    if (!::activa::testing::PostgresProcess::Available()) {                          \
+      const char* ci = std::getenv("CI");                                            \
+      if (ci != nullptr && *ci != '\0') {                                            \
+        FAIL() << "PostgreSQL 15 is not installed (CI must install postgresql)";     \
+      }                                                                              \
       GTEST_SKIP() << "PostgreSQL 15 is not installed (apt-get install postgresql)"; \
-    }                                                                                    \
+    }                                                                                \
   } while (0)
 
 #endif  // ACTIVA_TESTING_POSTGRES_PROCESS_H_
