@@ -364,6 +364,55 @@ TYPED_TEST(KeyRegistryContractTest, HundredConcurrentActivationsOfAFiftyMakGiveF
   EXPECT_EQ(this->Reread(mak.serial).activations_used, 50);
 }
 
+TYPED_TEST(KeyRegistryContractTest, OnlyTheKeyPairThatActivatedRenews) {
+  MintedKey key = this->MintHost(6, 1);
+  MintedKey mak = this->MintMak(1);
+  EXPECT_EQ(this->registry_->RecordHostRenewal(key.serial, this->Host(1), kNow).code(),
+            ResultCode::kNotFound);
+  ASSERT_TRUE(
+      this->registry_->RecordHostActivation(key.serial, this->Tag(1), this->Host(1), kNow).ok());
+  // Renewals use no reactivation: the key allows one activation per host.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(this->registry_->RecordHostRenewal(key.serial, this->Host(1), kNow + i).ok());
+  }
+  EXPECT_EQ(this->Reread(key.serial).activations_used, 1);
+  EXPECT_EQ(this->registry_->RecordHostRenewal(key.serial, this->Host(2), kNow).code(),
+            ResultCode::kNotFound);
+  EXPECT_EQ(this->registry_->RecordHostRenewal(999, this->Host(1), kNow).code(),
+            ResultCode::kInvalidKey);
+  EXPECT_EQ(this->registry_->RecordHostRenewal(mak.serial, this->Host(1), kNow).code(),
+            ResultCode::kWrongKeyKind);
+  ASSERT_TRUE(this->registry_->RevokeHost(this->Host(1), kNow).ok());
+  EXPECT_EQ(this->registry_->RecordHostRenewal(key.serial, this->Host(1), kNow).code(),
+            ResultCode::kKeyRevoked);
+}
+
+TYPED_TEST(KeyRegistryContractTest, AuditLogFiltersByKeyAndTimeInOrder) {
+  for (int i = 0; i < 5; ++i) {
+    AuditRecord r;
+    r.time = kNow + i;
+    r.source = "192.0.2." + std::to_string(i);
+    r.operation = i % 2 == 0 ? "activate" : "renew";
+    r.key_serial = i < 3 ? 7 : 8;
+    r.key_kind = "host";
+    r.machine = "0101010101010101";
+    r.result = static_cast<std::uint32_t>(i == 4 ? ResultCode::kKeyOverLimit : ResultCode::kOk);
+    r.message = "attempt " + std::to_string(i);
+    ASSERT_TRUE(this->registry_->AppendAudit(r).ok());
+  }
+  Result<std::vector<AuditRecord>> all = this->registry_->ListAudit(std::nullopt, 0, 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 5u);
+  EXPECT_EQ((*all)[4].message, "attempt 4");
+  EXPECT_EQ((*all)[4].result, static_cast<std::uint32_t>(ResultCode::kKeyOverLimit));
+  EXPECT_EQ((*all)[0].source, "192.0.2.0");
+  Result<std::vector<AuditRecord>> of_seven = this->registry_->ListAudit(7, kNow + 1, 100);
+  ASSERT_TRUE(of_seven.ok());
+  ASSERT_EQ(of_seven->size(), 2u);
+  EXPECT_EQ((*of_seven)[0].message, "attempt 1");
+  EXPECT_EQ(this->registry_->ListAudit(std::nullopt, 0, 2)->size(), 2u);
+}
+
 TYPED_TEST(KeyRegistryContractTest, ConcurrentMintsNeverShareASerial) {
   constexpr int kThreads = 8, kEach = 5;
   std::vector<std::unique_ptr<KeyRegistry>> registries;
@@ -405,7 +454,7 @@ TEST(PgKeyRegistryTest, AnotherVendorsLedgerIsRefused) {
       << other.status().message();
   // Reopening applied no step twice.
   EXPECT_EQ(Server().Psql("owned", "SELECT COUNT(*), MAX(version) FROM schema_migrations"),
-            "2|2\n");
+            "3|3\n");
 }
 
 TEST(PgKeyRegistryTest, UnreachableDatabaseIsAClearErrorWithoutThePassword) {

@@ -116,6 +116,11 @@ TEST_F(VendorPgCliTest, MigrateMovesEverythingAndRefusesASecondRun) {
                           "(SELECT COUNT(*) FROM minted_keys WHERE revoked)"),
             "3|3|2|1|2|1\n");
   EXPECT_EQ(Vendor({"keys", vdir}).out, keys_before);
+  // The audit log too, in its order (the copy still reads vendor.db).
+  ProcessResult audit = Vendor({"audit", vdir, "--json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_NE(audit.out.find("\"confirm\""), std::string::npos) << audit.out;
+  EXPECT_EQ(audit.out, Vendor({"audit", dir_ / "copy", "--json"}).out);
   ASSERT_EQ(Vendor({"revocations", vdir, "-o", dir_ / "r3"}).exit_code, 0);
   EXPECT_EQ(server_->Psql("ledger", "SELECT MAX(serial) FROM revocation_lists"), "3\n");
   // The limits carried over: host 2 was revoked, the spare key too.
@@ -160,7 +165,7 @@ TEST_F(VendorPgCliTest, InitWithDbAndTheDbFlag) {
 
   ProcessResult bad = Vendor({"keys", qdir, "--db", "mysql://ledger@127.0.0.1/x"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("is not a PostgreSQL URL"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("unknown database URL"), std::string::npos) << bad.err;
   ProcessResult down = Vendor({"init", dir_ / "r", "--name", "R", "--db",
                                "postgresql://u:pw@127.0.0.1:1/x?connect_timeout=2"});
   EXPECT_EQ(down.exit_code, 1);

@@ -1,6 +1,7 @@
 #include "vendor/pg_key_registry.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <pqxx/pqxx>
 
 #include "base/bytes.h"
@@ -67,6 +68,23 @@ CREATE TABLE mak_activations (
   PRIMARY KEY (serial, machine_public_key)
 );
 )sql",
+    // The clearinghouse's audit log, as in vendor.db: every attempt, refused
+    // ones too, so no foreign key on the serial.
+    R"sql(
+CREATE TABLE audit_log (
+  id              BIGSERIAL PRIMARY KEY,
+  time            BIGINT  NOT NULL,
+  source          TEXT    NOT NULL,
+  operation       TEXT    NOT NULL,
+  key_serial      BIGINT  NOT NULL,
+  key_kind        TEXT    NOT NULL,
+  machine         TEXT    NOT NULL,
+  result          BIGINT  NOT NULL,
+  message         TEXT    NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log (time);
+CREATE INDEX audit_log_by_key ON audit_log (key_serial, time);
+)sql",
 };
 
 // Transaction-scoped advisory locks (pg_advisory_xact_lock): what must be
@@ -80,7 +98,7 @@ constexpr std::int64_t kRevocationSerialLock = 0x41435456'00000003;
 // CopyFromSqlite knows. A step added to the SQLite ledger must be copied
 // too: until CopyFromSqlite learns it, migrate refuses rather than leaving
 // rows behind.
-constexpr std::int64_t kSqliteVersionCopied = 5;
+constexpr std::int64_t kSqliteVersionCopied = 6;
 
 std::string_view KindText(KeyKind k) { return k == KeyKind::kHost ? "host" : "mak"; }
 
@@ -418,6 +436,82 @@ Status PgKeyRegistry::RecordMakActivation(std::uint32_t serial, const MachineTag
   });
 }
 
+Status PgKeyRegistry::RecordHostRenewal(std::uint32_t serial, const PublicKey& host_key,
+                                        std::int64_t now) {
+  const std::string public_key = HexEncode(host_key);
+  const std::int64_t s = serial;
+  return impl_->Guard("recording a host renewal", [&]() -> Status {
+    pqxx::work tx(impl_->conn);
+    // FOR SHARE: a revocation of the key (an UPDATE of this row) is ordered
+    // before or after the renewal, never in between its check and its write.
+    pqxx::result key =
+        tx.exec_params("SELECT kind, revoked FROM minted_keys WHERE serial = $1 FOR SHARE", s);
+    if (key.empty())
+      return Status(ResultCode::kInvalidKey, "the vendor never minted this host key");
+    if (key[0][0].as<std::string>() != "host") {
+      return Status(ResultCode::kWrongKeyKind, "only host keys renew; the key is a MAK");
+    }
+    if (key[0][1].as<bool>()) return Status(ResultCode::kKeyRevoked, "");
+    if (!tx.exec_params("SELECT 1 FROM revoked_hosts WHERE host_public_key = $1", public_key)
+             .empty()) {
+      return Status(ResultCode::kKeyRevoked, "the vendor has revoked this host's certificate");
+    }
+    // Only the key pair that activated may renew: the renewal is free, so
+    // letting any key pair renew would be an activation past every limit.
+    pqxx::result u = tx.exec_params(
+        "UPDATE host_key_activations SET last_at = $3 WHERE serial = $1 AND host_public_key = $2",
+        s, public_key, now);
+    if (u.affected_rows() == 0) {
+      return Status(ResultCode::kNotFound,
+                    "this host (its key pair) never activated this host key; activate it first");
+    }
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+Status PgKeyRegistry::AppendAudit(const AuditRecord& r) {
+  return impl_->Guard("writing the audit log", [&]() -> Status {
+    pqxx::work tx(impl_->conn);
+    tx.exec_params(
+        "INSERT INTO audit_log (time, source, operation, key_serial, key_kind, machine, result, "
+        "message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        r.time, r.source, r.operation, static_cast<std::int64_t>(r.key_serial), r.key_kind,
+        r.machine, static_cast<std::int64_t>(r.result), r.message);
+    tx.commit();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<AuditRecord>> PgKeyRegistry::ListAudit(std::optional<std::uint32_t> key_serial,
+                                                          std::int64_t since, std::size_t limit) {
+  return impl_->Guard("reading the audit log", [&]() -> Result<std::vector<AuditRecord>> {
+    pqxx::nontransaction tx(impl_->conn);
+    constexpr std::string_view kSelect =
+        "SELECT time, source, operation, key_serial, key_kind, machine, result, message "
+        "FROM audit_log WHERE time >= $1 ";
+    const auto most = static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
+    pqxx::result rows =
+        key_serial.has_value()
+            ? tx.exec_params(std::string(kSelect) + "AND key_serial = $2 ORDER BY id LIMIT $3",
+                             since, static_cast<std::int64_t>(*key_serial), most)
+            : tx.exec_params(std::string(kSelect) + "ORDER BY id LIMIT $2", since, most);
+    std::vector<AuditRecord> out;
+    for (const pqxx::row& row : rows) {
+      AuditRecord& r = out.emplace_back();
+      r.time = row[0].as<std::int64_t>();
+      r.source = row[1].as<std::string>();
+      r.operation = row[2].as<std::string>();
+      r.key_serial = static_cast<std::uint32_t>(row[3].as<std::int64_t>());
+      r.key_kind = row[4].as<std::string>();
+      r.machine = row[5].as<std::string>();
+      r.result = static_cast<std::uint32_t>(row[6].as<std::int64_t>());
+      r.message = row[7].as<std::string>();
+    }
+    return out;
+  });
+}
+
 Status PgKeyRegistry::RevokeHost(const PublicKey& host_key, std::int64_t now) {
   return impl_->Guard("revoking a host", [&]() -> Status {
     pqxx::work tx(impl_->conn);
@@ -474,6 +568,7 @@ LedgerCounts CountIn(pqxx::transaction_base& tx) {
   c.revoked_hosts = tx.exec("SELECT COUNT(*) FROM revoked_hosts")[0][0].as<std::int64_t>();
   c.revocation_lists = tx.exec("SELECT COUNT(*) FROM revocation_lists")[0][0].as<std::int64_t>();
   c.mak_activations = tx.exec("SELECT COUNT(*) FROM mak_activations")[0][0].as<std::int64_t>();
+  c.audit_records = tx.exec("SELECT COUNT(*) FROM audit_log")[0][0].as<std::int64_t>();
   return c;
 }
 
@@ -481,7 +576,8 @@ std::string Describe(const LedgerCounts& c) {
   return std::to_string(c.keys) + " keys, " + std::to_string(c.host_activations) +
          " host activations, " + std::to_string(c.revoked_hosts) + " revoked hosts, " +
          std::to_string(c.revocation_lists) + " revocation lists, " +
-         std::to_string(c.mak_activations) + " MAK activations";
+         std::to_string(c.mak_activations) + " MAK activations, " +
+         std::to_string(c.audit_records) + " audit records";
 }
 
 // Reads every row of `sql` from SQLite, handing each to `row`.
@@ -532,7 +628,7 @@ Result<LedgerCounts> PgKeyRegistry::CopyFromSqlite(const std::string& sqlite_pat
     // and then finds the ledger full.
     tx.exec(
         "LOCK TABLE minted_keys, host_key_activations, revoked_hosts, revocation_lists, "
-        "mak_activations "
+        "mak_activations, audit_log "
         "IN EXCLUSIVE MODE");
     LedgerCounts before = CountIn(tx);
     if (!(before == LedgerCounts{})) {
@@ -590,6 +686,23 @@ Result<LedgerCounts> PgKeyRegistry::CopyFromSqlite(const std::string& sqlite_pat
                       q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4), q.Int(5), q.Int(6));
                 });
     if (!s.ok()) return s;
+    // The audit rows keep their order (ids), and the sequence goes on
+    // after the last one copied.
+    s = EachRow(*db,
+                "SELECT id, time, source, operation, key_serial, key_kind, machine, result, "
+                "message FROM audit_log",
+                [&](Statement& q) {
+                  ++source.audit_records;
+                  tx.exec_params(
+                      "INSERT INTO audit_log (id, time, source, operation, key_serial, key_kind, "
+                      "machine, result, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                      q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.Int(4), q.Text(5), q.Text(6),
+                      q.Int(7), q.Text(8));
+                });
+    if (!s.ok()) return s;
+    tx.exec(
+        "SELECT setval(pg_get_serial_sequence('audit_log', 'id'), COALESCE(MAX(id), 0) + 1, "
+        "false) FROM audit_log");
     LedgerCounts copied = CountIn(tx);
     if (!(copied == source)) {
       return Status(ResultCode::kStorage, "the copy holds " + Describe(copied) +

@@ -34,6 +34,7 @@ struct LedgerCounts {
   std::int64_t revoked_hosts = 0;
   std::int64_t revocation_lists = 0;
   std::int64_t mak_activations = 0;
+  std::int64_t audit_records = 0;
   bool operator==(const LedgerCounts&) const = default;
 };
 
@@ -59,6 +60,11 @@ class PgKeyRegistry : public KeyRegistry {
                              const PublicKey& machine_key, const Uuid& edition,
                              std::int64_t now) override;
   Result<std::vector<MintedKey>> List() override;
+  Status RecordHostRenewal(std::uint32_t serial, const PublicKey& host_key,
+                           std::int64_t now) override;
+  Status AppendAudit(const AuditRecord& record) override;
+  Result<std::vector<AuditRecord>> ListAudit(std::optional<std::uint32_t> key_serial,
+                                             std::int64_t since, std::size_t limit) override;
   Status RevokeHost(const PublicKey& host_key, std::int64_t now) override;
   Result<std::vector<PublicKey>> RevokedHosts() override;
   Result<std::uint64_t> NextRevocationSerial(std::int64_t now) override;

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,10 +33,13 @@ class Vendor {
   // With `db_url` (postgresql://...), the ledger is that database from the
   // start (recorded in database.url) and no vendor.db is made.
   static Status Init(const std::string& dir, std::string_view name, const std::string& db_url = "");
-  // Loads the key, the definition and the ledger: the PostgreSQL database
-  // `db_url` when given, else the one database.url records, else vendor.db.
-  // Errors name the file or the database (never its password).
-  static Result<Vendor> Open(const std::string& dir, const std::string& db_url = "");
+  // Loads the key, the definition and the ledger: the database
+  // `database_url` names when given (OpenKeyRegistry in
+  // vendor/registry_url.h), else the PostgreSQL database that database.url
+  // records, else vendor.db. Errors name the file or the database (never
+  // its password).
+  static Result<Vendor> Open(const std::string& dir);
+  static Result<Vendor> Open(const std::string& dir, std::string_view database_url);
   // Moves the vendor's ledger from vendor.db to the empty PostgreSQL
   // database `url`: every row in one transaction, the counts checked, then
   // database.url written so later commands use it. Refuses (kFileExists)
@@ -51,6 +55,9 @@ class Vendor {
   const Catalog& catalog() const { return catalog_; }
   // The signed catalog file's text.
   Result<std::string> SignedCatalog(std::int64_t now) const;
+  // The same, pinning the clearinghouse's TLS keys (Catalog::clearinghouse_pins).
+  Result<std::string> SignedCatalog(std::int64_t now,
+                                    const std::vector<std::string>& clearinghouse_pins) const;
 
   // `certificate_days` (1..3650) is how long the host certificate of each
   // of the key's activations lasts.
@@ -65,6 +72,11 @@ class Vendor {
   // once (the same machine again uses none), and gets a MAK activation
   // (offline/mak_activation.h) that never expires.
   Result<std::string> Confirm(std::string_view installation_id, std::int64_t now);
+  // Online renewal: a host that already activated the host key in
+  // `installation_id` under the same key pair gets a fresh certificate of
+  // the key's certificate_days, using no reactivation
+  // (KeyRegistry::RecordHostRenewal says when it is refused).
+  Result<std::string> Renew(std::string_view installation_id, std::int64_t now);
   Status Revoke(std::string_view product_key);
   // Revokes the host certificate(s) of the host that shows
   // `installation_id`: by its public key, whatever host key it holds.
@@ -73,9 +85,16 @@ class Vendor {
   // revoked so far: host keys, hosts and MAKs.
   Result<std::string> SignedRevocations(std::int64_t now);
   Result<std::vector<MintedKey>> ListKeys();
-  // Where the ledger is, for messages: vendor.db's path or the database's
-  // URL without its password.
-  const std::string& ledger_location() const { return ledger_location_; }
+  // What the ledger has revoked (keys and hosts) as one comparable text:
+  // equal texts mean a new revocation list would say the same.
+  Result<std::string> RevocationState();
+  // Reaches the key database (for a readiness check): kStorage when it is
+  // unavailable.
+  Status CheckDatabase();
+
+  Status AppendAudit(const AuditRecord& record);
+  Result<std::vector<AuditRecord>> ListAudit(std::optional<std::uint32_t> key_serial,
+                                             std::int64_t since, std::size_t limit);
 
  private:
   Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry);
@@ -88,7 +107,6 @@ class Vendor {
   std::array<std::uint8_t, 32> mint_secret_{};
   Catalog catalog_;
   std::unique_ptr<KeyRegistry> registry_;
-  std::string ledger_location_;
 };
 
 }  // namespace activa
