@@ -50,10 +50,9 @@ struct Answer {
 // One POST through curl. -k: what this test checks is the ledger, not the
 // certificate (the client's tests check that).
 Answer Post(const std::string& url, const std::string& iid) {
-  ProcessResult r = RunProcess({"/usr/bin/curl", "-sk", "--max-time", "60", "-H",
-                                "Content-Type: application/json", "-d",
-                                "{\"installation_id\": \"" + iid + "\"}", "-w", "\n%{http_code}",
-                                url + "/v1/activations"});
+  ProcessResult r = RunProcess(
+      {"/usr/bin/curl", "-sk", "--max-time", "60", "-H", "Content-Type: application/json", "-d",
+       "{\"installation_id\": \"" + iid + "\"}", "-w", "\n%{http_code}", url + "/v1/activations"});
   Answer a;
   std::size_t nl = r.out.rfind('\n');
   if (r.exit_code != 0 || nl == std::string::npos) return a;
@@ -70,8 +69,8 @@ class ClearinghousePgTest : public ::testing::Test {
     InitCrypto();
     server_ = std::make_unique<PostgresProcess>();
     vdir_ = dir_ / "v";
-    ProcessResult init =
-        Vendor({"init", vdir_, "--name", "Example Software", "--db", server_->CreateDatabase("ledger")});
+    ProcessResult init = Vendor(
+        {"init", vdir_, "--name", "Example Software", "--db", server_->CreateDatabase("ledger")});
     ASSERT_EQ(init.exit_code, 0) << init.err;
     ASSERT_EQ(Vendor({"catalog", vdir_, "-o", dir_ / "catalog.json"}).exit_code, 0);
     catalog_ = *LoadCatalog(*ReadFile(dir_ / "catalog.json"));
@@ -125,8 +124,7 @@ TEST_F(ClearinghousePgTest, HundredConcurrentMakActivationsOnTwoServersGiveFifty
   EXPECT_EQ(server_->Psql("ledger", "SELECT COUNT(*) FROM mak_activations"), "50\n");
   EXPECT_NE(Vendor({"keys", vdir_}).out.find("50/50 machines"), std::string::npos);
   // Both processes wrote the audit log of the one ledger.
-  EXPECT_EQ(server_->Psql("ledger",
-                          "SELECT COUNT(*) FROM audit_log WHERE operation = 'activate'"),
+  EXPECT_EQ(server_->Psql("ledger", "SELECT COUNT(*) FROM audit_log WHERE operation = 'activate'"),
             "100\n");
 }
 
