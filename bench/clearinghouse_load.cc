@@ -11,15 +11,15 @@
 //
 // The certificate is not verified: what is measured is the clearinghouse
 // and its ledger, on loopback; activad's own tests check the pin.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <CLI/CLI.hpp>
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -191,10 +191,10 @@ int Run(int argc, char** argv) {
     std::size_t at = static_cast<std::size_t>(p * (latencies.size() - 1));
     return latencies[at];
   };
-  std::printf("%-28s %8d %6d %6d %6d %7.2f %9.0f %8.1f %8.1f\n", label.c_str(), requests,
-              ok.load(), refused.load(), other.load(), seconds, requests / seconds, pct(0.5),
-              pct(0.99));
-  if (!first_error.empty()) std::fprintf(stderr, "first unexpected answer: %s\n", first_error.c_str());
+  std::printf("%-28s %8d %6d %6d %6d %7.2f %9.0f %8.1f %8.1f\n", label.c_str(), requests, ok.load(),
+              refused.load(), other.load(), seconds, requests / seconds, pct(0.5), pct(0.99));
+  if (!first_error.empty())
+    std::fprintf(stderr, "first unexpected answer: %s\n", first_error.c_str());
   return other.load() == 0 ? 0 : 1;
 }
 
