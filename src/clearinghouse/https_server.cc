@@ -92,6 +92,8 @@ awaitable<void> HttpsServer::Impl::Accept() {
     connections.insert(c);
     asio::co_spawn(io, Serve(c), [this, c](std::exception_ptr e) {
       connections.erase(c);
+      // The last connection gone while stopping: nothing is left to wait for.
+      if (stopping && connections.empty() && grace) grace->cancel();
       if (e) {
         try {
           std::rethrow_exception(e);
@@ -196,6 +198,7 @@ void HttpsServer::Impl::Stop() {
   // Connections waiting between requests get a short grace: a request
   // whose first bytes are on their way still finishes, a silent
   // keep-alive does not hold the exit up for its whole timeout.
+  if (connections.empty()) return;
   grace = std::make_unique<asio::steady_timer>(io, std::chrono::seconds(kIdleGraceSeconds));
   grace->async_wait([this](boost::system::error_code wec) {
     if (wec) return;
