@@ -457,6 +457,17 @@ TEST(PgKeyRegistryTest, AnotherVendorsLedgerIsRefused) {
             "3|3\n");
 }
 
+// A database migrated by a newer program is refused, not guessed at.
+TEST(PgKeyRegistryTest, NewerSchemaIsRefused) {
+  ACTIVA_REQUIRE_POSTGRES();
+  std::string url = Server().CreateDatabase("newer");
+  ASSERT_TRUE(PgKeyRegistry::Open(url, kVendorId).ok());
+  Server().Psql("newer", "INSERT INTO schema_migrations (version) VALUES (99)");
+  Result<std::unique_ptr<PgKeyRegistry>> r = PgKeyRegistry::Open(url, kVendorId);
+  EXPECT_EQ(r.status().code(), ResultCode::kInvalidData);
+  EXPECT_NE(r.status().message().find("version 99"), std::string::npos) << r.status().message();
+}
+
 TEST(PgKeyRegistryTest, UnreachableDatabaseIsAClearErrorWithoutThePassword) {
   ACTIVA_REQUIRE_POSTGRES();
   // Port 1: privileged and unused on a test machine, so nothing answers.
