@@ -1,5 +1,6 @@
 #include "catalog/catalog.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <set>
 
@@ -98,11 +99,18 @@ json::value BodyToJson(const Catalog& c) {
     groups.push_back(json::object{
         {"id", FormatUuid(g.id)}, {"name", g.name}, {"code", g.code}, {"editions", members}});
   }
+  json::object vendor{{"id", FormatUuid(c.vendor_id)},
+                      {"name", c.vendor_name},
+                      {"clearinghouse", c.clearinghouse_url}};
+  // Only when there are pins, so a catalog without them keeps its bytes.
+  if (!c.clearinghouse_pins.empty()) {
+    json::array pins;
+    for (const std::string& p : c.clearinghouse_pins) pins.push_back(json::string(p));
+    vendor["clearinghouse_pins"] = std::move(pins);
+  }
   return json::object{{"format", "activa-catalog"},
                       {"version", kFormatVersion},
-                      {"vendor", json::object{{"id", FormatUuid(c.vendor_id)},
-                                              {"name", c.vendor_name},
-                                              {"clearinghouse", c.clearinghouse_url}}},
+                      {"vendor", std::move(vendor)},
                       {"issued", c.issued},
                       {"keys", keys},
                       {"applications", apps},
@@ -132,6 +140,23 @@ Result<Catalog> BodyFromJson(const json::value& root) {
     c.vendor_name = vr.String("name");
     c.clearinghouse_url = vr.String("clearinghouse");
     ACTIVA_RETURN_IF_ERROR(vr.status);
+    if (vo->contains("clearinghouse_pins")) {
+      const json::array* pins = vr.Array("clearinghouse_pins");
+      ACTIVA_RETURN_IF_ERROR(vr.status);
+      for (const json::value& p : *pins) {
+        const bool ok = p.is_string() && p.as_string().size() == 7 + 64 &&
+                        p.as_string().starts_with("sha256:") &&
+                        std::all_of(p.as_string().begin() + 7, p.as_string().end(), [](char ch) {
+                          return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+                        });
+        if (!ok) {
+          return Malformed(
+              "vendor: \"clearinghouse_pins\" holds an entry that is not \"sha256:\" and 64 "
+              "lower-case hexadecimal digits");
+        }
+        c.clearinghouse_pins.emplace_back(p.as_string());
+      }
+    }
   }
   ACTIVA_RETURN_IF_ERROR(r.status);
 

@@ -60,6 +60,26 @@ TEST(CatalogTest, SignAndLoadRoundTrip) {
   EXPECT_EQ(loaded->vendor_tag(), (key.key_id()[0] << 8) | key.key_id()[1]);
 }
 
+TEST(CatalogTest, ClearinghousePinsRoundTripAndAreChecked) {
+  SigningKey key = SigningKey::FromSeed(Bytes(32, 7));
+  Catalog c = Sample(key);
+  Result<std::string> without = SignCatalog(c, key);
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(without->find("clearinghouse_pins"), std::string::npos);
+  c.clearinghouse_pins = {"sha256:" + std::string(64, 'a')};
+  Result<std::string> text = SignCatalog(c, key);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  Result<Catalog> loaded = LoadCatalog(*text);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->clearinghouse_pins, c.clearinghouse_pins);
+  c.clearinghouse_pins = {"sha256:" + std::string(64, 'A')};
+  Result<std::string> bad = SignCatalog(c, key);
+  ASSERT_TRUE(bad.ok());
+  Result<Catalog> refused = LoadCatalog(*bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("clearinghouse_pins"), std::string::npos);
+}
+
 // Any single changed byte, anywhere in the file, must make loading fail.
 TEST(CatalogTest, EveryChangedByteIsRefused) {
   SigningKey key = SigningKey::FromSeed(Bytes(32, 7));

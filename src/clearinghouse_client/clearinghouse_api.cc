@@ -104,8 +104,8 @@ Result<HostAddress> ParseProxyUrl(std::string_view url, std::string_view what) {
   if (url.find("://") == std::string_view::npos) {
     Result<HostAddress> a = ParseHostAddress(url, 1080);
     if (!a.ok()) {
-      return Status(ResultCode::kInvalidArgument, std::string(what) + ": \"" + std::string(url) +
-                                                      "\": " + a.status().message());
+      return Status(ResultCode::kInvalidArgument,
+                    std::string(what) + ": \"" + std::string(url) + "\": " + a.status().message());
     }
     return a;
   }
@@ -127,9 +127,8 @@ Result<std::optional<HostAddress>> ChooseProxy(std::string_view configured,
 bool IsValidPin(std::string_view pin) {
   constexpr std::string_view kPrefix = "sha256:";
   if (pin.size() != kPrefix.size() + 64 || pin.substr(0, kPrefix.size()) != kPrefix) return false;
-  return std::all_of(pin.begin() + kPrefix.size(), pin.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  });
+  return std::all_of(pin.begin() + kPrefix.size(), pin.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 std::string InstallationRequestBody(std::string_view installation_id) {

@@ -35,8 +35,8 @@ Result<HostAddress> ParseProxyUrl(std::string_view url, std::string_view what);
 // `host`. nullopt: connect directly. A proxy URL that does not parse is
 // kInvalidArgument.
 Result<std::optional<HostAddress>> ChooseProxy(std::string_view configured,
-                                                 std::string_view https_proxy,
-                                                 std::string_view no_proxy, std::string_view host);
+                                               std::string_view https_proxy,
+                                               std::string_view no_proxy, std::string_view host);
 
 // True when `pin` is "sha256:" and 64 lower-case hexadecimal digits.
 bool IsValidPin(std::string_view pin);

@@ -15,8 +15,9 @@ TEST(ClearinghouseUrlTest, TakesHttpsHostAndPort) {
 }
 
 TEST(ClearinghouseUrlTest, RefusesWhatItWouldNotUseNamingTheSetting) {
-  for (const char* bad : {"http://a.example", "https://", "https://a.example/v1",
-                          "https://user:pw@a.example", "a.example:443", "https://a.example:99999"}) {
+  for (const char* bad :
+       {"http://a.example", "https://", "https://a.example/v1", "https://user:pw@a.example",
+        "a.example:443", "https://a.example:99999"}) {
     Result<HostAddress> a = ParseClearinghouseUrl(bad, "[client] clearinghouse");
     ASSERT_FALSE(a.ok()) << bad;
     EXPECT_EQ(a.status().code(), ResultCode::kInvalidArgument);

@@ -31,8 +31,7 @@ Result<Client> Client::Create(ClientOptions o) {
   return Client(std::move(url), std::move(https));
 }
 
-Result<HttpsAnswer> Client::Exchange(const HttpsRequest& request,
-                                     std::int64_t* retry_after) const {
+Result<HttpsAnswer> Client::Exchange(const HttpsRequest& request, std::int64_t* retry_after) const {
   Result<HttpsAnswer> answer = SendHttps(https_, request);
   if (!answer.ok()) {
     return Status(answer.status().code(),

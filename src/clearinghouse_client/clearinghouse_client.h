@@ -25,11 +25,11 @@
 namespace activa::clearinghouse {
 
 struct ClientOptions {
-  std::string url;  // https://host[:port]
+  std::string url;                                         // https://host[:port]
   std::string url_source = "the catalog's clearinghouse";  // for errors
   std::vector<std::string> pins;                           // from the catalog
   std::string ca_file;                                     // [client] clearinghouse_ca
-  std::string proxy;        // [client] proxy; "" = none configured
+  std::string proxy;                                       // [client] proxy; "" = none configured
   std::string https_proxy;  // the environment's https_proxy (or HTTPS_PROXY)
   std::string no_proxy;     // the environment's no_proxy (or NO_PROXY)
   std::chrono::milliseconds deadline{30000};

@@ -246,8 +246,8 @@ Result<HttpsAnswer> SendHttps(const HttpsOptions& options, const HttpsRequest& r
     io.restart();
     io.run_for(std::chrono::seconds(2));
     return Status(ResultCode::kClearinghouseUnreachable,
-                  "no answer within " + std::to_string(options.deadline.count() / 1000) +
-                      " s (" + step + ")");
+                  "no answer within " + std::to_string(options.deadline.count() / 1000) + " s (" +
+                      step + ")");
   }
   return std::move(x.result);
 }
