@@ -16,8 +16,7 @@ bool ClearinghouseSchedule::RenewalDue(std::int64_t issued, std::int64_t not_aft
 
 bool ClearinghouseSchedule::IsUnreachable(ResultCode code) {
   return code == ResultCode::kClearinghouseUnreachable ||
-         code == ResultCode::kClearinghouseUntrusted ||
-         code == ResultCode::kClearinghouseBadAnswer;
+         code == ResultCode::kClearinghouseUntrusted || code == ResultCode::kClearinghouseBadAnswer;
 }
 
 void ClearinghouseSchedule::Succeeded(Task task, std::int64_t now) {
