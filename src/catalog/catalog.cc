@@ -1,6 +1,5 @@
 #include "catalog/catalog.h"
 
-#include <algorithm>
 #include <boost/json.hpp>
 #include <set>
 
@@ -66,6 +65,15 @@ struct Reader {
   }
 };
 
+// "sha256:" and 64 lower-case hex digits (docs/catalog.md).
+bool IsWellFormedPin(std::string_view pin) {
+  if (pin.size() != 7 + 64 || !pin.starts_with("sha256:")) return false;
+  for (char ch : pin.substr(7)) {
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  }
+  return true;
+}
+
 const json::object* AsObject(const json::value& v) {
   return v.is_object() ? &v.as_object() : nullptr;
 }
@@ -102,7 +110,8 @@ json::value BodyToJson(const Catalog& c) {
   json::object vendor{{"id", FormatUuid(c.vendor_id)},
                       {"name", c.vendor_name},
                       {"clearinghouse", c.clearinghouse_url}};
-  // Only when there are pins, so a catalog without them keeps its bytes.
+  // Only when there are pins: a catalog without them stays byte for byte
+  // what older versions wrote.
   if (!c.clearinghouse_pins.empty()) {
     json::array pins;
     for (const std::string& p : c.clearinghouse_pins) pins.push_back(json::string(p));
@@ -140,19 +149,14 @@ Result<Catalog> BodyFromJson(const json::value& root) {
     c.vendor_name = vr.String("name");
     c.clearinghouse_url = vr.String("clearinghouse");
     ACTIVA_RETURN_IF_ERROR(vr.status);
-    if (vo->contains("clearinghouse_pins")) {
-      const json::array* pins = vr.Array("clearinghouse_pins");
-      ACTIVA_RETURN_IF_ERROR(vr.status);
-      for (const json::value& p : *pins) {
-        const bool ok = p.is_string() && p.as_string().size() == 7 + 64 &&
-                        p.as_string().starts_with("sha256:") &&
-                        std::all_of(p.as_string().begin() + 7, p.as_string().end(), [](char ch) {
-                          return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-                        });
-        if (!ok) {
-          return Malformed(
-              "vendor: \"clearinghouse_pins\" holds an entry that is not \"sha256:\" and 64 "
-              "lower-case hexadecimal digits");
+    // Optional: catalogs from before the clearinghouse have none.
+    if (const json::value* pins = vo->if_contains("clearinghouse_pins")) {
+      if (!pins->is_array()) return Malformed("vendor: \"clearinghouse_pins\" is not an array");
+      std::size_t i = 0;
+      for (const json::value& p : pins->as_array()) {
+        std::string where = "vendor: \"clearinghouse_pins\"[" + std::to_string(i++) + "]";
+        if (!p.is_string() || !IsWellFormedPin(p.as_string())) {
+          return Malformed(where + " is not \"sha256:\" and 64 lower-case hex digits");
         }
         c.clearinghouse_pins.emplace_back(p.as_string());
       }

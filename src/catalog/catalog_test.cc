@@ -60,24 +60,29 @@ TEST(CatalogTest, SignAndLoadRoundTrip) {
   EXPECT_EQ(loaded->vendor_tag(), (key.key_id()[0] << 8) | key.key_id()[1]);
 }
 
-TEST(CatalogTest, ClearinghousePinsRoundTripAndAreChecked) {
+TEST(CatalogTest, ClearinghousePinsRoundTripAndAreOptional) {
   SigningKey key = SigningKey::FromSeed(Bytes(32, 7));
   Catalog c = Sample(key);
-  Result<std::string> without = SignCatalog(c, key);
-  ASSERT_TRUE(without.ok());
-  EXPECT_EQ(without->find("clearinghouse_pins"), std::string::npos);
-  c.clearinghouse_pins = {"sha256:" + std::string(64, 'a')};
-  Result<std::string> text = SignCatalog(c, key);
-  ASSERT_TRUE(text.ok()) << text.status().ToString();
-  Result<Catalog> loaded = LoadCatalog(*text);
+  // A catalog without pins is written as before the field existed, and
+  // loads with none.
+  Result<std::string> old = SignCatalog(c, key);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->find("clearinghouse_pins"), std::string::npos);
+  EXPECT_TRUE(LoadCatalog(*old)->clearinghouse_pins.empty());
+
+  const std::string pin = "sha256:" + std::string(64, 'a');
+  c.clearinghouse_pins = {pin, "sha256:" + std::string(64, '0')};
+  Result<Catalog> loaded = LoadCatalog(*SignCatalog(c, key));
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->clearinghouse_pins, c.clearinghouse_pins);
-  c.clearinghouse_pins = {"sha256:" + std::string(64, 'A')};
-  Result<std::string> bad = SignCatalog(c, key);
-  ASSERT_TRUE(bad.ok());
-  Result<Catalog> refused = LoadCatalog(*bad);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("clearinghouse_pins"), std::string::npos);
+
+  for (const std::string& bad : {std::string("sha256:") + std::string(64, 'A'),
+                                 std::string("sha1:") + std::string(40, 'a'), std::string("")}) {
+    c.clearinghouse_pins = {bad};
+    Result<Catalog> refused = LoadCatalog(*SignCatalog(c, key));
+    EXPECT_EQ(refused.status().code(), ResultCode::kInvalidData) << bad;
+    EXPECT_NE(refused.status().message().find("clearinghouse_pins"), std::string::npos);
+  }
 }
 
 // Any single changed byte, anywhere in the file, must make loading fail.

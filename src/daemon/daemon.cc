@@ -230,6 +230,9 @@ class Daemon {
   // /skms, clock moves).
   void Nudge() {
     client_timer_.cancel();
+    // The clearinghouse loop may be in an exchange, not waiting: the flag
+    // makes it look again before it sleeps.
+    clearinghouse_nudged_ = true;
     clearinghouse_timer_.cancel();
   }
 
@@ -425,6 +428,7 @@ class Daemon {
   awaitable<void> ClearinghouseLoop() {
     for (;;) {
       std::int64_t next = co_await ClearinghouseTasks();
+      if (std::exchange(clearinghouse_nudged_, false)) continue;
       std::int64_t wait = std::clamp<std::int64_t>(next - clock_.Now(), 1, 60);
       clearinghouse_timer_.expires_after(std::chrono::seconds(wait));
       co_await clearinghouse_timer_.async_wait(kNoThrow);
@@ -717,6 +721,7 @@ class Daemon {
   std::string https_proxy_;      // the environment's, at start
   std::string no_proxy_;         // the environment's, at start
   std::int64_t busy_until_ = 0;  // a 429's Retry-After, in clock_ seconds
+  bool clearinghouse_nudged_ = false;
   // Destroyed after the management side, and its destructor writes what
   // the commit queue still holds.
   std::unique_ptr<ActivationServer> activation_;
