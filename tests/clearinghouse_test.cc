@@ -2,12 +2,12 @@
 // driven over real TLS: online activation that a real host installs, the
 // limits and refusals the phone path has, renewal, rate limits, bad input,
 // the audit log, metrics, the OpenAPI file's examples and a graceful stop.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -222,8 +222,8 @@ class ClearinghouseTest : public ::testing::Test {
         dir_ / "vendor", dir_ / ("serve-" + std::to_string(++starts_) + ".log"), extra);
   }
   ProductKey MintHost(int hosts = 6, int activations = 10) {
-    Result<MintedKey> k =
-        vendor_->MintHostKey(vendor_->catalog().groups[0].name, hosts, activations, ::time(nullptr));
+    Result<MintedKey> k = vendor_->MintHostKey(vendor_->catalog().groups[0].name, hosts,
+                                               activations, ::time(nullptr));
     EXPECT_TRUE(k.ok());
     return *ParseProductKey(k->text);
   }
@@ -279,7 +279,8 @@ TEST_F(ClearinghouseTest, AnOnlineConfirmationInstallsOnARealHostWithAtp) {
   ASSERT_EQ(DaemonProcess::ResultOf(host.Call({{"op", "ipk"}, {"key", FormatProductKey(key)}})),
             0u);
   json::object dti = host.Call({{"op", "dti"}});
-  HttpResult r = Post(port(), "/v1/activations", std::string(dti.at("installation_id").as_string()));
+  HttpResult r =
+      Post(port(), "/v1/activations", std::string(dti.at("installation_id").as_string()));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json().at("kind").as_string(), "host");
   json::object atp =
@@ -347,9 +348,9 @@ TEST_F(ClearinghouseTest, RenewalUsesNoReactivation) {
     Result<ConfirmationId> cid =
         ParseConfirmationId(std::string(r.Json().at("confirmation_id").as_string()));
     ASSERT_TRUE(cid.ok());
-    EXPECT_TRUE(CertificateFromConfirmation(*ParseInstallationId(Iid(key, 1)), *cid,
-                                            vendor_->catalog())
-                    .ok());
+    EXPECT_TRUE(
+        CertificateFromConfirmation(*ParseInstallationId(Iid(key, 1)), *cid, vendor_->catalog())
+            .ok());
   }
   EXPECT_EQ(ActivationsUsed(key.serial), 1);
   // Another key pair has nothing to renew; a MAK never renews.
@@ -384,8 +385,8 @@ TEST_F(ClearinghouseTest, RateLimitsAnswer429WithRetryAfter) {
   EXPECT_EQ(again.status, 429);
   EXPECT_FALSE(again.retry_after.empty());
   EXPECT_EQ(Post(port(), "/v1/activations", Iid(b, 1)).status, 200);  // keys are apart
-  EXPECT_NE(Send(port(), "GET", "/metrics").body.find(
-                "activa_clearinghouse_rate_limited_total{scope=\"key\"} 1"),
+  EXPECT_NE(Send(port(), "GET", "/metrics")
+                .body.find("activa_clearinghouse_rate_limited_total{scope=\"key\"} 1"),
             std::string::npos);
 }
 
@@ -403,7 +404,8 @@ TEST_F(ClearinghouseTest, BadInputGetsItsClientErrorNamingTheFieldNever500) {
   r = Send(port(), "POST", "/v1/activations", "{\"installation_id\": 12}");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Field(), "installation_id");
-  r = Post(port(), "/v1/activations", Iid(*ParseProductKey(vendor_->catalog().editions[0].setup_key), 2));
+  r = Post(port(), "/v1/activations",
+           Iid(*ParseProductKey(vendor_->catalog().editions[0].setup_key), 2));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Code(), "0xC0AC0006");
   EXPECT_EQ(r.Field(), "installation_id");
@@ -470,13 +472,17 @@ TEST_F(ClearinghouseTest, TheAuditLogAndMetricsHaveEveryAttempt) {
             2);
 
   std::string metrics = Send(port(), "GET", "/metrics").body;
-  EXPECT_NE(metrics.find("activa_clearinghouse_activations_total{kind=\"host\",result=\"0x00000000\"} 1\n"),
+  EXPECT_NE(metrics.find(
+                "activa_clearinghouse_activations_total{kind=\"host\",result=\"0x00000000\"} 1\n"),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find("activa_clearinghouse_activations_total{kind=\"host\",result=\"0xC004C008\"} 1\n"),
+  EXPECT_NE(metrics.find(
+                "activa_clearinghouse_activations_total{kind=\"host\",result=\"0xC004C008\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(metrics.find("activa_clearinghouse_activations_total{kind=\"unknown\",result=\"0x80070057\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.find(
+          "activa_clearinghouse_activations_total{kind=\"unknown\",result=\"0x80070057\"} 1\n"),
+      std::string::npos);
   EXPECT_NE(metrics.find("activa_clearinghouse_renewals_total{result=\"0x00000000\"} 1\n"),
             std::string::npos);
   EXPECT_NE(metrics.find("activa_clearinghouse_request_duration_seconds_count 4\n"),
@@ -488,7 +494,8 @@ TEST_F(ClearinghouseTest, RevocationListsGetANewSerialOnlyWhenTheLedgerChanges) 
   StartServe();
   HttpResult first = Send(port(), "GET", "/v1/revocations");
   ASSERT_EQ(first.status, 200);
-  Result<RevocationList> list = LoadTrustedRevocationList(first.body, vendor_->catalog().vendor_keys);
+  Result<RevocationList> list =
+      LoadTrustedRevocationList(first.body, vendor_->catalog().vendor_keys);
   ASSERT_TRUE(list.ok()) << list.status().ToString();
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Send(port(), "GET", "/v1/revocations").body, first.body);
   // A restart after a revocation serves the new state under a new serial.
@@ -497,7 +504,8 @@ TEST_F(ClearinghouseTest, RevocationListsGetANewSerialOnlyWhenTheLedgerChanges) 
   serve_.reset();
   StartServe();
   HttpResult second = Send(port(), "GET", "/v1/revocations");
-  Result<RevocationList> newer = LoadTrustedRevocationList(second.body, vendor_->catalog().vendor_keys);
+  Result<RevocationList> newer =
+      LoadTrustedRevocationList(second.body, vendor_->catalog().vendor_keys);
   ASSERT_TRUE(newer.ok());
   EXPECT_GT(newer->serial, list->serial);
   EXPECT_EQ(newer->host_keys.size(), 1u);
@@ -570,8 +578,9 @@ TEST_F(ClearinghouseTest, TheOpenApiExamplesAreWhatTheServerDoes) {
     if (const json::value* b = req.if_contains("body")) {
       json::object filled;
       for (const auto& m : b->as_object()) {
-        filled[m.key()] = m.value().is_string() ? json::value(fill(std::string(m.value().as_string())))
-                                                : m.value();
+        filled[m.key()] = m.value().is_string()
+                              ? json::value(fill(std::string(m.value().as_string())))
+                              : m.value();
       }
       body = json::serialize(filled);
     } else if (const json::value* raw = req.if_contains("raw_body")) {
@@ -583,6 +592,35 @@ TEST_F(ClearinghouseTest, TheOpenApiExamplesAreWhatTheServerDoes) {
     ++checked;
   }
   EXPECT_GE(checked, 10u);
+}
+
+TEST_F(ClearinghouseTest, AGivenCertificateIsServedAndPinnedOnlyWhenAsked) {
+  testing::ProcessResult made =
+      RunProcess({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                  "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=activation.example.com",
+                  "-days", "2", "-keyout", dir_ / "ca.key", "-out", dir_ / "ca.crt"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  StartServe({"--tls-cert", dir_ / "ca.crt", "--tls-key", dir_ / "ca.key"});
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "vendor/clearinghouse.crt"));
+  Connection c(port());
+  const std::string served = c.PeerPin();
+  ASSERT_EQ(RunProcess({ACTIVA_VENDOR_BIN, "catalog", dir_ / "vendor", "-o", dir_ / "plain.json"})
+                .exit_code,
+            0);
+  EXPECT_TRUE(LoadCatalog(Slurp(dir_ / "plain.json"))->clearinghouse_pins.empty());
+  testing::ProcessResult pinned =
+      RunProcess({ACTIVA_VENDOR_BIN, "catalog", dir_ / "vendor", "-o", dir_ / "pinned.json",
+                  "--pin-clearinghouse", dir_ / "ca.crt"});
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.err;
+  Result<Catalog> catalog = LoadCatalog(Slurp(dir_ / "pinned.json"));
+  ASSERT_TRUE(catalog.ok());
+  EXPECT_EQ(catalog->clearinghouse_pins, std::vector<std::string>{served});
+  // A file that is no certificate is named.
+  testing::ProcessResult bad =
+      RunProcess({ACTIVA_VENDOR_BIN, "catalog", dir_ / "vendor", "-o", dir_ / "x.json",
+                  "--pin-clearinghouse", dir_ / "ca.key"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("ca.key"), std::string::npos) << bad.err;
 }
 
 TEST_F(ClearinghouseTest, ServeRefusesWhatItCannotUse) {
