@@ -86,8 +86,7 @@ class OnlineActivationTest : public ::testing::Test {
     EXPECT_TRUE(signed_text.ok()) << signed_text.status().ToString();
     std::string folder = dir_ / name;
     std::filesystem::create_directories(folder);
-    EXPECT_TRUE(
-        WriteFileAtomic(folder + "/catalog-example.json", *signed_text, 0644, true).ok());
+    EXPECT_TRUE(WriteFileAtomic(folder + "/catalog-example.json", *signed_text, 0644, true).ok());
     return folder;
   }
 
@@ -106,8 +105,8 @@ class OnlineActivationTest : public ::testing::Test {
     Result<std::string> list = vendor_->SignedRevocations(::time(nullptr));
     ASSERT_TRUE(list.ok()) << list.status().ToString();
     ASSERT_TRUE(WriteFileAtomic(www_ + "/v1/revocations",
-                                "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + *list,
-                                0644, true)
+                                "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + *list, 0644,
+                                true)
                     .ok());
   }
 
@@ -229,7 +228,8 @@ TEST_F(OnlineActivationTest, AHostThatLosesTheClearinghouseKeepsActivatingClient
       << json::serialize(problem);
 
   for (int i = 0; i < Server().threshold - 1; ++i) {
-    EXPECT_EQ(Answer(*host, NewMachine()), static_cast<std::uint32_t>(ResultCode::kCountInsufficient));
+    EXPECT_EQ(Answer(*host, NewMachine()),
+              static_cast<std::uint32_t>(ResultCode::kCountInsufficient));
   }
   EXPECT_EQ(Answer(*host, NewMachine()), 0u);  // the fifth: licensed
 
@@ -281,6 +281,104 @@ TEST_F(OnlineActivationTest, TheHostGoesThroughAConnectProxy) {
   ASSERT_EQ(Ok(host->Call({{"op", "test_advance_clock"}, {"seconds", 86400 + 60}})), 0u);
   EXPECT_TRUE(WaitUntil([&] { return Answer(*host, NewMachine()) == kRevoked; })) << Log(*host);
   EXPECT_EQ(proxy.WaitForLine("CONNECT "), "CONNECT 127.0.0.1:" + std::to_string(port));
+}
+
+// Against the real clearinghouse (activa-vendor serve, its self-signed
+// certificate pinned in the catalog as `activa-vendor catalog` pins it).
+class ServeTest : public OnlineActivationTest {
+ protected:
+  void SetUp() override {
+    OnlineActivationTest::SetUp();
+    if (IsSkipped()) return;
+    serve_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{ACTIVA_VENDOR_BIN, "serve", std::string(dir_ / "vendor"),
+                                 "--listen", "127.0.0.1:0"},
+        "", "-");
+    const std::string marker = "listening on https://127.0.0.1:";
+    std::string line = serve_->WaitForLine("activa-vendor serve: ");
+    while (line.find(marker) == std::string::npos) line = serve_->WaitForLine("activa-vendor");
+    url_ = "https://127.0.0.1:" +
+           std::to_string(std::stoi(line.substr(line.find(marker) + marker.size())));
+    Result<std::string> pem = ReadFile(std::string(dir_ / "vendor") + "/clearinghouse.crt");
+    ASSERT_TRUE(pem.ok()) << pem.status().ToString();
+    Result<std::string> pin = clearinghouse::SpkiPinOfPem(*pem);
+    ASSERT_TRUE(pin.ok());
+    serve_pin_ = *pin;
+  }
+
+  std::unique_ptr<DaemonProcess> OnlineHost(const std::string& name) {
+    return Daemon(name, Catalogs(name + "-catalogs", {serve_pin_}),
+                  "clearinghouse = \"" + url_ + "\"\n");
+  }
+
+  std::unique_ptr<BackgroundProcess> serve_;
+  std::string url_;
+  std::string serve_pin_;
+};
+
+// slmgr /ato on a host: the clearinghouse checks the key and records the
+// activation; the host installs the certificate as /atp does and
+// activates clients.
+TEST_F(ServeTest, AHostActivatesOnlineAndThenActivatesClients) {
+  auto host = OnlineHost("host");
+  InstallHostKey(*host);
+  EXPECT_EQ(Answer(*host, NewMachine()), static_cast<std::uint32_t>(ResultCode::kHostNotActivated));
+  json::object ato = host->Call({{"op", "ato"}});
+  ASSERT_EQ(Ok(ato), 0u) << json::serialize(ato);
+  EXPECT_TRUE(HostInfo(*host).at("activated").as_bool());
+  EXPECT_TRUE(Contains(Log(*host), "(online, at " + url_ + ")")) << Log(*host);
+  Result<std::vector<MintedKey>> keys = vendor_->ListKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->back().activations_used, 1);
+
+  // The machine refused before counts too (every request counts).
+  for (int i = 0; i < Server().threshold - 2; ++i) {
+    EXPECT_EQ(Answer(*host, NewMachine()),
+              static_cast<std::uint32_t>(ResultCode::kCountInsufficient));
+  }
+  EXPECT_EQ(Answer(*host, NewMachine()), 0u);
+}
+
+// The clearinghouse's refusal reaches the administrator with its code and
+// who said it: a revoked key.
+TEST_F(ServeTest, ARefusalNamesTheCodeAndTheClearinghouse) {
+  auto host = OnlineHost("host");
+  InstallHostKey(*host);
+  ASSERT_TRUE(vendor_->Revoke(host_key_).ok());
+  json::object ato = host->Call({{"op", "ato"}});
+  EXPECT_EQ(Ok(ato), kRevoked) << json::serialize(ato);
+  EXPECT_TRUE(Contains(MessageOf(ato), "(from the clearinghouse at " + url_ + ")"))
+      << MessageOf(ato);
+  EXPECT_FALSE(HostInfo(*host).at("activated").as_bool());
+}
+
+// A host whose certificate nears its not-after renews it online by itself
+// (POST /v1/renewals, no reactivation used) and gets a later not-after.
+TEST_F(ServeTest, RenewalBeforeExpiryGivesALaterNotAfter) {
+  auto host = OnlineHost("host");
+  Result<MintedKey> key =
+      vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, ::time(nullptr), 10);
+  ASSERT_TRUE(key.ok());
+  host_key_ = key->text;
+  ASSERT_EQ(Ok(host->Call({{"op", "ipk"}, {"key", host_key_}})), 0u);
+  // Confirmed eight days ago by phone: two days of its ten left, past the
+  // two thirds of its life where a short certificate renews.
+  json::object dti = host->Call({{"op", "dti"}});
+  Result<std::string> cid = vendor_->Confirm(std::string(dti.at("installation_id").as_string()),
+                                             ::time(nullptr) - 8 * 86400);
+  ASSERT_TRUE(cid.ok()) << cid.status().ToString();
+  ASSERT_EQ(Ok(host->Call({{"op", "atp"}, {"confirmation_id", *cid}})), 0u);
+  const std::int64_t before = HostInfo(*host).at("certificate_expires").as_int64();
+  EXPECT_TRUE(WaitUntil([&] {
+    json::object h = HostInfo(*host);
+    return h.at("certificate_expires").is_int64() &&
+           h.at("certificate_expires").as_int64() > before;
+  })) << Log(*host);
+  EXPECT_GE(HostInfo(*host).at("certificate_expires").as_int64(), before + 7 * 86400);
+  EXPECT_TRUE(Contains(Log(*host), "(renewed online, at " + url_ + ")")) << Log(*host);
+  Result<std::vector<MintedKey>> keys = vendor_->ListKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->back().activations_used, 1);  // the renewal used none
 }
 
 }  // namespace

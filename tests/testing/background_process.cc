@@ -20,8 +20,13 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     ::dup2(fds[1], 1);
-    int err = ::open(log.empty() ? "/dev/null" : log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (err >= 0) ::dup2(err, 2);
+    if (log == "-") {
+      ::dup2(fds[1], 2);
+    } else {
+      int err =
+          ::open(log.empty() ? "/dev/null" : log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (err >= 0) ::dup2(err, 2);
+    }
     int in = ::open("/dev/null", O_RDONLY);
     if (in >= 0) ::dup2(in, 0);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);

@@ -14,7 +14,8 @@ namespace activa::testing {
 class BackgroundProcess {
  public:
   // Runs argv[0] (a path) in `cwd` (empty: the test's), standard error
-  // into `log` (empty: /dev/null). Throws std::runtime_error when it cannot.
+  // into `log` (empty: /dev/null; "-": read with standard output). Throws
+  // std::runtime_error when it cannot.
   BackgroundProcess(const std::vector<std::string>& argv, const std::string& cwd,
                     const std::string& log = "");
   ~BackgroundProcess();
