@@ -289,7 +289,7 @@ int MintMak(const std::string& dir, const std::string& edition, int count) {
   if (!key.ok()) return Fail(key.status());
   std::cout << key->text << "\n";
   std::cerr << "MAK #" << key->serial << " for edition \"" << key->item_name << "\": " << count
-            << " activations\n";
+            << " machines\n";
   return 0;
 }
 
@@ -318,7 +318,10 @@ int Confirm(const std::string& dir, const std::string& iid) {
   }
   if (!cid.ok()) return Fail(cid.status());
   std::cout << *cid << "\n";
-  std::cerr << "Give this confirmation ID to the host's administrator: slmgr /atp ID\n";
+  std::cerr << "Give this confirmation ID to the machine's administrator: slmgr /atp ID"
+            << (ParseInstallationId(iid)->host_key.kind == KeyKind::kMak
+                    ? " (a MAK activation; it does not expire)\n"
+                    : "\n");
   return 0;
 }
 
@@ -362,7 +365,7 @@ int ListKeys(const std::string& dir) {
     std::string used =
         k.kind == KeyKind::kHost
             ? std::to_string(k.hosts_used) + "/" + std::to_string(k.max_hosts) + " hosts"
-            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count);
+            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count) + " machines";
     std::printf("%-7u %-5s %-29s %-8s %-12s %s\n", k.serial,
                 k.kind == KeyKind::kHost ? "host" : "mak", k.text.c_str(),
                 k.revoked ? "revoked" : "active", used.c_str(), k.item_name.c_str());
@@ -464,8 +467,8 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 10000000));
   mint_mak->callback([&] { rc = MintMak(dir, edition, count); });
 
-  CLI::App* confirm =
-      app.add_subcommand("confirm", "Turn a host's installation ID into a confirmation ID");
+  CLI::App* confirm = app.add_subcommand(
+      "confirm", "Turn a host's or MAK client's installation ID into a confirmation ID");
   confirm->add_option("VENDORDIR", dir)->required();
   confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)")
       ->required();

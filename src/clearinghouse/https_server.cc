@@ -33,7 +33,8 @@ struct Connection {
   Connection(tcp::socket socket, ssl::context& ctx) : stream(std::move(socket), ctx) {}
   Stream stream;
   std::string source;
-  bool idle = true;  // waiting for the first byte of a request
+  bool idle = true;        // waiting for the first byte of a request
+  bool abandoned = false;  // closed by the stop: no TLS goodbye to wait for
 };
 
 }  // namespace
@@ -176,6 +177,7 @@ awaitable<void> HttpsServer::Impl::Serve(std::shared_ptr<Connection> c) {
     co_await Answer(*c, std::move(a), req.version(), keep_alive);
     if (!keep_alive || stopping) break;
   }
+  if (c->abandoned) co_return;
   beast::get_lowest_layer(c->stream).expires_after(std::chrono::seconds(kIdleGraceSeconds));
   co_await c->stream.async_shutdown(kNoThrow);
 }
@@ -203,7 +205,9 @@ void HttpsServer::Impl::Stop() {
   grace->async_wait([this](boost::system::error_code wec) {
     if (wec) return;
     for (const auto& c : connections) {
-      if (c->idle) beast::get_lowest_layer(c->stream).cancel();
+      if (!c->idle) continue;
+      c->abandoned = true;
+      beast::get_lowest_layer(c->stream).close();
     }
   });
 }

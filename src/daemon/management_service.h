@@ -22,10 +22,10 @@ namespace activa {
 
 class ManagementService final : public management::Service {
  public:
-  // Runs an attempt for each product in turn; calls `done` once, with the
-  // first failure's result (kOk when all succeeded).
-  using AttemptRunner =
-      std::function<void(std::vector<Uuid> products, std::function<void(ResultCode)> done)>;
+  // Runs an attempt for each product in turn; calls `done` once, with each
+  // product's report in the order of `products`.
+  using AttemptRunner = std::function<void(std::vector<Uuid> products,
+                                           std::function<void(std::vector<AttemptReport>)> done)>;
 
   // Activates the host at the vendor's clearinghouse and installs the
   // certificate; calls `done` once, on the event loop.
@@ -69,6 +69,7 @@ class ManagementService final : public management::Service {
   Result<management::Empty> Cdns(const management::CdnsRequest& request) override;
   Result<management::Empty> Spri(const management::SpriRequest& request) override;
   Result<management::Empty> Cpri(const management::CpriRequest& request) override;
+  Result<management::DleResponse> Dle(const management::DleRequest& request) override;
   Result<management::TestAdvanceClockResponse> TestAdvanceClock(
       const management::TestAdvanceClockRequest& request) override;
 
@@ -83,6 +84,7 @@ class ManagementService final : public management::Service {
   Result<management::Empty> SetPublishing(bool on);
   Result<management::Empty> SetPriority(bool low);
   Result<management::Empty> SetHostCaching(bool on);
+  Result<Uuid> OnlyMakProduct() const;
 
   DaemonCore& core_;
   AttemptRunner run_attempts_;
