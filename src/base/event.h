@@ -15,10 +15,13 @@ inline constexpr int kEventClientResult = 12289;   // ... and what came of it
 inline constexpr int kEventHostRequest = 12290;    // a host processed a request
 inline constexpr int kEventDnsFailed = 12293;      // publishing in DNS failed
 inline constexpr int kEventDnsPublished = 12294;   // publishing in DNS succeeded
+// Activa's own, next to KMS's: the host could not reach the vendor's
+// clearinghouse (renewal, revocation list); logged when it starts failing.
+inline constexpr int kEventClearinghouseUnreachable = 12295;
 
 constexpr bool IsKmsEventId(int id) {
   return id == kEventClientRequest || id == kEventClientResult || id == kEventHostRequest ||
-         id == kEventDnsFailed || id == kEventDnsPublished;
+         id == kEventDnsFailed || id == kEventDnsPublished || id == kEventClearinghouseUnreachable;
 }
 
 struct Event {

@@ -62,6 +62,17 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kGraceUnverified,
           "The product is in a grace period; its days left are the licensing service's word, "
           "not signed."},
+    Entry{ResultCode::kClearinghouseUnreachable,
+          "The vendor's clearinghouse could not be reached."},
+    Entry{ResultCode::kClearinghouseUntrusted,
+          "The clearinghouse's TLS certificate is not trusted: neither the catalog's pin nor the "
+          "trust store vouches for it."},
+    Entry{ResultCode::kClearinghouseBadAnswer, "The clearinghouse's answer is malformed."},
+    Entry{ResultCode::kClearinghouseBusy,
+          "The clearinghouse is limiting this machine's requests; it retries later."},
+    Entry{ResultCode::kNoClearinghouse,
+          "No clearinghouse is known: the catalog names none and [client] clearinghouse is not "
+          "set."},
 };
 
 }  // namespace

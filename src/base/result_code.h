@@ -56,6 +56,13 @@ enum class ResultCode : std::uint32_t {
   // Not a failure (severity bit clear): the state is a grace period, which
   // has no signed proof; its days are activad's word.
   kGraceUnverified = 0x40AC0024,
+  // activad's side of the vendor's clearinghouse (docs/activad.md,
+  // "Online activation").
+  kClearinghouseUnreachable = 0xC0AC0040,
+  kClearinghouseUntrusted = 0xC0AC0041,
+  kClearinghouseBadAnswer = 0xC0AC0042,
+  kClearinghouseBusy = 0xC0AC0043,
+  kNoClearinghouse = 0xC0AC0044,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.

@@ -34,7 +34,12 @@ TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
                             ResultCode::kUntrustedService,
                             ResultCode::kRateLimited,
                             ResultCode::kRequestTooLarge,
-                            ResultCode::kGraceUnverified};
+                            ResultCode::kGraceUnverified,
+                            ResultCode::kClearinghouseUnreachable,
+                            ResultCode::kClearinghouseUntrusted,
+                            ResultCode::kClearinghouseBadAnswer,
+                            ResultCode::kClearinghouseBusy,
+                            ResultCode::kNoClearinghouse};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);
     EXPECT_EQ(ResultCodeFromValue(static_cast<std::uint32_t>(c)), c);

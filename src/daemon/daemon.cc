@@ -21,6 +21,8 @@
 
 #include "base/clock.h"
 #include "base/file_util.h"
+#include "base/time_text.h"
+#include "clearinghouse_client/clearinghouse_client.h"
 #include "client/tcp_host_connector.h"
 #include "daemon/activation_server.h"
 #include "daemon/log.h"
@@ -116,10 +118,14 @@ class Daemon {
         clock_(clock),
         client_timer_(io),
         dns_timer_(io),
+        clearinghouse_timer_(io),
         signals_(io, SIGINT, SIGTERM, SIGHUP),
         rng_(std::random_device{}()) {}
 
-  ~Daemon() { dns_pool_.join(); }
+  ~Daemon() {
+    dns_pool_.join();
+    clearinghouse_pool_.join();
+  }
 
   // 0, or 1 once a long-lived part of the daemon failed.
   int exit_status() const { return exit_status_; }
@@ -146,6 +152,13 @@ class Daemon {
           asio::co_spawn(io_, RunAttempts(std::move(products), std::move(done)),
                          Logged("an activation"));
         });
+    service_->set_online_activator([this](std::function<void(Status)> done) {
+      asio::co_spawn(io_, ActivateHostOnline(std::move(done)), Logged("an online activation"));
+    });
+    // The clearinghouse's proxy settings are the environment's, as for
+    // curl; read once, at start.
+    https_proxy_ = Env("https_proxy", "HTTPS_PROXY");
+    no_proxy_ = Env("no_proxy", "NO_PROXY");
     asio::co_spawn(io_, AcceptManagement(), Fatal("the management listener"));
     ApplyPriority();
     if (core_->host().key_installed()) {
@@ -155,6 +168,7 @@ class Daemon {
     CreateDnsClients();
     asio::co_spawn(io_, ClientLoop(), Fatal("the client loop"));
     asio::co_spawn(io_, DnsLoop(), Fatal("the DNS loop"));
+    asio::co_spawn(io_, ClearinghouseLoop(), Fatal("the clearinghouse loop"));
     WaitForSignals();
     sd_notify(0, "READY=1");
     return Status::Ok();
@@ -213,8 +227,15 @@ class Daemon {
     }
   }
 
-  // Wakes the client loop at once (after /ato, /ipk, /skms, clock moves).
-  void Nudge() { client_timer_.cancel(); }
+  // Wakes the client and clearinghouse loops at once (after /ato, /ipk,
+  // /skms, clock moves).
+  void Nudge() {
+    client_timer_.cancel();
+    // The clearinghouse loop may be in an exchange, not waiting: the flag
+    // makes it look again before it sleeps.
+    clearinghouse_nudged_ = true;
+    clearinghouse_timer_.cancel();
+  }
 
   // One attempt for `sku`: the request is built on the event loop, the
   // failover over hosts (blocking network work, client/attempt.h) runs on
@@ -248,14 +269,21 @@ class Daemon {
   template <typename Fn>
   awaitable<std::invoke_result_t<Fn>> OffLoop(Fn fn) {
     using R = std::invoke_result_t<Fn>;
-    return RunOffLoop<R>(std::make_shared<std::function<R()>>(std::move(fn)));
+    return RunOffLoop<R>(dns_pool_, std::make_shared<std::function<R()>>(std::move(fn)));
+  }
+  // The same on the clearinghouse's thread, so a slow HTTPS exchange (up to
+  // its deadline) holds up neither DNS nor the client's attempts.
+  template <typename Fn>
+  awaitable<std::invoke_result_t<Fn>> OffLoopToClearinghouse(Fn fn) {
+    using R = std::invoke_result_t<Fn>;
+    return RunOffLoop<R>(clearinghouse_pool_, std::make_shared<std::function<R()>>(std::move(fn)));
   }
 
   template <typename R>
-  awaitable<R> RunOffLoop(std::shared_ptr<std::function<R()>> work) {
+  awaitable<R> RunOffLoop(asio::thread_pool& pool, std::shared_ptr<std::function<R()>> work) {
     auto done = std::make_shared<asio::steady_timer>(io_, steady_clock::time_point::max());
     auto result = std::make_shared<std::optional<R>>();
-    asio::post(dns_pool_, [this, work, done, result] {
+    asio::post(pool, [this, work, done, result] {
       result->emplace((*work)());
       // Back on the event loop: wake the waiting coroutine. It is already
       // waiting, since it suspends right after this post on the same loop.
@@ -311,6 +339,189 @@ class Daemon {
       dns_timer_.expires_at(reconciler_.NextRun(steady_clock::now()));
       co_await dns_timer_.async_wait(kNoThrow);
     }
+  }
+
+  // --- The vendor's clearinghouse (host role) ----------------------------------
+
+  static std::string Env(const char* lower, const char* upper) {
+    const char* v = std::getenv(lower);
+    if (v == nullptr || *v == '\0') v = std::getenv(upper);
+    return v == nullptr ? std::string() : std::string(v);
+  }
+
+  // Where and how to reach the clearinghouse: [client] clearinghouse or the
+  // host key's catalog's URL, the catalog's pins, the CA file and proxy.
+  Result<clearinghouse::Client> ClearinghouseClient() const {
+    const DaemonConfig& cfg = core_->config();
+    const Catalog* catalog = core_->host().catalog();
+    clearinghouse::ClientOptions o;
+    o.url = cfg.clearinghouse;
+    o.url_source = "[client] clearinghouse";
+    if (o.url.empty() && catalog != nullptr) {
+      o.url = catalog->clearinghouse_url;
+      o.url_source = "the clearinghouse URL in " + catalog->vendor_name + "'s catalog";
+    }
+    if (catalog != nullptr) o.pins = catalog->clearinghouse_pins;
+    o.ca_file = cfg.clearinghouse_ca;
+    o.proxy = cfg.proxy;
+    o.https_proxy = https_proxy_;
+    o.no_proxy = no_proxy_;
+    o.deadline = std::chrono::seconds(cfg.connect_timeout_seconds + cfg.response_timeout_seconds);
+    return clearinghouse::Client::Create(std::move(o));
+  }
+
+  // A 429's Retry-After holds every call until it has passed.
+  Status CheckNotBusy() const {
+    const std::int64_t now = clock_.Now();
+    if (now >= busy_until_) return Status::Ok();
+    return Status(ResultCode::kClearinghouseBusy,
+                  "the clearinghouse asked this host to wait until " + FormatUtcTime(busy_until_) +
+                      " (" + std::to_string(busy_until_ - now) + " s more)");
+  }
+  void NoteBusy(const Status& s, std::int64_t retry_after) {
+    if (s.code() == ResultCode::kClearinghouseBusy && retry_after > 0) {
+      busy_until_ = std::max(busy_until_, clock_.Now() + retry_after);
+    }
+  }
+
+  // slmgr /ato on a host.
+  awaitable<void> ActivateHostOnline(std::function<void(Status)> done) {
+    Status s = co_await ActivateHostAtClearinghouse();
+    if (!s.ok()) LogWarning("online activation failed: " + s.ToString());
+    done(std::move(s));
+  }
+
+  awaitable<Status> ActivateHostAtClearinghouse() {
+    Result<std::string> iid = core_->InstallationIdText();
+    if (!iid.ok()) co_return iid.status();
+    Result<clearinghouse::Client> client = ClearinghouseClient();
+    if (!client.ok()) {
+      Status why = client.status();
+      if (why.code() == ResultCode::kNoClearinghouse) {
+        why = Status(why.code(), why.message() +
+                                     "; activate by phone or file instead: /dti, activa-vendor "
+                                     "confirm, /atp");
+      }
+      co_return why;
+    }
+    if (Status busy = CheckNotBusy(); !busy.ok()) co_return busy;
+    using Answer = std::pair<Result<clearinghouse::ActivationAnswer>, std::int64_t>;
+    auto task = OffLoopToClearinghouse([c = *client, text = *iid]() -> Answer {
+      std::int64_t retry_after = 0;
+      Result<clearinghouse::ActivationAnswer> a = c.Activate(text, &retry_after);
+      return {std::move(a), retry_after};
+    });
+    Answer answer = co_await std::move(task);
+    if (!answer.first.ok()) {
+      NoteBusy(answer.first.status(), answer.second);
+      co_return answer.first.status();
+    }
+    if (answer.first->kind != "host") {
+      co_return Status(ResultCode::kClearinghouseBadAnswer,
+                       "the clearinghouse at " + client->url() +
+                           " answered a host's activation with a confirmation of kind \"" +
+                           answer.first->kind + "\"");
+    }
+    co_return core_->InstallHostConfirmation(answer.first->confirmation_id,
+                                             "online, at " + client->url());
+  }
+
+  // Renews the host's certificate before it ends and fetches the vendor's
+  // revocation list daily (clearinghouse_schedule.h); a host that cannot
+  // reach the clearinghouse goes on with its certificate, and says so in
+  // /dli and with event 12295.
+  awaitable<void> ClearinghouseLoop() {
+    for (;;) {
+      std::int64_t next = co_await ClearinghouseTasks();
+      if (std::exchange(clearinghouse_nudged_, false)) continue;
+      std::int64_t wait = std::clamp<std::int64_t>(next - clock_.Now(), 1, 60);
+      clearinghouse_timer_.expires_after(std::chrono::seconds(wait));
+      co_await clearinghouse_timer_.async_wait(kNoThrow);
+    }
+  }
+
+  void ClearinghouseFailed(ClearinghouseSchedule::Task task, const Status& why,
+                           std::int64_t retry_after) {
+    NoteBusy(why, retry_after);
+    const std::string what = task == ClearinghouseSchedule::Task::kRenewal
+                                 ? "renewing the host certificate"
+                                 : "fetching the revocation list";
+    if (core_->clearinghouse().Failed(task, clock_.Now(), why, retry_after)) {
+      core_->LogEvent(kEventClearinghouseUnreachable,
+                      "the clearinghouse cannot be reached (" + what + "): " + why.ToString() +
+                          "; the host goes on with its certificate");
+    }
+    LogWarning(what + " failed: " + why.ToString());
+  }
+
+  // One pass; returns when the next may be due.
+  awaitable<std::int64_t> ClearinghouseTasks() {
+    const std::int64_t idle = clock_.Now() + 60;
+    if (!core_->host().key_installed()) co_return idle;
+    Result<clearinghouse::Client> client = ClearinghouseClient();
+    // No clearinghouse known: an offline host, renewed by /atp.
+    if (!client.ok()) co_return idle;
+    if (!CheckNotBusy().ok()) co_return busy_until_;
+    ClearinghouseSchedule& schedule = core_->clearinghouse();
+    using Task = ClearinghouseSchedule::Task;
+    const std::optional<HostCertificate>& cert = core_->host().certificate();
+    if (cert && !core_->host().revoked() &&
+        schedule.RenewalDue(cert->issued, cert->not_after, clock_.Now())) {
+      Result<std::string> iid = core_->InstallationIdText();
+      if (iid.ok()) {
+        using Answer = std::pair<Result<std::string>, std::int64_t>;
+        auto task = OffLoopToClearinghouse([c = *client, text = *iid]() -> Answer {
+          std::int64_t retry_after = 0;
+          Result<std::string> cid = c.Renew(text, &retry_after);
+          return {std::move(cid), retry_after};
+        });
+        Answer answer = co_await std::move(task);
+        Status installed = answer.first.ok()
+                               ? core_->InstallHostConfirmation(
+                                     *answer.first, "renewed online, at " + client->url())
+                               : answer.first.status();
+        if (installed.ok()) {
+          schedule.Succeeded(Task::kRenewal, clock_.Now());
+        } else {
+          ClearinghouseFailed(Task::kRenewal, installed, answer.second);
+        }
+      }
+    }
+    if (schedule.RevocationsDue(clock_.Now()) && CheckNotBusy().ok()) {
+      using Answer = std::pair<Result<std::string>, std::int64_t>;
+      auto task = OffLoopToClearinghouse([c = *client]() -> Answer {
+        std::int64_t retry_after = 0;
+        Result<std::string> text = c.FetchRevocations(&retry_after);
+        return {std::move(text), retry_after};
+      });
+      Answer answer = co_await std::move(task);
+      Status s = answer.first.status();
+      if (answer.first.ok()) {
+        // As slmgr /ilc imports it; an older list than the one held is no
+        // failure (a catalog update may have brought a newer one).
+        Result<std::pair<std::uint64_t, bool>> imported = core_->ImportRevocations(*answer.first);
+        if (imported.ok()) {
+          if (imported->second) {
+            LogInfo("revocation list " + std::to_string(imported->first) + " installed from " +
+                    client->url());
+          }
+          s = Status::Ok();
+        } else if (imported.status().code() == ResultCode::kInvalidArgument) {
+          s = Status::Ok();
+        } else {
+          s = Status(ResultCode::kClearinghouseBadAnswer,
+                     "the revocation list from " + client->url() +
+                         " was refused: " + imported.status().ToString());
+        }
+      }
+      if (s.ok()) {
+        schedule.Succeeded(Task::kRevocations, clock_.Now());
+      } else {
+        ClearinghouseFailed(Task::kRevocations, s, answer.second);
+      }
+    }
+    const std::optional<HostCertificate>& now_cert = core_->host().certificate();
+    co_return schedule.NextWake(now_cert ? RenewalTime(now_cert->issued, now_cert->not_after) : 0);
   }
 
   // --- Management ------------------------------------------------------------
@@ -506,6 +717,7 @@ class Daemon {
   OffsetClock& clock_;
   asio::steady_timer client_timer_;
   asio::steady_timer dns_timer_;
+  asio::steady_timer clearinghouse_timer_;
   asio::signal_set signals_;
   std::mt19937_64 rng_;
   // Blocking DNS work (ldns) runs here, one operation at a time.
@@ -513,6 +725,12 @@ class Daemon {
   std::shared_ptr<dns::SrvResolver> resolver_;    // DNS thread only
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
   dns::PublishReconciler reconciler_;             // event loop only
+  // HTTPS exchanges with the clearinghouse run here, one at a time.
+  asio::thread_pool clearinghouse_pool_{1};
+  std::string https_proxy_;      // the environment's, at start
+  std::string no_proxy_;         // the environment's, at start
+  std::int64_t busy_until_ = 0;  // a 429's Retry-After, in clock_ seconds
+  bool clearinghouse_nudged_ = false;
   // Destroyed after the management side, and its destructor writes what
   // the commit queue still holds.
   std::unique_ptr<ActivationServer> activation_;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "clearinghouse_client/clearinghouse_api.h"
 #include "config/toml_reader.h"
 #include "dns/dns_publisher.h"
 #include "net/dns_name.h"
@@ -100,6 +101,22 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
     TableReader r(*client, file, "[client]");
     range(r, "connect_timeout_seconds", 1, 600, c.connect_timeout_seconds);
     range(r, "response_timeout_seconds", 1, 600, c.response_timeout_seconds);
+    if (auto url = r.OptionalString("clearinghouse")) {
+      Result<HostAddress> a = clearinghouse::ParseClearinghouseUrl(*url, "clearinghouse");
+      if (!a.ok()) r.Fail("clearinghouse", a.status().message());
+      c.clearinghouse = *url;
+    }
+    if (auto ca = r.OptionalString("clearinghouse_ca")) {
+      if (ca->empty() || ca->front() != '/') {
+        r.Fail("clearinghouse_ca", "\"clearinghouse_ca\" must be an absolute path");
+      }
+      c.clearinghouse_ca = *ca;
+    }
+    if (auto proxy = r.OptionalString("proxy")) {
+      Result<HostAddress> a = clearinghouse::ParseProxyUrl(*proxy, "proxy");
+      if (!a.ok()) r.Fail("proxy", a.status().message());
+      c.proxy = *proxy;
+    }
     if (r.status().ok()) r.RejectUnknownKeys();
     ACTIVA_RETURN_IF_ERROR(r.status());
   }

@@ -68,6 +68,15 @@ struct DaemonConfig {
   // [client]
   int connect_timeout_seconds = 10;
   int response_timeout_seconds = 30;
+  // The vendor's clearinghouse (docs/activad.md, "Online activation"):
+  // "https://host[:port]" instead of the catalog's URL; "" = the catalog's.
+  std::string clearinghouse;
+  // A PEM file of CA certificates to check the clearinghouse's chain
+  // against instead of the system's, when the catalog pins no key.
+  std::string clearinghouse_ca;
+  // "http://proxy:3128": reach the clearinghouse through this HTTP CONNECT
+  // proxy; "" = the environment's https_proxy, if any.
+  std::string proxy;
 
   // [dns]
   DnsConfig dns;

@@ -366,5 +366,24 @@ TEST(DaemonConfigTest, TsigFileIsAnAbsolutePathAndExcludesTsig) {
   EXPECT_NE(t.status().message().find("has not been read"), std::string::npos);
 }
 
+TEST(DaemonConfigTest, ClearinghouseKeys) {
+  Result<DaemonConfig> c = ParseDaemonConfig(
+      "[client]\nclearinghouse = \"https://127.0.0.1:8443\"\n"
+      "clearinghouse_ca = \"/etc/activa/ch-ca.pem\"\nproxy = \"http://proxy.corp:3128\"\n",
+      "activa.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->clearinghouse, "https://127.0.0.1:8443");
+  EXPECT_EQ(c->clearinghouse_ca, "/etc/activa/ch-ca.pem");
+  EXPECT_EQ(c->proxy, "http://proxy.corp:3128");
+  auto error = [](const std::string& line) {
+    Result<DaemonConfig> r = ParseDaemonConfig("[client]\n" + line + "\n", "activa.toml");
+    return r.ok() ? std::string() : r.status().ToString();
+  };
+  EXPECT_NE(error("clearinghouse = \"http://ch.example\"").find("clearinghouse"),
+            std::string::npos);
+  EXPECT_NE(error("clearinghouse_ca = \"ca.pem\"").find("absolute path"), std::string::npos);
+  EXPECT_NE(error("proxy = \"socks5://p:1080\"").find("proxy"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace activa

@@ -14,6 +14,7 @@
 #include "daemon/log.h"
 #include "keys/product_key.h"
 #include "offline/mak_activation.h"
+#include "offline/offline_activation.h"
 
 namespace activa {
 namespace {
@@ -281,6 +282,28 @@ Status DaemonCore::EnsureHostSigningKey() {
   Result<SigningKey> key = ParseSigningKeyFile(std::move(text).value(), path);
   if (!key.ok()) return key.status();
   host_.SetSigningKey(std::move(key).value());
+  return Status::Ok();
+}
+
+Status DaemonCore::InstallHostConfirmation(std::string_view confirmation_id, std::string_view how) {
+  Result<std::string> iid_text = InstallationIdText();
+  if (!iid_text.ok()) return iid_text.status();
+  Result<ConfirmationId> cid = ParseConfirmationId(confirmation_id);
+  if (!cid.ok()) return cid.status();
+  const Catalog* catalog = host_.catalog();
+  if (catalog == nullptr) {
+    return Status(ResultCode::kInvalidKey, "the host key's vendor has no catalog here");
+  }
+  Result<InstallationId> iid = ParseInstallationId(*iid_text);
+  if (!iid.ok()) return iid.status();
+  Result<HostCertificate> cert = CertificateFromConfirmation(*iid, *cid, *catalog);
+  if (!cert.ok()) return cert.status();
+  Bytes bytes = EncodeCertificate(*cert);
+  ACTIVA_RETURN_IF_ERROR(settings_.SetHostCertificate(HexEncode(bytes)));
+  host_.Activate(std::move(cert).value(), std::move(bytes));
+  MarkDnsChange();
+  LogInfo("host activated by " + catalog->vendor_name + " (" + std::string(how) + ")");
+  CheckHostStanding();
   return Status::Ok();
 }
 

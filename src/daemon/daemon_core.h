@@ -30,6 +30,7 @@
 #include "base/system.h"
 #include "catalog/catalog_set.h"
 #include "client/client_role.h"
+#include "daemon/clearinghouse_schedule.h"
 #include "daemon/daemon_config.h"
 #include "daemon/settings.h"
 #include "daemon/state_store.h"
@@ -102,6 +103,16 @@ class DaemonCore {
   // certificate revoked, expired or expiring within 30 days. Says a thing
   // once a day at most, and at once when it changed.
   void CheckHostStanding();
+
+  // Installs a confirmation ID for this host's installation ID: checked
+  // against the host key's catalog, stored, then in effect (/atp, /ato and
+  // the online renewal share it). `how` says where it came from, for the
+  // log ("offline", "online from https://...").
+  Status InstallHostConfirmation(std::string_view confirmation_id, std::string_view how);
+  // When the host renews online and fetches revocation lists, and whether
+  // the clearinghouse answers (daemon.cc runs it; /dli shows it).
+  ClearinghouseSchedule& clearinghouse() { return clearinghouse_; }
+  const ClearinghouseSchedule& clearinghouse() const { return clearinghouse_; }
 
   // The host's signing key: STATE_DIR/host.key, created on first use.
   Status EnsureHostSigningKey();
@@ -176,7 +187,8 @@ class DaemonCore {
   HostRole host_;
   ClientRole client_;
   std::vector<PublicKey> trusted_keys_;  // what LoadCatalogs() trusted
-  std::string standing_said_;            // CheckHostStanding()'s last warning
+  ClearinghouseSchedule clearinghouse_;
+  std::string standing_said_;  // CheckHostStanding()'s last warning
   std::int64_t standing_said_at_ = 0;
   std::string dns_problem_;
   std::optional<ReloadRefusal> reload_refused_;

@@ -158,6 +158,9 @@ std::optional<m::Host> ManagementService::HostInfo() const {
   for (const PublishStatus& st : host.publish_status()) {
     h.dns.push_back({st.domain, st.result, st.message, st.time, st.withdrawn});
   }
+  if (const auto& problem = core_.clearinghouse().unreachable()) {
+    h.clearinghouse_unreachable = m::ClearinghouseProblem{problem->since, problem->cause};
+  }
   h.priority = host.low_priority ? m::Priority::kLow : m::Priority::kNormal;
   h.activation_interval = host.settings.activation_interval_minutes;
   h.renewal_interval = host.settings.renewal_interval_minutes;
@@ -378,10 +381,17 @@ void ManagementService::Ato(const m::AtoRequest& r,
   }
   if (products.empty()) {
     if (core_.host().key_installed()) {
-      return done(Status(ResultCode::kInvalidArgument,
-                         "online activation of a host needs the vendor's clearinghouse, which "
-                         "this version does not include: activate by phone or file with /dti, "
-                         "activa-vendor confirm and /atp"));
+      if (!activate_host_online_) {
+        return done(Status(ResultCode::kInvalidArgument,
+                           "online activation needs the daemon's network side: activate by "
+                           "phone or file with /dti, activa-vendor confirm and /atp"));
+      }
+      // At the vendor's clearinghouse; the certificate is installed as /atp
+      // installs one (DaemonCore::InstallHostConfirmation).
+      return activate_host_online_([done = std::move(done)](Status s) {
+        if (!s.ok()) return done(std::move(s));
+        done(m::AtoResponse{Status::Ok(), {}});
+      });
     }
     return done(Status(ResultCode::kNotFound, "no product key is installed; use /ipk first"));
   }
@@ -438,22 +448,7 @@ Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
     ACTIVA_RETURN_IF_ERROR(core_.InstallMakConfirmation(*sku, r.confirmation_id));
     return m::AtpResponse{std::nullopt, ProductInfo(*core_.client().Find(*sku))};
   }
-  Result<std::string> iid_text = core_.InstallationIdText();
-  if (!iid_text.ok()) return iid_text.status();
-  const Catalog* catalog = core_.host().catalog();
-  if (catalog == nullptr) {
-    return Status(ResultCode::kInvalidKey, "the host key's vendor has no catalog here");
-  }
-  Result<InstallationId> iid = ParseInstallationId(*iid_text);
-  if (!iid.ok()) return iid.status();
-  Result<HostCertificate> cert = CertificateFromConfirmation(*iid, *cid, *catalog);
-  if (!cert.ok()) return cert.status();
-  Bytes bytes = EncodeCertificate(*cert);
-  ACTIVA_RETURN_IF_ERROR(core_.settings().SetHostCertificate(HexEncode(bytes)));
-  core_.host().Activate(std::move(cert).value(), std::move(bytes));
-  core_.MarkDnsChange();
-  LogInfo("host activated by " + catalog->vendor_name + " (offline)");
-  core_.CheckHostStanding();
+  ACTIVA_RETURN_IF_ERROR(core_.InstallHostConfirmation(r.confirmation_id, "offline"));
   return m::AtpResponse{HostInfo()};
 }
 

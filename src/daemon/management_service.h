@@ -27,8 +27,17 @@ class ManagementService final : public management::Service {
   using AttemptRunner = std::function<void(std::vector<Uuid> products,
                                            std::function<void(std::vector<AttemptReport>)> done)>;
 
+  // Activates the host at the vendor's clearinghouse and installs the
+  // certificate; calls `done` once, on the event loop.
+  using OnlineActivator = std::function<void(std::function<void(Status)> done)>;
+
   // `core` must outlive the service.
   ManagementService(DaemonCore& core, AttemptRunner run_attempts);
+  // What /ato runs on a host (no client products installed). Unset: /ato
+  // on a host says to activate offline.
+  void set_online_activator(OnlineActivator activate) {
+    activate_host_online_ = std::move(activate);
+  }
 
   Result<management::LicenseInfo> Dli(const management::DliRequest& request) override;
   Result<management::LicenseInfo> Dlv(const management::DlvRequest& request) override;
@@ -79,6 +88,7 @@ class ManagementService final : public management::Service {
 
   DaemonCore& core_;
   AttemptRunner run_attempts_;
+  OnlineActivator activate_host_online_;
 };
 
 }  // namespace activa

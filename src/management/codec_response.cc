@@ -99,32 +99,38 @@ json::object ToJson(const Host& h) {
                                {"withdrawn", d.withdrawn}});
   }
   const RequestCounts& r = h.requests;
-  return {{"activated", h.activated},
-          {"vendor", h.vendor},
-          {"group", h.group},
-          // "" rather than null for an unknown group: today's wire format.
-          {"group_id", h.group_id ? FormatUuid(*h.group_id) : std::string()},
-          {"partial_product_key", h.partial_product_key},
-          {"host_id", FormatUuid(h.host_id)},
-          {"counts", std::move(counts)},
-          {"port", h.port},
-          {"listening", std::move(listening)},
-          {"dns_publishing", h.dns_publishing},
-          {"dns_problem", OptText(h.dns_problem)},
-          {"dns", std::move(dns)},
-          {"priority", h.priority == Priority::kLow ? "low" : "normal"},
-          {"activation_interval", h.activation_interval},
-          {"renewal_interval", h.renewal_interval},
-          {"certificate_expires",
-           h.certificate_expires ? json::value(*h.certificate_expires) : json::value(nullptr)},
-          {"requests", json::object{{"total", r.total},
-                                    {"failed", r.failed},
-                                    {"unlicensed", r.unlicensed},
-                                    {"licensed", r.licensed},
-                                    {"initial_grace", r.initial_grace},
-                                    {"oot_grace", r.oot_grace},
-                                    {"non_genuine_grace", r.non_genuine_grace},
-                                    {"notification", r.notification}}}};
+  json::object out{
+      {"activated", h.activated},
+      {"vendor", h.vendor},
+      {"group", h.group},
+      // "" rather than null for an unknown group: today's wire format.
+      {"group_id", h.group_id ? FormatUuid(*h.group_id) : std::string()},
+      {"partial_product_key", h.partial_product_key},
+      {"host_id", FormatUuid(h.host_id)},
+      {"counts", std::move(counts)},
+      {"port", h.port},
+      {"listening", std::move(listening)},
+      {"dns_publishing", h.dns_publishing},
+      {"dns_problem", OptText(h.dns_problem)},
+      {"dns", std::move(dns)},
+      {"priority", h.priority == Priority::kLow ? "low" : "normal"},
+      {"activation_interval", h.activation_interval},
+      {"renewal_interval", h.renewal_interval},
+      {"certificate_expires",
+       h.certificate_expires ? json::value(*h.certificate_expires) : json::value(nullptr)},
+      {"requests", json::object{{"total", r.total},
+                                {"failed", r.failed},
+                                {"unlicensed", r.unlicensed},
+                                {"licensed", r.licensed},
+                                {"initial_grace", r.initial_grace},
+                                {"oot_grace", r.oot_grace},
+                                {"non_genuine_grace", r.non_genuine_grace},
+                                {"notification", r.notification}}}};
+  if (h.clearinghouse_unreachable) {
+    out["clearinghouse_unreachable"] = json::object{{"since", h.clearinghouse_unreachable->since},
+                                                    {"cause", h.clearinghouse_unreachable->cause}};
+  }
+  return out;
 }
 
 json::value ToJson(const std::optional<Host>& h) {
@@ -473,6 +479,12 @@ void Read(Reader& r, Host& h) {
     std::int64_t expires = 0;
     r.Number("certificate_expires", expires);
     h.certificate_expires = expires;
+  }
+  if (const json::object* ch = r.Object("clearinghouse_unreachable")) {
+    Reader c = r.Child(*ch, "clearinghouse_unreachable");
+    ClearinghouseProblem& p = h.clearinghouse_unreachable.emplace();
+    c.Number("since", p.since);
+    c.Text("cause", p.cause);
   }
   if (const json::object* q = r.Object("requests")) {
     Reader c = r.Child(*q, "requests");

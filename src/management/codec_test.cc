@@ -235,6 +235,10 @@ TEST(CodecTest, EveryResponseRoundTrips) {
   Host unknown_group = FullHost();
   unknown_group.group_id.reset();
   ExpectRoundTrip(Operation::kAtp, AtpResponse{unknown_group});
+  Host unreachable = FullHost();
+  unreachable.clearinghouse_unreachable =
+      ClearinghouseProblem{1795000000, "0xC0AC0040: connection refused"};
+  ExpectRoundTrip(Operation::kAtp, AtpResponse{unreachable});
   ExpectRoundTrip(Operation::kAtp, AtpResponse{});
   ExpectRoundTrip(
       Operation::kDlc,

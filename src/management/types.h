@@ -331,6 +331,12 @@ struct RequestCounts {
 
 enum class Priority { kNormal, kLow };
 
+struct ClearinghouseProblem {
+  std::int64_t since = 0;  // Unix seconds of the first failure in a row
+  std::string cause;       // the last failure's message
+  bool operator==(const ClearinghouseProblem&) const = default;
+};
+
 struct Host {
   bool activated = false;
   std::string vendor;
@@ -354,6 +360,10 @@ struct Host {
   // The host certificate's not-after (Unix seconds), from 30 days before it
   // on; null before then and when the host is not activated.
   std::optional<std::int64_t> certificate_expires;
+  // Set while the vendor's clearinghouse cannot be reached (renewal, the
+  // daily revocation list): since when and why. Absent from the wire
+  // otherwise.
+  std::optional<ClearinghouseProblem> clearinghouse_unreachable;
   bool operator==(const Host&) const = default;
 };
 

@@ -194,6 +194,12 @@ std::string HostText(const m::Host& host, bool verbose) {
     out += "    Host certificate expires: " + FormatUtcTime(*host.certificate_expires) +
            "; reactivate the host key before then (/dti, then /atp with the vendor's answer)\n";
   }
+  if (host.clearinghouse_unreachable) {
+    out += "    Clearinghouse: unreachable since " +
+           FormatUtcTime(host.clearinghouse_unreachable->since) + ": " +
+           Printable(host.clearinghouse_unreachable->cause) +
+           "; the host works on its certificate meanwhile\n";
+  }
   if (host.counts.empty()) {
     out += "    Current count: 0\n";
   } else {

@@ -144,6 +144,22 @@ TEST(OutputTest, DliHost) {
   EXPECT_EQ(text.substr(text.size() - host_block.size()), host_block) << text;
 }
 
+TEST(OutputTest, DliHostSaysTheClearinghouseIsUnreachable) {
+  std::string host = kHost;
+  host.replace(host.find('{'), 1,
+               R"({"clearinghouse_unreachable": {"since": 1795000000, "cause": "0xC0AC0040: )"
+               R"(connecting to ch.example:443: Connection refused"}, )");
+  std::string text = FormatResponse(Cmd("dli"), Licenses(kProduct, host)).stdout_text();
+  EXPECT_NE(text.find("    Clearinghouse: unreachable since " + FormatTime(1795000000) +
+                      ": 0xC0AC0040: connecting to ch.example:443: Connection refused; the host "
+                      "works on its certificate meanwhile\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(
+      FormatResponse(Cmd("dli"), Licenses(kProduct, kHost)).stdout_text().find("Clearinghouse"),
+      std::string::npos);
+}
+
 TEST(OutputTest, HostCountCappedAndSettings) {
   std::string host = Replace(
       Replace(Replace(kHost, R"("count": 27, "kms_count": 27)", R"("count": 73, "kms_count": 50)"),
