@@ -381,5 +381,42 @@ TEST_F(ServeTest, RenewalBeforeExpiryGivesALaterNotAfter) {
   EXPECT_EQ(keys->back().activations_used, 1);  // the renewal used none
 }
 
+// slmgr /ato of a MAK product goes to the clearinghouse, never to a host:
+// the vendor's MAK activation is installed (it does not expire), the same
+// machine asking again uses no second activation, and a machine past the
+// MAK's count is refused with its code.
+TEST_F(ServeTest, AMakClientActivatesOnlineOnceAndTheCountHolds) {
+  const Edition& edition = vendor_->catalog().editions[1];
+  Result<MintedKey> mak = vendor_->MintMak(edition.name, 1, ::time(nullptr));
+  ASSERT_TRUE(mak.ok()) << mak.status().ToString();
+  auto pc1 = OnlineHost("pc1");
+  ASSERT_EQ(Ok(pc1->Call({{"op", "ipk"}, {"key", edition.setup_key}})), 0u);
+  json::object ipk = pc1->Call({{"op", "ipk"}, {"key", mak->text}});
+  ASSERT_EQ(Ok(ipk), 0u) << json::serialize(ipk);
+
+  json::object ato = pc1->Call({{"op", "ato"}});
+  ASSERT_EQ(Ok(ato), 0u) << json::serialize(ato);
+  ASSERT_EQ(ato.at("products").as_array().size(), 1u) << json::serialize(ato);
+  const json::object& product = ato.at("products").as_array()[0].as_object();
+  EXPECT_FALSE(product.at("mak_activated").is_null()) << json::serialize(product);
+  EXPECT_EQ(product.at("license_status").to_number<int>(), 1);
+  EXPECT_TRUE(Contains(Log(*pc1), "MAK activation obtained online, at " + url_)) << Log(*pc1);
+  // Again: the same machine, no second activation.
+  ASSERT_EQ(Ok(pc1->Call({{"op", "ato"}})), 0u);
+  Result<std::vector<MintedKey>> keys = vendor_->ListKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->back().activations_used, 1);
+
+  // Another machine on a MAK of count 1: refused, the code names the limit.
+  auto pc2 = OnlineHost("pc2");
+  ASSERT_EQ(Ok(pc2->Call({{"op", "ipk"}, {"key", edition.setup_key}})), 0u);
+  ASSERT_EQ(Ok(pc2->Call({{"op", "ipk"}, {"key", mak->text}})), 0u);
+  json::object refused = pc2->Call({{"op", "ato"}});
+  EXPECT_EQ(Ok(refused), static_cast<std::uint32_t>(ResultCode::kKeyOverLimit))
+      << json::serialize(refused);
+  EXPECT_TRUE(Contains(json::serialize(refused), "(from the clearinghouse at " + url_ + ")"))
+      << json::serialize(refused);
+}
+
 }  // namespace
 }  // namespace activa

@@ -152,9 +152,11 @@ class Daemon {
           asio::co_spawn(io_, RunAttempts(std::move(products), std::move(done)),
                          Logged("an activation"));
         });
-    service_->set_online_activator([this](std::function<void(Status)> done) {
-      asio::co_spawn(io_, ActivateHostOnline(std::move(done)), Logged("an online activation"));
-    });
+    service_->set_online_activator(
+        [this](std::optional<Uuid> mak_product, std::function<void(Status)> done) {
+          asio::co_spawn(io_, ActivateOnline(mak_product, std::move(done)),
+                         Logged("an online activation"));
+        });
     // The clearinghouse's proxy settings are the environment's, as for
     // curl; read once, at start.
     https_proxy_ = Env("https_proxy", "HTTPS_PROXY");
@@ -350,10 +352,16 @@ class Daemon {
   }
 
   // Where and how to reach the clearinghouse: [client] clearinghouse or the
-  // host key's catalog's URL, the catalog's pins, the CA file and proxy.
-  Result<clearinghouse::Client> ClearinghouseClient() const {
+  // catalog's URL (the host key's, or that of the MAK product's edition),
+  // the catalog's pins, the CA file and proxy.
+  Result<clearinghouse::Client> ClearinghouseClient(
+      std::optional<Uuid> mak_product = std::nullopt) const {
     const DaemonConfig& cfg = core_->config();
     const Catalog* catalog = core_->host().catalog();
+    if (mak_product) {
+      catalog = nullptr;
+      core_->catalogs().FindEdition(*mak_product, &catalog);
+    }
     clearinghouse::ClientOptions o;
     o.url = cfg.clearinghouse;
     o.url_source = "[client] clearinghouse";
@@ -384,17 +392,19 @@ class Daemon {
     }
   }
 
-  // slmgr /ato on a host.
-  awaitable<void> ActivateHostOnline(std::function<void(Status)> done) {
-    Status s = co_await ActivateHostAtClearinghouse();
+  // slmgr /ato on a host, or of a MAK product.
+  awaitable<void> ActivateOnline(std::optional<Uuid> mak_product,
+                                 std::function<void(Status)> done) {
+    Status s = co_await ActivateAtClearinghouse(mak_product);
     if (!s.ok()) LogWarning("online activation failed: " + s.ToString());
     done(std::move(s));
   }
 
-  awaitable<Status> ActivateHostAtClearinghouse() {
-    Result<std::string> iid = core_->InstallationIdText();
+  awaitable<Status> ActivateAtClearinghouse(std::optional<Uuid> mak_product) {
+    Result<std::string> iid =
+        mak_product ? core_->MakInstallationIdText(*mak_product) : core_->InstallationIdText();
     if (!iid.ok()) co_return iid.status();
-    Result<clearinghouse::Client> client = ClearinghouseClient();
+    Result<clearinghouse::Client> client = ClearinghouseClient(mak_product);
     if (!client.ok()) {
       Status why = client.status();
       if (why.code() == ResultCode::kNoClearinghouse) {
@@ -416,11 +426,18 @@ class Daemon {
       NoteBusy(answer.first.status(), answer.second);
       co_return answer.first.status();
     }
-    if (answer.first->kind != "host") {
+    const std::string expected = mak_product ? "mak" : "host";
+    if (answer.first->kind != expected) {
       co_return Status(ResultCode::kClearinghouseBadAnswer,
-                       "the clearinghouse at " + client->url() +
-                           " answered a host's activation with a confirmation of kind \"" +
-                           answer.first->kind + "\"");
+                       "the clearinghouse at " + client->url() + " answered a " +
+                           (mak_product ? "MAK's" : "host's") +
+                           " activation with a confirmation of kind \"" + answer.first->kind +
+                           "\"");
+    }
+    if (mak_product) {
+      Status installed = core_->InstallMakConfirmation(*mak_product, answer.first->confirmation_id);
+      if (installed.ok()) LogInfo("MAK activation obtained online, at " + client->url());
+      co_return installed;
     }
     co_return core_->InstallHostConfirmation(answer.first->confirmation_id,
                                              "online, at " + client->url());

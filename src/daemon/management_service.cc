@@ -381,36 +381,74 @@ void ManagementService::Ato(const m::AtoRequest& r,
   }
   if (products.empty()) {
     if (core_.host().key_installed()) {
-      if (!activate_host_online_) {
+      if (!activate_online_) {
         return done(Status(ResultCode::kInvalidArgument,
                            "online activation needs the daemon's network side: activate by "
                            "phone or file with /dti, activa-vendor confirm and /atp"));
       }
       // At the vendor's clearinghouse; the certificate is installed as /atp
       // installs one (DaemonCore::InstallHostConfirmation).
-      return activate_host_online_([done = std::move(done)](Status s) {
+      return activate_online_(std::nullopt, [done = std::move(done)](Status s) {
         if (!s.ok()) return done(std::move(s));
         done(m::AtoResponse{Status::Ok(), {}});
       });
     }
     return done(Status(ResultCode::kNotFound, "no product key is installed; use /ipk first"));
   }
-  run_attempts_(products,
-                [this, products, done = std::move(done)](std::vector<AttemptReport> reports) {
-                  m::AtoResponse out;
-                  // The first failure is the outcome, its cause the message.
-                  for (std::size_t i = 0; i < reports.size() && i < products.size(); ++i) {
-                    if (out.outcome.ok() && reports[i].result != ResultCode::kOk) {
-                      out.outcome = Status(reports[i].result, reports[i].cause);
-                    }
-                    out.attempts.push_back(ToWire(products[i], reports[i]));
-                  }
-                  for (const Uuid& sku : products) {
-                    if (const ProductRecord* p = core_.client().Find(sku))
-                      out.products.push_back(ProductInfo(*p));
-                  }
-                  done(std::move(out));
-                });
+  // A MAK product activates at the vendor, never through a host.
+  std::vector<Uuid> maks;
+  std::vector<Uuid> hosts;
+  for (const Uuid& sku : products) {
+    const ProductRecord* p = client.Find(sku);
+    (p != nullptr && p->key_kind == KeyKind::kMak ? maks : hosts).push_back(sku);
+  }
+  ActivateMaksThenHosts(std::move(maks), 0, std::move(hosts), std::make_shared<m::AtoResponse>(),
+                        std::move(done));
+}
+
+void ManagementService::ActivateMaksThenHosts(std::vector<Uuid> maks, std::size_t next,
+                                              std::vector<Uuid> hosts,
+                                              std::shared_ptr<m::AtoResponse> out,
+                                              std::function<void(Result<m::AtoResponse>)> done) {
+  auto add_products = [this](m::AtoResponse& response, const std::vector<Uuid>& skus) {
+    for (const Uuid& sku : skus) {
+      if (const ProductRecord* p = core_.client().Find(sku))
+        response.products.push_back(ProductInfo(*p));
+    }
+  };
+  if (next < maks.size()) {
+    const Uuid sku = maks[next];
+    auto step = [this, maks = std::move(maks), next, hosts = std::move(hosts), out,
+                 done = std::move(done), sku](Status s) mutable {
+      AttemptReport report{s.code(), s.ok() ? "" : s.message(), {}};
+      if (out->outcome.ok() && !s.ok()) out->outcome = Status(s.code(), s.message());
+      out->attempts.push_back(ToWire(sku, report));
+      ActivateMaksThenHosts(std::move(maks), next + 1, std::move(hosts), out, std::move(done));
+    };
+    if (!activate_online_) {
+      return step(Status(ResultCode::kInvalidArgument,
+                         "online MAK activation needs the daemon's network side: activate by "
+                         "phone or file with /dti, activa-vendor confirm and /atp"));
+    }
+    return activate_online_(sku, std::move(step));
+  }
+  if (hosts.empty()) {
+    add_products(*out, maks);
+    return done(std::move(*out));
+  }
+  run_attempts_(hosts, [out, maks = std::move(maks), hosts, add_products,
+                        done = std::move(done)](std::vector<AttemptReport> reports) {
+    // The first failure is the outcome, its cause the message.
+    for (std::size_t i = 0; i < reports.size() && i < hosts.size(); ++i) {
+      if (out->outcome.ok() && reports[i].result != ResultCode::kOk) {
+        out->outcome = Status(reports[i].result, reports[i].cause);
+      }
+      out->attempts.push_back(ToWire(hosts[i], reports[i]));
+    }
+    add_products(*out, maks);
+    add_products(*out, hosts);
+    done(std::move(*out));
+  });
 }
 
 // Without an activation ID: the host key's, as before MAKs, or else the only

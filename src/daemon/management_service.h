@@ -13,6 +13,8 @@
 #define ACTIVA_DAEMON_MANAGEMENT_SERVICE_H_
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "daemon/daemon_core.h"
@@ -27,17 +29,17 @@ class ManagementService final : public management::Service {
   using AttemptRunner = std::function<void(std::vector<Uuid> products,
                                            std::function<void(std::vector<AttemptReport>)> done)>;
 
-  // Activates the host at the vendor's clearinghouse and installs the
-  // certificate; calls `done` once, on the event loop.
-  using OnlineActivator = std::function<void(std::function<void(Status)> done)>;
+  // Activates at the vendor's clearinghouse and installs the answer: the
+  // host's certificate when `mak_product` is empty, else that MAK
+  // product's activation. Calls `done` once, on the event loop.
+  using OnlineActivator =
+      std::function<void(std::optional<Uuid> mak_product, std::function<void(Status)> done)>;
 
   // `core` must outlive the service.
   ManagementService(DaemonCore& core, AttemptRunner run_attempts);
-  // What /ato runs on a host (no client products installed). Unset: /ato
-  // on a host says to activate offline.
-  void set_online_activator(OnlineActivator activate) {
-    activate_host_online_ = std::move(activate);
-  }
+  // What /ato runs on a host (no client products installed) and for each
+  // MAK product. Unset: /ato says to activate offline.
+  void set_online_activator(OnlineActivator activate) { activate_online_ = std::move(activate); }
 
   Result<management::LicenseInfo> Dli(const management::DliRequest& request) override;
   Result<management::LicenseInfo> Dlv(const management::DlvRequest& request) override;
@@ -85,10 +87,15 @@ class ManagementService final : public management::Service {
   Result<management::Empty> SetPriority(bool low);
   Result<management::Empty> SetHostCaching(bool on);
   Result<Uuid> OnlyMakProduct() const;
+  // /ato's MAK products, one after another at the clearinghouse, then the
+  // rest through activation hosts.
+  void ActivateMaksThenHosts(std::vector<Uuid> maks, std::size_t next, std::vector<Uuid> hosts,
+                             std::shared_ptr<management::AtoResponse> out,
+                             std::function<void(Result<management::AtoResponse>)> done);
 
   DaemonCore& core_;
   AttemptRunner run_attempts_;
-  OnlineActivator activate_host_online_;
+  OnlineActivator activate_online_;
 };
 
 }  // namespace activa

@@ -118,7 +118,9 @@ std::string VendorDefinitionTemplate(std::string_view vendor_name) {
   out += "[vendor]\n";
   out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "name = \"" + n + "\"\n";
-  out += "clearinghouse = \"https://activation.example.com\"  # where hosts activate online\n\n";
+  out += "# Where hosts and MAK clients activate online (activa-vendor serve); without\n";
+  out += "# it they activate by phone or file only.\n";
+  out += "# clearinghouse = \"https://activation.example.com\"\n\n";
   out += "[[application]]\n";
   out += "id = \"" + FormatUuid(NewRandomUuid()) + "\"\n";
   out += "name = \"" + n + " Suite\"\n\n";

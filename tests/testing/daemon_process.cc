@@ -12,11 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "base/file_util.h"
@@ -137,7 +139,23 @@ void DaemonProcess::Start() {
   std::string log = options_.state_dir + "/activad.log";
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+  // The daemons of a test talk to loopback only: a proxy set for the
+  // machine (https_proxy and its kin) must not carry their HTTPS away.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view v(*e);
+    std::string name(v.substr(0, v.find('=')));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "https_proxy" || name == "http_proxy" || name == "all_proxy" ||
+        name == "no_proxy") {
+      continue;
+    }
+    env_strings.emplace_back(v);
+  }
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start activad");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
