@@ -138,14 +138,34 @@ int MintMak(const std::string& dir, const std::string& edition, int count) {
   return 0;
 }
 
-int Confirm(const std::string& dir, const std::string& iid) {
+// The installation ID comes typed on the command line or in the file `in`
+// (as `slmgr /dti --out FILE` writes it); the confirmation ID goes to
+// standard output, or to the file `out` for `slmgr /atp --in FILE`.
+int Confirm(const std::string& dir, std::string iid, const std::string& in,
+            const std::string& out) {
+  if (!in.empty()) {
+    Result<std::string> text = ReadFile(in);
+    if (!text.ok()) return Fail(text.status());
+    iid = std::move(text).value();
+  }
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
   Result<std::string> cid = v->Confirm(iid, Now());
-  if (!cid.ok()) return Fail(cid.status());
-  std::cout << *cid << "\n";
-  std::cerr << "Give this confirmation ID to the host's administrator: slmgr /atp ID\n";
-  return 0;
+  if (!cid.ok()) {
+    Status s = cid.status();
+    // The parser names the group; the file is what the person must look at.
+    if (!in.empty()) s = Status(s.code(), in + ": " + s.message());
+    return Fail(s);
+  }
+  if (out.empty()) {
+    std::cout << *cid << "\n";
+    std::cerr << "Give this confirmation ID to the host's administrator: slmgr /atp ID\n";
+    return 0;
+  }
+  return WriteOutput(out, *cid + "\n", [&] {
+    std::cerr << "Wrote the confirmation ID to " << out << "; on the host: slmgr /atp --in " << out
+              << "\n";
+  });
 }
 
 int Revoke(const std::string& dir, const std::string& key) {
@@ -287,9 +307,24 @@ int Run(int argc, char** argv) {
   CLI::App* confirm =
       app.add_subcommand("confirm", "Turn a host's installation ID into a confirmation ID");
   confirm->add_option("VENDORDIR", dir)->required();
-  confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)")
-      ->required();
-  confirm->callback([&] { rc = Confirm(dir, text); });
+  std::string confirm_in, confirm_out;
+  CLI::Option* iid_option =
+      confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)");
+  confirm
+      ->add_option("--in", confirm_in,
+                   "Read the installation ID from this file (as `slmgr /dti --out` writes it)")
+      ->excludes(iid_option);
+  confirm->add_option("--out", confirm_out,
+                      "Write the confirmation ID to this file (for `slmgr /atp --in`); - for "
+                      "standard output");
+  confirm->callback([&] {
+    if (text.empty() && confirm_in.empty()) {
+      std::cerr << "activa-vendor confirm: give the INSTALLATION_ID or --in FILE\n";
+      rc = 2;
+      return;
+    }
+    rc = Confirm(dir, text, confirm_in, confirm_out);
+  });
 
   std::string host_iid;
   CLI::App* revoke =
