@@ -100,9 +100,8 @@ TEST_F(OfflineFilesTest, AConfirmationFileForAnotherHostIsRefused) {
   o.state_dir = dir_ / "other";
   o.catalog_dir = dir_ / "catalogs";
   DaemonProcess other(o);
-  ASSERT_EQ(RunProcess({SLMGR_BIN, "--socket", other.socket_path(), "/ipk", MintHostKey()})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunProcess({SLMGR_BIN, "--socket", other.socket_path(), "/ipk", MintHostKey()}).exit_code, 0);
   ASSERT_EQ(RunProcess({SLMGR_BIN, "--socket", other.socket_path(), "/dti", "--out",
                         dir_ / "other-iid.txt"})
                 .exit_code,

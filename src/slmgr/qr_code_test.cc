@@ -54,8 +54,8 @@ QrCode FromTerminal(const std::string& text, int size) {
         pos += 1;
       }
       const int mx = x - kQrQuietZone;
-      for (const auto& [my, light] : {std::pair{y - kQrQuietZone, top},
-                                      std::pair{y + 1 - kQrQuietZone, bottom}}) {
+      for (const auto& [my, light] :
+           {std::pair{y - kQrQuietZone, top}, std::pair{y + 1 - kQrQuietZone, bottom}}) {
         const bool inside = mx >= 0 && my >= 0 && mx < size && my < size;
         if (inside) {
           code.dark[static_cast<std::size_t>(my) * size + mx] = !light;
@@ -79,7 +79,8 @@ std::string Decode(const std::string& png) {
   if (pipe == nullptr) return "(popen failed)";
   std::string out;
   std::array<char, 512> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
+    out.append(buffer.data(), n);
   const int status = ::pclose(pipe);
   if (status != 0) return "(zbarimg failed: " + out + ")";
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
