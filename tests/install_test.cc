@@ -35,8 +35,9 @@ std::vector<std::string> ExecStart(const std::string& unit) {
 // names exists there. `sysconfdir` is where the configuration must land.
 void InstallAndCheck(const std::string& destdir, const std::string& prefix,
                      const std::string& sysconfdir) {
-  ProcessResult install = RunProcess(
-      {CMAKE_COMMAND, "--install", ACTIVA_BUILD_DIR_PATH, "--prefix", prefix}, {"DESTDIR=" + destdir});
+  ProcessResult install =
+      RunProcess({CMAKE_COMMAND, "--install", ACTIVA_BUILD_DIR_PATH, "--prefix", prefix},
+                 {"DESTDIR=" + destdir});
   ASSERT_EQ(install.exit_code, 0) << install.out << install.err;
 
   Result<std::string> unit = ReadFile(destdir + prefix + "/lib/systemd/system/activad.service");
@@ -73,7 +74,8 @@ TEST(InstallTest, OtherPrefixesGetAUnitOfTheirOwn) {
 TEST(InstallTest, AnAdministratorsConfigurationIsKept) {
   TempDir dir;
   ASSERT_TRUE(std::filesystem::create_directories(dir / "etc/activa"));
-  ASSERT_TRUE(WriteFileAtomic(dir / "etc/activa/activa.toml", "[host]\nport = 1700\n", 0644, false).ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(dir / "etc/activa/activa.toml", "[host]\nport = 1700\n", 0644, false).ok());
   InstallAndCheck(dir.path(), "/usr", "/etc");
   EXPECT_EQ(*ReadFile(dir / "etc/activa/activa.toml"), "[host]\nport = 1700\n");
 }
