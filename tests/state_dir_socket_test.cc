@@ -61,8 +61,8 @@ TEST(StateDirSocketTest, StandardUsersReachTheDefaultSocketButNotTheState) {
       {slmgr, "--socket", daemon.socket_path(), "/ipk", vendor->catalog().editions[0].setup_key});
   ASSERT_EQ(ipk.exit_code, 0) << ipk.err;
 
-  ProcessResult dli =
-      testing::RunProcessAs(kNobody, kNobody, {}, {slmgr, "--socket", daemon.socket_path(), "/dli"});
+  ProcessResult dli = testing::RunProcessAs(kNobody, kNobody, {},
+                                            {slmgr, "--socket", daemon.socket_path(), "/dli"});
   EXPECT_EQ(dli.exit_code, 0) << dli.err;
   EXPECT_NE(dli.out.find("Initial grace period"), std::string::npos) << dli.out;
 
@@ -74,8 +74,8 @@ TEST(StateDirSocketTest, StandardUsersReachTheDefaultSocketButNotTheState) {
       testing::RunProcessAs(kNobody, kNobody, {}, {"/bin/cat", o.state_dir + "/activad.db"});
   EXPECT_NE(cat.exit_code, 0);
   EXPECT_EQ(cat.out, "");
-  ProcessResult upk =
-      testing::RunProcessAs(kNobody, kNobody, {}, {slmgr, "--socket", daemon.socket_path(), "/upk"});
+  ProcessResult upk = testing::RunProcessAs(kNobody, kNobody, {},
+                                            {slmgr, "--socket", daemon.socket_path(), "/upk"});
   EXPECT_EQ(upk.exit_code, 1);
   EXPECT_NE(upk.err.find("0x80070005"), std::string::npos) << upk.err;
 }
