@@ -71,6 +71,9 @@ TEST_F(HardeningTest, TheStateIsTheDaemonsAlone) {
   o.socket_path = dir_ / "elsewhere/activad.sock";
   DaemonProcess e(o);
   EXPECT_EQ(ModeOf(e.state_dir()), 0700u);
+  // A socket folder activad makes (as /run/activa, started by hand) lets
+  // every user reach the socket.
+  EXPECT_EQ(ModeOf(dir_ / "elsewhere"), 0755u);
 }
 
 TEST_F(HardeningTest, AStateFolderOthersMayWriteIsRefused) {

@@ -314,11 +314,13 @@ class Daemon {
     const std::string& path = paths_.socket_path;
     const std::string dir = std::filesystem::path(path).parent_path().string();
     std::error_code fec;
+    const bool existed = std::filesystem::exists(dir, fec);
     std::filesystem::create_directories(dir, fec);
-    if (path == paths_.state_dir + "/" + std::string(kStateSocketRelative)) {
-      // The derived folder is ours (the state folder's owner checks passed)
-      // and must be open to every user, whatever the umask made of it; it
-      // is never made writable for them.
+    if (!existed || path == paths_.state_dir + "/" + std::string(kStateSocketRelative)) {
+      // A folder made here (/run/activa when started by hand, not by
+      // systemd's RuntimeDirectory) and the derived STATE_DIR/run are ours
+      // and must be open to every user, whatever the umask made of them;
+      // they are never made writable for others.
       struct stat dst;
       if (::lstat(dir.c_str(), &dst) == 0 && S_ISDIR(dst.st_mode) && dst.st_uid == ::geteuid() &&
           (dst.st_mode & 0777) != 0755) {
