@@ -33,3 +33,19 @@ else()
   message(STATUS "Installing: ${config}")
   configure_file("${ACTIVA_PACKAGING_DIR}/activa.toml" "${config}" COPYONLY)
 endif()
+
+# Installed into the running system (no DESTDIR) by root: create the group
+# now, as a package's postinst would. Staged installs leave it to the
+# package.
+find_program(ACTIVA_SYSUSERS systemd-sysusers)
+if(destdir STREQUAL "" AND ACTIVA_SYSUSERS)
+  execute_process(COMMAND id -u OUTPUT_VARIABLE uid OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(uid STREQUAL "0")
+    message(STATUS "Creating the group activa-admin: ${ACTIVA_SYSUSERS} ${sysusers_dir}/activa.conf")
+    execute_process(COMMAND "${ACTIVA_SYSUSERS}" "${sysusers_dir}/activa.conf"
+                    RESULT_VARIABLE sysusers_result)
+    if(NOT sysusers_result EQUAL 0)
+      message(WARNING "systemd-sysusers failed (${sysusers_result}); run it by hand")
+    endif()
+  endif()
+endif()
