@@ -1,6 +1,7 @@
 // DNS publishing and discovery by real activad daemons against a real BIND
 // named on loopback (DESIGN.md section 6).
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
@@ -191,6 +192,50 @@ TEST_F(DnsDaemonTest, WrongTsigKeyIsEvent12293AndNoRecord) {
   EXPECT_TRUE(named_->Srv(kService).empty());
   std::string events = Events(*h, 12293);
   EXPECT_NE(events.find("_activa._tcp.corp.example"), std::string::npos) << events;
+}
+
+// Rewrites the host's configuration file, replacing `from` with `to`, and
+// has the daemon reread it.
+void ReloadReplacing(DaemonProcess& d, const std::string& from, const std::string& to) {
+  const std::string path = d.state_dir() + "/activa.toml";
+  Result<std::string> text = ReadFile(path);
+  ASSERT_TRUE(text.ok());
+  std::size_t at = text->find(from);
+  ASSERT_NE(at, std::string::npos) << from;
+  text->replace(at, from.size(), to);
+  ASSERT_TRUE(WriteFileAtomic(path, *text, 0600, true).ok());
+  ASSERT_EQ(::kill(d.pid(), SIGHUP), 0);
+}
+
+TEST_F(DnsDaemonTest, ReloadWithANewTsigKeyOrPublishListRepublishes) {
+  const std::string wrong = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  auto h = Host("host1", HostDns("host1.corp.example", {{"corp.example", 0, 0}}, Tsig(wrong)));
+  json::object result = WaitForPublishResult(*h, "corp.example");
+  ASSERT_EQ(result.at("result").to_number<std::uint32_t>(), 0xC0AC0008u);
+  // The right key: published at once, not after the failure's backoff.
+  ReloadReplacing(*h, wrong, named_->key().secret_base64);
+  EXPECT_EQ(WaitForRecords(kService, 1).size(), 1u);
+  // Another domain in the publish list: published there too.
+  ReloadReplacing(*h, "[[dns.publish]]",
+                  "[[dns.publish]]\ndomain = \"branch.example\"\nserver = \"" + Server() +
+                      "\"\ntsig = \"" + Tsig() + "\"\n[[dns.publish]]");
+  EXPECT_EQ(WaitForRecords("_activa._tcp.branch.example", 1).size(), 1u);
+  EXPECT_EQ(named_->Srv(kService).size(), 1u);
+}
+
+// Without `server`, the zone's primary comes from its SOA (through the
+// resolver) and takes the update on the resolver's port, as docs/dns.md
+// says: that is how a named on another port than 53 is reached.
+TEST_F(DnsDaemonTest, WithoutServerTheUpdateGoesToThePrimaryAtTheResolversPort) {
+  std::string config = "[dns]\nhost_name = \"host1.corp.example\"\nresolver = \"" + Server() +
+                       "\"\n[[dns.publish]]\ndomain = \"corp.example\"\ntsig = \"" + Tsig() +
+                       "\"\n";
+  auto h = Host("host1", config);
+  json::object result = WaitForPublishResult(*h, "corp.example");
+  EXPECT_EQ(result.at("result").to_number<std::uint32_t>(), 0u) << json::serialize(result);
+  std::vector<dns::SrvRecord> records = WaitForRecords(kService, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].target, "host1.corp.example");
 }
 
 TEST_F(DnsDaemonTest, ClientWithoutSkmsFindsAHostThroughDnsAndActivates) {

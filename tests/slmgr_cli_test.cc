@@ -96,12 +96,15 @@ TEST_F(SlmgrCliTest, StandardUserMayReadButNotChange) {
   EXPECT_NE(ipk.out.find("installed successfully"), std::string::npos) << ipk.out;
 
   const uid_t nobody = 65534;
-  for (const char* read : {"/dli", "/dlv", "/xpr", "/dlc"}) {
+  for (const char* read : {"/dli", "/dlv", "/xpr", "/dlc", "/dle"}) {
     ProcessResult r = SlmgrAs(nobody, nobody, {}, {read});
     EXPECT_EQ(r.exit_code, 0) << read << ": " << r.err;
   }
   ProcessResult dli = SlmgrAs(nobody, nobody, {}, {"/dli"});
   EXPECT_NE(dli.out.find("Initial grace period"), std::string::npos) << dli.out;
+  // The events, as an administrator reads them: the client's own 12288.
+  ProcessResult events = SlmgrAs(nobody, nobody, {}, {"/dle", "--id", "12288"});
+  EXPECT_NE(events.out.find("Event 12288"), std::string::npos) << events.out << events.err;
   for (std::vector<std::string> change : {std::vector<std::string>{"/rearm"},
                                           {"/skms", "kms1:1688"},
                                           {"/cdns"},

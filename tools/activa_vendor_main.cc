@@ -13,6 +13,7 @@
 #include "base/file_util.h"
 #include "catalog/catalog.h"
 #include "catalog/trust_store.h"
+#include "keys/activation_codes.h"
 #include "keys/product_key.h"
 #include "vendor/vendor.h"
 
@@ -134,7 +135,7 @@ int MintMak(const std::string& dir, const std::string& edition, int count) {
   if (!key.ok()) return Fail(key.status());
   std::cout << key->text << "\n";
   std::cerr << "MAK #" << key->serial << " for edition \"" << key->item_name << "\": " << count
-            << " activations\n";
+            << " machines\n";
   return 0;
 }
 
@@ -157,14 +158,16 @@ int Confirm(const std::string& dir, std::string iid, const std::string& in,
     if (!in.empty()) s = Status(s.code(), in + ": " + s.message());
     return Fail(s);
   }
+  const bool mak = ParseInstallationId(iid)->host_key.kind == KeyKind::kMak;
   if (out.empty()) {
     std::cout << *cid << "\n";
-    std::cerr << "Give this confirmation ID to the host's administrator: slmgr /atp ID\n";
+    std::cerr << "Give this confirmation ID to the machine's administrator: slmgr /atp ID"
+              << (mak ? " (a MAK activation; it does not expire)\n" : "\n");
     return 0;
   }
   return WriteOutput(out, *cid + "\n", [&] {
-    std::cerr << "Wrote the confirmation ID to " << out << "; on the host: slmgr /atp --in " << out
-              << "\n";
+    std::cerr << "Wrote the confirmation ID to " << out << "; on the machine: slmgr /atp --in "
+              << out << (mak ? " (a MAK activation; it does not expire)\n" : "\n");
   });
 }
 
@@ -208,7 +211,7 @@ int ListKeys(const std::string& dir) {
     std::string used =
         k.kind == KeyKind::kHost
             ? std::to_string(k.hosts_used) + "/" + std::to_string(k.max_hosts) + " hosts"
-            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count);
+            : std::to_string(k.activations_used) + "/" + std::to_string(k.mak_count) + " machines";
     std::printf("%-7u %-5s %-29s %-8s %-12s %s\n", k.serial,
                 k.kind == KeyKind::kHost ? "host" : "mak", k.text.c_str(),
                 k.revoked ? "revoked" : "active", used.c_str(), k.item_name.c_str());
@@ -304,8 +307,8 @@ int Run(int argc, char** argv) {
       ->check(CLI::Range(1, 10000000));
   mint_mak->callback([&] { rc = MintMak(dir, edition, count); });
 
-  CLI::App* confirm =
-      app.add_subcommand("confirm", "Turn a host's installation ID into a confirmation ID");
+  CLI::App* confirm = app.add_subcommand(
+      "confirm", "Turn a host's or MAK client's installation ID into a confirmation ID");
   confirm->add_option("VENDORDIR", dir)->required();
   std::string confirm_in, confirm_out;
   CLI::Option* iid_option =

@@ -38,6 +38,11 @@ namespace activa::capi {
 //                       kThresholdMismatch, kClockSkew (the proof is dated in
 //                       the future: the clock was set back), kProofExpired,
 //                       kInvalidData, kUnsupportedVersion.
+// A MAK activation's proof (installation and confirmation IDs instead of a
+// response) must be signed by the catalog's vendor over the machine tag of
+// the reply's CMID (else kOtherMachine) and this edition
+// (kEditionNotCovered; kBadSignature for a forged or altered one); it
+// never expires, so `minutes_left` is 0.
 // `verification_text` says which, for activa_last_error_message.
 // InitCrypto() must have been called.
 void JudgeStatus(LicenseStatus& status, const PublicKey& vendor_key, const Uuid& application_id,

@@ -6,6 +6,8 @@
 
 #include "catalog/catalog.h"
 #include "cert/host_certificate.h"
+#include "keys/activation_codes.h"
+#include "offline/mak_activation.h"
 #include "protocol/codec.h"
 
 namespace activa::capi {
@@ -168,6 +170,115 @@ TEST_F(LicenseCheckTest, GraceIsActivadsWordAndSaysSo) {
   s.state = 5;
   s.minutes_left = 0;
   EXPECT_EQ(Judge(s).verification, ResultCode::kOk);
+}
+
+}  // namespace
+}  // namespace activa::capi
+
+namespace activa::capi {
+namespace {
+
+// A MAK activation as the proof: the vendor's signature over this machine
+// and this edition, which never expires.
+class MakLicenseCheckTest : public ::testing::Test {
+ protected:
+  MakLicenseCheckTest() : vendor_(SigningKey::FromSeed(Bytes(32, 1))) {
+    InitCrypto();
+    catalog_.vendor_id = Id("11111111-0000-4000-8000-000000000001");
+    catalog_.vendor_name = "Example";
+    catalog_.vendor_keys = {vendor_.public_key()};
+    catalog_.applications = {{app_, "Suite"}};
+    catalog_.editions = {{pro_, app_, "Pro", EditionKind::kClient, 25, 1, ""},
+                         {home_, app_, "Home", EditionKind::kClient, 25, 2, ""}};
+    catalog_.groups = {{Id("99999999-0000-4000-8000-000000000001"), "Clients", 10, {pro_}}};
+    catalog_text_ = *SignCatalog(catalog_, vendor_);
+  }
+
+  // The installation ID of machine `cmid` with a MAK of edition code `code`.
+  InstallationId Iid(const Uuid& cmid, std::uint16_t code = 1) const {
+    InstallationId iid;
+    iid.machine_tag = MachineTagOf(cmid);
+    iid.host_public_key = machine_.public_key();
+    iid.host_key = {KeyKind::kMak, catalog_.vendor_tag(), code, 7, 0x12345678};
+    return iid;
+  }
+
+  // activad's word: licensed, with the MAK activation of `iid` for
+  // `edition` signed by `signer` as the proof, on machine cmid_.
+  LicenseStatus Licensed(const InstallationId& iid, const Uuid& edition,
+                         const SigningKey& signer) const {
+    LicenseStatus s;
+    s.state = 1;
+    s.minutes_left = 0;
+    s.cmid = cmid_;
+    ConfirmationId cid = IssueMakActivation(iid, catalog_.vendor_id, edition, signer, kNow);
+    s.proof = management::ActivationProof{
+        {}, catalog_text_, FormatInstallationId(iid), FormatConfirmationId(cid)};
+    return s;
+  }
+
+  LicenseStatus Judge(LicenseStatus s, const Uuid& sku, std::int64_t now = kNow) const {
+    JudgeStatus(s, vendor_.public_key(), app_, sku, now);
+    return s;
+  }
+
+  SigningKey vendor_;
+  SigningKey machine_ = SigningKey::FromSeed(Bytes(32, 3));
+  Uuid app_ = Id("aaaaaaaa-0000-4000-8000-000000000001");
+  Uuid pro_ = Id("eeeeeeee-0000-4000-8000-000000000001");
+  Uuid home_ = Id("eeeeeeee-0000-4000-8000-000000000002");
+  Uuid cmid_ = Id("c0000000-0000-4000-8000-000000000001");
+  Catalog catalog_;
+  std::string catalog_text_;
+};
+
+TEST_F(MakLicenseCheckTest, GoodMakActivationIsLicensedForGood) {
+  // Ten years on, still licensed: a MAK activation does not expire.
+  LicenseStatus s = Judge(Licensed(Iid(cmid_), pro_, vendor_), pro_, kNow + 3650 * kDay);
+  EXPECT_EQ(s.verification, ResultCode::kOk) << s.verification_text;
+  EXPECT_EQ(s.state, 1);
+  EXPECT_EQ(s.minutes_left, 0u);
+}
+
+TEST_F(MakLicenseCheckTest, ForgedMakActivationIsRefused) {
+  SigningKey forger = SigningKey::FromSeed(Bytes(32, 9));
+  LicenseStatus s = Judge(Licensed(Iid(cmid_), pro_, forger), pro_);
+  EXPECT_EQ(s.verification, ResultCode::kBadSignature) << s.verification_text;
+  EXPECT_EQ(s.state, 0);
+  // One flipped bit of a genuine signature.
+  LicenseStatus altered = Licensed(Iid(cmid_), pro_, vendor_);
+  Result<ConfirmationId> cid = ParseConfirmationId(altered.proof->confirmation_id);
+  cid->signature[0] ^= 0x80;
+  altered.proof->confirmation_id = FormatConfirmationId(*cid);
+  s = Judge(altered, pro_);
+  EXPECT_EQ(s.verification, ResultCode::kBadSignature) << s.verification_text;
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(MakLicenseCheckTest, AnotherMachinesMakActivationIsRefused) {
+  // Copied from machine c...02: its tag is not this CMID's.
+  LicenseStatus s =
+      Judge(Licensed(Iid(Id("c0000000-0000-4000-8000-000000000002")), pro_, vendor_), pro_);
+  EXPECT_EQ(s.verification, ResultCode::kOtherMachine) << s.verification_text;
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(MakLicenseCheckTest, AnotherEditionsMakActivationIsRefused) {
+  // A genuine Home activation does not license Pro.
+  LicenseStatus s = Judge(Licensed(Iid(cmid_, 2), home_, vendor_), pro_);
+  EXPECT_EQ(s.verification, ResultCode::kEditionNotCovered) << s.verification_text;
+  EXPECT_EQ(s.state, 0);
+  // Nor a record signed for Home over a Pro MAK.
+  s = Judge(Licensed(Iid(cmid_, 1), home_, vendor_), pro_);
+  EXPECT_EQ(s.verification, ResultCode::kBadSignature) << s.verification_text;
+  EXPECT_EQ(s.state, 0);
+}
+
+TEST_F(MakLicenseCheckTest, AnotherVendorsCatalogIsRefused) {
+  LicenseStatus s = Licensed(Iid(cmid_), pro_, vendor_);
+  JudgeStatus(s, SigningKey::FromSeed(Bytes(32, 8)).public_key(), app_, pro_, kNow);
+  EXPECT_EQ(s.verification, ResultCode::kBadSignature) << s.verification_text;
+  EXPECT_EQ(s.state, 0);
 }
 
 }  // namespace

@@ -11,11 +11,12 @@ namespace {
 // order, and returns the first non-empty answer; `what` says what was asked
 // when there is none.
 std::vector<dns::SrvRecord> Discover(const Attempt& attempt, dns::SrvResolver& resolver,
-                                     std::string& what) {
+                                     std::string& what, std::vector<AttemptStep>& steps) {
   std::vector<std::string> domains = attempt.lookup_domains;
   if (domains.empty()) domains = resolver.SearchDomains();
   if (domains.empty()) {
     what = "no DNS domain to look in: set one with slmgr /skms-domain or a host with /skms";
+    steps.push_back({AttemptStep::Kind::kDns, "", ResultCode::kNoHostReachable, what});
     return {};
   }
   std::string asked;
@@ -25,9 +26,22 @@ std::vector<dns::SrvRecord> Discover(const Attempt& attempt, dns::SrvResolver& r
     Result<std::vector<dns::SrvRecord>> r = resolver.QuerySrv(name);
     if (!r.ok()) {
       asked += " (" + r.status().message() + ")";
+      steps.push_back({AttemptStep::Kind::kDns, name, r.status().code(), r.status().message()});
       continue;
     }
-    if (!r->empty()) return *r;
+    if (!r->empty()) {
+      std::string found;
+      for (const dns::SrvRecord& record : *r) {
+        found += (found.empty() ? "" : ", ") + HostAddress{record.target, record.port}.ToString();
+      }
+      steps.push_back({AttemptStep::Kind::kDns, name, ResultCode::kOk,
+                       std::to_string(r->size()) + " SRV record(s): " + found});
+      return *r;
+    }
+    // The resolver does not tell NXDOMAIN from a name without SRV records;
+    // for the administrator both mean the record is not where it was asked.
+    steps.push_back({AttemptStep::Kind::kDns, name, ResultCode::kNoHostReachable,
+                     "no SRV records (NXDOMAIN or no data)"});
   }
   what = "no SRV records for an activation host at " + asked;
   return {};
@@ -46,8 +60,12 @@ AttemptOutcome RunAttempt(const Attempt& attempt, dns::SrvResolver& resolver,
     if (reply.ok()) {
       out.answer = std::move(reply->message);
       out.address = std::move(reply->address);
+      out.steps.push_back({AttemptStep::Kind::kHost, host.ToString(), ResultCode::kOk,
+                           out.address.empty() ? "answered" : "answered from " + out.address});
       return true;
     }
+    out.steps.push_back({AttemptStep::Kind::kHost, host.ToString(), reply.status().code(),
+                         reply.status().message()});
     out.errors +=
         (out.errors.empty() ? "" : "; ") + host.ToString() + ": " + reply.status().message();
     return false;
@@ -59,7 +77,7 @@ AttemptOutcome RunAttempt(const Attempt& attempt, dns::SrvResolver& resolver,
   }
   if (!attempt.discover) return out;
   std::string what;
-  std::vector<dns::SrvRecord> records = Discover(attempt, resolver, what);
+  std::vector<dns::SrvRecord> records = Discover(attempt, resolver, what, out.steps);
   if (records.empty()) {
     out.discovery_failed = true;
     out.errors = what + (out.errors.empty() ? "" : "; " + out.errors);

@@ -57,6 +57,19 @@ class HostConnector {
   virtual Result<Reply> Exchange(const HostAddress& host, const ActivationRequest& request) = 0;
 };
 
+// One thing an attempt did, in order: a DNS lookup or a host it tried.
+struct AttemptStep {
+  enum class Kind { kDns, kHost };
+  Kind kind = Kind::kHost;
+  // The SRV name asked ("_activa._tcp.corp.example"; empty when there was
+  // no domain to look in), or the host as host:port.
+  std::string name;
+  // kOk for a lookup that found records or a host that answered (the client
+  // role then puts the answer's result here), else what failed.
+  ResultCode result = ResultCode::kNoHostReachable;
+  std::string what;  // "connection refused", "no SRV records", "3 SRV records"
+};
+
 struct AttemptOutcome {
   std::optional<Message> answer;  // none: no host answered
   HostAddress host;               // the host that answered, or the last one tried
@@ -66,6 +79,8 @@ struct AttemptOutcome {
   bool discovery_failed = false;
   // Each host tried and what happened, in order ("host:port: why; ...").
   std::string errors;
+  // The same, step by step, with the DNS lookups (slmgr prints them).
+  std::vector<AttemptStep> steps;
 };
 
 AttemptOutcome RunAttempt(const Attempt& attempt, dns::SrvResolver& resolver,

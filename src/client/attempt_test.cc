@@ -128,5 +128,49 @@ TEST(AttemptTest, NoDomainAtAll) {
   EXPECT_NE(out.errors.find("no DNS domain to look in"), std::string::npos);
 }
 
+TEST(AttemptTest, StepsListEveryLookupAndHostInOrder) {
+  dns::FakeSrvResolver dns;
+  dns.SetError("_activa._tcp.corp.example", Status(ResultCode::kNoHostReachable, "SERVFAIL"));
+  dns.SetSrv("_activa._tcp.lab.example", {Srv(0, "a.lab.example", 1688)});
+  FakeConnector hosts;
+  hosts.Fails("cached.example:1688", "connection refused");
+  hosts.Answers("a.lab.example:1688");
+  Attempt a = Discovering();
+  a.lookup_domains = {"corp.example", "empty.example", "lab.example"};
+  a.hosts = {HostAddress{"cached.example", 1688}};
+  std::mt19937_64 rng(1);
+  AttemptOutcome out = RunAttempt(a, dns, hosts, rng);
+  ASSERT_TRUE(out.answer.has_value());
+  ASSERT_EQ(out.steps.size(), 5u);
+  using K = AttemptStep::Kind;
+  EXPECT_EQ(out.steps[0].kind, K::kHost);
+  EXPECT_EQ(out.steps[0].name, "cached.example:1688");
+  EXPECT_EQ(out.steps[0].what, "connection refused");
+  EXPECT_EQ(out.steps[1].kind, K::kDns);
+  EXPECT_EQ(out.steps[1].name, "_activa._tcp.corp.example");
+  EXPECT_EQ(out.steps[1].what, "SERVFAIL");
+  EXPECT_EQ(out.steps[2].name, "_activa._tcp.empty.example");
+  EXPECT_EQ(out.steps[2].what, "no SRV records (NXDOMAIN or no data)");
+  EXPECT_EQ(out.steps[3].name, "_activa._tcp.lab.example");
+  EXPECT_EQ(out.steps[3].result, ResultCode::kOk);
+  EXPECT_EQ(out.steps[3].what, "1 SRV record(s): a.lab.example:1688");
+  EXPECT_EQ(out.steps[4].name, "a.lab.example:1688");
+  EXPECT_EQ(out.steps[4].result, ResultCode::kOk);
+  EXPECT_EQ(out.steps[4].what, "answered from 127.0.0.9");
+}
+
+TEST(AttemptTest, NoDomainIsAStepToo) {
+  dns::FakeSrvResolver dns;
+  FakeConnector hosts;
+  Attempt a = Discovering();
+  a.lookup_domains.clear();
+  std::mt19937_64 rng(1);
+  AttemptOutcome out = RunAttempt(a, dns, hosts, rng);
+  ASSERT_EQ(out.steps.size(), 1u);
+  EXPECT_EQ(out.steps[0].kind, AttemptStep::Kind::kDns);
+  EXPECT_EQ(out.steps[0].name, "");
+  EXPECT_EQ(out.steps[0].what.rfind("no DNS domain to look in", 0), 0u);
+}
+
 }  // namespace
 }  // namespace activa

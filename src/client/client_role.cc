@@ -79,7 +79,7 @@ std::vector<Uuid> ClientRole::DueProducts() {
   std::vector<Uuid> due;
   const std::int64_t now = Now();
   for (const ProductRecord& p : products_) {
-    if (AttemptDue(p.license, now)) due.push_back(p.sku_id);
+    if (p.key_kind != KeyKind::kMak && AttemptDue(p.license, now)) due.push_back(p.sku_id);
   }
   return due;
 }
@@ -87,6 +87,7 @@ std::vector<Uuid> ClientRole::DueProducts() {
 std::int64_t ClientRole::NextAttemptTime() const {
   std::int64_t next = 0;
   for (const ProductRecord& p : products_) {
+    if (p.key_kind == KeyKind::kMak) continue;
     if (next == 0 || p.license.next_attempt < next) next = p.license.next_attempt;
   }
   return next;
@@ -99,6 +100,10 @@ Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& mach
   const std::int64_t now = TimeSeen(system_now);
   ProductRecord* p = FindMutable(sku);
   if (p == nullptr) return Status(ResultCode::kNotFound, "no product " + FormatUuid(sku));
+  if (p->key_kind == KeyKind::kMak) {
+    return Status(ResultCode::kWrongKeyKind,
+                  NameOf(sku) + " has a MAK: the vendor activates it, not an activation host");
+  }
   const Edition* e = catalogs_.FindEdition(sku);
   if (e == nullptr) {
     Status s(ResultCode::kInvalidKey, "edition " + FormatUuid(sku) + " is in no installed catalog");
@@ -145,11 +150,18 @@ Result<Attempt> ClientRole::Prepare(const Uuid& sku, const MachineIdentity& mach
   return a;
 }
 
-ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outcome) {
+ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outcome,
+                              AttemptReport* report) {
   const std::int64_t system_now = clock_.Now();
   std::int64_t now = TimeSeen(system_now);
   ProductRecord* live = FindMutable(attempt.sku_id);
-  if (live == nullptr) return ResultCode::kNotFound;  // uninstalled meanwhile
+  if (live == nullptr) {  // uninstalled meanwhile
+    if (report != nullptr) {
+      *report = {ResultCode::kNotFound, "the product was uninstalled during the attempt",
+                 outcome.steps};
+    }
+    return ResultCode::kNotFound;
+  }
   // Worked on a copy: the product in memory changes once it is saved.
   ProductRecord next = *live;
   const Catalog* catalog = nullptr;
@@ -191,7 +203,8 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
         next.proof_response = EncodeResponse(*resp);
         next.proof_catalog = catalogs_.SignedText(*catalog);
       }
-      detail = "count " + std::to_string(resp->current_count) + ", activation interval " +
+      detail = "count " + std::to_string(resp->current_count) + " (threshold " +
+               std::to_string(resp->required_count) + "), activation interval " +
                std::to_string(resp->activation_interval_minutes) + " min, renewal interval " +
                std::to_string(resp->renewal_interval_minutes) + " min";
     }
@@ -201,6 +214,18 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
     ApplyFailure(next.license, result, now);
   }
   Status saved = Update(*live, std::move(next));
+  if (report != nullptr) {
+    report->result = saved.ok() ? result : saved.code();
+    report->cause = saved.ok() ? (result == ResultCode::kOk ? "" : detail)
+                               : "the product's new state could not be saved: " + saved.message();
+    report->steps = outcome.steps;
+    // The host that answered: what its answer meant.
+    if (outcome.answer && !report->steps.empty() &&
+        report->steps.back().kind == AttemptStep::Kind::kHost) {
+      report->steps.back().result = result;
+      report->steps.back().what = detail;
+    }
+  }
   if (!saved.ok()) return saved.code();
   log_(kEventClientResult, "Activation of " + NameOf(attempt.sku_id) +
                                (result == ResultCode::kOk ? " succeeded" : " failed") +
@@ -210,11 +235,21 @@ ResultCode ClientRole::Finish(const Attempt& attempt, const AttemptOutcome& outc
 }
 
 Status ClientRole::Install(const Edition& edition, const std::string& key_text,
-                           std::uint32_t activation_interval, std::uint32_t renewal_interval) {
+                           std::uint32_t activation_interval, std::uint32_t renewal_interval,
+                           KeyKind kind) {
   ProductRecord* existing = FindMutable(edition.id);
   ProductRecord p;
   if (existing != nullptr) {
     p = *existing;  // reinstalling the same edition keeps its license
+    if (p.key_kind != kind || p.key_text != key_text) {
+      // Another key: a MAK activation belongs to the MAK it was given for.
+      p.mak_confirmation.clear();
+      if (kind == KeyKind::kSetup && p.key_kind != KeyKind::kSetup) {
+        // Back to a KMS client: find a host now, not at a time set before.
+        p.license.next_attempt = Now();
+      }
+      if (kind == KeyKind::kMak) p.host_in_use.clear();
+    }
   } else {
     Result<std::optional<EditionTimers>> kept = store_.LoadEditionTimers(edition.id);
     if (!kept.ok()) return kept.status();
@@ -232,7 +267,7 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
   }
   p.application_id = edition.application_id;
   p.key_text = key_text;
-  p.key_kind = KeyKind::kSetup;
+  p.key_kind = kind;
   ACTIVA_RETURN_IF_ERROR(store_.SaveProduct(p));
   if (existing != nullptr) {
     *existing = std::move(p);
@@ -240,6 +275,26 @@ Status ClientRole::Install(const Edition& edition, const std::string& key_text,
     products_.push_back(std::move(p));
   }
   return Status::Ok();
+}
+
+Status ClientRole::SetMakActivation(const Uuid& sku, const std::string& confirmation_text,
+                                    const std::string& catalog_text) {
+  ProductRecord* live = FindMutable(sku);
+  if (live == nullptr) {
+    return Status(ResultCode::kNotFound,
+                  "no product with activation ID " + FormatUuid(sku) + " is installed");
+  }
+  if (live->key_kind != KeyKind::kMak) {
+    return Status(ResultCode::kWrongKeyKind, NameOf(sku) + " has no MAK installed");
+  }
+  const std::int64_t now = Now();
+  ProductRecord next = *live;
+  next.mak_confirmation = confirmation_text;
+  next.proof_catalog = catalog_text;
+  next.license.last_result = ResultCode::kOk;
+  next.license.last_attempt = now;
+  next.license.last_activation = now;
+  return Update(*live, std::move(next));
 }
 
 Result<std::string> ClientRole::Remove(const Uuid& sku) {
@@ -290,6 +345,7 @@ Status ClientRole::GeneralizeAll() {
     ACTIVA_RETURN_IF_ERROR(::activa::Generalize(next.license, now));
     next.host_in_use.clear();
     next.last_count = 0;
+    next.mak_confirmation.clear();
     ACTIVA_RETURN_IF_ERROR(Update(p, std::move(next)));
   }
   return Status::Ok();

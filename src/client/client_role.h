@@ -55,6 +55,15 @@ struct HostDiscovery {
   std::string service = "_activa._tcp";  // the SRV label ([dns] service)
 };
 
+// What one attempt came to, for the administrator who asked for it (slmgr
+// /ato): its result, the cause in one line, and each step in order, the
+// host that answered carrying the answer's result.
+struct AttemptReport {
+  ResultCode result = ResultCode::kOk;
+  std::string cause;  // empty on success
+  std::vector<AttemptStep> steps;
+};
+
 class ClientRole {
  public:
   // Events 12288 and 12289, and the role's diagnostics (id 0).
@@ -81,27 +90,45 @@ class ClientRole {
   const ProductRecord* Find(const Uuid& sku) const;
 
   // Products whose next attempt is due, and the earliest next attempt of any
-  // product (0 when there are none).
+  // product (0 when there are none). MAK products never ask a host: they
+  // are neither due nor counted.
   std::vector<Uuid> DueProducts();
   std::int64_t NextAttemptTime() const;
 
   // Builds the request for `sku` (logging 12288). Fails when the product is
-  // not installed, or its edition is in no catalog (that failure is
-  // recorded in the product's state).
+  // not installed, is a MAK product (kWrongKeyKind: the vendor activates
+  // it), or its edition is in no catalog (that failure is recorded in the
+  // product's state).
   Result<Attempt> Prepare(const Uuid& sku, const MachineIdentity& machine);
   // The outcome of RunAttempt(): judges the answer (the chain check against
   // the catalog), saves the product's new state and logs 12289. Returns the
   // attempt's result, or the store's error when the state could not be
-  // saved (then nothing changed).
-  ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome);
+  // saved (then nothing changed). `report`, when given, receives the result
+  // with its cause and steps.
+  ResultCode Finish(const Attempt& attempt, const AttemptOutcome& outcome,
+                    AttemptReport* report = nullptr);
 
   // Installs (or reinstalls, keeping its license) the setup key of
   // `edition`. A new product starts in grace with these intervals, or, when
   // the edition was installed before and removed, takes up the timers its
   // removal kept (rearms used, grace end, validity end) with an attempt due
   // at once: /upk + /ipk gives back neither a rearm nor grace.
+  //
+  // `kind` is kSetup (a KMS client) or kMak. Changing an installed
+  // product's kind keeps its timers (the deployment guide's conversion): to
+  // kMak, it stops asking hosts and waits for the vendor's activation
+  // (SetMakActivation); back to kSetup, the MAK activation is dropped and
+  // an attempt through a host is due at once. A different MAK drops the
+  // activation of the one before.
   Status Install(const Edition& edition, const std::string& key_text,
-                 std::uint32_t activation_interval, std::uint32_t renewal_interval);
+                 std::uint32_t activation_interval, std::uint32_t renewal_interval,
+                 KeyKind kind = KeyKind::kSetup);
+  // Keeps a MAK activation for the MAK product of `sku`, already verified
+  // by the caller against `catalog_text` (the signed catalog): licensed
+  // from now on, for good. kNotFound / kWrongKeyKind when there is no MAK
+  // product of that edition.
+  Status SetMakActivation(const Uuid& sku, const std::string& confirmation_text,
+                          const std::string& catalog_text);
   // Removes the product of `sku`, keeping its timers for a later Install();
   // the edition's name (or the SKU ID).
   Result<std::string> Remove(const Uuid& sku);
@@ -112,7 +139,8 @@ class ClientRole {
   // Returns the rearms left.
   Result<int> RearmAll();
   // /generalize: every product rearmed (client_license.h's Generalize(): a
-  // rearm, the activation's history cleared) and its host forgotten; all
+  // rearm, the activation's history cleared), its host forgotten and a MAK
+  // activation dropped (it names the old CMID's machine tag); all
   // products or none, like RearmAll(). The caller gives the machine its new
   // CMID only after CheckRearmsLeft() passed, so a refused /generalize
   // changes no timer and no CMID.

@@ -113,6 +113,54 @@ TEST_F(ClientRoleTest, InstallStartsInGraceAndIsDueAtOnce) {
   EXPECT_EQ(role_.DueProducts(), std::vector<Uuid>{sku_});
 }
 
+// The deployment guide's conversion: a KMS client becomes a MAK client by
+// installing a MAK, keeping its timers, and asks no host from then on; the
+// setup key makes it a KMS client that asks a host at once.
+TEST_F(ClientRoleTest, MakProductKeepsItsTimersAndAsksNoHost) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(role_.Finish(*a, Licensed(a->request)), ResultCode::kOk);
+  const ClientLicense as_kms = role_.Find(sku_)->license;
+
+  ASSERT_TRUE(role_.Install(edition(), "MAK", 120, 10080, KeyKind::kMak).ok());
+  const ProductRecord* p = role_.Find(sku_);
+  EXPECT_EQ(p->key_kind, KeyKind::kMak);
+  EXPECT_EQ(p->license, as_kms);
+  EXPECT_EQ(ProductState(*p, kNow), LicenseState::kLicensed);  // the host's activation
+  EXPECT_FALSE(HoldsMakActivation(*p));
+  // Months later, when a KMS client would renew or retry: nothing is due,
+  // and a request cannot even be built.
+  clock_.Set(kNow + 200 * 86400);
+  EXPECT_TRUE(role_.DueProducts().empty());
+  EXPECT_EQ(role_.NextAttemptTime(), 0);
+  EXPECT_EQ(role_.Prepare(sku_, machine_).status().code(), ResultCode::kWrongKeyKind);
+  EXPECT_EQ(ProductState(*role_.Find(sku_), kNow + 200 * 86400),
+            LicenseState::kOutOfToleranceGrace);
+
+  ASSERT_TRUE(role_.SetMakActivation(sku_, "CID", "CATALOG").ok());
+  p = role_.Find(sku_);
+  EXPECT_TRUE(HoldsMakActivation(*p));
+  EXPECT_EQ(store_.saved[sku_].mak_confirmation, "CID");  // saved, not only in memory
+  EXPECT_EQ(ProductState(*p, kNow + 3650 * 86400), LicenseState::kLicensed);
+  EXPECT_EQ(ProductMinutesLeft(*p, kNow + 3650 * 86400), 0u);
+
+  // Back to KMS: the MAK activation goes, a host is asked at once.
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  p = role_.Find(sku_);
+  EXPECT_EQ(p->key_kind, KeyKind::kSetup);
+  EXPECT_FALSE(HoldsMakActivation(*p));
+  EXPECT_EQ(role_.DueProducts(), std::vector<Uuid>{sku_});
+  EXPECT_EQ(role_.SetMakActivation(sku_, "CID", "CATALOG").code(), ResultCode::kWrongKeyKind);
+}
+
+TEST_F(ClientRoleTest, GeneralizeDropsAMakActivation) {
+  ASSERT_TRUE(role_.Install(edition(), "MAK", 120, 10080, KeyKind::kMak).ok());
+  ASSERT_TRUE(role_.SetMakActivation(sku_, "CID", "CATALOG").ok());
+  ASSERT_TRUE(role_.GeneralizeAll().ok());
+  EXPECT_FALSE(HoldsMakActivation(*role_.Find(sku_)));
+}
+
 TEST_F(ClientRoleTest, AFailedWriteChangesNothingInMemory) {
   store_.fail = Status(ResultCode::kStorage, "disk full");
   EXPECT_EQ(role_.Install(edition(), "KEY", 120, 10080).code(), ResultCode::kStorage);
@@ -159,6 +207,41 @@ TEST_F(ClientRoleTest, AForgedAnswerChangesOnlyTheLastResult) {
   EXPECT_EQ(role_.Finish(*a, forged), ResultCode::kBadSignature);
   EXPECT_EQ(StateAt(role_.Find(sku_)->license, kNow), LicenseState::kInitialGrace);
   EXPECT_TRUE(role_.Find(sku_)->host_in_use.empty());
+}
+
+TEST_F(ClientRoleTest, TheReportGivesTheCauseAndWhatTheAnsweringHostMeant) {
+  ASSERT_TRUE(role_.Install(edition(), "KEY", 120, 10080).ok());
+  Result<Attempt> a = role_.Prepare(sku_, machine_);
+  ASSERT_TRUE(a.ok());
+  // A rejected answer: its host's step carries the rejection.
+  AttemptOutcome forged = Licensed(a->request);
+  std::get<ActivationResponse>(*forged.answer).current_count = 1000;  // after signing
+  forged.steps = {{AttemptStep::Kind::kHost, "down.example:1688", ResultCode::kNoHostReachable,
+                   "connection refused"},
+                  {AttemptStep::Kind::kHost, "kms.corp.example:1688", ResultCode::kOk,
+                   "answered from 127.0.0.5"}};
+  AttemptReport report;
+  EXPECT_EQ(role_.Finish(*a, forged, &report), ResultCode::kBadSignature);
+  EXPECT_EQ(report.result, ResultCode::kBadSignature);
+  EXPECT_EQ(report.cause.rfind("the response from kms.corp.example:1688 was rejected", 0), 0u)
+      << report.cause;
+  ASSERT_EQ(report.steps.size(), 2u);
+  EXPECT_EQ(report.steps[0].what, "connection refused");
+  EXPECT_EQ(report.steps[1].result, ResultCode::kBadSignature);
+  EXPECT_EQ(report.steps[1].what, report.cause);
+
+  // No host answered: the cause is each host and why.
+  a = role_.Prepare(sku_, machine_);
+  AttemptOutcome none;
+  none.errors = "127.0.0.1:17688: connection refused";
+  EXPECT_EQ(role_.Finish(*a, none, &report), ResultCode::kNoHostReachable);
+  EXPECT_EQ(report.cause, "127.0.0.1:17688: connection refused");
+
+  // Success: no cause.
+  a = role_.Prepare(sku_, machine_);
+  EXPECT_EQ(role_.Finish(*a, Licensed(a->request), &report), ResultCode::kOk);
+  EXPECT_EQ(report.result, ResultCode::kOk);
+  EXPECT_EQ(report.cause, "");
 }
 
 TEST_F(ClientRoleTest, SkmsHostAndNoDiscovery) {

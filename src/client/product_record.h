@@ -33,10 +33,30 @@ struct ProductRecord {
   // leaves it. Handed to products by the `status` operation.
   Bytes proof_response;
   std::string proof_catalog;
+  // A MAK product's activation by the vendor: the confirmation ID's text,
+  // verified (offline/mak_activation.h) before it was kept; empty until
+  // then, and for every other kind. With it the product is licensed for
+  // good, and proof_catalog is the catalog it was verified against.
+  std::string mak_confirmation;
   // Not stored: how that host was found, and its address (slmgr /dlv).
   bool discovered = false;
   std::string host_address;
 };
+
+// True for a MAK product the vendor has activated.
+inline bool HoldsMakActivation(const ProductRecord& p) {
+  return p.key_kind == KeyKind::kMak && !p.mak_confirmation.empty();
+}
+
+// The product's state and the minutes left in it: a MAK activation is
+// licensed and never ends (0 minutes: nothing runs out); otherwise the
+// license's timers decide (client_license.h).
+inline LicenseState ProductState(const ProductRecord& p, std::int64_t now) {
+  return HoldsMakActivation(p) ? LicenseState::kLicensed : StateAt(p.license, now);
+}
+inline std::uint32_t ProductMinutesLeft(const ProductRecord& p, std::int64_t now) {
+  return HoldsMakActivation(p) ? 0 : MinutesLeft(p.license, now);
+}
 
 // What an edition keeps on this machine after its product is removed
 // (/upk), so that installing it again (/ipk) takes its timers up where they

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -63,6 +64,14 @@ bool ToSockaddr(const std::string& ip, std::uint16_t port, sockaddr_storage& out
   return false;
 }
 
+// "connection refused" for ECONNREFUSED: strerror's text in the lower case
+// of the rest of the line ("127.0.0.1:1688: connection refused").
+std::string ConnectError(int err) {
+  std::string text = std::strerror(err);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 // Connects to one address within the deadline; the socket, or -1 and `error`.
 int Connect(const std::string& ip, std::uint16_t port, Clock::time_point deadline,
             std::string& error) {
@@ -78,7 +87,7 @@ int Connect(const std::string& ip, std::uint16_t port, Clock::time_point deadlin
     return -1;
   }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 && errno != EINPROGRESS) {
-    error = std::string("connection failed: ") + std::strerror(errno);
+    error = ConnectError(errno);
     ::close(fd);
     return -1;
   }
@@ -91,7 +100,7 @@ int Connect(const std::string& ip, std::uint16_t port, Clock::time_point deadlin
   socklen_t so_len = sizeof so_error;
   ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &so_len);
   if (so_error != 0) {
-    error = std::string("connection failed: ") + std::strerror(so_error);
+    error = ConnectError(so_error);
     ::close(fd);
     return -1;
   }

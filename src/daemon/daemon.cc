@@ -141,7 +141,8 @@ class Daemon {
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
 #endif
     service_ = std::make_unique<ManagementService>(
-        *core_, [this](std::vector<Uuid> products, std::function<void(ResultCode)> done) {
+        *core_,
+        [this](std::vector<Uuid> products, std::function<void(std::vector<AttemptReport>)> done) {
           asio::co_spawn(io_, RunAttempts(std::move(products), std::move(done)),
                          Logged("an activation"));
         });
@@ -218,9 +219,11 @@ class Daemon {
   // One attempt for `sku`: the request is built on the event loop, the
   // failover over hosts (blocking network work, client/attempt.h) runs on
   // the worker thread, and the outcome is judged back here.
-  awaitable<ResultCode> RunAttempt(Uuid sku) {
+  awaitable<AttemptReport> RunAttempt(Uuid sku) {
     Result<Attempt> attempt = core_->client().Prepare(sku, core_->machine());
-    if (!attempt.ok()) co_return attempt.status().code();
+    if (!attempt.ok()) {
+      co_return AttemptReport{attempt.status().code(), attempt.status().message(), {}};
+    }
     const Attempt a = *attempt;
     const DaemonConfig& cfg = core_->config();
     const int connect_timeout = cfg.connect_timeout_seconds;
@@ -232,7 +235,9 @@ class Daemon {
       return ::activa::RunAttempt(a, *resolver_, connector, rng_);
     });
     AttemptOutcome outcome = co_await std::move(task);
-    co_return core_->client().Finish(a, outcome);
+    AttemptReport report;
+    core_->client().Finish(a, outcome, &report);
+    co_return report;
   }
 
   // Runs `fn` (blocking DNS and client network work) on the worker thread
@@ -456,14 +461,14 @@ class Daemon {
     }
   }
 
-  // ato: each product's attempt in turn; the first failure is the result.
-  awaitable<void> RunAttempts(std::vector<Uuid> products, std::function<void(ResultCode)> done) {
-    ResultCode overall = ResultCode::kOk;
+  // ato: each product's attempt in turn, each with its report.
+  awaitable<void> RunAttempts(std::vector<Uuid> products,
+                              std::function<void(std::vector<AttemptReport>)> done) {
+    std::vector<AttemptReport> reports;
     for (std::size_t i = 0; i < products.size(); ++i) {
-      ResultCode r = co_await RunAttempt(products[i]);
-      if (r != ResultCode::kOk && overall == ResultCode::kOk) overall = r;
+      reports.push_back(co_await RunAttempt(products[i]));
     }
-    done(overall);
+    done(std::move(reports));
   }
 
   // --- Signals -------------------------------------------------------------------
@@ -487,8 +492,12 @@ class Daemon {
     if (!paths_.config_path.empty()) {
       Result<DaemonConfig> parsed = LoadDaemonConfig(core_->system(), paths_.config_path);
       if (!parsed.ok()) {
+        // On standard error (the journal under systemd) for the operator
+        // who sent the signal, and kept for slmgr /dli, which says the
+        // running configuration is older than the file.
         LogError("reload refused, keeping the running configuration: " +
                  parsed.status().ToString());
+        core_->RefuseReload("reload refused: " + parsed.status().message());
         sd_notify(0, "READY=1");
         return;
       }

@@ -13,6 +13,7 @@
 #include "crypto/signing.h"
 #include "daemon/log.h"
 #include "keys/product_key.h"
+#include "offline/mak_activation.h"
 
 namespace activa {
 namespace {
@@ -193,6 +194,7 @@ void DaemonCore::CheckHostStanding() {
 
 void DaemonCore::Reload(DaemonConfig config) {
   config_ = std::move(config);
+  reload_refused_.reset();
   dns_change_ = true;
   machine_.machine_name = MachineName();
   client_.discovery().service = config_.dns.service;
@@ -290,12 +292,55 @@ Status DaemonCore::EnsureHostSigningKey() {
   return Status::Ok();
 }
 
-MachineTag DaemonCore::machine_tag() const {
-  std::array<std::uint8_t, 16> h;
-  Blake2b(h, host_.host_id);
-  MachineTag tag;
-  std::copy_n(h.begin(), tag.size(), tag.begin());
-  return tag;
+// From the CMID, which a product learns from activad too: a MAK activation
+// names this tag, and libactiva recomputes it to bind the activation to this
+// machine. A host is counted by its key pair, never by its tag.
+MachineTag DaemonCore::machine_tag() const { return MachineTagOf(machine_.cmid); }
+
+Result<std::string> DaemonCore::MakInstallationIdText(const Uuid& sku) {
+  const ProductRecord* p = client_.Find(sku);
+  if (p == nullptr) {
+    return Status(ResultCode::kNotFound,
+                  "no product with activation ID " + FormatUuid(sku) + " is installed");
+  }
+  if (p->key_kind != KeyKind::kMak) {
+    return Status(ResultCode::kWrongKeyKind,
+                  "the product " + FormatUuid(sku) +
+                      " has no MAK; install one with slmgr /ipk MAK to activate it at the vendor");
+  }
+  Result<ProductKey> key = ParseProductKey(p->key_text);
+  if (!key.ok()) return key.status();
+  ACTIVA_RETURN_IF_ERROR(EnsureHostSigningKey());
+  InstallationId iid;
+  iid.machine_tag = machine_tag();
+  iid.host_public_key = host_.signing_key()->public_key();
+  iid.host_key = *key;
+  return FormatInstallationId(iid);
+}
+
+Status DaemonCore::InstallMakConfirmation(const Uuid& sku, std::string_view confirmation_id) {
+  Result<ConfirmationId> cid = ParseConfirmationId(confirmation_id);
+  if (!cid.ok()) return cid.status();
+  Result<std::string> iid_text = MakInstallationIdText(sku);
+  if (!iid_text.ok()) return iid_text.status();
+  Result<InstallationId> iid = ParseInstallationId(*iid_text);
+  if (!iid.ok()) return iid.status();
+  const Catalog* catalog = nullptr;
+  if (catalogs_.FindEdition(sku, &catalog) == nullptr || catalog == nullptr) {
+    return Status(ResultCode::kInvalidKey,
+                  "edition " + FormatUuid(sku) + " is in no installed catalog");
+  }
+  Result<MakActivation> activation = MakActivationFromConfirmation(*iid, *cid, *catalog);
+  if (!activation.ok()) return activation.status();
+  if (activation->edition_id != sku) {
+    return Status(ResultCode::kBadSignature, "the confirmation ID is for another edition");
+  }
+  // Kept in its canonical text, the form the product's proof carries.
+  ACTIVA_RETURN_IF_ERROR(
+      client_.SetMakActivation(sku, FormatConfirmationId(*cid), catalogs_.SignedText(*catalog)));
+  LogInfo("MAK activation of " + FormatUuid(sku) + " by " + catalog->vendor_name +
+          " installed; it does not expire");
+  return Status::Ok();
 }
 
 Result<std::string> DaemonCore::InstallationIdText() const {
@@ -331,7 +376,21 @@ dns::PublishPlan DaemonCore::DnsPlan(const std::vector<std::string>& search_doma
   in.service = config_.dns.service;
   in.port = host_.port;
   in.targets = std::move(targets).value();
-  return dns::PlanPublishing(in);
+  // Without `server`, the zone's primary (found through the resolver) takes
+  // the update on the resolver's port: 53 for the system resolver, PORT for
+  // `[dns] resolver = "ADDRESS:PORT"` (docs/dns.md, "What a host sends").
+  for (dns::PublishTarget& t : in.targets) {
+    if (t.server.empty()) t.server_port = config_.dns.resolver_port;
+  }
+  dns::PublishPlan plan = dns::PlanPublishing(in);
+  std::string problem = plan.no_domain ? plan.why_not : std::string();
+  // Said once when it starts (and again if the reason changes), not at
+  // every pass of the DNS loop.
+  if (!problem.empty() && problem != dns_problem_) {
+    LogEvent(kEventDnsFailed, "Could not publish this host's SRV record: " + problem);
+  }
+  dns_problem_ = std::move(problem);
+  return plan;
 }
 
 void DaemonCore::RecordPublishResult(const std::string& domain, const Status& result,

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,7 +114,23 @@ class DaemonCore {
   Status EnsureHostSigningKey();
   // The installation ID for offline activation (/dti).
   Result<std::string> InstallationIdText() const;
+  // This machine's tag in installation IDs: MachineTagOf(CMID)
+  // (offline/mak_activation.h).
   MachineTag machine_tag() const;
+
+  // --- MAK products (client role) ------------------------------------------------
+  // The installation ID of the MAK product of `sku`: this machine's tag,
+  // its own public key (STATE_DIR/host.key, created on first use) and the
+  // MAK. The same text goes to the vendor by phone (/dti) or online (/ato).
+  // kNotFound when no product of `sku` is installed, kWrongKeyKind when it
+  // has no MAK.
+  Result<std::string> MakInstallationIdText(const Uuid& sku);
+  // Verifies `confirmation_id` (text) as the vendor's MAK activation of
+  // this machine's installation ID for `sku` (kBadSignature for another
+  // machine's, another MAK's or edition's, or a forged one) and keeps it:
+  // stored first, then the product is licensed for good. Used by /atp and
+  // by the online /ato alike.
+  Status InstallMakConfirmation(const Uuid& sku, std::string_view confirmation_id);
 
   // --- Changes the daemon must act on ------------------------------------------
   // Listeners to rebind (port, host key installed or removed, priority).
@@ -128,8 +145,24 @@ class DaemonCore {
   // What should be in DNS now. `search_domains` supplies the machine's own
   // domain when the configuration names none.
   dns::PublishPlan DnsPlan(const std::vector<std::string>& search_domains);
+  // Publishing is on but has nowhere to go (PublishPlan::no_domain), and
+  // why; empty otherwise. Set by DnsPlan(), which logs 12293 when it starts.
+  const std::string& dns_problem() const { return dns_problem_; }
   // Records the outcome for `domain` for /dli and logs 12294 or 12293.
   void RecordPublishResult(const std::string& domain, const Status& result, bool withdrawal);
+
+  // --- Reloads -----------------------------------------------------------------
+  // A SIGHUP reload refused (the file is newer than what runs), for /dli;
+  // cleared by the next Reload(). Kept in memory only: a restart reads the
+  // file again, so its configuration is then the file's.
+  struct ReloadRefusal {
+    std::int64_t time = 0;
+    std::string message;
+  };
+  void RefuseReload(std::string message) {
+    reload_refused_ = ReloadRefusal{clock().Now(), std::move(message)};
+  }
+  const std::optional<ReloadRefusal>& reload_refused() const { return reload_refused_; }
 
   // Moves the clock; set by the daemon in builds with test controls only.
   std::function<void(std::int64_t)> advance_clock;
@@ -152,6 +185,8 @@ class DaemonCore {
   std::vector<PublicKey> trusted_keys_;  // what LoadCatalogs() trusted
   std::string standing_said_;            // CheckHostStanding()'s last warning
   std::int64_t standing_said_at_ = 0;
+  std::string dns_problem_;
+  std::optional<ReloadRefusal> reload_refused_;
   bool listener_change_ = false;
   bool dns_change_ = false;
 };

@@ -302,7 +302,9 @@ TEST_F(DaemonCoreTest, BadInputIsAnErrorNotACrash) {
       0x8007000Du);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "nope"}})), 0x80070057u);
   EXPECT_EQ(ResultOf(Run(*c, {{"op", "ipk"}, {"key", "BCDFG-BCDFG"}})), 0xC004F050u);
-  EXPECT_EQ(ResultOf(Run(*c, {{"op", "atp"}, {"confirmation_id", "x"}})), 0xC0AC0007u);
+  // The confirmation ID is read first: whether it is a MAK's decides where
+  // it goes.
+  EXPECT_EQ(ResultOf(Run(*c, {{"op", "atp"}, {"confirmation_id", "x"}})), 0x8007000Du);
 }
 
 }  // namespace

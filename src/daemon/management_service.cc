@@ -8,6 +8,7 @@
 #include "management/codec.h"
 #include "net/dns_name.h"
 #include "net/host_address.h"
+#include "offline/mak_activation.h"
 #include "offline/offline_activation.h"
 
 namespace activa {
@@ -25,6 +26,18 @@ std::string_view KeyKindName(KeyKind k) {
       return "mak";
   }
   return "unknown";
+}
+
+m::ActivationAttempt ToWire(const Uuid& sku, const AttemptReport& r) {
+  m::ActivationAttempt a;
+  a.activation_id = sku;
+  a.result = r.result;
+  a.cause = r.cause;
+  for (const AttemptStep& step : r.steps) {
+    a.tried.push_back(
+        {step.kind == AttemptStep::Kind::kDns ? "dns" : "host", step.name, step.result, step.what});
+  }
+  return a;
 }
 
 Status NotInstalled(const Uuid& id) {
@@ -54,7 +67,7 @@ m::Product ManagementService::ProductInfo(const ProductRecord& p) const {
   const Catalog* catalog = nullptr;
   const Edition* e = core_.catalogs().FindEdition(p.sku_id, &catalog);
   const Application* app = catalog ? catalog->FindApplication(p.application_id) : nullptr;
-  const LicenseState state = StateAt(p.license, now);
+  const LicenseState state = ProductState(p, now);
   const HostDiscovery& d = core_.client().discovery();
   m::Product o;
   o.activation_id = p.sku_id;
@@ -67,14 +80,23 @@ m::Product ManagementService::ProductInfo(const ProductRecord& p) const {
   o.partial_product_key = PartialProductKey(p.key_text);
   o.license_status = static_cast<int>(state);
   o.license_status_text = m::LicenseStatusText(o.license_status);
-  o.minutes_left = MinutesLeft(p.license, now);
+  o.minutes_left = ProductMinutesLeft(p, now);
   o.grace_end = p.license.grace_end;
   o.validity_end = p.license.validity_end;
+  if (HoldsMakActivation(p)) {
+    // Licensed for good: no end to show, whatever the timers kept from the
+    // product's days as a KMS client.
+    o.validity_end = 0;
+    if (Result<ConfirmationId> cid = ParseConfirmationId(p.mak_confirmation); cid.ok()) {
+      o.mak_activated = static_cast<std::int64_t>(cid->issue_day) * 86400;
+    }
+  }
   o.rearms_left = RearmsLeft(p.license);
   o.last_result = p.license.last_result;
   o.last_result_text = ResultCodeMessage(p.license.last_result);
   o.last_attempt = p.license.last_attempt;
-  o.next_attempt = p.license.next_attempt;
+  // A MAK product never asks a host, so nothing is scheduled.
+  o.next_attempt = p.key_kind == KeyKind::kMak ? 0 : p.license.next_attempt;
   o.last_activation = p.license.last_activation;
   o.required_count = e ? e->threshold : 0;
   o.last_count = p.last_count;
@@ -110,7 +132,21 @@ std::optional<m::Host> ManagementService::HostInfo() const {
     RequestHandler& requests = core_.host().requests();
     for (const Application& a : catalog->applications) {
       std::uint32_t n = requests.Count(a.id, now);
-      h.counts.push_back({a.id, a.name, n, KmsReportedCount(n)});
+      m::ApplicationCount count{a.id, a.name, n, KmsReportedCount(n), {}};
+      // The thresholds the host applies: its catalog's, for the editions its
+      // product group covers (DESIGN.md section 3, point 7).
+      for (const Edition& e : catalog->editions) {
+        if (e.application_id != a.id) continue;
+        if (group != nullptr && std::find(group->editions.begin(), group->editions.end(), e.id) ==
+                                    group->editions.end()) {
+          continue;
+        }
+        const auto threshold = static_cast<std::uint32_t>(e.threshold);
+        count.editions.push_back({e.id, e.name,
+                                  e.kind == EditionKind::kServer ? "server" : "client", threshold,
+                                  threshold > n ? threshold - n : 0});
+      }
+      h.counts.push_back(std::move(count));
     }
   }
   h.port = host.port;
@@ -118,6 +154,7 @@ std::optional<m::Host> ManagementService::HostInfo() const {
     h.listening.push_back(FormatHostPort(a, host.port));
   }
   h.dns_publishing = host.dns_publishing && !core_.config().dns.disable_publishing;
+  if (h.dns_publishing && !core_.dns_problem().empty()) h.dns_problem = core_.dns_problem();
   for (const PublishStatus& st : host.publish_status()) {
     h.dns.push_back({st.domain, st.result, st.message, st.time, st.withdrawn});
   }
@@ -148,6 +185,9 @@ Result<m::LicenseInfo> ManagementService::License(const m::ProductSelector& sele
   }
   if (selector.activation_id && info.products.empty()) return NotInstalled(*selector.activation_id);
   info.host = HostInfo();
+  if (const auto& refused = core_.reload_refused()) {
+    info.reload_refused = m::ReloadRefusal{refused->time, refused->message};
+  }
   return info;
 }
 
@@ -172,6 +212,7 @@ Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest& r) {
   const Catalog* catalog = core_.host().catalog();
   m::DlcResponse out;
   out.total = *total;
+  out.is_host = core_.host().key_installed();
   bool more = page->more;
   // Machine names are the clients' (up to 255 bytes each): a page of
   // `first` records may not fit one line, so it ends early, at a machine's
@@ -205,7 +246,11 @@ Result<m::StatusResponse> ManagementService::ProductStatus(const m::StatusReques
                   "edition " + FormatUuid(r.sku_id) + " is not installed on this machine");
   }
   m::StatusResponse out{ProductInfo(*p), core_.machine().cmid, std::nullopt};
-  if (!p->proof_response.empty() && !p->proof_catalog.empty()) {
+  if (HoldsMakActivation(*p)) {
+    Result<std::string> iid = core_.MakInstallationIdText(p->sku_id);
+    if (!iid.ok()) return iid.status();
+    out.proof = m::ActivationProof{{}, p->proof_catalog, *iid, p->mak_confirmation};
+  } else if (!p->proof_response.empty() && !p->proof_catalog.empty()) {
     out.proof = m::ActivationProof{p->proof_response, p->proof_catalog};
   }
   return out;
@@ -249,10 +294,40 @@ Result<m::IpkResponse> ManagementService::Ipk(const m::IpkRequest& r) {
                                                   local.renewal_interval_minutes));
     return m::IpkResponse{"setup", e->name, false};
   }
-  return Status(ResultCode::kWrongKeyKind,
-                "this is a MAK: MAKs are activated at the vendor's clearinghouse, which this "
-                "version does not include; install the edition's setup key to activate "
-                "through a host");
+  // A MAK: the edition's product becomes a MAK client (the deployment
+  // guide's conversion), keeping its timers; the vendor checks the MAK
+  // itself when it activates it.
+  const Edition* e = catalog->FindEditionByCode(key->item);
+  if (e == nullptr) {
+    return Status(ResultCode::kInvalidKey, "the MAK names an edition that " + catalog->vendor_name +
+                                               "'s catalog does not define");
+  }
+  // The machine's key pair goes into the MAK's installation ID.
+  ACTIVA_RETURN_IF_ERROR(core_.EnsureHostSigningKey());
+  const HostSettings& local = core_.host().settings;
+  ACTIVA_RETURN_IF_ERROR(core_.client().Install(*e, text, local.activation_interval_minutes,
+                                                local.renewal_interval_minutes, KeyKind::kMak));
+  LogInfo("MAK installed for " + e->name + "; activate it with /ato, or /dti and /atp");
+  return m::IpkResponse{"mak", e->name, false};
+}
+
+// The MAK product a /dti or /atp without an activation ID means: the only
+// one installed.
+Result<Uuid> ManagementService::OnlyMakProduct() const {
+  std::optional<Uuid> found;
+  for (const ProductRecord& p : core_.client().products()) {
+    if (p.key_kind != KeyKind::kMak) continue;
+    if (found) {
+      return Status(ResultCode::kInvalidArgument,
+                    "several products have a MAK; name one by its activation ID");
+    }
+    found = p.sku_id;
+  }
+  if (!found) {
+    return Status(ResultCode::kNotFound,
+                  "no host key and no MAK is installed; install one with slmgr /ipk KEY");
+  }
+  return *found;
 }
 
 Result<m::UpkResponse> ManagementService::Upk(const m::UpkRequest& r) {
@@ -310,18 +385,34 @@ void ManagementService::Ato(const m::AtoRequest& r,
     }
     return done(Status(ResultCode::kNotFound, "no product key is installed; use /ipk first"));
   }
-  run_attempts_(products, [this, products, done = std::move(done)](ResultCode result) {
-    m::AtoResponse out;
-    out.outcome = Status(result, "");
-    for (const Uuid& sku : products) {
-      if (const ProductRecord* p = core_.client().Find(sku))
-        out.products.push_back(ProductInfo(*p));
-    }
-    done(std::move(out));
-  });
+  run_attempts_(products,
+                [this, products, done = std::move(done)](std::vector<AttemptReport> reports) {
+                  m::AtoResponse out;
+                  // The first failure is the outcome, its cause the message.
+                  for (std::size_t i = 0; i < reports.size() && i < products.size(); ++i) {
+                    if (out.outcome.ok() && reports[i].result != ResultCode::kOk) {
+                      out.outcome = Status(reports[i].result, reports[i].cause);
+                    }
+                    out.attempts.push_back(ToWire(products[i], reports[i]));
+                  }
+                  for (const Uuid& sku : products) {
+                    if (const ProductRecord* p = core_.client().Find(sku))
+                      out.products.push_back(ProductInfo(*p));
+                  }
+                  done(std::move(out));
+                });
 }
 
-Result<m::DtiResponse> ManagementService::Dti(const m::DtiRequest&) {
+// Without an activation ID: the host key's, as before MAKs, or else the only
+// MAK product's.
+Result<m::DtiResponse> ManagementService::Dti(const m::DtiRequest& r) {
+  if (r.activation_id || !core_.host().key_installed()) {
+    Result<Uuid> sku = r.activation_id ? Result<Uuid>(*r.activation_id) : OnlyMakProduct();
+    if (!sku.ok()) return sku.status();
+    Result<std::string> iid = core_.MakInstallationIdText(*sku);
+    if (!iid.ok()) return iid.status();
+    return m::DtiResponse{*iid};
+  }
   Result<std::string> iid = core_.InstallationIdText();
   if (!iid.ok()) return iid.status();
   return m::DtiResponse{*iid};
@@ -335,11 +426,20 @@ Result<m::IlcResponse> ManagementService::Ilc(const m::IlcRequest& r) {
   return m::IlcResponse{serial, replaced};
 }
 
+// A MAK's confirmation ID says so itself (valid_days kMakValidDays), so
+// without an activation ID it goes to the only MAK product, and any other to
+// the host key.
 Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
-  Result<std::string> iid_text = core_.InstallationIdText();
-  if (!iid_text.ok()) return iid_text.status();
   Result<ConfirmationId> cid = ParseConfirmationId(r.confirmation_id);
   if (!cid.ok()) return cid.status();
+  if (r.activation_id || cid->valid_days == kMakValidDays) {
+    Result<Uuid> sku = r.activation_id ? Result<Uuid>(*r.activation_id) : OnlyMakProduct();
+    if (!sku.ok()) return sku.status();
+    ACTIVA_RETURN_IF_ERROR(core_.InstallMakConfirmation(*sku, r.confirmation_id));
+    return m::AtpResponse{std::nullopt, ProductInfo(*core_.client().Find(*sku))};
+  }
+  Result<std::string> iid_text = core_.InstallationIdText();
+  if (!iid_text.ok()) return iid_text.status();
   const Catalog* catalog = core_.host().catalog();
   if (catalog == nullptr) {
     return Status(ResultCode::kInvalidKey, "the host key's vendor has no catalog here");
@@ -469,6 +569,31 @@ Result<m::Empty> ManagementService::SetPriority(bool low) {
 
 Result<m::Empty> ManagementService::Spri(const m::SpriRequest&) { return SetPriority(false); }
 Result<m::Empty> ManagementService::Cpri(const m::CpriRequest&) { return SetPriority(true); }
+
+// --- Events --------------------------------------------------------------------
+
+Result<m::DleResponse> ManagementService::Dle(const m::DleRequest& r) {
+  StateStore::EventFilter filter;
+  if (r.event_id) {
+    if (*r.event_id < 1 || *r.event_id > 65535 || !IsKmsEventId(static_cast<int>(*r.event_id))) {
+      return Status(ResultCode::kInvalidArgument,
+                    "event ID " + std::to_string(*r.event_id) +
+                        " is not one activad stores: 12288, 12289, 12290, 12293 or 12294");
+    }
+    filter.event_id = static_cast<int>(*r.event_id);
+  }
+  filter.since = r.since;
+  filter.before = r.before;
+  filter.machine = r.machine.value_or("");
+  if (r.result) filter.result = FormatResultCode(*r.result);
+  Result<StateStore::EventPage> page =
+      core_.store().ListEvents(filter, r.first.value_or(m::kDleDefaultFirst));
+  if (!page.ok()) return page.status();
+  m::DleResponse out;
+  for (const Event& e : page->events) out.events.push_back({e.id, e.time, e.event_id, e.message});
+  if (page->more && !out.events.empty()) out.next_before = out.events.back().id;
+  return out;
+}
 
 Result<m::TestAdvanceClockResponse> ManagementService::TestAdvanceClock(
     const m::TestAdvanceClockRequest& r) {

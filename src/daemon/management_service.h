@@ -22,10 +22,10 @@ namespace activa {
 
 class ManagementService final : public management::Service {
  public:
-  // Runs an attempt for each product in turn; calls `done` once, with the
-  // first failure's result (kOk when all succeeded).
-  using AttemptRunner =
-      std::function<void(std::vector<Uuid> products, std::function<void(ResultCode)> done)>;
+  // Runs an attempt for each product in turn; calls `done` once, with each
+  // product's report in the order of `products`.
+  using AttemptRunner = std::function<void(std::vector<Uuid> products,
+                                           std::function<void(std::vector<AttemptReport>)> done)>;
 
   // `core` must outlive the service.
   ManagementService(DaemonCore& core, AttemptRunner run_attempts);
@@ -60,6 +60,7 @@ class ManagementService final : public management::Service {
   Result<management::Empty> Cdns(const management::CdnsRequest& request) override;
   Result<management::Empty> Spri(const management::SpriRequest& request) override;
   Result<management::Empty> Cpri(const management::CpriRequest& request) override;
+  Result<management::DleResponse> Dle(const management::DleRequest& request) override;
   Result<management::TestAdvanceClockResponse> TestAdvanceClock(
       const management::TestAdvanceClockRequest& request) override;
 
@@ -74,6 +75,7 @@ class ManagementService final : public management::Service {
   Result<management::Empty> SetPublishing(bool on);
   Result<management::Empty> SetPriority(bool low);
   Result<management::Empty> SetHostCaching(bool on);
+  Result<Uuid> OnlyMakProduct() const;
 
   DaemonCore& core_;
   AttemptRunner run_attempts_;

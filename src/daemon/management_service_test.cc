@@ -53,9 +53,15 @@ class ManagementServiceTest : public ::testing::Test {
     ASSERT_TRUE(core.ok()) << core.status().ToString();
     core_ = std::move(core).value();
     service_ = std::make_unique<ManagementService>(
-        *core_, [this](std::vector<Uuid> products, std::function<void(ResultCode)> done) {
+        *core_,
+        [this](std::vector<Uuid> products, std::function<void(std::vector<AttemptReport>)> done) {
           attempted_ = products;
-          done(ResultCode::kNoHostReachable);
+          AttemptStep refused{AttemptStep::Kind::kHost, "127.0.0.1:17688",
+                              ResultCode::kNoHostReachable, "connection refused"};
+          done(std::vector<AttemptReport>(
+              products.size(),
+              AttemptReport{
+                  ResultCode::kNoHostReachable, "127.0.0.1:17688: connection refused", {refused}}));
         });
   }
 
@@ -174,6 +180,14 @@ TEST_F(ManagementServiceTest, AtoRunsTheAttemptsAndReportsTheProducts) {
   auto ato = Payload<m::AtoResponse>(Call(m::AtoRequest{}));
   EXPECT_EQ(attempted_, std::vector<Uuid>{e.id});
   EXPECT_EQ(ato.outcome.code(), ResultCode::kNoHostReachable);
+  // The cause is the outcome's message, and each host tried is reported.
+  EXPECT_EQ(ato.outcome.message(), "127.0.0.1:17688: connection refused");
+  ASSERT_EQ(ato.attempts.size(), 1u);
+  EXPECT_EQ(ato.attempts[0].activation_id, e.id);
+  ASSERT_EQ(ato.attempts[0].tried.size(), 1u);
+  EXPECT_EQ(ato.attempts[0].tried[0].kind, "host");
+  EXPECT_EQ(ato.attempts[0].tried[0].name, "127.0.0.1:17688");
+  EXPECT_EQ(ato.attempts[0].tried[0].message, "connection refused");
   ASSERT_EQ(ato.products.size(), 1u);
   // Nothing to activate: said before any attempt.
   ASSERT_TRUE(Call(m::UpkRequest{}).ok());

@@ -81,6 +81,11 @@ CREATE INDEX host_clients_by_last_seen ON host_clients (last_seen);
 ALTER TABLE products ADD COLUMN proof_response TEXT NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN proof_catalog TEXT NOT NULL DEFAULT '';
 )sql",
+    // 6: a MAK product's activation by the vendor (ProductRecord's
+    // mak_confirmation): the confirmation ID's text, '' when none.
+    R"sql(
+ALTER TABLE products ADD COLUMN mak_confirmation TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total",  "failed", "state0", "state1", "state2",
@@ -152,7 +157,8 @@ Result<std::vector<ProductRecord>> StateStore::LoadProducts() {
   Result<Statement> q = db_.Prepare(
       "SELECT sku_id, application_id, key_text, key_kind, grace_end, validity_end, rearms_used, "
       "next_attempt, activation_interval, renewal_interval, last_result, last_attempt, "
-      "last_activation, last_count, host_in_use, proof_response, proof_catalog FROM products "
+      "last_activation, last_count, host_in_use, proof_response, proof_catalog, mak_confirmation "
+      "FROM products "
       "ORDER BY rowid");
   if (!q.ok()) return q.status();
   std::vector<ProductRecord> out;
@@ -181,6 +187,7 @@ Result<std::vector<ProductRecord>> StateStore::LoadProducts() {
     // and products will say so.
     if (!HexDecode(q->Text(15), &p.proof_response)) p.proof_response.clear();
     p.proof_catalog = q->Text(16);
+    p.mak_confirmation = q->Text(17);
     out.push_back(std::move(p));
   }
   return out;
@@ -191,8 +198,8 @@ Status StateStore::SaveProduct(const ProductRecord& p) {
       "INSERT OR REPLACE INTO products (sku_id, application_id, key_text, key_kind, grace_end, "
       "validity_end, rearms_used, next_attempt, activation_interval, renewal_interval, "
       "last_result, last_attempt, last_activation, last_count, host_in_use, proof_response, "
-      "proof_catalog) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+      "proof_catalog, mak_confirmation) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
   if (!q.ok()) return q.status();
   return q->Bind(1, FormatUuid(p.sku_id))
       .Bind(2, FormatUuid(p.application_id))
@@ -211,6 +218,7 @@ Status StateStore::SaveProduct(const ProductRecord& p) {
       .Bind(15, p.host_in_use)
       .Bind(16, HexEncode(p.proof_response))
       .Bind(17, p.proof_catalog)
+      .Bind(18, p.mak_confirmation)
       .Run();
 }
 
@@ -431,6 +439,43 @@ Result<std::vector<Event>> StateStore::RecentEvents(std::size_t limit, int event
     out.push_back({q->Int(0), q->Int(1), static_cast<int>(q->Int(2)), q->Text(3)});
   }
   return std::vector<Event>(out.rbegin(), out.rend());
+}
+
+Result<StateStore::EventPage> StateStore::ListEvents(const EventFilter& f, std::size_t limit) {
+  Result<Statement> q = db_.Prepare(
+      "SELECT id, time, event_id, message FROM events "
+      "WHERE (?1 = 0 OR event_id = ?1) AND (?2 IS NULL OR time >= ?2) "
+      "AND (?3 IS NULL OR id < ?3) "
+      "AND (?4 = '' OR instr(lower(message), '; client: ' || lower(?4) || '; ') > 0) "
+      "AND (?5 = '' OR instr(message, 'Result: ' || ?5) > 0) "
+      "ORDER BY id DESC LIMIT ?6");
+  if (!q.ok()) return q.status();
+  q->Bind(1, static_cast<std::int64_t>(f.event_id));
+  if (f.since) {
+    q->Bind(2, *f.since);
+  } else {
+    q->BindNull(2);
+  }
+  if (f.before) {
+    q->Bind(3, *f.before);
+  } else {
+    q->BindNull(3);
+  }
+  q->Bind(4, std::string_view(f.machine)).Bind(5, std::string_view(f.result));
+  // One more than asked, to know whether more follow.
+  q->Bind(6, static_cast<std::int64_t>(limit) + 1);
+  EventPage page;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (page.events.size() == limit) {
+      page.more = true;
+      break;
+    }
+    page.events.push_back({q->Int(0), q->Int(1), static_cast<int>(q->Int(2)), q->Text(3)});
+  }
+  return page;
 }
 
 Status StateStore::PruneEvents(std::size_t keep) {

@@ -82,6 +82,26 @@ class StateStore : public ProductStore, public SettingsStore {
   Result<std::vector<Event>> RecentEvents(std::size_t limit, int event_id = 0);
   Status PruneEvents(std::size_t keep);
 
+  // What slmgr /dle asks for: each field set narrows the list.
+  struct EventFilter {
+    int event_id = 0;                    // 0: any
+    std::optional<std::int64_t> since;   // time at or after it
+    std::optional<std::int64_t> before;  // row id below it (the next page)
+    // Text the message must hold. The events keep their fields in their
+    // message only, so the machine name and the result are matched there,
+    // as the host writes them ("; client: NAME; ", "Result: 0x...").
+    std::string machine;  // any case
+    std::string result;   // "0xC004F038"
+  };
+  struct EventPage {
+    std::vector<Event> events;  // newest first
+    bool more = false;
+  };
+  // At most `limit` events matching `filter`, newest first. Read backwards
+  // through the row id (or the event ID's index), so a page costs what it
+  // holds when the filter matches often.
+  Result<EventPage> ListEvents(const EventFilter& filter, std::size_t limit);
+
  private:
   explicit StateStore(Database db) : db_(std::move(db)) {}
   Status InsertEvent(const Event& e);

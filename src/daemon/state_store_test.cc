@@ -98,5 +98,75 @@ TEST_F(StateStoreTest, RecordsLongUnseenAreDeletedWithABatch) {
   for (const ClientEntry& c : *all) EXPECT_GE(c.last_seen, kT0 - 120 * kDay);
 }
 
+TEST_F(StateStoreTest, EventsNewestFirstFilteredAndPaged) {
+  auto request = [](const std::string& machine, const char* result) {
+    return "An activation request has been processed. Result: " + std::string(result) +
+           "; count: 1; client: " + machine + "; CMID: x";
+  };
+  std::vector<Event> events = {
+      {0, kT0, kEventHostRequest, request("pc1", "0xC004F038")},
+      {0, kT0 + 10, kEventDnsFailed, "Could not publish"},
+      {0, kT0 + 20, kEventHostRequest, request("PC2", "0x00000000")},
+      {0, kT0 + 30, kEventHostRequest, request("pc10", "0xC004F038")},
+  };
+  ASSERT_TRUE(store_->SaveHostBatch({}, {}, events).ok());
+  auto messages = [&](const StateStore::EventFilter& f, std::size_t limit = 10) {
+    Result<StateStore::EventPage> page = store_->ListEvents(f, limit);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::int64_t> times;
+    for (const Event& e : page->events) times.push_back(e.time - kT0);
+    return times;
+  };
+  EXPECT_EQ(messages({}), (std::vector<std::int64_t>{30, 20, 10, 0}));
+  StateStore::EventFilter f;
+  f.event_id = kEventHostRequest;
+  EXPECT_EQ(messages(f), (std::vector<std::int64_t>{30, 20, 0}));
+  f.machine = "pc2";  // any case, and the whole name: not pc1 for pc10
+  EXPECT_EQ(messages(f), (std::vector<std::int64_t>{20}));
+  f.machine = "pc1";
+  EXPECT_EQ(messages(f), (std::vector<std::int64_t>{0}));
+  f = {};
+  f.result = "0xC004F038";
+  EXPECT_EQ(messages(f), (std::vector<std::int64_t>{30, 0}));
+  f = {};
+  f.since = kT0 + 10;
+  EXPECT_EQ(messages(f), (std::vector<std::int64_t>{30, 20, 10}));
+  // Pages: `more` says whether older ones follow, `before` gives them.
+  Result<StateStore::EventPage> page = store_->ListEvents({}, 2);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->more);
+  f = {};
+  f.before = page->events.back().id;
+  EXPECT_EQ(messages(f, 2), (std::vector<std::int64_t>{10, 0}));
+  page = store_->ListEvents(f, 2);
+  EXPECT_FALSE(page->more);
+}
+
+}  // namespace
+}  // namespace activa
+
+namespace activa {
+namespace {
+
+// A MAK product's activation survives a restart with its kind and key.
+TEST(StateStoreProductTest, MakActivationIsKept) {
+  Result<StateStore> s = StateStore::Open(":memory:");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ProductRecord p;
+  p.sku_id = Id(1, 0xe0);
+  p.application_id = Id(1, 0xa0);
+  p.key_text = "MAK-TEXT";
+  p.key_kind = KeyKind::kMak;
+  p.proof_catalog = "catalog";
+  p.mak_confirmation = "123456-654321";
+  ASSERT_TRUE(s->SaveProduct(p).ok());
+  Result<std::vector<ProductRecord>> loaded = s->LoadProducts();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].key_kind, KeyKind::kMak);
+  EXPECT_EQ((*loaded)[0].mak_confirmation, "123456-654321");
+  EXPECT_TRUE(HoldsMakActivation((*loaded)[0]));
+}
+
 }  // namespace
 }  // namespace activa

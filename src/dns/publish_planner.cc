@@ -39,7 +39,14 @@ PublishPlan PlanPublishing(const PublishPlanInput& input) {
                       : input.search_domains.empty() ? std::string()
                                                      : input.search_domains.front();
     if (own.empty()) {
-      if (plan.publish) plan.why_not = "this machine has no DNS domain; set [[dns.publish]]";
+      if (plan.publish) {
+        plan.why_not =
+            "no domain to publish in: this machine's name (" +
+            (target.empty() ? std::string("unknown") : target) +
+            ") has no domain and the resolver has no search list; set [dns] host_name to this "
+            "host's FQDN or name the domains in [[dns.publish]]";
+        plan.no_domain = true;
+      }
       plan.publish = false;
     } else {
       PublishTarget t;

@@ -38,6 +38,9 @@ struct PublishPlan {
   // not publish them.
   bool withdraw_all = false;
   std::string why_not;  // when !publish, for a person
+  // Publishing is wanted but has no domain to go to (no FQDN, no
+  // [[dns.publish]]): the administrator must act, unlike the other reasons.
+  bool no_domain = false;
   // service, target (this host's FQDN, no trailing dot) and port; the TTL
   // is SrvRegistration's default.
   SrvRegistration registration;

@@ -82,7 +82,11 @@ TEST(PlanPublishingTest, NoDomainToPublishInSaysWhy) {
   PublishPlan plan = PlanPublishing(in);
   EXPECT_FALSE(plan.publish);
   EXPECT_FALSE(plan.withdraw_all);
-  EXPECT_EQ(plan.why_not, "this machine has no DNS domain; set [[dns.publish]]");
+  EXPECT_EQ(plan.why_not,
+            "no domain to publish in: this machine's name (kms1) has no domain and the resolver "
+            "has no search list; set [dns] host_name to this host's FQDN or name the domains in "
+            "[[dns.publish]]");
+  EXPECT_TRUE(plan.no_domain);
   EXPECT_TRUE(plan.targets.empty());
   EXPECT_EQ(plan.registration.target, "kms1");
 
@@ -90,6 +94,7 @@ TEST(PlanPublishingTest, NoDomainToPublishInSaysWhy) {
   in.publishing_on = false;
   plan = PlanPublishing(in);
   EXPECT_EQ(plan.why_not, "publishing is off (slmgr /cdns)");
+  EXPECT_FALSE(plan.no_domain);  // nothing for the administrator to fix
 }
 
 TEST(PlanPublishingTest, ConfiguredTargetsReplaceTheOwnDomain) {

@@ -259,7 +259,11 @@ TEST_F(ReconcilerTest, NothingToPublishDoesNothing) {
   in.activated = true;
   in.machine_host_name = "kms1";  // no domain, no search list
   PublishPlan plan = PlanPublishing(in);
-  EXPECT_EQ(plan.why_not, "this machine has no DNS domain; set [[dns.publish]]");
+  EXPECT_EQ(plan.why_not,
+            "no domain to publish in: this machine's name (kms1) has no domain and the resolver "
+            "has no search list; set [dns] host_name to this host's FQDN or name the domains in "
+            "[[dns.publish]]");
+  EXPECT_TRUE(plan.no_domain);
   reconciler_.SetPlan(plan, true);
   EXPECT_TRUE(reconciler_.Due(now_).empty());
   EXPECT_EQ(reconciler_.NextRun(now_), now_ + hours(24));

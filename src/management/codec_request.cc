@@ -23,7 +23,7 @@ namespace {
 
 // One decoded argument, by ArgumentKind.
 using ArgValue = std::variant<std::monostate, std::string, Uuid, ProductSelector, std::int64_t>;
-using ArgValues = std::array<ArgValue, 2>;
+using ArgValues = std::array<ArgValue, kMaxArguments>;
 
 template <Operation Op>
 void Fill(LicenseQuery<Op>& r, const ArgValues& v) {
@@ -46,7 +46,13 @@ void Fill(UpkRequest& r, const ArgValues& v) {
 void Fill(AtoRequest& r, const ArgValues& v) {
   if (const auto* s = std::get_if<ProductSelector>(&v[0])) r.products = *s;
 }
-void Fill(AtpRequest& r, const ArgValues& v) { r.confirmation_id = std::get<std::string>(v[0]); }
+void Fill(DtiRequest& r, const ArgValues& v) {
+  if (const auto* id = std::get_if<Uuid>(&v[0])) r.activation_id = *id;
+}
+void Fill(AtpRequest& r, const ArgValues& v) {
+  r.confirmation_id = std::get<std::string>(v[0]);
+  if (const auto* id = std::get_if<Uuid>(&v[1])) r.activation_id = *id;
+}
 void Fill(IlcRequest& r, const ArgValues& v) { r.revocation_list = std::get<std::string>(v[0]); }
 void Fill(SkmsRequest& r, const ArgValues& v) { r.host = std::get<std::string>(v[0]); }
 void Fill(SkmsDomainRequest& r, const ArgValues& v) { r.domain = std::get<std::string>(v[0]); }
@@ -56,6 +62,14 @@ void Fill(IntervalRequest<Op>& r, const ArgValues& v) {
 }
 void Fill(SprtRequest& r, const ArgValues& v) {
   r.port = static_cast<std::uint16_t>(std::get<std::int64_t>(v[0]));
+}
+void Fill(DleRequest& r, const ArgValues& v) {
+  if (const auto* n = std::get_if<std::int64_t>(&v[0])) r.event_id = *n;
+  if (const auto* n = std::get_if<std::int64_t>(&v[1])) r.since = *n;
+  if (const auto* s = std::get_if<std::string>(&v[2])) r.machine = *s;
+  if (const auto* n = std::get_if<std::int64_t>(&v[3])) r.result = static_cast<ResultCode>(*n);
+  if (const auto* n = std::get_if<std::int64_t>(&v[4])) r.first = static_cast<std::uint32_t>(*n);
+  if (const auto* n = std::get_if<std::int64_t>(&v[5])) r.before = *n;
 }
 void Fill(TestAdvanceClockRequest& r, const ArgValues& v) {
   r.seconds = std::get<std::int64_t>(v[0]);
@@ -79,7 +93,12 @@ ArgValues Extract(const UpkRequest& r) {
   return {r.activation_id ? ArgValue(*r.activation_id) : ArgValue(), {}};
 }
 ArgValues Extract(const AtoRequest& r) { return {r.products, {}}; }
-ArgValues Extract(const AtpRequest& r) { return {r.confirmation_id, {}}; }
+ArgValues Extract(const DtiRequest& r) {
+  return {r.activation_id ? ArgValue(*r.activation_id) : ArgValue(), {}};
+}
+ArgValues Extract(const AtpRequest& r) {
+  return {r.confirmation_id, r.activation_id ? ArgValue(*r.activation_id) : ArgValue()};
+}
 ArgValues Extract(const IlcRequest& r) { return {r.revocation_list, {}}; }
 ArgValues Extract(const SkmsRequest& r) { return {r.host, {}}; }
 ArgValues Extract(const SkmsDomainRequest& r) { return {r.domain, {}}; }
@@ -88,6 +107,15 @@ ArgValues Extract(const IntervalRequest<Op>& r) {
   return {std::int64_t{r.minutes}, {}};
 }
 ArgValues Extract(const SprtRequest& r) { return {std::int64_t{r.port}, {}}; }
+ArgValues Extract(const DleRequest& r) {
+  auto number = [](const auto& n) { return n ? ArgValue(std::int64_t(*n)) : ArgValue(); };
+  return {number(r.event_id),
+          number(r.since),
+          r.machine ? ArgValue(*r.machine) : ArgValue(),
+          r.result ? ArgValue(std::int64_t{static_cast<std::uint32_t>(*r.result)}) : ArgValue(),
+          number(r.first),
+          number(r.before)};
+}
 ArgValues Extract(const TestAdvanceClockRequest& r) { return {r.seconds, {}}; }
 
 template <std::size_t I>
@@ -169,6 +197,21 @@ Result<ArgValue> DecodeArgument(const OperationSpec& op, const ArgumentSpec& arg
       std::int64_t n = 0;
       if (!ReadWhole(v, &n) || n < 1 || n > kDlcMaxFirst) {
         return BadArgument(op, arg, "must be a number from 1 to " + std::to_string(kDlcMaxFirst));
+      }
+      return ArgValue(n);
+    }
+    case ArgumentKind::kResultCode: {
+      std::int64_t n = -1;
+      if (v.is_string() && (v.get_string().starts_with("0x") || v.get_string().starts_with("0X"))) {
+        std::string_view hex = std::string_view(v.get_string()).substr(2);
+        std::uint32_t code = 0;
+        auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), code, 16);
+        if (!hex.empty() && ec == std::errc() && end == hex.data() + hex.size()) n = code;
+      } else if (!ReadWhole(v, &n)) {
+        n = -1;
+      }
+      if (n < 0 || n > 0xFFFFFFFFll) {
+        return BadArgument(op, arg, "must be a result code, a number or \"0x\" and 8 hex digits");
       }
       return ArgValue(n);
     }

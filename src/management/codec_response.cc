@@ -43,39 +43,50 @@ json::object ToJson(const KmsClientInfo& k) {
 }
 
 json::object ToJson(const Product& p) {
-  return {{"activation_id", FormatUuid(p.activation_id)},
-          {"application_id", FormatUuid(p.application_id)},
-          {"application", p.application},
-          {"name", p.name},
-          {"vendor", p.vendor},
-          {"kind", p.kind},
-          {"key_kind", p.key_kind},
-          {"partial_product_key", p.partial_product_key},
-          {"license_status", p.license_status},
-          {"license_status_text", p.license_status_text},
-          {"minutes_left", p.minutes_left},
-          {"grace_end", p.grace_end},
-          {"validity_end", p.validity_end},
-          {"rearms_left", p.rearms_left},
-          {"last_result", static_cast<std::uint32_t>(p.last_result)},
-          {"last_result_text", p.last_result_text},
-          {"last_attempt", p.last_attempt},
-          {"next_attempt", p.next_attempt},
-          {"last_activation", p.last_activation},
-          {"required_count", p.required_count},
-          {"last_count", p.last_count},
-          {"activation_interval", p.activation_interval},
-          {"renewal_interval", p.renewal_interval},
-          {"kms", ToJson(p.kms)}};
+  return {
+      {"activation_id", FormatUuid(p.activation_id)},
+      {"application_id", FormatUuid(p.application_id)},
+      {"application", p.application},
+      {"name", p.name},
+      {"vendor", p.vendor},
+      {"kind", p.kind},
+      {"key_kind", p.key_kind},
+      {"partial_product_key", p.partial_product_key},
+      {"license_status", p.license_status},
+      {"license_status_text", p.license_status_text},
+      {"minutes_left", p.minutes_left},
+      {"grace_end", p.grace_end},
+      {"validity_end", p.validity_end},
+      {"rearms_left", p.rearms_left},
+      {"last_result", static_cast<std::uint32_t>(p.last_result)},
+      {"last_result_text", p.last_result_text},
+      {"last_attempt", p.last_attempt},
+      {"next_attempt", p.next_attempt},
+      {"last_activation", p.last_activation},
+      {"required_count", p.required_count},
+      {"last_count", p.last_count},
+      {"activation_interval", p.activation_interval},
+      {"renewal_interval", p.renewal_interval},
+      {"kms", ToJson(p.kms)},
+      {"mak_activated", p.mak_activated ? json::value(*p.mak_activated) : json::value(nullptr)}};
 }
 
 json::object ToJson(const Host& h) {
   json::array counts;
   for (const ApplicationCount& c : h.counts) {
+    json::array editions;
+    for (const EditionThreshold& e : c.editions) {
+      editions.push_back(json::object{{"sku_id", FormatUuid(e.sku_id)},
+                                      {"name", e.name},
+                                      {"kind", e.kind},
+                                      {"threshold", e.threshold},
+                                      {"missing", e.missing}});
+    }
     counts.push_back(json::object{{"application_id", FormatUuid(c.application_id)},
                                   {"application", c.application},
                                   {"count", c.count},
-                                  {"kms_count", c.kms_count}});
+                                  {"kms_count", c.kms_count},
+                                  {"editions", std::move(editions)}});
   }
   json::array listening;
   for (const std::string& a : h.listening) listening.push_back(json::string(a));
@@ -99,6 +110,7 @@ json::object ToJson(const Host& h) {
           {"port", h.port},
           {"listening", std::move(listening)},
           {"dns_publishing", h.dns_publishing},
+          {"dns_problem", OptText(h.dns_problem)},
           {"dns", std::move(dns)},
           {"priority", h.priority == Priority::kLow ? "low" : "normal"},
           {"activation_interval", h.activation_interval},
@@ -142,6 +154,10 @@ void AddPayload(const LicenseInfo& d, json::object& o) {
   o["machine"] = ToJson(d.machine);
   o["products"] = ProductsToJson(d.products);
   o["host"] = ToJson(d.host);
+  o["reload_refused"] = d.reload_refused
+                            ? json::value(json::object{{"time", d.reload_refused->time},
+                                                       {"message", d.reload_refused->message}})
+                            : json::value(nullptr);
 }
 void AddPayload(const DlcResponse& d, json::object& o) {
   json::array a;
@@ -149,6 +165,16 @@ void AddPayload(const DlcResponse& d, json::object& o) {
   o["clients"] = std::move(a);
   o["next_after"] = d.next_after ? json::value(FormatUuid(*d.next_after)) : json::value(nullptr);
   o["total"] = d.total;
+  o["is_host"] = d.is_host;
+}
+void AddPayload(const DleResponse& d, json::object& o) {
+  json::array a;
+  for (const EventRecord& e : d.events) {
+    a.push_back(json::object{
+        {"id", e.id}, {"time", e.time}, {"event_id", e.event_id}, {"message", e.message}});
+  }
+  o["events"] = std::move(a);
+  o["next_before"] = d.next_before ? json::value(*d.next_before) : json::value(nullptr);
 }
 void AddPayload(const StatusResponse& d, json::object& o) {
   o["product"] = ToJson(d.product);
@@ -159,6 +185,11 @@ void AddPayload(const StatusResponse& d, json::object& o) {
         {"response", Base64Encode(d.proof->response)},
         {"catalog", Base64Encode(ByteSpan(reinterpret_cast<const std::uint8_t*>(catalog.data()),
                                           catalog.size()))}};
+    // A MAK activation's proof: its two codes (docs/management.md, "status").
+    if (!d.proof->confirmation_id.empty()) {
+      o["proof"].as_object()["installation_id"] = d.proof->installation_id;
+      o["proof"].as_object()["confirmation_id"] = d.proof->confirmation_id;
+    }
   } else {
     o["proof"] = nullptr;
   }
@@ -171,9 +202,28 @@ void AddPayload(const IpkResponse& d, json::object& o) {
 void AddPayload(const UpkResponse& d, json::object& o) { o["removed"] = d.removed; }
 void AddPayload(const AtoResponse& d, json::object& o) {
   o["products"] = ProductsToJson(d.products);
+  json::array attempts;
+  for (const ActivationAttempt& a : d.attempts) {
+    json::array tried;
+    for (const AttemptStep& t : a.tried) {
+      tried.push_back(json::object{{"kind", t.kind},
+                                   {"name", t.name},
+                                   {"result", static_cast<std::uint32_t>(t.result)},
+                                   {"message", t.message}});
+    }
+    attempts.push_back(json::object{{"activation_id", FormatUuid(a.activation_id)},
+                                    {"result", static_cast<std::uint32_t>(a.result)},
+                                    {"result_text", ResultCodeMessage(a.result)},
+                                    {"cause", a.cause},
+                                    {"tried", std::move(tried)}});
+  }
+  o["attempts"] = std::move(attempts);
 }
 void AddPayload(const DtiResponse& d, json::object& o) { o["installation_id"] = d.installation_id; }
-void AddPayload(const AtpResponse& d, json::object& o) { o["host"] = ToJson(d.host); }
+void AddPayload(const AtpResponse& d, json::object& o) {
+  o["host"] = ToJson(d.host);
+  if (d.product) o["product"] = ToJson(*d.product);
+}
 void AddPayload(const IlcResponse& d, json::object& o) {
   o["serial"] = d.serial;
   o["replaced"] = d.replaced;
@@ -186,9 +236,12 @@ void AddPayload(const GeneralizeResponse& d, json::object& o) {
 void AddPayload(const TestAdvanceClockResponse& d, json::object& o) { o["now"] = d.now; }
 
 json::object Envelope(const Status& s) {
-  // "OK" on success, as activad has always written it.
-  return json::object{{"result", static_cast<std::uint32_t>(s.code())},
-                      {"message", s.ok() ? std::string("OK") : s.message()}};
+  // "OK" on success, as activad has always written it. A failure carries
+  // the code's one-line text beside the cause, so a script reads both.
+  json::object o{{"result", static_cast<std::uint32_t>(s.code())},
+                 {"message", s.ok() ? std::string("OK") : s.message()}};
+  if (!s.ok()) o["result_text"] = ResultCodeMessage(s.code());
+  return o;
 }
 
 // --- Responses: reading ---------------------------------------------------------
@@ -361,6 +414,11 @@ void Read(Reader& r, Product& p) {
     Reader k = r.Child(*kms, "kms");
     Read(k, p.kms);
   }
+  if (r.Get("mak_activated") != nullptr) {
+    std::int64_t day = 0;
+    r.Number("mak_activated", day);
+    p.mak_activated = day;
+  }
 }
 
 void Read(Reader& r, Host& h) {
@@ -377,6 +435,14 @@ void Read(Reader& r, Host& h) {
     c.Number("count", n.count);
     n.kms_count = n.count;  // an older daemon sent only the true count
     c.Number("kms_count", n.kms_count);
+    c.Objects("editions", [&](Reader& e) {
+      EditionThreshold& t = n.editions.emplace_back();
+      e.Id("sku_id", t.sku_id);
+      e.Text("name", t.name);
+      e.Text("kind", t.kind);
+      e.Number("threshold", t.threshold);
+      e.Number("missing", t.missing);
+    });
   });
   r.Number("port", h.port);
   if (const json::array* listening = r.Array("listening")) {
@@ -389,6 +455,7 @@ void Read(Reader& r, Host& h) {
     }
   }
   r.Bool("dns_publishing", h.dns_publishing);
+  r.Text("dns_problem", h.dns_problem);
   r.Objects("dns", [&](Reader& d) {
     DnsPublishStatus& s = h.dns.emplace_back();
     d.Text("domain", s.domain);
@@ -468,6 +535,12 @@ Status ReadPayload(Reader& r, LicenseInfo& d) {
   }
   ReadProducts(r, d.products);
   ReadHost(r, d.host);
+  if (const json::object* o = r.Object("reload_refused")) {
+    Reader c = r.Child(*o, "reload_refused");
+    ReloadRefusal& refusal = d.reload_refused.emplace();
+    c.Number("time", refusal.time);
+    c.Text("message", refusal.message);
+  }
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, DlcResponse& d) {
@@ -475,6 +548,23 @@ Status ReadPayload(Reader& r, DlcResponse& d) {
   r.Objects("clients", [&](Reader& c) { Read(c, d.clients.emplace_back()); });
   r.Id("next_after", d.next_after);
   r.Number("total", d.total);
+  r.Bool("is_host", d.is_host);
+  return Status::Ok();
+}
+Status ReadPayload(Reader& r, DleResponse& d) {
+  ACTIVA_RETURN_IF_ERROR(Require(r, "events", true));
+  r.Objects("events", [&](Reader& e) {
+    EventRecord& x = d.events.emplace_back();
+    e.Number("id", x.id);
+    e.Number("time", x.time);
+    e.Number("event_id", x.event_id);
+    e.Text("message", x.message);
+  });
+  if (r.Get("next_before") != nullptr) {
+    std::int64_t before = 0;
+    r.Number("next_before", before);
+    d.next_before = before;
+  }
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, StatusResponse& d) {
@@ -494,6 +584,8 @@ Status ReadPayload(Reader& r, StatusResponse& d) {
     Bytes catalog;
     q.Base64("catalog", catalog);
     out.catalog.assign(catalog.begin(), catalog.end());
+    q.Text("installation_id", out.installation_id);
+    q.Text("confirmation_id", out.confirmation_id);
   }
   return Status::Ok();
 }
@@ -509,6 +601,19 @@ Status ReadPayload(Reader& r, UpkResponse& d) {
 }
 Status ReadPayload(Reader& r, AtoResponse& d) {
   ReadProducts(r, d.products);
+  r.Objects("attempts", [&](Reader& a) {
+    ActivationAttempt& x = d.attempts.emplace_back();
+    a.Id("activation_id", x.activation_id);
+    a.Code("result", x.result);
+    a.Text("cause", x.cause);
+    a.Objects("tried", [&](Reader& t) {
+      AttemptStep& step = x.tried.emplace_back();
+      t.Text("kind", step.kind);
+      t.Text("name", step.name);
+      t.Code("result", step.result);
+      t.Text("message", step.message);
+    });
+  });
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, DtiResponse& d) {
@@ -523,6 +628,10 @@ Status ReadPayload(Reader& r, IlcResponse& d) {
 }
 Status ReadPayload(Reader& r, AtpResponse& d) {
   ReadHost(r, d.host);
+  if (const json::object* product = r.Object("product")) {
+    Reader p = r.Child(*product, "product");
+    Read(p, d.product.emplace());
+  }
   return Status::Ok();
 }
 Status ReadPayload(Reader& r, RearmResponse& d) {
@@ -632,6 +741,7 @@ template Result<GeneralizeResponse> DecodeResponseAs<GeneralizeResponse>(std::st
                                                                          FieldCheck);
 template Result<TestAdvanceClockResponse> DecodeResponseAs<TestAdvanceClockResponse>(
     std::string_view, FieldCheck);
+template Result<DleResponse> DecodeResponseAs<DleResponse>(std::string_view, FieldCheck);
 
 Result<ResponsePayload> DecodeResponse(Operation operation, std::string_view line,
                                        FieldCheck check) {
@@ -668,6 +778,8 @@ Result<ResponsePayload> DecodeResponse(Operation operation, std::string_view lin
       return as(GeneralizeResponse{});
     case Operation::kTestAdvanceClock:
       return as(TestAdvanceClockResponse{});
+    case Operation::kDle:
+      return as(DleResponse{});
     default:
       return as(Empty{});
   }

@@ -53,6 +53,8 @@ std::vector<Request> EveryRequest() {
           CdnsRequest{},
           SpriRequest{},
           CpriRequest{},
+          DleRequest{},
+          DleRequest{12290, 1795000000, "pc1", ResultCode::kCountInsufficient, 20, 4711},
           TestAdvanceClockRequest{-86400}};
 }
 
@@ -83,6 +85,21 @@ TEST(CodecTest, RequestsAreTodaysBytes) {
   EXPECT_EQ(EncodeRequest(StatusRequest{app, sku}),
             R"({"op":"status","application_id":"ab000000-0000-0000-0000-000000000000",)"
             R"("sku_id":"00000000-0000-0000-0000-000000000001"})");
+}
+
+TEST(CodecTest, DleResultIsANumberOrHex) {
+  Result<Request> r = DecodeRequest(R"({"op":"dle","result":"0xC004F038"})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(std::get<DleRequest>(*r).result, ResultCode::kCountInsufficient);
+  r = DecodeRequest(R"({"op":"dle","result":3221549112})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<DleRequest>(*r).result, ResultCode::kCountInsufficient);
+  for (const char* bad : {R"("0xZZ")", R"("0x")", "-1", "4294967296", R"("C004F038")"}) {
+    r = DecodeRequest(std::string(R"({"op":"dle","result":)") + bad + "}");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), ResultCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find("\"result\""), std::string::npos) << bad;
+  }
 }
 
 TEST(CodecTest, DlcPageSizeIsChecked) {
@@ -240,9 +257,11 @@ TEST(CodecTest, EveryResponseRoundTrips) {
   ExpectRoundTrip(Operation::kSai, Empty{});
 }
 
-TEST(CodecTest, ErrorsCarryCodeAndMessageOnly) {
+TEST(CodecTest, ErrorsCarryCodeCauseAndTheCodesText) {
   Status denied(ResultCode::kAccessDenied, "no");
-  EXPECT_EQ(EncodeError(denied), R"({"result":2147942405,"message":"no"})");
+  EXPECT_EQ(EncodeError(denied),
+            R"({"result":2147942405,"message":"no",)"
+            R"("result_text":"Access denied: this operation needs an administrator."})");
   EXPECT_EQ(EncodeResponse(Response(denied)), EncodeError(denied));
   EXPECT_EQ(EncodeResponse(Response(ResponsePayload(Empty{}))), R"({"result":0,"message":"OK"})");
   Result<LicenseInfo> r = DecodeDliResponse(R"({"result":2147942405,"message":"no"})");

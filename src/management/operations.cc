@@ -1,5 +1,6 @@
 #include "management/operations.h"
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 
@@ -11,15 +12,20 @@ using O = Operation;
 
 constexpr ArgumentSpec kNoArg{};
 
-constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only) {
-  return OperationSpec{name, op, admin_only, {kNoArg, kNoArg}, 0};
+constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only,
+                           std::initializer_list<ArgumentSpec> args = {}) {
+  OperationSpec spec{name, op, admin_only, {}, args.size()};
+  std::size_t i = 0;
+  for (const ArgumentSpec& a : args) spec.argument_storage[i++] = a;
+  for (; i < kMaxArguments; ++i) spec.argument_storage[i] = kNoArg;
+  return spec;
 }
 constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only, ArgumentSpec a) {
-  return OperationSpec{name, op, admin_only, {a, kNoArg}, 1};
+  return Op(name, op, admin_only, {a});
 }
 constexpr OperationSpec Op(std::string_view name, Operation op, bool admin_only, ArgumentSpec a,
                            ArgumentSpec b) {
-  return OperationSpec{name, op, admin_only, {a, b}, 2};
+  return Op(name, op, admin_only, {a, b});
 }
 
 constexpr bool kAnyone = false;
@@ -37,8 +43,9 @@ constexpr std::array kTable = {
     Op("upk", O::kUpk, kAdmin, {"activation_id", K::kUuid, false}),
     Op("cpky", O::kCpky, kAdmin),
     Op("ato", O::kAto, kAdmin, {"activation_id", K::kProductSelector, false}),
-    Op("dti", O::kDti, kAdmin),
-    Op("atp", O::kAtp, kAdmin, {"confirmation_id", K::kText, true}),
+    Op("dti", O::kDti, kAdmin, {"activation_id", K::kUuid, false}),
+    Op("atp", O::kAtp, kAdmin, {"confirmation_id", K::kText, true},
+       {"activation_id", K::kUuid, false}),
     Op("ilc", O::kIlc, kAdmin, {"revocation_list", K::kText, true}),
     Op("rearm", O::kRearm, kAdmin),
     Op("generalize", O::kGeneralize, kAdmin),
@@ -55,6 +62,13 @@ constexpr std::array kTable = {
     Op("cdns", O::kCdns, kAdmin),
     Op("spri", O::kSpri, kAdmin),
     Op("cpri", O::kCpri, kAdmin),
+    Op("dle", O::kDle, kAnyone,
+       {{"event_id", K::kSeconds, false},
+        {"since", K::kSeconds, false},
+        {"machine", K::kText, false},
+        {"result", K::kResultCode, false},
+        {"first", K::kPageSize, false},
+        {"before", K::kSeconds, false}}),
     Op("test_advance_clock", O::kTestAdvanceClock, kAdmin, {"seconds", K::kSeconds, true}),
 };
 

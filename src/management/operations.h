@@ -32,6 +32,7 @@ enum class ArgumentKind {
   kPort,             // 1..65535
   kSeconds,          // any signed 64-bit number
   kPageSize,         // 1..kDlcMaxFirst
+  kResultCode,       // a 32-bit result code: a number, or "0xC004F038"
 };
 
 struct ArgumentSpec {
@@ -40,13 +41,15 @@ struct ArgumentSpec {
   bool required;
 };
 
+inline constexpr std::size_t kMaxArguments = 6;  // dle's filters and paging
+
 struct OperationSpec {
   std::string_view name;  // the wire's "op"
   Operation operation;
-  // False only for the reading operations (dli, dlv, xpr, dlc, status),
+  // False only for the reading operations (dli, dlv, xpr, dlc, dle, status),
   // which every local user may run.
   bool admin_only;
-  std::array<ArgumentSpec, 2> argument_storage;
+  std::array<ArgumentSpec, kMaxArguments> argument_storage;
   std::size_t argument_count;
 
   std::span<const ArgumentSpec> arguments() const {

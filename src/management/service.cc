@@ -87,6 +87,8 @@ void Service::Dispatch(const Request& request, const Peer& peer,
           done(ToResponse(Spri(r)));
         } else if constexpr (std::is_same_v<T, CpriRequest>) {
           done(ToResponse(Cpri(r)));
+        } else if constexpr (std::is_same_v<T, DleRequest>) {
+          done(ToResponse(Dle(r)));
         } else {
           static_assert(std::is_same_v<T, TestAdvanceClockRequest>, "an operation has no method");
           done(ToResponse(TestAdvanceClock(r)));

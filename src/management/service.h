@@ -69,6 +69,7 @@ class Service {
   virtual Result<Empty> Cdns(const CdnsRequest& request) = 0;
   virtual Result<Empty> Spri(const SpriRequest& request) = 0;
   virtual Result<Empty> Cpri(const CpriRequest& request) = 0;
+  virtual Result<DleResponse> Dle(const DleRequest& request) = 0;
   // Builds without test controls keep this default: 0x80070057 "unknown
   // operation", exactly as for a name no build knows.
   virtual Result<TestAdvanceClockResponse> TestAdvanceClock(const TestAdvanceClockRequest& request);

@@ -50,6 +50,7 @@ class CountingService : public Service {
   Result<Empty> Cdns(const CdnsRequest&) override { return Count(Empty{}); }
   Result<Empty> Spri(const SpriRequest&) override { return Count(Empty{}); }
   Result<Empty> Cpri(const CpriRequest&) override { return Count(Empty{}); }
+  Result<DleResponse> Dle(const DleRequest&) override { return Count(DleResponse{}); }
 
  private:
   template <typename T>
@@ -115,8 +116,8 @@ TEST(ServiceTest, NonAdminIsRefusedEveryChange) {
                   " changes this machine; run it as root or as a member of the group "
                   "activa-admin");
   }
-  EXPECT_EQ(read_only, 5);  // dli, dlv, xpr, dlc, status
-  EXPECT_EQ(service.calls, 5);
+  EXPECT_EQ(read_only, 6);  // dli, dlv, xpr, dlc, status, dle
+  EXPECT_EQ(service.calls, 6);
 }
 
 TEST(ServiceTest, AdminReachesEveryMethod) {
@@ -146,10 +147,12 @@ TEST(ServiceTest, AtoCompletesLater) {
 
 TEST(ServiceTest, DecodeFailureIsAnErrorLine) {
   CountingService service;
-  EXPECT_EQ(service.HandleLine("nonsense", AdminPeer()),
-            R"({"result":2147942413,"message":"the request is not a JSON object"})");
-  EXPECT_EQ(service.HandleLine(R"({"op":"nope"})", AdminPeer()),
-            R"({"result":2147942487,"message":"unknown operation \"nope\""})");
+  EXPECT_EQ(
+      service.HandleLine("nonsense", AdminPeer()),
+      R"({"result":2147942413,"message":"the request is not a JSON object","result_text":"The data is malformed."})");
+  EXPECT_EQ(
+      service.HandleLine(R"({"op":"nope"})", AdminPeer()),
+      R"({"result":2147942487,"message":"unknown operation \"nope\"","result_text":"A parameter is incorrect."})");
   EXPECT_EQ(service.calls, 0);
 }
 

@@ -56,6 +56,7 @@ enum class Operation {
   kCdns,
   kSpri,
   kCpri,
+  kDle,
   kTestAdvanceClock,
 };
 
@@ -89,7 +90,6 @@ struct NoArguments {
   bool operator==(const NoArguments&) const = default;
 };
 using CpkyRequest = NoArguments<Operation::kCpky>;
-using DtiRequest = NoArguments<Operation::kDti>;
 using RearmRequest = NoArguments<Operation::kRearm>;
 using GeneralizeRequest = NoArguments<Operation::kGeneralize>;
 using CkmsRequest = NoArguments<Operation::kCkms>;
@@ -112,6 +112,22 @@ struct DlcRequest {
   std::optional<std::uint32_t> first;  // how many; null: kDlcDefaultFirst
   std::optional<Uuid> after;           // only records whose CMID comes after it
   bool operator==(const DlcRequest&) const = default;
+};
+
+// dle: one page of the daemon's stored events (base/event.h), newest
+// first, each filter narrowing the page.
+inline constexpr std::uint32_t kDleDefaultFirst = 50;
+struct DleRequest {
+  static constexpr Operation kOperation = Operation::kDle;
+  std::optional<std::int64_t> event_id;  // 12288, 12289, 12290, 12293, 12294
+  std::optional<std::int64_t> since;     // Unix seconds: events at or after it
+  // The client machine name a host's 12290 events name (any case).
+  std::optional<std::string> machine;
+  // The result code the event reports (12289, 12290).
+  std::optional<ResultCode> result;
+  std::optional<std::uint32_t> first;  // how many; null: kDleDefaultFirst, at most kDlcMaxFirst
+  std::optional<std::int64_t> before;  // only events whose id is below it (the next page)
+  bool operator==(const DleRequest&) const = default;
 };
 
 struct StatusRequest {
@@ -141,9 +157,20 @@ struct AtoRequest {
   bool operator==(const AtoRequest&) const = default;
 };
 
+// The installation ID of the host key, or of the MAK product
+// `activation_id` (docs/management.md, "dti").
+struct DtiRequest {
+  static constexpr Operation kOperation = Operation::kDti;
+  std::optional<Uuid> activation_id;
+  bool operator==(const DtiRequest&) const = default;
+};
+
 struct AtpRequest {
   static constexpr Operation kOperation = Operation::kAtp;
   std::string confirmation_id;
+  // The MAK product the confirmation ID is for; may be left out (see
+  // docs/management.md, "atp").
+  std::optional<Uuid> activation_id;
   bool operator==(const AtpRequest&) const = default;
 };
 
@@ -199,7 +226,8 @@ using Request =
                  UpkRequest, CpkyRequest, AtoRequest, DtiRequest, AtpRequest, IlcRequest,
                  RearmRequest, GeneralizeRequest, SkmsRequest, CkmsRequest, SkmsDomainRequest,
                  CkmsDomainRequest, SkhcRequest, CkhcRequest, SaiRequest, SriRequest, SprtRequest,
-                 SdnsRequest, CdnsRequest, SpriRequest, CpriRequest, TestAdvanceClockRequest>;
+                 SdnsRequest, CdnsRequest, SpriRequest, CpriRequest, DleRequest,
+                 TestAdvanceClockRequest>;
 
 // The operation of `request`.
 Operation OperationOf(const Request& request);
@@ -250,7 +278,21 @@ struct Product {
   std::uint32_t activation_interval = 0;  // minutes, the ones in force
   std::uint32_t renewal_interval = 0;
   KmsClientInfo kms;
+  // A MAK product's activation by the vendor: the first second of its issue
+  // day (UTC). Null for a MAK not activated yet and for every other kind.
+  // A MAK activation does not expire.
+  std::optional<std::int64_t> mak_activated;
   bool operator==(const Product&) const = default;
+};
+
+// An edition's threshold as the host applies it (from its catalog).
+struct EditionThreshold {
+  Uuid sku_id{};
+  std::string name;
+  std::string kind;  // "client" or "server"
+  std::uint32_t threshold = 0;
+  std::uint32_t missing = 0;  // machines still needed: threshold - count, or 0
+  bool operator==(const EditionThreshold&) const = default;
 };
 
 struct ApplicationCount {
@@ -258,6 +300,9 @@ struct ApplicationCount {
   std::string application;
   std::uint32_t count = 0;      // distinct clients in the last 30 days
   std::uint32_t kms_count = 0;  // what KMS would show (capped at 50)
+  // The editions of the application the host's certificate (or, not yet
+  // activated, its product group) covers.
+  std::vector<EditionThreshold> editions;
   bool operator==(const ApplicationCount&) const = default;
 };
 
@@ -298,6 +343,9 @@ struct Host {
   std::uint16_t port = 1688;
   std::vector<std::string> listening;  // host:port
   bool dns_publishing = false;
+  // Publishing is on but cannot happen, and why ("no domain to publish in:
+  // ..."); null when publishing is off or has somewhere to go.
+  std::optional<std::string> dns_problem;
   std::vector<DnsPublishStatus> dns;
   Priority priority = Priority::kNormal;
   std::uint32_t activation_interval = 0;  // minutes, sent to clients
@@ -323,6 +371,43 @@ struct ClientRecord {
   bool operator==(const ClientRecord&) const = default;
 };
 
+// A SIGHUP reload the daemon refused: the file on disk is newer than the
+// configuration it runs with.
+struct ReloadRefusal {
+  std::int64_t time = 0;  // Unix seconds
+  std::string message;    // "reload refused: FILE:LINE: ..."
+  bool operator==(const ReloadRefusal&) const = default;
+};
+
+// One stored event (dle).
+struct EventRecord {
+  std::int64_t id = 0;  // increasing; pass the last as the next page's `before`
+  std::int64_t time = 0;
+  std::int64_t event_id = 0;
+  std::string message;
+  bool operator==(const EventRecord&) const = default;
+};
+
+// One thing an activation attempt did (ato): a DNS lookup or a host tried.
+struct AttemptStep {
+  std::string kind;  // "dns" or "host"
+  // The SRV name asked ("" when there was no domain to look in), or the
+  // host as host:port.
+  std::string name;
+  ResultCode result = ResultCode::kOk;  // 0: records found, or the host activated us
+  std::string message;                  // what happened
+  bool operator==(const AttemptStep&) const = default;
+};
+
+// One product's attempt (ato).
+struct ActivationAttempt {
+  Uuid activation_id{};
+  ResultCode result = ResultCode::kOk;
+  std::string cause;  // "" on success
+  std::vector<AttemptStep> tried;
+  bool operator==(const ActivationAttempt&) const = default;
+};
+
 // --- Response payloads ---------------------------------------------------------
 
 // dli, dlv, xpr.
@@ -330,6 +415,8 @@ struct LicenseInfo {
   Machine machine;
   std::vector<Product> products;
   std::optional<Host> host;  // null when no host key is installed
+  // The last SIGHUP reload, when it was refused (null once one succeeds).
+  std::optional<ReloadRefusal> reload_refused;
   bool operator==(const LicenseInfo&) const = default;
 };
 using DliResponse = LicenseInfo;
@@ -341,7 +428,15 @@ struct DlcResponse {
   std::vector<ClientRecord> clients;
   std::optional<Uuid> next_after;  // the last CMID when more follow, else null
   std::uint64_t total = 0;         // client records the host holds
+  bool is_host = true;             // false: no host key is installed here
   bool operator==(const DlcResponse&) const = default;
+};
+
+// A page is newest first; `next_before` is set when older events follow.
+struct DleResponse {
+  std::vector<EventRecord> events;
+  std::optional<std::int64_t> next_before;
+  bool operator==(const DleResponse&) const = default;
 };
 
 // What backs a licensed state, for the product to check itself (DESIGN.md
@@ -350,6 +445,10 @@ struct DlcResponse {
 struct ActivationProof {
   Bytes response;       // the host-signed response frame (protocol/codec.h)
   std::string catalog;  // the vendor-signed catalog file, byte for byte
+  // A MAK activation's proof instead of `response` (offline/mak_activation.h):
+  // the machine's installation ID and the vendor's confirmation ID, as text.
+  std::string installation_id;
+  std::string confirmation_id;
   bool operator==(const ActivationProof&) const = default;
 };
 
@@ -378,12 +477,15 @@ struct UpkResponse {
 // products as they are after them. On the wire `outcome` is the top-level
 // result and message. A failure before any attempt (no such product, access
 // denied) is an error Response like any other.
+// `attempts` holds each product's attempt in order, with its cause and the
+// hosts tried; the outcome's message is the first failure's cause.
 struct AtoResponse {
   Status outcome;
   std::vector<Product> products;
+  std::vector<ActivationAttempt> attempts;
   bool operator==(const AtoResponse& o) const {
     return outcome.code() == o.outcome.code() && outcome.message() == o.outcome.message() &&
-           products == o.products;
+           products == o.products && attempts == o.attempts;
   }
 };
 
@@ -394,6 +496,7 @@ struct DtiResponse {
 
 struct AtpResponse {
   std::optional<Host> host;
+  std::optional<Product> product;  // the MAK product activated
   bool operator==(const AtpResponse&) const = default;
 };
 
@@ -427,7 +530,7 @@ struct Empty {
 using ResponsePayload =
     std::variant<Empty, LicenseInfo, DlcResponse, StatusResponse, IpkResponse, UpkResponse,
                  AtoResponse, DtiResponse, AtpResponse, IlcResponse, RearmResponse,
-                 GeneralizeResponse, TestAdvanceClockResponse>;
+                 GeneralizeResponse, TestAdvanceClockResponse, DleResponse>;
 
 // A response: a payload on success, or an error Status (code and message,
 // no payload). On the wire a payload is `{"result":0,"message":"OK",...}`

@@ -50,13 +50,15 @@ constexpr std::array kOptions = {
                "No-op: keys are kept only in the state database, which only activad reads"},
     OptionSpec{"ato", Operation::kAto, ArgKind::kSku, Group::kInstall, "[Activation ID]",
                "Activate now, through an activation host or, for a MAK or host key, the vendor"},
-    OptionSpec{"dti", Operation::kDti, ArgKind::kNone, Group::kInstall,
-               "[--out FILE] [--qr] [--qr-png FILE]",
-               "Display the installation ID for offline activation of the host key; also to\n"
-               "                      FILE (--out), as a QR code (--qr) or a QR image (--qr-png)"},
+    OptionSpec{
+        "dti", Operation::kDti, ArgKind::kSku, Group::kInstall,
+        "[Activation ID] [--out FILE] [--qr] [--qr-png FILE]",
+        "Display the installation ID for offline activation of the host key or a MAK;\n"
+        "                      also to FILE (--out), as a QR code (--qr) or image (--qr-png)"},
     OptionSpec{"atp", Operation::kAtp, ArgKind::kConfirmation, Group::kInstall,
-               "<Confirmation ID> | --in FILE",
-               "Activate the host key with the vendor's confirmation ID, typed or from FILE"},
+               "<Confirmation ID> | --in FILE [Activation ID]",
+               "Activate the host key or a MAK with the vendor's confirmation ID, typed or\n"
+               "                      from FILE (--in)"},
     OptionSpec{"ilc", Operation::kIlc, ArgKind::kFile, Group::kInstall, "<File>",
                "Install the vendor's signed revocation list from a file"},
     OptionSpec{"rearm", Operation::kRearm, ArgKind::kNone, Group::kInstall, "",
@@ -73,6 +75,10 @@ constexpr std::array kOptions = {
                "Display when the current license state ends"},
     OptionSpec{"dlc", Operation::kDlc, ArgKind::kNone, Group::kView, "[--first N] [--after CMID]",
                "List the clients this activation host has seen, a page at a time"},
+    OptionSpec{"dle", Operation::kDle, ArgKind::kNone, Group::kView,
+               "[--id EVENTID] [--since TIME] [--machine NAME] [--result CODE] [--first N] "
+               "[--before ID]",
+               "List the stored events (12288-12294), newest first, a page at a time"},
     OptionSpec{"skms", Operation::kSkms, ArgKind::kKmsHost, Group::kKmsClient,
                "<Name[:Port] | IPv4[:Port] | [IPv6][:Port]>",
                "Use this activation host (turns DNS auto-discovery off)"},
@@ -260,6 +266,93 @@ std::optional<std::string> FlagValue(const std::vector<std::string>& args, std::
   return std::nullopt;
 }
 
+// Unix seconds for /dle --since: a number of seconds, or a UTC date and
+// time "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or "YYYY-MM-DDTHH:MM[:SS][Z]".
+std::optional<std::int64_t> ParseTime(std::string_view s) {
+  if (!s.empty() && s.find('-') == std::string_view::npos) {
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec == std::errc() && end == s.data() + s.size() && n >= 0) return n;
+    return std::nullopt;
+  }
+  if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.remove_suffix(1);
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  auto two = [&](std::size_t at, int& out) {
+    if (at + 2 > s.size() || !std::isdigit(static_cast<unsigned char>(s[at])) ||
+        !std::isdigit(static_cast<unsigned char>(s[at + 1]))) {
+      return false;
+    }
+    out = (s[at] - '0') * 10 + (s[at + 1] - '0');
+    return true;
+  };
+  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + 4, y);
+  if (ec != std::errc() || end != s.data() + 4 || !two(5, mo) || !two(8, d)) return std::nullopt;
+  if (s.size() > 10) {
+    if ((s[10] != ' ' && s[10] != 'T' && s[10] != 't') || !two(11, h) || s.size() < 16 ||
+        s[13] != ':' || !two(14, mi)) {
+      return std::nullopt;
+    }
+    if (s.size() > 16 && (s.size() != 19 || s[16] != ':' || !two(17, sec))) return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // Days from the civil date (H. Hinnant's algorithm), so no time zone or
+  // libc state is involved.
+  const int yy = y - (mo <= 2 ? 1 : 0);
+  const int era = yy / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = std::int64_t{era} * 146097 + doe - 719468;
+  return days * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+// /dle's filters and paging flags, as given (nullopt: not given).
+struct EventFlags {
+  std::optional<std::string> id, since, machine, result, before;
+  bool any() const { return id || since || machine || result || before; }
+};
+
+// Checks /dle's flags and appends them; an error message or "".
+std::string AddEventFilters(const EventFlags& f, std::vector<Argument>& args) {
+  if (f.id) {
+    std::optional<std::int64_t> n = ParseDecimal(*f.id);
+    if (!n) return "--id needs an event ID such as 12290, not " + Quote(*f.id);
+    args.push_back({"event_id", *n});
+  }
+  if (f.since) {
+    std::optional<std::int64_t> t = ParseTime(*f.since);
+    if (!t) {
+      return "--since needs a UTC time such as 2026-12-01, \"2026-12-01 09:30\" or Unix seconds, "
+             "not " +
+             Quote(*f.since);
+    }
+    args.push_back({"since", *t});
+  }
+  if (f.machine) {
+    if (f.machine->empty()) return "--machine needs a client machine name";
+    args.push_back({"machine", *f.machine});
+  }
+  if (f.result) {
+    std::string_view text = *f.result;
+    std::uint32_t code = 0;
+    bool ok = false;
+    if (text.starts_with("0x") || text.starts_with("0X")) {
+      text.remove_prefix(2);
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), code, 16);
+      ok = !text.empty() && ec == std::errc() && end == text.data() + text.size();
+    }
+    if (!ok) return "--result needs a result code such as 0xC004F038, not " + Quote(*f.result);
+    args.push_back({"result", std::int64_t{code}});
+  }
+  if (f.before) {
+    std::optional<std::int64_t> n = ParseDecimal(*f.before);
+    if (!n) return "--before needs an event number, as /dle prints it, not " + Quote(*f.before);
+    args.push_back({"before", *n});
+  }
+  return "";
+}
+
 // Checks /dlc's paging flags and appends them; an error message or "".
 std::string AddPaging(const std::optional<std::string>& first,
                       const std::optional<std::string>& after, std::vector<Argument>& args) {
@@ -302,8 +395,9 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   const OptionSpec* spec = nullptr;
   bool help = false;
   std::vector<std::string> words;  // TARGET [USER [PASSWORD]]
-  std::optional<std::string> value;
+  std::optional<std::string> value, second;
   std::optional<std::string> first, after;               // /dlc's paging
+  EventFlags events;                                     // /dle's
   std::optional<std::string> out_file, in_file, qr_png;  // offline activation's files
 
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -348,6 +442,18 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
       command.qr = true;
       continue;
     }
+    bool event_flag = false;
+    for (auto [flag, slot] :
+         {std::pair{"--id", &events.id}, std::pair{"--since", &events.since},
+          std::pair{"--machine", &events.machine}, std::pair{"--result", &events.result},
+          std::pair{"--before", &events.before}}) {
+      if (std::optional<std::string> v = FlagValue(args, i, flag)) {
+        *slot = std::move(v);
+        event_flag = true;
+        break;
+      }
+    }
+    if (event_flag) continue;
     if (spec == nullptr && !help) {
       std::optional<std::string> name = OptionName(token);
       if (!name) {
@@ -377,18 +483,27 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
     if (IsKnownOption(token)) {
       return Fail("only one option at a time: " + command.option + " and " + token);
     }
-    if (value || spec->arg == ArgKind::kNone) {
+    // /atp alone takes a second value: the MAK product's activation ID.
+    const bool takes_second = spec->arg == ArgKind::kConfirmation;
+    if (spec->arg == ArgKind::kNone || (value && (!takes_second || second))) {
       return Fail("unexpected argument " + Quote(token) + " after " + command.option);
     }
-    value = token;
+    (value ? second : value) = token;
   }
 
   if (!words.empty()) command.target = words[0];
   if (help || spec == nullptr) return ParseResult{std::move(command), ""};
 
   command.op = std::string(management::OperationName(spec->op));
-  if ((first || after) && spec->op != Operation::kDlc) {
-    return Fail(std::string(first ? "--first" : "--after") + " goes with /dlc only");
+  if (first && spec->op != Operation::kDlc && spec->op != Operation::kDle) {
+    return Fail("--first goes with /dlc and /dle only");
+  }
+  if (after && spec->op != Operation::kDlc) return Fail("--after goes with /dlc only");
+  if (events.any() && spec->op != Operation::kDle) {
+    return Fail("--id, --since, --machine, --result and --before go with /dle only");
+  }
+  if (std::string error = AddEventFilters(events, command.args); !error.empty()) {
+    return Fail(std::move(error));
   }
   if (std::string error = AddPaging(first, after, command.args); !error.empty()) {
     return Fail(std::move(error));
@@ -408,15 +523,27 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   command.in_file = in_file.value_or("");
   command.qr_png = qr_png.value_or("");
   if (in_file) {
-    // RunSlmgr() reads the file and adds the confirmation ID.
-    if (value) {
+    // RunSlmgr() reads the file and adds the confirmation ID; a value left
+    // can only be the MAK product's activation ID.
+    if (second || (value && !ParseUuid(*value))) {
       return Fail("/atp takes the confirmation ID or --in FILE, not both");
+    }
+    if (value) {
+      const OptionSpec as_id{spec->name, spec->op, ArgKind::kSku, spec->group, "", ""};
+      std::string error = AddArgument(as_id, *value, command.args);
+      if (!error.empty()) return Fail(std::move(error));
     }
     return ParseResult{std::move(command), ""};
   }
   if (value) {
     std::string error = AddArgument(*spec, *value, command.args);
     if (!error.empty()) return Fail(std::move(error));
+    if (second) {
+      // /atp's activation ID, checked as /upk's is.
+      const OptionSpec as_id{spec->name, spec->op, ArgKind::kSku, spec->group, "", ""};
+      error = AddArgument(as_id, *second, command.args);
+      if (!error.empty()) return Fail(std::move(error));
+    }
   } else if (Required(spec->arg)) {
     return Fail(MissingArgument(*spec));
   }
@@ -469,9 +596,9 @@ management::Request ToRequest(const Command& command) {
     case Operation::kAto:
       return m::AtoRequest{products()};
     case Operation::kDti:
-      return m::DtiRequest{};
+      return m::DtiRequest{products().activation_id};
     case Operation::kAtp:
-      return m::AtpRequest{text("confirmation_id")};
+      return m::AtpRequest{text("confirmation_id"), products().activation_id};
     case Operation::kIlc:
       return m::IlcRequest{text("revocation_list")};
     case Operation::kRearm:
@@ -504,6 +631,18 @@ management::Request ToRequest(const Command& command) {
       return m::SpriRequest{};
     case Operation::kCpri:
       return m::CpriRequest{};
+    case Operation::kDle: {
+      m::DleRequest r;
+      if (command.Find("event_id") != nullptr) r.event_id = number("event_id");
+      if (command.Find("since") != nullptr) r.since = number("since");
+      if (command.Find("machine") != nullptr) r.machine = text("machine");
+      if (command.Find("result") != nullptr) {
+        r.result = static_cast<ResultCode>(static_cast<std::uint32_t>(number("result")));
+      }
+      if (command.Find("first") != nullptr) r.first = static_cast<std::uint32_t>(number("first"));
+      if (command.Find("before") != nullptr) r.before = number("before");
+      return r;
+    }
     case Operation::kTestAdvanceClock:
       return m::TestAdvanceClockRequest{number("seconds")};
   }
@@ -551,8 +690,8 @@ std::string HelpText() {
   }
   text +=
       "\nExit status: 0 on success, 1 when the operation failed, 2 for a usage error.\n"
-      "Reading (/dli, /dlv, /xpr, /dlc) is open to everyone; every other option needs root or\n"
-      "membership of the group activa-admin.\n";
+      "Reading (/dli, /dlv, /xpr, /dlc, /dle) is open to everyone; every other option needs root\n"
+      "or membership of the group activa-admin.\n";
   return text;
 }
 

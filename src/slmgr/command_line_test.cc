@@ -98,6 +98,16 @@ TEST(CommandLineTest, ActivationIds) {
             std::vector{Str("activation_id", kSku)});
   EXPECT_EQ(Parse({"/ato", kSku}).args, std::vector{Str("activation_id", kSku)});
   EXPECT_EQ(Parse({"/upk", kSku}).args, std::vector{Str("activation_id", kSku)});
+  // A MAK product's offline activation: /dti [ID], /atp CID [ID].
+  EXPECT_EQ(Parse({"/dti", kSku}).args, std::vector{Str("activation_id", kSku)});
+  EXPECT_TRUE(Parse({"/dti"}).args.empty());
+  EXPECT_EQ(Parse({"/atp", "111111-222222", kSku}).args,
+            (std::vector{Str("confirmation_id", "111111-222222"), Str("activation_id", kSku)}));
+  EXPECT_NE(Error({"/atp", "111111-222222", "nope"}).find("is not an activation ID"),
+            std::string::npos);
+  EXPECT_NE(Error({"/atp", "111111-222222", kSku, kSku}).find("unexpected argument"),
+            std::string::npos);
+  EXPECT_NE(Error({"/ipk", "AAAAA", kSku}).find("unexpected argument"), std::string::npos);
   EXPECT_NE(Error({"/ato", "all"}).find("is not an activation ID"), std::string::npos);
   EXPECT_NE(Error({"/upk", "all"}).find("/upk"), std::string::npos);
   std::string e = Error({"/dli", "12345"});
@@ -119,6 +129,27 @@ TEST(CommandLineTest, NumericRanges) {
   }
 }
 
+TEST(CommandLineTest, DleFilters) {
+  EXPECT_EQ(BuildRequest(Parse({"/dle"})), R"({"op":"dle"})");
+  EXPECT_EQ(
+      BuildRequest(Parse({"/DLE", "--id", "12290", "--since", "2026-12-01 09:30", "--machine",
+                          "pc1", "--result", "0xC004F038", "--first=20", "--before", "4711"})),
+      R"({"op":"dle","event_id":12290,"since":1796117400,"machine":"pc1",)"
+      R"("result":3221549112,"first":20,"before":4711})");
+  // The forms of a time, all UTC.
+  EXPECT_EQ(Parse({"/dle", "--since", "2026-12-01"}).args, std::vector{Num("since", 1796083200)});
+  EXPECT_EQ(Parse({"/dle", "--since", "2026-12-01T09:30:15Z"}).args,
+            std::vector{Num("since", 1796117415)});
+  EXPECT_EQ(Parse({"/dle", "--since", "1796083200"}).args, std::vector{Num("since", 1796083200)});
+  EXPECT_NE(Error({"/dle", "--since", "yesterday"}).find("--since needs a UTC time"),
+            std::string::npos);
+  EXPECT_NE(Error({"/dle", "--since", "2026-13-01"}).find("--since"), std::string::npos);
+  EXPECT_NE(Error({"/dle", "--result", "C004F038"}).find("--result needs a result code"),
+            std::string::npos);
+  EXPECT_NE(Error({"/dle", "--id", "x"}).find("--id needs an event ID"), std::string::npos);
+  EXPECT_NE(Error({"/dli", "--id", "12290"}).find("go with /dle only"), std::string::npos);
+}
+
 TEST(CommandLineTest, DlcPaging) {
   const char* cmid = "6f327760-8c5e-417c-9c61-0a1c3a8d2f10";
   EXPECT_EQ(
@@ -135,7 +166,8 @@ TEST(CommandLineTest, DlcPaging) {
   }
   EXPECT_NE(Error({"/dlc", "--after", "pc1"}).find("--after needs a client machine ID"),
             std::string::npos);
-  EXPECT_NE(Error({"/dli", "--first", "5"}).find("--first goes with /dlc only"), std::string::npos);
+  EXPECT_NE(Error({"/dli", "--first", "5"}).find("--first goes with /dlc and /dle only"),
+            std::string::npos);
 }
 
 TEST(CommandLineTest, KmsHostSyntax) {
@@ -185,6 +217,9 @@ TEST(CommandLineTest, OfflineActivationFiles) {
 
   EXPECT_EQ(Error({"/atp", "BBBBB", "--in", "cid.txt"}),
             "/atp takes the confirmation ID or --in FILE, not both");
+  // A MAK's activation ID may follow --in, as it follows a typed ID.
+  Command mak = Parse({"/atp", "--in", "cid.txt", "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f"});
+  EXPECT_EQ(mak.args, std::vector{Str("activation_id", "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f")});
   EXPECT_EQ(Error({"/dli", "--out", "x"}), "--out goes with /dti only");
   EXPECT_EQ(Error({"/atp", "--qr"}), "--qr goes with /dti only");
   EXPECT_EQ(Error({"/dti", "--in", "x"}), "--in goes with /atp only");

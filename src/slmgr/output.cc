@@ -153,6 +153,20 @@ std::string ProductText(const m::Product& p, const m::Machine* machine, bool ver
     out += "    Activation interval: " + std::to_string(p.activation_interval) + " minutes\n";
     out += "    Renewal interval: " + std::to_string(p.renewal_interval) + " minutes\n";
   }
+  if (key_kind == "mak") {
+    out += "\nMAK activation information\n";
+    if (machine != nullptr) {
+      out += "    Client Machine ID (CMID): " + FormatUuid(machine->cmid) + "\n";
+    }
+    if (p.mak_activated) {
+      out += "    Activated by the vendor on " + FormatUtcTime(*p.mak_activated).substr(0, 10) +
+             "; the activation does not expire\n";
+    } else {
+      out +=
+          "    Not activated by the vendor yet: /ato, or /dti, the vendor's confirmation "
+          "ID and /atp\n";
+    }
+  }
   return out;
 }
 
@@ -197,6 +211,15 @@ std::string HostText(const m::Host& host, bool verbose) {
         out += " (KMS would show " + std::to_string(c.kms_count) + "; capped at 50)";
       }
       out += "\n";
+      // What the host applies: each edition's threshold from its catalog.
+      for (const m::EditionThreshold& e : c.editions) {
+        out += "        " + Or(Printable(e.name), FormatUuid(e.sku_id)) + " (" +
+               Or(Printable(e.kind), "unknown") + " edition): threshold " +
+               std::to_string(e.threshold) + ", " +
+               (e.missing == 0 ? std::string("reached")
+                               : std::to_string(e.missing) + " more machine(s) needed") +
+               "\n";
+      }
     }
   }
   out += "    Listening on Port: " + std::to_string(host.port) + "\n";
@@ -210,6 +233,9 @@ std::string HostText(const m::Host& host, bool verbose) {
            "\n";
   }
   out += std::string("    DNS publishing ") + (host.dns_publishing ? "enabled" : "disabled") + "\n";
+  if (host.dns_problem) {
+    out += "        but nothing is published: " + Printable(*host.dns_problem) + "\n";
+  }
   // Per domain, the last publishing result (events 12294 / 12293).
   for (const m::DnsPublishStatus& d : host.dns) {
     const std::uint32_t code = CodeOf(d.result);
@@ -260,6 +286,12 @@ void FormatLicenses(const m::LicenseInfo& data, bool verbose, Output& output) {
     out += HostText(*data.host, verbose);
   }
   if (data.products.empty() && !data.host) out += "No product key is installed.\n";
+  if (data.reload_refused) {
+    out += "\nThe running configuration is older than its file: the reload of " +
+           FormatTime(data.reload_refused->time) + " was refused (" +
+           Printable(data.reload_refused->message) +
+           "); fix the file and reload again (systemctl reload activad).\n";
+  }
   output.Out(std::move(out));
 }
 
@@ -298,22 +330,8 @@ void FormatExpiration(const m::LicenseInfo& data, Output& output) {
   output.Out(std::move(out));
 }
 
-void FormatClients(const m::DlcResponse& data, Output& output) {
-  if (data.clients.empty()) {
-    output.Out(data.total == 0 ? "No client has contacted this activation host.\n"
-                               : "No client after the given CMID (" + std::to_string(data.total) +
-                                     " client(s) in all).\n");
-    return;
-  }
-  std::vector<std::vector<std::string>> rows = {
-      {"Machine name", "CMID", "Edition", "Last seen (UTC)", "License status", "VM", "Requests"}};
-  for (const m::ClientRecord& c : data.clients) {
-    std::string status = LicenseStatusText(c.license_state);
-    if (status.empty()) status = std::to_string(c.license_state);
-    rows.push_back({Printable(c.machine_name), FormatUuid(c.cmid),
-                    Or(Printable(c.edition), FormatUuid(c.sku_id)), FormatUtcTimeBare(c.last_seen),
-                    status, c.is_virtual_machine ? "yes" : "no", std::to_string(c.requests)});
-  }
+// Columns padded to their widest cell, two spaces apart.
+std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths(rows[0].size(), 0);
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
@@ -327,10 +345,90 @@ void FormatClients(const m::DlcResponse& data, Output& output) {
     }
     out += line + "\n";
   }
+  return out;
+}
+
+void FormatClients(const m::DlcResponse& data, Output& output) {
+  if (!data.is_host && data.total == 0) {
+    output.Out(
+        "This machine is not an activation host (no host key is installed), so no client "
+        "records are kept here. Run /dlc on the activation host.\n");
+    return;
+  }
+  if (data.clients.empty()) {
+    output.Out(data.total == 0 ? "No client has contacted this activation host.\n"
+                               : "No client after the given CMID (" + std::to_string(data.total) +
+                                     " client(s) in all).\n");
+    return;
+  }
+  // The license status is what the client said in its last request, at
+  // the time of that request: not the client's state now.
+  std::vector<std::vector<std::string>> rows = {
+      {"Machine name", "CMID", "Edition", "Last request (UTC)",
+       "License status reported with the last request", "VM", "Requests"}};
+  for (const m::ClientRecord& c : data.clients) {
+    std::string status = LicenseStatusText(c.license_state);
+    if (status.empty()) status = std::to_string(c.license_state);
+    rows.push_back({Printable(c.machine_name), FormatUuid(c.cmid),
+                    Or(Printable(c.edition), FormatUuid(c.sku_id)), FormatUtcTimeBare(c.last_seen),
+                    status, c.is_virtual_machine ? "yes" : "no", std::to_string(c.requests)});
+  }
+  std::string out;
+  if (!data.is_host) {
+    out +=
+        "No host key is installed now; these records are from when this machine was an "
+        "activation host.\n";
+  }
+  out += Table(rows);
   out += std::to_string(data.clients.size()) + " client(s) shown, " + std::to_string(data.total) +
          " in all\n";
   if (data.next_after) {
     out += "More follow: slmgr /dlc --after " + FormatUuid(*data.next_after) + "\n";
+  }
+  output.Out(std::move(out));
+}
+
+// The flags of a /dle command line, to repeat them for the next page.
+std::string EventFlagsText(const Command& command) {
+  std::string out;
+  const std::pair<std::string_view, std::string_view> flags[] = {
+      {"event_id", "--id"}, {"since", "--since"}, {"machine", "--machine"}, {"first", "--first"}};
+  for (const auto& [name, flag] : flags) {
+    const Argument* a = command.Find(name);
+    if (a == nullptr) continue;
+    std::string value = std::holds_alternative<std::string>(a->value)
+                            ? std::get<std::string>(a->value)
+                            : std::to_string(std::get<std::int64_t>(a->value));
+    if (value.find(' ') != std::string::npos) value = "\"" + value + "\"";
+    out += " " + std::string(flag) + " " + Printable(value);
+  }
+  if (const Argument* r = command.Find("result")) {
+    out += " --result " + FormatCode(static_cast<std::uint32_t>(std::get<std::int64_t>(r->value)));
+  }
+  return out;
+}
+
+// /dle: each event on its own lines, newest first, as a reader of the
+// Windows Event Viewer's Key Management Service log would scan them.
+void FormatEvents(const Command& command, const m::DleResponse& data, Output& output) {
+  const bool filtered = command.Find("event_id") || command.Find("since") ||
+                        command.Find("machine") || command.Find("result");
+  if (data.events.empty()) {
+    output.Out(command.Find("before") != nullptr ? "No older event matches.\n"
+               : filtered                        ? "No stored event matches.\n"
+                                                 : "No event is stored.\n");
+    return;
+  }
+  std::string out;
+  for (const m::EventRecord& e : data.events) {
+    // Messages hold what clients sent (machine names): shown as text only.
+    out += "Event " + std::to_string(e.event_id) + "  " + FormatTime(e.time) + "  (#" +
+           std::to_string(e.id) + ")\n    " + Printable(e.message) + "\n";
+  }
+  out += std::to_string(data.events.size()) + " event(s) shown, newest first\n";
+  if (data.next_before) {
+    out += "More follow: slmgr /dle" + EventFlagsText(command) + " --before " +
+           std::to_string(*data.next_before) + "\n";
   }
   output.Out(std::move(out));
 }
@@ -340,6 +438,35 @@ bool SameId(std::string_view a, std::string_view b) {
     return std::tolower(static_cast<unsigned char>(x)) ==
            std::tolower(static_cast<unsigned char>(y));
   });
+}
+
+// One step of an attempt, as a line under its error.
+std::string StepLine(const m::AttemptStep& step) {
+  std::string code;
+  const std::uint32_t result = CodeOf(step.result);
+  // A host's own refusal code is worth its number; "not reachable" is the
+  // error line's already.
+  if (result != 0 && step.result != ResultCode::kNoHostReachable) code = FormatCode(result) + " ";
+  if (step.kind == "dns") {
+    if (step.name.empty()) return "    " + code + Printable(step.message) + "\n";
+    return "    SRV lookup of " + Printable(step.name) + ": " + code + Printable(step.message) +
+           "\n";
+  }
+  return "    " + Printable(step.name) + ": " + code + Printable(step.message) + "\n";
+}
+
+// A failed attempt: the code and its text, then what was tried in order,
+// or the cause when nothing was.
+void FailedAttempt(const m::ActivationAttempt& a, Output& output) {
+  std::string text = ErrorLine(CodeOf(a.result), "");
+  if (a.tried.empty()) {
+    if (!a.cause.empty()) text += "    Cause: " + Printable(a.cause) + "\n";
+  } else {
+    text += "    Tried in order:\n";
+    for (const m::AttemptStep& step : a.tried) text += "    " + StepLine(step);
+  }
+  output.Err(std::move(text));
+  output.exit_code = 1;
 }
 
 // /ato: one "Activating" line per product, then its outcome, as slmgr.vbs.
@@ -357,6 +484,15 @@ void FormatActivation(const Command& command, const m::AtoResponse& response, Ou
     if (!wanted.empty() && !SameId(id, wanted)) continue;
     printed_any = true;
     output.Out("Activating " + Or(Printable(p.name), "(unnamed product)") + " (" + id + ") ...\n");
+    const m::ActivationAttempt* attempt = nullptr;
+    for (const m::ActivationAttempt& a : response.attempts) {
+      if (a.activation_id == p.activation_id) attempt = &a;
+    }
+    if (attempt != nullptr && attempt->result != ResultCode::kOk) {
+      FailedAttempt(*attempt, output);
+      if (CodeOf(attempt->result) == result) reported_overall = true;
+      continue;
+    }
     std::uint32_t last = CodeOf(p.last_result);
     if (last == 0 && p.license_status == 1) {
       output.Out("Product activated successfully.\n");
@@ -402,6 +538,9 @@ void FormatSuccess(const Command& command, const m::ResponsePayload& data, Outpu
   }
   if (const auto* clients = std::get_if<m::DlcResponse>(&data)) {
     return FormatClients(*clients, output);
+  }
+  if (const auto* events = std::get_if<m::DleResponse>(&data)) {
+    return FormatEvents(command, *events, output);
   }
   if (const auto* ipk = std::get_if<m::IpkResponse>(&data)) {
     std::string out = "Product key " + PartialKey(command) + " installed successfully";
@@ -454,6 +593,10 @@ void FormatSuccess(const Command& command, const m::ResponsePayload& data, Outpu
   }
   if (const auto* atp = std::get_if<m::AtpResponse>(&data)) {
     std::string out = "Confirmation ID deposited successfully.\n";
+    if (atp->product) {
+      out += "The MAK activation of " + Or(Printable(atp->product->name), "the product") +
+             " is installed; it does not expire.\n";
+    }
     if (atp->host) {
       out += atp->host->activated
                  ? "The activation host for " + Printable(atp->host->group) + " is activated.\n"
@@ -527,12 +670,13 @@ std::string Output::stderr_text() const {
 }
 
 std::string ErrorLine(std::uint32_t code, std::string_view message) {
-  std::string text(message);
-  if (text.empty()) {
-    std::optional<ResultCode> known = ResultCodeFromValue(code);
-    text = known ? std::string(ResultCodeMessage(*known)) : "Unknown error.";
-  }
-  return "Error: " + FormatCode(code) + " " + text + "\n";
+  std::optional<ResultCode> known = ResultCodeFromValue(code);
+  const std::string cause = Printable(message);
+  if (!known) return "Error: " + FormatCode(code) + " " + Or(cause, "Unknown error.") + "\n";
+  const std::string text(ResultCodeMessage(*known));
+  std::string out = "Error: " + FormatCode(code) + " " + text + "\n";
+  if (!cause.empty() && cause != text) out += "    Cause: " + cause + "\n";
+  return out;
 }
 
 std::string LicenseStatusText(std::int64_t status) {

@@ -8,9 +8,11 @@
 // printed in UTC ("2027-05-26 12:00:00 UTC") so output does not depend on the
 // machine's time zone.
 //
-// Errors: every failure prints "Error: 0x%08X message" on standard error and
-// gives exit status 1; that includes a response that is not valid JSON or
-// lacks the fields the operation promises (0x8007000D, naming the field).
+// Errors: every failure prints "Error: 0x%08X" and the code's one-line text
+// on standard error, then the daemon's cause ("    Cause: ...") or, for
+// /ato, every step its attempt took ("    Tried in order:"), and gives exit
+// status 1; that includes a response that is not valid JSON or lacks the
+// fields the operation promises (0x8007000D, naming the field).
 // Never throws; safe to call from any thread.
 #ifndef ACTIVA_SLMGR_OUTPUT_H_
 #define ACTIVA_SLMGR_OUTPUT_H_
@@ -45,8 +47,10 @@ struct Output {
 // the "Error:" line on standard error and exit status 1.
 Output FormatResponse(const Command& command, std::string_view response);
 
-// "Error: 0xC004F038 The activation host's count is below ...\n". An empty
-// message is replaced by the code's standard text (base/result_code.h).
+// "Error: 0xC004F038 The activation host's count is below ...\n" (the code's
+// standard text, base/result_code.h), then "    Cause: MESSAGE\n" when the
+// message says more than that text. A code this build does not know is
+// followed by the message alone ("Unknown error." when it is empty).
 std::string ErrorLine(std::uint32_t code, std::string_view message);
 
 // The text for a license status number, as in KMS ("Initial grace period").

@@ -265,11 +265,12 @@ TEST(OutputTest, DlcTable) {
   Output o = FormatResponse(Cmd("dlc"), response);
   EXPECT_EQ(o.stdout_text(),
             "Machine name     CMID                                  Edition                     "
-            "Last seen (UTC)      License status        VM   Requests\n"
+            "Last request (UTC)   License status reported with the last request  VM   "
+            "Requests\n"
             "pc1              6f327760-8c5e-417c-9c61-0a1c3a8d2f10  Example Suite Professional  "
-            "2026-11-18 11:06:40  Initial grace period  no   3\n"
+            "2026-11-18 11:06:40  Initial grace period                           no   3\n"
             "build-server-07  11111111-2222-4333-8444-555555555555  Example Suite Professional  "
-            "2026-11-18 12:06:40  Licensed              yes  12\n"
+            "2026-11-18 12:06:40  Licensed                                       yes  12\n"
             "2 client(s) shown, 5 in all\n"
             "More follow: slmgr /dlc --after 11111111-2222-4333-8444-555555555555\n");
   EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "total": 0)")).stdout_text(),
@@ -277,6 +278,11 @@ TEST(OutputTest, DlcTable) {
   EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "next_after": null, "total": 5)"))
                 .stdout_text(),
             "No client after the given CMID (5 client(s) in all).\n");
+  // A machine without a host key says so, rather than that no client came.
+  EXPECT_EQ(FormatResponse(Cmd("dlc"), Ok(R"("clients": [], "total": 0, "is_host": false)"))
+                .stdout_text(),
+            "This machine is not an activation host (no host key is installed), so no client "
+            "records are kept here. Run /dlc on the activation host.\n");
 }
 
 TEST(OutputTest, ControlCharactersFromClientsAreNotPrinted) {
@@ -295,7 +301,10 @@ TEST(OutputTest, DaemonError) {
       R"({"result": 2147942405, "message": "sai needs root or the group activa-admin"})");
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_EQ(o.stdout_text(), "");
-  EXPECT_EQ(o.stderr_text(), "Error: 0x80070005 sai needs root or the group activa-admin\n");
+  // The code, its one-line text, and the daemon's cause.
+  EXPECT_EQ(o.stderr_text(),
+            "Error: 0x80070005 Access denied: this operation needs an administrator.\n"
+            "    Cause: sai needs root or the group activa-admin\n");
   // Without a message, the code's standard text.
   o = FormatResponse(Cmd("rearm"), R"({"result": 3221541639})");
   EXPECT_EQ(o.stderr_text(),
@@ -308,7 +317,11 @@ TEST(OutputTest, MalformedResponses) {
                           R"({"result": -1})", R"({"result": 4294967296})", R"({"result": "0"})"}) {
     Output o = FormatResponse(Cmd("dli"), bad);
     EXPECT_EQ(o.exit_code, 1) << bad;
-    EXPECT_EQ(o.stderr_text().rfind("Error: 0x8007000D activad's response is malformed", 0), 0u)
+    EXPECT_EQ(o.stderr_text().rfind(
+                  "Error: 0x8007000D The data is malformed.\n    Cause: activad's response is "
+                  "malformed",
+                  0),
+              0u)
         << bad << ": " << o.stderr_text();
   }
   Output o = FormatResponse(Cmd("dli"), Ok(R"("products": 5)"));
@@ -352,6 +365,91 @@ TEST(OutputTest, Ipk) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
   // The whole key is never printed.
   EXPECT_EQ(text.find("AAAAA"), std::string::npos);
+}
+
+TEST(OutputTest, AtoFailurePrintsEveryStepInOrder) {
+  std::string response =
+      R"({"result": 3221549172, "message": "no SRV records", "products": [)" +
+      std::string(kProduct) +
+      R"j(], "attempts": [{"activation_id": "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f",
+          "result": 3221549172, "cause": "...", "tried": [
+          {"kind": "host", "name": "127.0.0.1:17688", "result": 3221549172,
+           "message": "connection refused"},
+          {"kind": "dns", "name": "_activa._tcp.corp.example", "result": 3221549172,
+           "message": "no SRV records (NXDOMAIN or no data)"},
+          {"kind": "dns", "name": "", "result": 3221549172,
+           "message": "no DNS domain to look in"},
+          {"kind": "host", "name": "kms1:1688", "result": 3221549112,
+           "message": "count 3 (threshold 25)"}]}]})j";
+  Output o = FormatResponse(Cmd("ato"), response);
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.stderr_text(),
+            "Error: 0xC004F074 No activation host could be contacted.\n"
+            "    Tried in order:\n"
+            "        127.0.0.1:17688: connection refused\n"
+            "        SRV lookup of _activa._tcp.corp.example: no SRV records (NXDOMAIN or no "
+            "data)\n"
+            "        no DNS domain to look in\n"
+            "        kms1:1688: 0xC004F038 count 3 (threshold 25)\n");
+  // Nothing tried (the attempt failed before): the cause.
+  o = FormatResponse(Cmd("ato"), R"({"result": 3221549172, "message": "x", "products": [)" +
+                                     std::string(kProduct) +
+                                     R"(], "attempts": [{"activation_id":
+          "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f", "result": 3232497671,
+          "cause": "the product was uninstalled during the attempt", "tried": []}]})");
+  EXPECT_NE(o.stderr_text().find("Error: 0xC0AC0007 The requested item does not exist.\n"
+                                 "    Cause: the product was uninstalled during the attempt\n"),
+            std::string::npos)
+      << o.stderr_text();
+}
+
+TEST(OutputTest, HostShowsThresholdsDnsProblemAndARefusedReload) {
+  std::string host =
+      Replace(Replace(kHost, R"("count": 27, "kms_count": 27)",
+                      R"("count": 3, "kms_count": 3, "editions": [
+                 {"sku_id": "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f", "name": "Pro",
+                  "kind": "client", "threshold": 25, "missing": 22},
+                 {"sku_id": "1f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f", "name": "Server",
+                  "kind": "server", "threshold": 5, "missing": 0}])"),
+              R"("dns_publishing": true)", R"("dns_publishing": true, "dns_problem": "no domain")");
+  std::string data =
+      std::string(kMachine) + R"(, "products": [], "host": )" + host +
+      R"(, "reload_refused": {"time": 1795000000, "message": "reload refused: a.toml:2: bad"})";
+  std::string text = FormatResponse(Cmd("dli"), Ok(data)).stdout_text();
+  EXPECT_NE(text.find("    Current count: 3\n"
+                      "        Pro (client edition): threshold 25, 22 more machine(s) needed\n"
+                      "        Server (server edition): threshold 5, reached\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("    DNS publishing enabled\n        but nothing is published: no domain\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("The running configuration is older than its file: the reload of "
+                      "2026-11-18 11:06:40 UTC was refused (reload refused: a.toml:2: bad)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(OutputTest, EventsNewestFirstWithTheNextPage) {
+  std::string response = Ok(R"("events": [
+      {"id": 9, "time": 1795003600, "event_id": 12290, "message": "Result: 0xC004F038; client: pc\u001b1; CMID: x"},
+      {"id": 7, "time": 1795000000, "event_id": 12290, "message": "second"}],
+      "next_before": 7)");
+  Output o = FormatResponse(
+      Cmd("dle", {{"event_id", std::int64_t{12290}}, {"first", std::int64_t{2}}}), response);
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_EQ(o.stdout_text(),
+            "Event 12290  2026-11-18 12:06:40 UTC  (#9)\n"
+            "    Result: 0xC004F038; client: pc?1; CMID: x\n"
+            "Event 12290  2026-11-18 11:06:40 UTC  (#7)\n"
+            "    second\n"
+            "2 event(s) shown, newest first\n"
+            "More follow: slmgr /dle --id 12290 --first 2 --before 7\n");
+  EXPECT_EQ(FormatResponse(Cmd("dle"), Ok(R"("events": [])")).stdout_text(),
+            "No event is stored.\n");
+  EXPECT_EQ(FormatResponse(Cmd("dle", {{"machine", std::string("pc1")}}), Ok(R"("events": [])"))
+                .stdout_text(),
+            "No stored event matches.\n");
 }
 
 TEST(OutputTest, AtoSuccessAndFailure) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/uuid.h"
 #include "cert/host_certificate.h"
 #include "crypto/signing.h"
 #include "keys/product_key.h"
@@ -35,8 +36,10 @@ struct MintedKey {
   int certificate_days = 365;  // host keys: how long each host certificate lasts
   bool revoked = false;
   std::int64_t created = 0;
-  int hosts_used = 0;        // distinct host public keys activated (host keys)
-  int activations_used = 0;  // all activations recorded
+  int hosts_used = 0;  // distinct host public keys activated (host keys)
+  // Host keys: all activations recorded. MAKs: the distinct machines
+  // (machine public keys) holding an activation, what mak_count limits.
+  int activations_used = 0;
 };
 
 class KeyRegistry {
@@ -58,6 +61,17 @@ class KeyRegistry {
   // kKeyRevoked for a revoked key; kNotFound for an unknown serial.
   virtual Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
                                       const PublicKey& host_key, std::int64_t now) = 0;
+  // Records the activation of MAK `serial` for the machine whose key pair
+  // is `machine_key`, of `edition`: a machine is its public key (the tag is
+  // kept for the record only), and the same machine again is OK and uses
+  // no second activation. The check and the use are one atomic step in the
+  // store, across processes: the count is never oversold. kKeyOverLimit,
+  // naming the count, when mak_count other machines already hold it;
+  // kKeyRevoked for a revoked MAK; kInvalidKey for an unknown serial (as
+  // RecordHostActivation); kWrongKeyKind when the serial is a host key.
+  virtual Status RecordMakActivation(std::uint32_t serial, const MachineTag& machine,
+                                     const PublicKey& machine_key, const Uuid& edition,
+                                     std::int64_t now) = 0;
   virtual Result<std::vector<MintedKey>> List() = 0;
 
   // Withdraws every certificate of the host whose key pair is `host_key`:

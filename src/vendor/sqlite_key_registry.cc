@@ -65,6 +65,21 @@ CREATE TABLE revocation_lists (
   issued          INTEGER NOT NULL
 );
 )sql",
+    // MAK activations: one row per machine (its public key) holding a MAK;
+    // a MAK's use is its number of rows, checked against mak_count in the
+    // transaction that adds one (RecordMakActivation).
+    R"sql(
+CREATE TABLE mak_activations (
+  serial             INTEGER NOT NULL REFERENCES minted_keys(serial),
+  machine_public_key TEXT    NOT NULL,
+  machine_tag        TEXT    NOT NULL,
+  edition_id         TEXT    NOT NULL,
+  activations        INTEGER NOT NULL,
+  first_at           INTEGER NOT NULL,
+  last_at            INTEGER NOT NULL,
+  PRIMARY KEY (serial, machine_public_key)
+);
+)sql",
 };
 
 std::string_view KindText(KeyKind k) { return k == KeyKind::kHost ? "host" : "mak"; }
@@ -122,8 +137,10 @@ Result<std::vector<MintedKey>> SqliteKeyRegistry::Query(std::string_view where,
       "SELECT k.serial, k.kind, k.item, k.item_name, k.key_text, k.max_hosts, k.max_activations, "
       "k.mak_count, k.revoked, k.created, "
       "(SELECT COUNT(*) FROM host_key_activations h WHERE h.serial = k.serial), "
-      "(SELECT COALESCE(SUM(activations), 0) FROM host_key_activations h "
-      "WHERE h.serial = k.serial), k.certificate_days "
+      "CASE k.kind WHEN 'mak' THEN "
+      "(SELECT COUNT(*) FROM mak_activations m WHERE m.serial = k.serial) "
+      "ELSE (SELECT COALESCE(SUM(activations), 0) FROM host_key_activations h "
+      "WHERE h.serial = k.serial) END, k.certificate_days "
       "FROM minted_keys k " +
       std::string(where) + " ORDER BY k.serial";
   Result<Statement> q = db_.Prepare(sql);
@@ -227,6 +244,51 @@ Status SqliteKeyRegistry::RecordHostActivation(std::uint32_t serial, const Machi
         "first_at, last_at) VALUES (?1, ?2, ?3, 1, ?4, ?4)");
     if (!ins.ok()) return ins.status();
     return ins->Bind(1, serial).Bind(2, public_key).Bind(3, tag).Bind(4, now).Run();
+  });
+}
+
+Status SqliteKeyRegistry::RecordMakActivation(std::uint32_t serial, const MachineTag& machine,
+                                              const PublicKey& machine_key, const Uuid& edition,
+                                              std::int64_t now) {
+  const std::string tag = HexEncode(machine);
+  const std::string public_key = HexEncode(machine_key);
+  // BEGIN IMMEDIATE takes the database's write lock before the count is
+  // read, so two processes cannot both see 49 of 50 and both insert: the
+  // second waits (busy timeout) and then reads 50.
+  return InTransaction(db_, [&]() -> Status {
+    Result<std::optional<MintedKey>> found = Find(serial);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) {
+      return Status(ResultCode::kInvalidKey, "the vendor never minted this MAK");
+    }
+    const MintedKey& key = **found;
+    if (key.kind != KeyKind::kMak) {
+      return Status(ResultCode::kWrongKeyKind, "the key is not a MAK");
+    }
+    if (key.revoked) return Status(ResultCode::kKeyRevoked, "the vendor has revoked this MAK");
+    Result<Statement> again = db_.Prepare(
+        "UPDATE mak_activations SET activations = activations + 1, last_at = ?3, "
+        "machine_tag = ?4 WHERE serial = ?1 AND machine_public_key = ?2");
+    if (!again.ok()) return again.status();
+    ACTIVA_RETURN_IF_ERROR(
+        again->Bind(1, serial).Bind(2, public_key).Bind(3, now).Bind(4, tag).Run());
+    // The same machine confirming again: no second activation.
+    if (db_.changes() > 0) return Status::Ok();
+    if (key.activations_used >= key.mak_count) {
+      return Status(
+          ResultCode::kKeyOverLimit,
+          "this MAK already activates " + std::to_string(key.mak_count) + " machines, its count");
+    }
+    Result<Statement> ins = db_.Prepare(
+        "INSERT INTO mak_activations (serial, machine_public_key, machine_tag, edition_id, "
+        "activations, first_at, last_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)");
+    if (!ins.ok()) return ins.status();
+    return ins->Bind(1, serial)
+        .Bind(2, public_key)
+        .Bind(3, tag)
+        .Bind(4, FormatUuid(edition))
+        .Bind(5, now)
+        .Run();
   });
 }
 

@@ -22,6 +22,9 @@ class SqliteKeyRegistry : public KeyRegistry {
   Status Revoke(std::uint32_t serial) override;
   Status RecordHostActivation(std::uint32_t serial, const MachineTag& machine,
                               const PublicKey& host_key, std::int64_t now) override;
+  Status RecordMakActivation(std::uint32_t serial, const MachineTag& machine,
+                             const PublicKey& machine_key, const Uuid& edition,
+                             std::int64_t now) override;
   Result<std::vector<MintedKey>> List() override;
   Status RevokeHost(const PublicKey& host_key, std::int64_t now) override;
   Result<std::vector<PublicKey>> RevokedHosts() override;

@@ -11,6 +11,7 @@
 #include "catalog/revocation_list.h"
 #include "keys/activation_codes.h"
 #include "keys/product_key.h"
+#include "offline/mak_activation.h"
 #include "offline/offline_activation.h"
 #include "vendor/sqlite_key_registry.h"
 #include "vendor/vendor_definition.h"
@@ -186,6 +187,7 @@ Result<ProductKey> Vendor::CheckOwnKey(std::string_view text, KeyKind kind) cons
 Result<std::string> Vendor::Confirm(std::string_view installation_id, std::int64_t now) {
   Result<InstallationId> iid = ParseInstallationId(installation_id);
   if (!iid.ok()) return iid.status();
+  if (iid->host_key.kind == KeyKind::kMak) return ConfirmMak(*iid, now);
   Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid->host_key), KeyKind::kHost);
   if (!key.ok()) return key.status();
   if (catalog_.FindGroupByCode(key->item) == nullptr) {
@@ -199,6 +201,19 @@ Result<std::string> Vendor::Confirm(std::string_view installation_id, std::int64
   IssuedActivation issued = IssueHostActivation(
       *iid, key_, now, minted->has_value() ? (*minted)->certificate_days : kDefaultCertificateDays);
   return FormatConfirmationId(issued.confirmation);
+}
+
+Result<std::string> Vendor::ConfirmMak(const InstallationId& iid, std::int64_t now) {
+  Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid.host_key), KeyKind::kMak);
+  if (!key.ok()) return key.status();
+  const Edition* edition = catalog_.FindEditionByCode(key->item);
+  if (edition == nullptr) {
+    return Status(ResultCode::kInvalidKey,
+                  "the MAK names an edition that " + catalog_.vendor_name + " no longer defines");
+  }
+  ACTIVA_RETURN_IF_ERROR(registry_->RecordMakActivation(key->serial, iid.machine_tag,
+                                                        iid.host_public_key, edition->id, now));
+  return FormatConfirmationId(IssueMakActivation(iid, catalog_.vendor_id, edition->id, key_, now));
 }
 
 Status Vendor::Revoke(std::string_view product_key) {

@@ -44,10 +44,13 @@ class Vendor {
   Result<MintedKey> MintHostKey(std::string_view group, int max_hosts, int max_activations,
                                 std::int64_t now, int certificate_days = kDefaultCertificateDays);
   Result<MintedKey> MintMak(std::string_view edition, int count, std::int64_t now);
-  // Checks the host key in `installation_id` and its limits, records the
-  // activation and returns the confirmation ID's text. Every confirmation,
-  // a reactivation too, carries a fresh certificate of the key's
-  // certificate_days from today.
+  // Checks the key in `installation_id` and its limits, records the
+  // activation and returns the confirmation ID's text. A host key: every
+  // confirmation, a reactivation too, carries a fresh certificate of the
+  // key's certificate_days from today. A MAK: its edition must be in the
+  // catalog; the machine (its public key) takes one of the MAK's count,
+  // once (the same machine again uses none), and gets a MAK activation
+  // (offline/mak_activation.h) that never expires.
   Result<std::string> Confirm(std::string_view installation_id, std::int64_t now);
   Status Revoke(std::string_view product_key);
   // Revokes the host certificate(s) of the host that shows
@@ -62,6 +65,8 @@ class Vendor {
   Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry);
   // Checks a key typed by a person: this vendor's, the MAC right, of `kind`.
   Result<ProductKey> CheckOwnKey(std::string_view text, KeyKind kind) const;
+  // Confirm()'s MAK branch.
+  Result<std::string> ConfirmMak(const InstallationId& iid, std::int64_t now);
 
   SigningKey key_;
   std::array<std::uint8_t, 32> mint_secret_{};

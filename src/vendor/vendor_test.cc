@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "base/file_util.h"
 #include "catalog/revocation_list.h"
 #include "keys/activation_codes.h"
+#include "offline/mak_activation.h"
 #include "offline/offline_activation.h"
 
 namespace activa {
@@ -173,14 +176,9 @@ TEST_F(VendorTest, CertificatesEndAfterTheKeysCertificateDays) {
             ResultCode::kInvalidArgument);
 }
 
-TEST_F(VendorTest, MaksSetupKeysAndForeignKeysAreNotHostKeys) {
+TEST_F(VendorTest, SetupKeysAndForeignKeysAreNotHostKeys) {
   Vendor v = OpenVendor();
-  Result<MintedKey> mak = v.MintMak(v.catalog().editions[0].name, 100, kNow);
-  ASSERT_TRUE(mak.ok()) << mak.status().ToString();
-  ProductKey mak_key = *ParseProductKey(mak->text);
-  EXPECT_EQ(mak_key.kind, KeyKind::kMak);
-  EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(mak_key, 1)), kNow).status().code(),
-            ResultCode::kWrongKeyKind);
+  // (A MAK takes its own path: VendorMakTest.)
   ProductKey setup = *ParseProductKey(v.catalog().editions[0].setup_key);
   EXPECT_EQ(v.Confirm(FormatInstallationId(HostIid(setup, 1)), kNow).status().code(),
             ResultCode::kWrongKeyKind);
@@ -260,6 +258,140 @@ TEST_F(VendorTest, UnknownGroupOrEditionListsTheKnownOnes) {
   EXPECT_EQ(v.MintMak("Nope", 5, kNow).status().code(), ResultCode::kInvalidArgument);
   EXPECT_EQ(v.MintMak(v.catalog().editions[0].name, 0, kNow).status().code(),
             ResultCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace activa
+
+namespace activa {
+namespace {
+
+class VendorMakTest : public VendorTest {
+ protected:
+  // A MAK of the template's first edition.
+  ProductKey MintMak(Vendor& v, int count) {
+    Result<MintedKey> minted = v.MintMak(v.catalog().editions[0].name, count, kNow);
+    EXPECT_TRUE(minted.ok()) << minted.status().ToString();
+    return *ParseProductKey(minted->text);
+  }
+  // Machine `n`: its own key pair and the tag of its CMID.
+  InstallationId MachineIid(const ProductKey& mak, int n) {
+    InstallationId iid;
+    Uuid cmid{};
+    cmid[0] = static_cast<std::uint8_t>(n >> 8);
+    cmid[1] = static_cast<std::uint8_t>(n);
+    iid.machine_tag = MachineTagOf(cmid);
+    Bytes seed(32, 0x5a);
+    seed[0] = cmid[0];
+    seed[1] = cmid[1];
+    iid.host_public_key = SigningKey::FromSeed(seed).public_key();
+    iid.host_key = mak;
+    return iid;
+  }
+};
+
+TEST_F(VendorMakTest, ConfirmIssuesAMakActivationThatNeverExpires) {
+  Vendor v = OpenVendor();
+  ProductKey mak = MintMak(v, 2);
+  InstallationId iid = MachineIid(mak, 1);
+  Result<std::string> text = v.Confirm(FormatInstallationId(iid), kNow);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  Result<ConfirmationId> cid = ParseConfirmationId(*text);
+  ASSERT_TRUE(cid.ok());
+  EXPECT_EQ(cid->valid_days, kMakValidDays);
+  Result<MakActivation> a = MakActivationFromConfirmation(iid, *cid, v.catalog());
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(a->edition_id, v.catalog().editions[0].id);
+  EXPECT_EQ(a->vendor_id, v.catalog().vendor_id);
+  // A host's confirmation path never sees a MAK: the answer is no certificate.
+  EXPECT_EQ(CertificateFromConfirmation(iid, *cid, v.catalog()).status().code(),
+            ResultCode::kWrongKeyKind);
+}
+
+TEST_F(VendorMakTest, CountHoldsAndTheSameMachineUsesNoSecondActivation) {
+  Vendor v = OpenVendor();
+  ProductKey mak = MintMak(v, 2);
+  ASSERT_TRUE(v.Confirm(FormatInstallationId(MachineIid(mak, 1)), kNow).ok());
+  // The same machine, again and again (a reinstall): still one activation.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(v.Confirm(FormatInstallationId(MachineIid(mak, 1)), kNow + i).ok());
+  }
+  ASSERT_TRUE(v.Confirm(FormatInstallationId(MachineIid(mak, 2)), kNow).ok());
+  Result<std::string> third = v.Confirm(FormatInstallationId(MachineIid(mak, 3)), kNow);
+  EXPECT_EQ(third.status().code(), ResultCode::kKeyOverLimit);
+  EXPECT_NE(third.status().message().find("2 machines"), std::string::npos);
+  // A machine is its key pair: machine 3's key under machine 1's tag is a
+  // third machine, refused.
+  InstallationId borrowed_tag = MachineIid(mak, 3);
+  borrowed_tag.machine_tag = MachineIid(mak, 1).machine_tag;
+  EXPECT_EQ(v.Confirm(FormatInstallationId(borrowed_tag), kNow).status().code(),
+            ResultCode::kKeyOverLimit);
+  // Those already holding it still confirm.
+  EXPECT_TRUE(v.Confirm(FormatInstallationId(MachineIid(mak, 2)), kNow).ok());
+  Result<std::vector<MintedKey>> keys = v.ListKeys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ((*keys)[0].kind, KeyKind::kMak);
+  EXPECT_EQ((*keys)[0].mak_count, 2);
+  EXPECT_EQ((*keys)[0].activations_used, 2);
+}
+
+TEST_F(VendorMakTest, RevokedForgedAndForeignMaksAreRefused) {
+  Vendor v = OpenVendor();
+  ProductKey mak = MintMak(v, 5);
+  // A MAC that is not the vendor's.
+  InstallationId forged = MachineIid(mak, 1);
+  forged.host_key.mac ^= 1;
+  EXPECT_EQ(v.Confirm(FormatInstallationId(forged), kNow).status().code(), ResultCode::kInvalidKey);
+  // Another vendor's tag.
+  InstallationId foreign = MachineIid(mak, 1);
+  foreign.host_key.vendor_tag ^= 1;
+  EXPECT_EQ(v.Confirm(FormatInstallationId(foreign), kNow).status().code(),
+            ResultCode::kInvalidKey);
+  ASSERT_TRUE(v.Revoke(FormatProductKey(mak)).ok());
+  EXPECT_EQ(v.Confirm(FormatInstallationId(MachineIid(mak, 1)), kNow).status().code(),
+            ResultCode::kKeyRevoked);
+}
+
+// 100 machines confirm one MAK of count 50 at once, from ten threads, each
+// with its own Vendor and so its own database connection: only the
+// database can keep the count, and exactly 50 succeed.
+TEST_F(VendorMakTest, ConcurrentConfirmationsNeverOversellTheCount) {
+  ProductKey mak;
+  {
+    Vendor v = OpenVendor();
+    mak = MintMak(v, 50);
+  }
+  std::atomic<int> ok{0}, over{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 10; ++t) {
+    threads.emplace_back([&, t] {
+      Result<Vendor> v = Vendor::Open(dir_);
+      if (!v.ok()) {
+        other += 10;
+        return;
+      }
+      for (int i = 0; i < 10; ++i) {
+        Result<std::string> cid =
+            v->Confirm(FormatInstallationId(MachineIid(mak, 1 + t * 10 + i)), kNow);
+        if (cid.ok()) {
+          ++ok;
+        } else if (cid.status().code() == ResultCode::kKeyOverLimit) {
+          ++over;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 50);
+  EXPECT_EQ(over.load(), 50);
+  EXPECT_EQ(other.load(), 0);
+  Vendor v = OpenVendor();
+  Result<std::vector<MintedKey>> keys = v.ListKeys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ((*keys)[0].activations_used, 50);
 }
 
 }  // namespace
