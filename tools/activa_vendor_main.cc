@@ -6,13 +6,20 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 #include "base/file_util.h"
+#include "base/time_text.h"
 #include "catalog/catalog.h"
 #include "catalog/trust_store.h"
+#include "clearinghouse/clearinghouse_service.h"
+#include "clearinghouse/https_server.h"
+#include "clearinghouse/tls_identity.h"
 #include "keys/activation_codes.h"
 #include "keys/product_key.h"
 #include "vendor/vendor.h"
@@ -52,16 +59,163 @@ int WriteOutput(const std::string& out, const std::string& text, Said written) {
   return 0;
 }
 
-int ExportCatalog(const std::string& dir, const std::string& out) {
+// The pins of the clearinghouse's TLS keys: those of the certificates
+// given, or else that of the self-signed certificate `serve` made in
+// VENDORDIR, if it made one. A certificate from a CA is pinned only when
+// the vendor asks (--pin-clearinghouse): hosts check it against their trust
+// store, and a pin would refuse the next key the CA certifies.
+Result<std::vector<std::string>> ClearinghousePins(const std::string& dir,
+                                                   const std::vector<std::string>& files) {
+  std::vector<std::string> pins;
+  std::vector<std::string> sources = files;
+  if (sources.empty() && std::filesystem::exists(SelfSignedCertificatePath(dir))) {
+    sources.push_back(SelfSignedCertificatePath(dir));
+  }
+  for (const std::string& f : sources) {
+    Result<std::string> pin = SpkiPinOfCertificateFile(f);
+    if (!pin.ok()) return pin.status();
+    pins.push_back(std::move(pin).value());
+  }
+  return pins;
+}
+
+int ExportCatalog(const std::string& dir, const std::string& out,
+                  const std::vector<std::string>& pin_files) {
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
-  Result<std::string> text = v->SignedCatalog(Now());
+  Result<std::vector<std::string>> pins = ClearinghousePins(dir, pin_files);
+  if (!pins.ok()) return Fail(pins.status());
+  Result<std::string> text = v->SignedCatalog(Now(), *pins);
   if (!text.ok()) return Fail(text.status());
   return WriteOutput(out, *text, [&] {
     std::cerr << "Wrote the signed catalog of " << v->catalog().vendor_name << " to " << out << " ("
               << v->catalog().editions.size() << " edition(s), " << v->catalog().groups.size()
-              << " product group(s))\n";
+              << " product group(s)";
+    if (!pins->empty()) std::cerr << ", " << pins->size() << " clearinghouse pin(s)";
+    std::cerr << ")\n";
   });
+}
+
+std::string FormatTime(std::int64_t t) { return FormatUtcTimeBare(t); }
+
+// --since: Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC).
+bool ParseSince(const std::string& text, std::int64_t* out) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    if (text.size() > 12) return false;
+    *out = std::stoll(text);
+    return true;
+  }
+  std::tm tm{};
+  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr || (*end != '\0' && std::string_view(end) != "Z")) {
+    tm = {};
+    end = ::strptime(text.c_str(), "%Y-%m-%d", &tm);
+    if (end == nullptr || *end != '\0') return false;
+  }
+  *out = static_cast<std::int64_t>(::timegm(&tm));
+  return true;
+}
+
+int Audit(const std::string& dir, const std::string& db, const std::string& key,
+          const std::string& since, bool as_json, int limit) {
+  std::optional<std::uint32_t> serial;
+  if (!key.empty()) {
+    if (key.find_first_not_of("0123456789") == std::string::npos && key.size() <= 9) {
+      serial = static_cast<std::uint32_t>(std::stoul(key));
+    } else {
+      Result<ProductKey> parsed = ParseProductKey(key);
+      if (!parsed.ok()) {
+        std::cerr << "audit: --key \"" << key
+                  << "\" is neither a key serial nor a key: " << parsed.status().message() << "\n";
+        return 2;
+      }
+      serial = parsed->serial;
+    }
+  }
+  std::int64_t from = 0;
+  if (!since.empty() && !ParseSince(since, &from)) {
+    std::cerr << "audit: --since \"" << since
+              << "\" is not Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS (UTC)\n";
+    return 2;
+  }
+  Result<Vendor> v = Vendor::Open(dir, db);
+  if (!v.ok()) return Fail(v.status());
+  Result<std::vector<AuditRecord>> records =
+      v->ListAudit(serial, from, static_cast<std::size_t>(limit));
+  if (!records.ok()) return Fail(records.status());
+  if (as_json) {
+    boost::json::array out;
+    for (const AuditRecord& r : *records) {
+      out.push_back(
+          boost::json::object{{"time", r.time},
+                              {"source", r.source},
+                              {"operation", r.operation},
+                              {"key_serial", r.key_serial},
+                              {"key_kind", r.key_kind},
+                              {"machine", r.machine},
+                              {"result", FormatResultCode(static_cast<ResultCode>(r.result))},
+                              {"message", r.message}});
+    }
+    std::cout << boost::json::serialize(out) << "\n";
+    return 0;
+  }
+  std::printf("%-19s %-15s %-11s %-7s %-4s %-16s %-10s %s\n", "TIME (UTC)", "SOURCE", "OPERATION",
+              "KEY", "KIND", "MACHINE", "RESULT", "MESSAGE");
+  for (const AuditRecord& r : *records) {
+    std::printf("%-19s %-15s %-11s %-7s %-4s %-16s %-10s %s\n", FormatTime(r.time).c_str(),
+                r.source.c_str(), r.operation.c_str(),
+                r.key_serial == 0 ? "-" : std::to_string(r.key_serial).c_str(),
+                r.key_kind.empty() ? "-" : r.key_kind.c_str(),
+                r.machine.empty() ? "-" : r.machine.c_str(),
+                FormatResultCode(static_cast<ResultCode>(r.result)).c_str(), r.message.c_str());
+  }
+  return 0;
+}
+
+double MonotonicSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int Serve(const std::string& dir, const std::string& listen, const std::string& db,
+          std::string cert, std::string key, const RateLimits& limits) {
+  if (cert.empty() != key.empty()) {
+    std::cerr << "serve: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  std::string address;
+  std::uint16_t port = 0;
+  Status listen_ok = ParseListenAddress(listen, &address, &port);
+  if (!listen_ok.ok()) {
+    std::cerr << "serve: " << listen_ok.message() << "\n";
+    return 2;
+  }
+  Result<Vendor> v = Vendor::Open(dir, db);
+  if (!v.ok()) return Fail(v.status());
+  if (cert.empty()) {
+    Status s = EnsureSelfSignedIdentity(dir);
+    if (!s.ok()) return Fail(s);
+    cert = SelfSignedCertificatePath(dir);
+    key = SelfSignedKeyPath(dir);
+  }
+  Result<std::string> pin = SpkiPinOfCertificateFile(cert);
+  if (!pin.ok()) return Fail(pin.status());
+  ClearinghouseService service(*v, limits, Now, MonotonicSeconds);
+  if (Status s = service.Start(); !s.ok()) return Fail(s);
+  HttpsServer::Options options;
+  options.address = address;
+  options.port = port;
+  options.certificate_file = cert;
+  options.key_file = key;
+  Result<std::unique_ptr<HttpsServer>> server = HttpsServer::Create(options, service);
+  if (!server.ok()) return Fail(server.status());
+  std::string where = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  std::cerr << "activa-vendor serve: " << v->catalog().vendor_name << " listening on https://"
+            << where << ":" << (*server)->port() << " (certificate " << cert << ", " << *pin << ")"
+            << std::endl;
+  Status s = (*server)->Run();
+  if (!s.ok()) return Fail(s);
+  std::cerr << "activa-vendor serve: stopped" << std::endl;
+  return 0;
 }
 
 // The trust file that pins this vendor's key on machines (shipped in the
@@ -151,7 +305,26 @@ int Confirm(const std::string& dir, std::string iid, const std::string& in,
   }
   Result<Vendor> v = Vendor::Open(dir);
   if (!v.ok()) return Fail(v.status());
-  Result<std::string> cid = v->Confirm(iid, Now());
+  const std::int64_t now = Now();
+  Result<std::string> cid = v->Confirm(iid, now);
+  // Phone confirmations share the online ledger, and its audit log.
+  AuditRecord record;
+  record.time = now;
+  record.source = "phone";
+  record.operation = "confirm";
+  if (Result<InstallationId> parsed = ParseInstallationId(iid); parsed.ok()) {
+    record.key_serial = parsed->host_key.serial;
+    record.key_kind = parsed->host_key.kind == KeyKind::kHost  ? "host"
+                      : parsed->host_key.kind == KeyKind::kMak ? "mak"
+                                                               : "";
+    record.machine = HexEncode(parsed->machine_tag);
+  }
+  record.result = static_cast<std::uint32_t>(cid.ok() ? ResultCode::kOk : cid.status().code());
+  record.message = cid.ok() ? "" : std::string(cid.status().message());
+  if (Status audited = v->AppendAudit(record); !audited.ok()) {
+    std::cerr << "activa-vendor: warning: the audit log was not written: " << audited.ToString()
+              << "\n";
+  }
   if (!cid.ok()) {
     Status s = cid.status();
     // The parser names the group; the file is what the person must look at.
@@ -264,11 +437,17 @@ int Run(int argc, char** argv) {
   init->add_option("--name", name, "The vendor's name")->required();
   init->callback([&] { rc = Init(dir, name); });
 
+  std::vector<std::string> pin_files;
   CLI::App* catalog = app.add_subcommand("catalog", "Write the signed product catalog");
   catalog->add_option("VENDORDIR", dir)->required();
   catalog->add_option("-o,--output", out, "Catalog file to write (- for standard output)")
       ->required();
-  catalog->callback([&] { rc = ExportCatalog(dir, out); });
+  catalog
+      ->add_option("--pin-clearinghouse", pin_files,
+                   "Pin the public key of this clearinghouse certificate (PEM; repeatable). "
+                   "Default: VENDORDIR/clearinghouse.crt when `serve` made one")
+      ->check(CLI::ExistingFile);
+  catalog->callback([&] { rc = ExportCatalog(dir, out, pin_files); });
 
   CLI::App* trust =
       app.add_subcommand("trust", "Write the trust file that pins this vendor's key on machines");
@@ -358,6 +537,51 @@ int Run(int argc, char** argv) {
   CLI::App* keys = app.add_subcommand("keys", "List minted keys and their use");
   keys->add_option("VENDORDIR", dir)->required();
   keys->callback([&] { rc = ListKeys(dir); });
+
+  std::string listen, db, tls_cert, tls_key, key_filter, since;
+  RateLimits limits;
+  CLI::App* serve =
+      app.add_subcommand("serve", "Run the clearinghouse: online activation over HTTPS");
+  serve->add_option("VENDORDIR", dir)->required();
+  serve->add_option("--listen", listen, "ADDR:PORT to listen on ([::1]:8443 for IPv6; port 0: any)")
+      ->required();
+  serve->add_option("--db", db, "Key database: an SQLite file (default VENDORDIR/vendor.db)");
+  serve->add_option("--tls-cert", tls_cert,
+                    "PEM certificate chain (default: self-signed, made "
+                    "on first start as VENDORDIR/clearinghouse.crt)");
+  serve->add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+  serve
+      ->add_option("--source-rate", limits.source_rate,
+                   "Requests per second per source address after a burst (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  serve->add_option("--source-burst", limits.source_burst, "Burst per source address")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e6));
+  serve
+      ->add_option("--key-rate", limits.key_rate,
+                   "Activations per second per key after a burst (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  serve->add_option("--key-burst", limits.key_burst, "Burst per key")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 1e6));
+  serve->callback([&] { rc = Serve(dir, listen, db, tls_cert, tls_key, limits); });
+
+  bool as_json = false;
+  int limit = 10000;
+  CLI::App* audit = app.add_subcommand("audit", "Show the audit log of activation attempts");
+  audit->add_option("VENDORDIR", dir)->required();
+  audit->add_option("--key", key_filter, "Only this key (its serial or its text)");
+  audit->add_option("--since", since,
+                    "Only from this time: Unix seconds, YYYY-MM-DD or "
+                    "YYYY-MM-DDTHH:MM:SS (UTC)");
+  audit->add_option("--limit", limit, "At most this many records")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000000));
+  audit->add_option("--db", db, "Key database (default VENDORDIR/vendor.db)");
+  audit->add_flag("--json", as_json, "One JSON array instead of a table");
+  audit->callback([&] { rc = Audit(dir, db, key_filter, since, as_json, limit); });
 
   CLI::App* show = app.add_subcommand("show-catalog",
                                       "Verify a catalog file's signature and show what it holds");

@@ -56,6 +56,9 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kProofExpired, "The activation proof has expired."},
     Entry{ResultCode::kUntrustedService,
           "The licensing service's socket is not served by root or activad's user."},
+    Entry{ResultCode::kRateLimited,
+          "Too many requests from this address or for this key; retry after the time given."},
+    Entry{ResultCode::kRequestTooLarge, "The request body is larger than 16 KiB."},
     Entry{ResultCode::kGraceUnverified,
           "The product is in a grace period; its days left are the licensing service's word, "
           "not signed."},

@@ -50,6 +50,9 @@ enum class ResultCode : std::uint32_t {
   kOtherMachine = 0xC0AC0021,
   kProofExpired = 0xC0AC0022,
   kUntrustedService = 0xC0AC0023,
+  // The clearinghouse's (activa-vendor serve) own; 0x30..0x37.
+  kRateLimited = 0xC0AC0030,
+  kRequestTooLarge = 0xC0AC0031,
   // Not a failure (severity bit clear): the state is a grace period, which
   // has no signed proof; its days are activad's word.
   kGraceUnverified = 0x40AC0024,

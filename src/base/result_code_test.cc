@@ -32,6 +32,8 @@ TEST(ResultCodeTest, EveryCodeHasItsOwnMessageAndRoundTrips) {
                             ResultCode::kOtherMachine,
                             ResultCode::kProofExpired,
                             ResultCode::kUntrustedService,
+                            ResultCode::kRateLimited,
+                            ResultCode::kRequestTooLarge,
                             ResultCode::kGraceUnverified};
   for (ResultCode c : all) {
     EXPECT_NE(ResultCodeMessage(c), "Unknown result code.") << FormatResultCode(c);

@@ -65,6 +65,15 @@ struct Reader {
   }
 };
 
+// "sha256:" and 64 lower-case hex digits (docs/catalog.md).
+bool IsWellFormedPin(std::string_view pin) {
+  if (pin.size() != 7 + 64 || !pin.starts_with("sha256:")) return false;
+  for (char ch : pin.substr(7)) {
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  }
+  return true;
+}
+
 const json::object* AsObject(const json::value& v) {
   return v.is_object() ? &v.as_object() : nullptr;
 }
@@ -98,11 +107,19 @@ json::value BodyToJson(const Catalog& c) {
     groups.push_back(json::object{
         {"id", FormatUuid(g.id)}, {"name", g.name}, {"code", g.code}, {"editions", members}});
   }
+  json::object vendor{{"id", FormatUuid(c.vendor_id)},
+                      {"name", c.vendor_name},
+                      {"clearinghouse", c.clearinghouse_url}};
+  // Only when there are pins: a catalog without them stays byte for byte
+  // what older versions wrote.
+  if (!c.clearinghouse_pins.empty()) {
+    json::array pins;
+    for (const std::string& p : c.clearinghouse_pins) pins.push_back(json::string(p));
+    vendor["clearinghouse_pins"] = std::move(pins);
+  }
   return json::object{{"format", "activa-catalog"},
                       {"version", kFormatVersion},
-                      {"vendor", json::object{{"id", FormatUuid(c.vendor_id)},
-                                              {"name", c.vendor_name},
-                                              {"clearinghouse", c.clearinghouse_url}}},
+                      {"vendor", std::move(vendor)},
                       {"issued", c.issued},
                       {"keys", keys},
                       {"applications", apps},
@@ -132,6 +149,18 @@ Result<Catalog> BodyFromJson(const json::value& root) {
     c.vendor_name = vr.String("name");
     c.clearinghouse_url = vr.String("clearinghouse");
     ACTIVA_RETURN_IF_ERROR(vr.status);
+    // Optional: catalogs from before the clearinghouse have none.
+    if (const json::value* pins = vo->if_contains("clearinghouse_pins")) {
+      if (!pins->is_array()) return Malformed("vendor: \"clearinghouse_pins\" is not an array");
+      std::size_t i = 0;
+      for (const json::value& p : pins->as_array()) {
+        std::string where = "vendor: \"clearinghouse_pins\"[" + std::to_string(i++) + "]";
+        if (!p.is_string() || !IsWellFormedPin(p.as_string())) {
+          return Malformed(where + " is not \"sha256:\" and 64 lower-case hex digits");
+        }
+        c.clearinghouse_pins.emplace_back(p.as_string());
+      }
+    }
   }
   ACTIVA_RETURN_IF_ERROR(r.status);
 

@@ -60,6 +60,10 @@ struct Catalog {
   Uuid vendor_id{};
   std::string vendor_name;
   std::string clearinghouse_url;
+  // The clearinghouse's TLS public keys: "sha256:" and the lower-case hex
+  // SHA-256 of a DER SubjectPublicKeyInfo. Empty: the clearinghouse's
+  // certificate is checked against the system's trust store instead.
+  std::vector<std::string> clearinghouse_pins;
   std::vector<PublicKey> vendor_keys;  // first one signs; all are trusted
   std::int64_t issued = 0;             // Unix seconds
   std::vector<Application> applications;

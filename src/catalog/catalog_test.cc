@@ -60,6 +60,31 @@ TEST(CatalogTest, SignAndLoadRoundTrip) {
   EXPECT_EQ(loaded->vendor_tag(), (key.key_id()[0] << 8) | key.key_id()[1]);
 }
 
+TEST(CatalogTest, ClearinghousePinsRoundTripAndAreOptional) {
+  SigningKey key = SigningKey::FromSeed(Bytes(32, 7));
+  Catalog c = Sample(key);
+  // A catalog without pins is written as before the field existed, and
+  // loads with none.
+  Result<std::string> old = SignCatalog(c, key);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(old->find("clearinghouse_pins"), std::string::npos);
+  EXPECT_TRUE(LoadCatalog(*old)->clearinghouse_pins.empty());
+
+  const std::string pin = "sha256:" + std::string(64, 'a');
+  c.clearinghouse_pins = {pin, "sha256:" + std::string(64, '0')};
+  Result<Catalog> loaded = LoadCatalog(*SignCatalog(c, key));
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->clearinghouse_pins, c.clearinghouse_pins);
+
+  for (const std::string& bad : {std::string("sha256:") + std::string(64, 'A'),
+                                 std::string("sha1:") + std::string(40, 'a'), std::string("")}) {
+    c.clearinghouse_pins = {bad};
+    Result<Catalog> refused = LoadCatalog(*SignCatalog(c, key));
+    EXPECT_EQ(refused.status().code(), ResultCode::kInvalidData) << bad;
+    EXPECT_NE(refused.status().message().find("clearinghouse_pins"), std::string::npos);
+  }
+}
+
 // Any single changed byte, anywhere in the file, must make loading fail.
 TEST(CatalogTest, EveryChangedByteIsRefused) {
   SigningKey key = SigningKey::FromSeed(Bytes(32, 7));

@@ -24,6 +24,19 @@ namespace activa {
 inline constexpr int kDefaultMaxHosts = 6;
 inline constexpr int kDefaultMaxActivations = 10;
 
+// One attempt recorded in the audit log: every online activation, renewal
+// and revocation-list request and every phone confirmation, refused ones too.
+struct AuditRecord {
+  std::int64_t time = 0;         // Unix seconds
+  std::string source;            // the client's address, or "phone" for `activa-vendor confirm`
+  std::string operation;         // "activate", "renew", "confirm" (phone), "revocations"
+  std::uint32_t key_serial = 0;  // 0 when the request named no key that could be read
+  std::string key_kind;          // "host", "mak" or ""
+  std::string machine;           // the machine tag in hex, or ""
+  std::uint32_t result = 0;      // the result code
+  std::string message;
+};
+
 struct MintedKey {
   std::uint32_t serial = 0;
   KeyKind kind = KeyKind::kHost;
@@ -73,6 +86,20 @@ class KeyRegistry {
                                      const PublicKey& machine_key, const Uuid& edition,
                                      std::int64_t now) = 0;
   virtual Result<std::vector<MintedKey>> List() = 0;
+  // A host that already holds an activation of host key `serial` under its
+  // key pair `host_key` renews its certificate: recorded (last seen), no
+  // reactivation used. kKeyRevoked when the key or the host is revoked;
+  // kNotFound when this key pair never activated this key (it must
+  // activate); kInvalidKey for an unknown serial; kWrongKeyKind for a MAK.
+  virtual Status RecordHostRenewal(std::uint32_t serial, const PublicKey& host_key,
+                                   std::int64_t now) = 0;
+
+  // Appends one record to the audit log.
+  virtual Status AppendAudit(const AuditRecord& record) = 0;
+  // The audit records at or after `since` (Unix seconds), of key
+  // `key_serial` only when given, oldest first, at most `limit` of them.
+  virtual Result<std::vector<AuditRecord>> ListAudit(std::optional<std::uint32_t> key_serial,
+                                                     std::int64_t since, std::size_t limit) = 0;
 
   // Withdraws every certificate of the host whose key pair is `host_key`:
   // it is listed in revocation lists and never confirmed again.

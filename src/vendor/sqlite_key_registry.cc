@@ -1,5 +1,8 @@
 #include "vendor/sqlite_key_registry.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "base/bytes.h"
 
 namespace activa {
@@ -79,6 +82,24 @@ CREATE TABLE mak_activations (
   last_at            INTEGER NOT NULL,
   PRIMARY KEY (serial, machine_public_key)
 );
+)sql",
+    // The clearinghouse's audit log: every attempt, refused ones too. No
+    // foreign key on serial: a request may name a serial never minted, and
+    // that attempt is worth keeping.
+    R"sql(
+CREATE TABLE audit_log (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  time            INTEGER NOT NULL,
+  source          TEXT    NOT NULL,
+  operation       TEXT    NOT NULL,
+  key_serial      INTEGER NOT NULL,
+  key_kind        TEXT    NOT NULL,
+  machine         TEXT    NOT NULL,
+  result          INTEGER NOT NULL,
+  message         TEXT    NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log (time);
+CREATE INDEX audit_log_by_key ON audit_log (key_serial, time);
 )sql",
 };
 
@@ -290,6 +311,90 @@ Status SqliteKeyRegistry::RecordMakActivation(std::uint32_t serial, const Machin
         .Bind(5, now)
         .Run();
   });
+}
+
+Status SqliteKeyRegistry::RecordHostRenewal(std::uint32_t serial, const PublicKey& host_key,
+                                            std::int64_t now) {
+  const std::string public_key = HexEncode(host_key);
+  return InTransaction(db_, [&]() -> Status {
+    Result<std::optional<MintedKey>> found = Find(serial);
+    if (!found.ok()) return found.status();
+    if (!found->has_value()) {
+      return Status(ResultCode::kInvalidKey, "the vendor never minted this host key");
+    }
+    const MintedKey& key = **found;
+    if (key.kind != KeyKind::kHost) {
+      return Status(ResultCode::kWrongKeyKind, "only host keys renew; the key is a MAK");
+    }
+    if (key.revoked) return Status(ResultCode::kKeyRevoked, "");
+    Result<Statement> withdrawn =
+        db_.Prepare("SELECT 1 FROM revoked_hosts WHERE host_public_key = ?1");
+    if (!withdrawn.ok()) return withdrawn.status();
+    withdrawn->Bind(1, public_key);
+    Result<bool> is_withdrawn = withdrawn->Step();
+    if (!is_withdrawn.ok()) return is_withdrawn.status();
+    if (*is_withdrawn) {
+      return Status(ResultCode::kKeyRevoked, "the vendor has revoked this host's certificate");
+    }
+    // Only the key pair that activated may renew: the renewal is free, so
+    // letting any key pair renew would be an activation past every limit.
+    Result<Statement> u = db_.Prepare(
+        "UPDATE host_key_activations SET last_at = ?3 WHERE serial = ?1 AND host_public_key = ?2");
+    if (!u.ok()) return u.status();
+    ACTIVA_RETURN_IF_ERROR(u->Bind(1, serial).Bind(2, public_key).Bind(3, now).Run());
+    if (db_.changes() == 0) {
+      return Status(ResultCode::kNotFound,
+                    "this host (its key pair) never activated this host key; activate it first");
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteKeyRegistry::AppendAudit(const AuditRecord& r) {
+  Result<Statement> ins = db_.Prepare(
+      "INSERT INTO audit_log (time, source, operation, key_serial, key_kind, machine, result, "
+      "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  if (!ins.ok()) return ins.status();
+  return ins->Bind(1, r.time)
+      .Bind(2, r.source)
+      .Bind(3, r.operation)
+      .Bind(4, static_cast<std::int64_t>(r.key_serial))
+      .Bind(5, r.key_kind)
+      .Bind(6, r.machine)
+      .Bind(7, static_cast<std::int64_t>(r.result))
+      .Bind(8, r.message)
+      .Run();
+}
+
+Result<std::vector<AuditRecord>> SqliteKeyRegistry::ListAudit(
+    std::optional<std::uint32_t> key_serial, std::int64_t since, std::size_t limit) {
+  Result<Statement> q = db_.Prepare(
+      "SELECT time, source, operation, key_serial, key_kind, machine, result, message "
+      "FROM audit_log WHERE time >= ?1 AND (?2 IS NULL OR key_serial = ?2) ORDER BY id LIMIT ?3");
+  if (!q.ok()) return q.status();
+  q->Bind(1, since);
+  if (key_serial.has_value()) {
+    q->Bind(2, static_cast<std::int64_t>(*key_serial));
+  } else {
+    q->BindNull(2);
+  }
+  q->Bind(3, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+  std::vector<AuditRecord> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    AuditRecord& r = out.emplace_back();
+    r.time = q->Int(0);
+    r.source = q->Text(1);
+    r.operation = q->Text(2);
+    r.key_serial = static_cast<std::uint32_t>(q->Int(3));
+    r.key_kind = q->Text(4);
+    r.machine = q->Text(5);
+    r.result = static_cast<std::uint32_t>(q->Int(6));
+    r.message = q->Text(7);
+  }
+  return out;
 }
 
 Status SqliteKeyRegistry::RevokeHost(const PublicKey& host_key, std::int64_t now) {

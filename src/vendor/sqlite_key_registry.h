@@ -29,6 +29,11 @@ class SqliteKeyRegistry : public KeyRegistry {
   Status RevokeHost(const PublicKey& host_key, std::int64_t now) override;
   Result<std::vector<PublicKey>> RevokedHosts() override;
   Result<std::uint64_t> NextRevocationSerial(std::int64_t now) override;
+  Status RecordHostRenewal(std::uint32_t serial, const PublicKey& host_key,
+                           std::int64_t now) override;
+  Status AppendAudit(const AuditRecord& record) override;
+  Result<std::vector<AuditRecord>> ListAudit(std::optional<std::uint32_t> key_serial,
+                                             std::int64_t since, std::size_t limit) override;
 
  private:
   explicit SqliteKeyRegistry(Database db) : db_(std::move(db)) {}

@@ -13,6 +13,7 @@
 #include "keys/product_key.h"
 #include "offline/mak_activation.h"
 #include "offline/offline_activation.h"
+#include "vendor/registry_url.h"
 #include "vendor/sqlite_key_registry.h"
 #include "vendor/vendor_definition.h"
 
@@ -59,7 +60,9 @@ Status Vendor::Init(const std::string& dir, std::string_view name) {
   return db.status();
 }
 
-Result<Vendor> Vendor::Open(const std::string& dir) {
+Result<Vendor> Vendor::Open(const std::string& dir) { return Open(dir, ""); }
+
+Result<Vendor> Vendor::Open(const std::string& dir, std::string_view database_url) {
   if (!std::filesystem::is_directory(dir)) {
     return Status(ResultCode::kFileNotFound,
                   dir + " is not a vendor directory; create one with `activa-vendor init`");
@@ -71,10 +74,9 @@ Result<Vendor> Vendor::Open(const std::string& dir) {
   Result<Catalog> catalog = ParseVendorDefinition(*text, DefinitionPath(dir));
   if (!catalog.ok()) return catalog.status();
   catalog->vendor_keys = {key->public_key()};
-  Result<SqliteKeyRegistry> db = SqliteKeyRegistry::Open(DatabasePath(dir), /*create=*/false);
+  Result<std::unique_ptr<KeyRegistry>> db = OpenKeyRegistry(database_url, dir, /*create=*/false);
   if (!db.ok()) return db.status();
-  Vendor v(std::move(key).value(), std::move(catalog).value(),
-           std::make_unique<SqliteKeyRegistry>(std::move(db).value()));
+  Vendor v(std::move(key).value(), std::move(catalog).value(), std::move(db).value());
   // Setup keys are derived, not stored: the same catalog always lists the
   // same setup keys.
   for (Edition& e : v.catalog_.editions) {
@@ -102,9 +104,13 @@ Vendor::Vendor(Vendor&&) noexcept = default;
 Vendor& Vendor::operator=(Vendor&&) noexcept = default;
 Vendor::~Vendor() { sodium_memzero(mint_secret_.data(), mint_secret_.size()); }
 
-Result<std::string> Vendor::SignedCatalog(std::int64_t now) const {
+Result<std::string> Vendor::SignedCatalog(std::int64_t now) const { return SignedCatalog(now, {}); }
+
+Result<std::string> Vendor::SignedCatalog(
+    std::int64_t now, const std::vector<std::string>& clearinghouse_pins) const {
   Catalog c = catalog_;
   c.issued = now;
+  c.clearinghouse_pins = clearinghouse_pins;
   return SignCatalog(c, key_);
 }
 
@@ -216,6 +222,23 @@ Result<std::string> Vendor::ConfirmMak(const InstallationId& iid, std::int64_t n
   return FormatConfirmationId(IssueMakActivation(iid, catalog_.vendor_id, edition->id, key_, now));
 }
 
+Result<std::string> Vendor::Renew(std::string_view installation_id, std::int64_t now) {
+  Result<InstallationId> iid = ParseInstallationId(installation_id);
+  if (!iid.ok()) return iid.status();
+  Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid->host_key), KeyKind::kHost);
+  if (!key.ok()) return key.status();
+  if (catalog_.FindGroupByCode(key->item) == nullptr) {
+    return Status(ResultCode::kInvalidKey, "the host key names a product group that " +
+                                               catalog_.vendor_name + " no longer defines");
+  }
+  ACTIVA_RETURN_IF_ERROR(registry_->RecordHostRenewal(key->serial, iid->host_public_key, now));
+  Result<std::optional<MintedKey>> minted = registry_->Find(key->serial);
+  if (!minted.ok()) return minted.status();
+  IssuedActivation issued = IssueHostActivation(
+      *iid, key_, now, minted->has_value() ? (*minted)->certificate_days : kDefaultCertificateDays);
+  return FormatConfirmationId(issued.confirmation);
+}
+
 Status Vendor::Revoke(std::string_view product_key) {
   Result<ProductKey> key = ParseProductKey(product_key);
   if (!key.ok()) return key.status();
@@ -256,5 +279,31 @@ Result<std::string> Vendor::SignedRevocations(std::int64_t now) {
 }
 
 Result<std::vector<MintedKey>> Vendor::ListKeys() { return registry_->List(); }
+
+Result<std::string> Vendor::RevocationState() {
+  Result<std::vector<MintedKey>> keys = registry_->List();
+  if (!keys.ok()) return keys.status();
+  Result<std::vector<PublicKey>> hosts = registry_->RevokedHosts();
+  if (!hosts.ok()) return hosts.status();
+  // List() and RevokedHosts() are ordered, so the text is too.
+  std::string state;
+  for (const MintedKey& k : *keys) {
+    if (k.revoked) state += "key " + std::to_string(k.serial) + "\n";
+  }
+  for (const PublicKey& h : *hosts) state += "host " + HexEncode(h) + "\n";
+  return state;
+}
+
+Status Vendor::CheckDatabase() {
+  Result<std::optional<MintedKey>> any = registry_->Find(1);
+  return any.status();
+}
+
+Status Vendor::AppendAudit(const AuditRecord& record) { return registry_->AppendAudit(record); }
+
+Result<std::vector<AuditRecord>> Vendor::ListAudit(std::optional<std::uint32_t> key_serial,
+                                                   std::int64_t since, std::size_t limit) {
+  return registry_->ListAudit(key_serial, since, limit);
+}
 
 }  // namespace activa

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ class Vendor {
   static Status Init(const std::string& dir, std::string_view name);
   // Loads the key, the definition and the database. Errors name the file.
   static Result<Vendor> Open(const std::string& dir);
+  // The same, with the key database at `database_url` (OpenKeyRegistry in
+  // vendor/registry_url.h): "" for VENDORDIR/vendor.db.
+  static Result<Vendor> Open(const std::string& dir, std::string_view database_url);
 
   Vendor(Vendor&&) noexcept;
   Vendor& operator=(Vendor&&) noexcept;
@@ -38,6 +42,9 @@ class Vendor {
   const Catalog& catalog() const { return catalog_; }
   // The signed catalog file's text.
   Result<std::string> SignedCatalog(std::int64_t now) const;
+  // The same, pinning the clearinghouse's TLS keys (Catalog::clearinghouse_pins).
+  Result<std::string> SignedCatalog(std::int64_t now,
+                                    const std::vector<std::string>& clearinghouse_pins) const;
 
   // `certificate_days` (1..3650) is how long the host certificate of each
   // of the key's activations lasts.
@@ -52,6 +59,11 @@ class Vendor {
   // once (the same machine again uses none), and gets a MAK activation
   // (offline/mak_activation.h) that never expires.
   Result<std::string> Confirm(std::string_view installation_id, std::int64_t now);
+  // Online renewal: a host that already activated the host key in
+  // `installation_id` under the same key pair gets a fresh certificate of
+  // the key's certificate_days, using no reactivation
+  // (KeyRegistry::RecordHostRenewal says when it is refused).
+  Result<std::string> Renew(std::string_view installation_id, std::int64_t now);
   Status Revoke(std::string_view product_key);
   // Revokes the host certificate(s) of the host that shows
   // `installation_id`: by its public key, whatever host key it holds.
@@ -60,6 +72,16 @@ class Vendor {
   // revoked so far: host keys, hosts and MAKs.
   Result<std::string> SignedRevocations(std::int64_t now);
   Result<std::vector<MintedKey>> ListKeys();
+  // What the ledger has revoked (keys and hosts) as one comparable text:
+  // equal texts mean a new revocation list would say the same.
+  Result<std::string> RevocationState();
+  // Reaches the key database (for a readiness check): kStorage when it is
+  // unavailable.
+  Status CheckDatabase();
+
+  Status AppendAudit(const AuditRecord& record);
+  Result<std::vector<AuditRecord>> ListAudit(std::optional<std::uint32_t> key_serial,
+                                             std::int64_t since, std::size_t limit);
 
  private:
   Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry);
