@@ -34,8 +34,11 @@ activa::ManagementService& Service() {
   }();
   // ato's attempts need the network: they fail at once here.
   static activa::ManagementService service(
-      *core, [](std::vector<activa::Uuid>, std::function<void(activa::ResultCode)> done) {
-        done(activa::ResultCode::kNoHostReachable);
+      *core, [](std::vector<activa::Uuid> products,
+                std::function<void(std::vector<activa::AttemptReport>)> done) {
+        done(std::vector<activa::AttemptReport>(
+            products.size(),
+            activa::AttemptReport{activa::ResultCode::kNoHostReachable, "no host", {}}));
       });
   return service;
 }

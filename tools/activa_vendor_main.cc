@@ -34,14 +34,32 @@ int Fail(const Status& s) {
   return 1;
 }
 
-int Init(const std::string& dir, const std::string& name) {
-  Status s = Vendor::Init(dir, name);
+int Init(const std::string& dir, const std::string& name, const std::string& db) {
+  Status s = Vendor::Init(dir, name, db);
   if (!s.ok()) return Fail(s);
   std::cerr << "Created vendor \"" << name << "\" in " << dir << ":\n"
             << "  " << dir << "/vendor.key   signing key (mode 0600; back it up, keep it secret)\n"
-            << "  " << dir << "/vendor.toml  applications, editions, product groups: edit it\n"
-            << "  " << dir << "/vendor.db    keys minted and hosts activated\n"
-            << "Next: activa-vendor catalog " << dir << " -o catalog.json\n";
+            << "  " << dir << "/vendor.toml  applications, editions, product groups: edit it\n";
+  if (db.empty()) {
+    std::cerr << "  " << dir << "/vendor.db    keys minted and hosts activated\n";
+  } else {
+    std::cerr << "  " << dir << "/database.url the ledger of keys minted and hosts activated: "
+              << RedactDatabaseUrl(db) << "\n";
+  }
+  std::cerr << "Next: activa-vendor catalog " << dir << " -o catalog.json\n";
+  return 0;
+}
+
+int Migrate(const std::string& dir, const std::string& to) {
+  Result<LedgerCounts> copied = Vendor::MigrateToPostgres(dir, to);
+  if (!copied.ok()) return Fail(copied.status());
+  std::cerr << "Moved the ledger of " << dir << " to " << RedactDatabaseUrl(to) << ": "
+            << copied->keys << " keys, " << copied->host_activations << " host activations, "
+            << copied->mak_activations << " MAK activations, " << copied->revoked_hosts
+            << " revoked hosts, " << copied->revocation_lists << " revocation list serials, "
+            << copied->audit_records << " audit records (counts checked).\n"
+            << "Recorded in " << dir << "/database.url: every command on " << dir
+            << " now uses PostgreSQL; " << dir << "/vendor.db is kept, unused, as a backup.\n";
   return 0;
 }
 
@@ -269,9 +287,9 @@ int ExportCKey(const std::string& dir, const std::string& out) {
   });
 }
 
-int MintHost(const std::string& dir, const std::string& group, int hosts, int activations,
-             int certificate_days) {
-  Result<Vendor> v = Vendor::Open(dir);
+int MintHost(const std::string& dir, const std::string& db, const std::string& group, int hosts,
+             int activations, int certificate_days) {
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   Result<MintedKey> key = v->MintHostKey(group, hosts, activations, Now(), certificate_days);
   if (!key.ok()) return Fail(key.status());
@@ -282,8 +300,8 @@ int MintHost(const std::string& dir, const std::string& group, int hosts, int ac
   return 0;
 }
 
-int MintMak(const std::string& dir, const std::string& edition, int count) {
-  Result<Vendor> v = Vendor::Open(dir);
+int MintMak(const std::string& dir, const std::string& db, const std::string& edition, int count) {
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   Result<MintedKey> key = v->MintMak(edition, count, Now());
   if (!key.ok()) return Fail(key.status());
@@ -296,14 +314,14 @@ int MintMak(const std::string& dir, const std::string& edition, int count) {
 // The installation ID comes typed on the command line or in the file `in`
 // (as `slmgr /dti --out FILE` writes it); the confirmation ID goes to
 // standard output, or to the file `out` for `slmgr /atp --in FILE`.
-int Confirm(const std::string& dir, std::string iid, const std::string& in,
+int Confirm(const std::string& dir, const std::string& db, std::string iid, const std::string& in,
             const std::string& out) {
   if (!in.empty()) {
     Result<std::string> text = ReadFile(in);
     if (!text.ok()) return Fail(text.status());
     iid = std::move(text).value();
   }
-  Result<Vendor> v = Vendor::Open(dir);
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   const std::int64_t now = Now();
   Result<std::string> cid = v->Confirm(iid, now);
@@ -344,8 +362,8 @@ int Confirm(const std::string& dir, std::string iid, const std::string& in,
   });
 }
 
-int Revoke(const std::string& dir, const std::string& key) {
-  Result<Vendor> v = Vendor::Open(dir);
+int Revoke(const std::string& dir, const std::string& db, const std::string& key) {
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   Status s = v->Revoke(key);
   if (!s.ok()) return Fail(s);
@@ -353,8 +371,8 @@ int Revoke(const std::string& dir, const std::string& key) {
   return 0;
 }
 
-int RevokeHost(const std::string& dir, const std::string& iid) {
-  Result<Vendor> v = Vendor::Open(dir);
+int RevokeHost(const std::string& dir, const std::string& db, const std::string& iid) {
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   Status s = v->RevokeHost(iid, Now());
   if (!s.ok()) return Fail(s);
@@ -363,8 +381,8 @@ int RevokeHost(const std::string& dir, const std::string& iid) {
   return 0;
 }
 
-int ExportRevocations(const std::string& dir, const std::string& out) {
-  Result<Vendor> v = Vendor::Open(dir);
+int ExportRevocations(const std::string& dir, const std::string& db, const std::string& out) {
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   Result<std::string> text = v->SignedRevocations(Now());
   if (!text.ok()) return Fail(text.status());
@@ -374,8 +392,8 @@ int ExportRevocations(const std::string& dir, const std::string& out) {
   });
 }
 
-int ListKeys(const std::string& dir) {
-  Result<Vendor> v = Vendor::Open(dir);
+int ListKeys(const std::string& dir, const std::string& db) {
+  Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   Result<std::vector<MintedKey>> keys = v->ListKeys();
   if (!keys.ok()) return Fail(keys.status());
@@ -426,7 +444,7 @@ int Run(int argc, char** argv) {
   InitCrypto();
   CLI::App app{"activa-vendor: the vendor's side of Activa volume activation"};
   app.require_subcommand(1);
-  std::string dir, name, out, group, edition, text;
+  std::string dir, name, out, group, edition, text, db, to;
   int hosts = kDefaultMaxHosts, activations = kDefaultMaxActivations, count = 0;
   int certificate_days = kDefaultCertificateDays;
   int rc = 0;
@@ -435,7 +453,18 @@ int Run(int argc, char** argv) {
       app.add_subcommand("init", "Create a vendor: signing key, vendor.toml, key database");
   init->add_option("VENDORDIR", dir, "Folder for the vendor's files")->required();
   init->add_option("--name", name, "The vendor's name")->required();
-  init->callback([&] { rc = Init(dir, name); });
+  init->add_option("--db", db,
+                   "Keep the ledger in this empty PostgreSQL database from the start "
+                   "(postgresql://user@host:port/db)");
+  init->callback([&] { rc = Init(dir, name, db); });
+  // The commands that read or write the ledger take --db: the database to
+  // use instead of what VENDORDIR records (database.url, or else vendor.db).
+  auto add_db = [&](CLI::App* command) {
+    command->add_option("--db", db,
+                        "Ledger database: postgresql://user@host:port/db or an SQLite file; "
+                        "default: the one VENDORDIR/database.url records, else "
+                        "VENDORDIR/vendor.db");
+  };
 
   std::vector<std::string> pin_files;
   CLI::App* catalog = app.add_subcommand("catalog", "Write the signed product catalog");
@@ -477,14 +506,16 @@ int Run(int argc, char** argv) {
                    "How many days each host certificate of the key is good for")
       ->capture_default_str()
       ->check(CLI::Range(1, kMaxCertificateDays));
-  mint_host->callback([&] { rc = MintHost(dir, group, hosts, activations, certificate_days); });
+  add_db(mint_host);
+  mint_host->callback([&] { rc = MintHost(dir, db, group, hosts, activations, certificate_days); });
   CLI::App* mint_mak = mint->add_subcommand("mak", "Mint a Multiple Activation Key");
   mint_mak->add_option("VENDORDIR", dir)->required();
   mint_mak->add_option("--edition", edition, "Edition the MAK activates")->required();
   mint_mak->add_option("--count", count, "How many activations")
       ->required()
       ->check(CLI::Range(1, 10000000));
-  mint_mak->callback([&] { rc = MintMak(dir, edition, count); });
+  add_db(mint_mak);
+  mint_mak->callback([&] { rc = MintMak(dir, db, edition, count); });
 
   CLI::App* confirm = app.add_subcommand(
       "confirm", "Turn a host's or MAK client's installation ID into a confirmation ID");
@@ -499,13 +530,14 @@ int Run(int argc, char** argv) {
   confirm->add_option("--out", confirm_out,
                       "Write the confirmation ID to this file (for `slmgr /atp --in`); - for "
                       "standard output");
+  add_db(confirm);
   confirm->callback([&] {
     if (text.empty() && confirm_in.empty()) {
       std::cerr << "activa-vendor confirm: give the INSTALLATION_ID or --in FILE\n";
       rc = 2;
       return;
     }
-    rc = Confirm(dir, text, confirm_in, confirm_out);
+    rc = Confirm(dir, db, text, confirm_in, confirm_out);
   });
 
   std::string host_iid;
@@ -517,11 +549,12 @@ int Run(int argc, char** argv) {
       ->add_option("--host", host_iid,
                    "Revoke the certificates of the host showing this installation ID")
       ->excludes(key_option);
+  add_db(revoke);
   revoke->callback([&] {
     if (!host_iid.empty()) {
-      rc = RevokeHost(dir, host_iid);
+      rc = RevokeHost(dir, db, host_iid);
     } else if (!text.empty()) {
-      rc = Revoke(dir, text);
+      rc = Revoke(dir, db, text);
     } else {
       std::cerr << "revoke: give a KEY or --host INSTALLATION_ID\n";
       rc = 2;
@@ -532,20 +565,28 @@ int Run(int argc, char** argv) {
       "revocations", "Write a new signed revocation list of everything revoked so far");
   revocations->add_option("VENDORDIR", dir)->required();
   revocations->add_option("-o,--output", out, "File to write (- for standard output)")->required();
-  revocations->callback([&] { rc = ExportRevocations(dir, out); });
+  add_db(revocations);
+  revocations->callback([&] { rc = ExportRevocations(dir, db, out); });
 
   CLI::App* keys = app.add_subcommand("keys", "List minted keys and their use");
   keys->add_option("VENDORDIR", dir)->required();
-  keys->callback([&] { rc = ListKeys(dir); });
+  add_db(keys);
+  keys->callback([&] { rc = ListKeys(dir, db); });
 
-  std::string listen, db, tls_cert, tls_key, key_filter, since;
+  CLI::App* migrate = app.add_subcommand(
+      "migrate", "Move the ledger from VENDORDIR/vendor.db to an empty PostgreSQL database");
+  migrate->add_option("VENDORDIR", dir)->required();
+  migrate->add_option("--to", to, "The database: postgresql://user@host:port/db")->required();
+  migrate->callback([&] { rc = Migrate(dir, to); });
+
+  std::string listen, tls_cert, tls_key, key_filter, since;
   RateLimits limits;
   CLI::App* serve =
       app.add_subcommand("serve", "Run the clearinghouse: online activation over HTTPS");
   serve->add_option("VENDORDIR", dir)->required();
   serve->add_option("--listen", listen, "ADDR:PORT to listen on ([::1]:8443 for IPv6; port 0: any)")
       ->required();
-  serve->add_option("--db", db, "Key database: an SQLite file (default VENDORDIR/vendor.db)");
+  add_db(serve);
   serve->add_option("--tls-cert", tls_cert,
                     "PEM certificate chain (default: self-signed, made "
                     "on first start as VENDORDIR/clearinghouse.crt)");
@@ -579,7 +620,7 @@ int Run(int argc, char** argv) {
   audit->add_option("--limit", limit, "At most this many records")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000000));
-  audit->add_option("--db", db, "Key database (default VENDORDIR/vendor.db)");
+  add_db(audit);
   audit->add_flag("--json", as_json, "One JSON array instead of a table");
   audit->callback([&] { rc = Audit(dir, db, key_filter, since, as_json, limit); });
 

@@ -2,8 +2,8 @@
 //
 // "" is the default: the SQLite file VENDORDIR/vendor.db that `mint`,
 // `confirm` and `revoke` use. "sqlite:PATH" or a plain PATH names another
-// SQLite file. "postgresql://..." names a PostgreSQL database, which this
-// build does not support yet (kInvalidArgument, saying so).
+// SQLite file. "postgresql://..." (or "postgres://") names a PostgreSQL
+// database (PgKeyRegistry, vendor/pg_key_registry.h).
 #ifndef ACTIVA_VENDOR_REGISTRY_URL_H_
 #define ACTIVA_VENDOR_REGISTRY_URL_H_
 
@@ -16,10 +16,13 @@
 
 namespace activa {
 
-// Opens (creating the SQLite file when `create`) and migrates the database.
-// Errors name the URL or the file.
+// Opens (creating the SQLite file when `create`; a PostgreSQL database
+// gets its tables whenever it has none) and migrates the database of the
+// vendor `vendor_id` (a PostgreSQL ledger refuses another vendor's ID).
+// Errors name the URL (without its password) or the file.
 Result<std::unique_ptr<KeyRegistry>> OpenKeyRegistry(std::string_view database_url,
-                                                     const std::string& vendor_dir, bool create);
+                                                     const std::string& vendor_dir,
+                                                     std::string_view vendor_id, bool create);
 
 }  // namespace activa
 

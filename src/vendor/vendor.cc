@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "keys/product_key.h"
 #include "offline/mak_activation.h"
 #include "offline/offline_activation.h"
+#include "vendor/pg_key_registry.h"
 #include "vendor/registry_url.h"
 #include "vendor/sqlite_key_registry.h"
 #include "vendor/vendor_definition.h"
@@ -23,6 +25,28 @@ namespace {
 std::string KeyPath(const std::string& dir) { return dir + "/vendor.key"; }
 std::string DefinitionPath(const std::string& dir) { return dir + "/vendor.toml"; }
 std::string DatabasePath(const std::string& dir) { return dir + "/vendor.db"; }
+std::string DatabaseUrlPath(const std::string& dir) { return dir + "/database.url"; }
+
+// The PostgreSQL URL that database.url records, or "" when the vendor's
+// ledger is still vendor.db.
+Result<std::string> RecordedDatabaseUrl(const std::string& dir) {
+  const std::string path = DatabaseUrlPath(dir);
+  if (!std::filesystem::exists(path)) return std::string();
+  Result<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  std::string url = *text;
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.pop_back();
+  if (!IsPostgresUrl(url) || url.find('\n') != std::string::npos) {
+    return Status(ResultCode::kInvalidData,
+                  path + " must hold one line, postgresql://user@host:port/database");
+  }
+  return url;
+}
+
+// 0600: the URL may carry the database password.
+Status RecordDatabaseUrl(const std::string& dir, const std::string& url) {
+  return WriteFileAtomic(DatabaseUrlPath(dir), url + "\n", 0600, /*overwrite=*/false);
+}
 
 ByteSpan SetupSecret() {
   return ByteSpan(reinterpret_cast<const std::uint8_t*>(kSetupKeySecret.data()),
@@ -31,7 +55,12 @@ ByteSpan SetupSecret() {
 
 }  // namespace
 
-Status Vendor::Init(const std::string& dir, std::string_view name) {
+Status Vendor::Init(const std::string& dir, std::string_view name, const std::string& db_url) {
+  if (!db_url.empty() && !IsPostgresUrl(db_url)) {
+    return Status(ResultCode::kInvalidArgument,
+                  "--db \"" + RedactDatabaseUrl(db_url) +
+                      "\" is not a PostgreSQL URL (postgresql://user@host:port/database)");
+  }
   if (name.empty() || name.size() > 100) {
     return Status(ResultCode::kInvalidArgument, "the vendor name must be 1 to 100 characters");
   }
@@ -43,7 +72,8 @@ Status Vendor::Init(const std::string& dir, std::string_view name) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status(ResultCode::kStorage, dir + ": " + ec.message());
-  for (const std::string& p : {KeyPath(dir), DefinitionPath(dir), DatabasePath(dir)}) {
+  for (const std::string& p :
+       {KeyPath(dir), DefinitionPath(dir), DatabasePath(dir), DatabaseUrlPath(dir)}) {
     if (std::filesystem::exists(p)) {
       return Status(ResultCode::kFileExists,
                     p + " already exists: " + dir + " already holds a vendor; not overwriting it");
@@ -54,10 +84,22 @@ Status Vendor::Init(const std::string& dir, std::string_view name) {
     return Status(ResultCode::kStorage, dir + ": chmod: " + std::strerror(errno));
   }
   ACTIVA_RETURN_IF_ERROR(SaveSigningKey(SigningKey::Generate(), KeyPath(dir)));
-  ACTIVA_RETURN_IF_ERROR(
-      WriteFileAtomic(DefinitionPath(dir), VendorDefinitionTemplate(name), 0644, false));
-  Result<SqliteKeyRegistry> db = SqliteKeyRegistry::Open(DatabasePath(dir), /*create=*/true);
-  return db.status();
+  const std::string definition = VendorDefinitionTemplate(name);
+  ACTIVA_RETURN_IF_ERROR(WriteFileAtomic(DefinitionPath(dir), definition, 0644, false));
+  if (db_url.empty()) {
+    Result<SqliteKeyRegistry> db = SqliteKeyRegistry::Open(DatabasePath(dir), /*create=*/true);
+    return db.status();
+  }
+  Result<Catalog> catalog = ParseVendorDefinition(definition, DefinitionPath(dir));
+  Status s = catalog.status();
+  if (s.ok()) s = PgKeyRegistry::Open(db_url, FormatUuid(catalog->vendor_id)).status();
+  if (s.ok()) s = RecordDatabaseUrl(dir, db_url);
+  if (!s.ok()) {
+    // Nothing half made: the same init can run again once the database is there.
+    std::filesystem::remove(KeyPath(dir));
+    std::filesystem::remove(DefinitionPath(dir));
+  }
+  return s;
 }
 
 Result<Vendor> Vendor::Open(const std::string& dir) { return Open(dir, ""); }
@@ -74,7 +116,14 @@ Result<Vendor> Vendor::Open(const std::string& dir, std::string_view database_ur
   Result<Catalog> catalog = ParseVendorDefinition(*text, DefinitionPath(dir));
   if (!catalog.ok()) return catalog.status();
   catalog->vendor_keys = {key->public_key()};
-  Result<std::unique_ptr<KeyRegistry>> db = OpenKeyRegistry(database_url, dir, /*create=*/false);
+  std::string url(database_url);
+  if (url.empty()) {
+    Result<std::string> recorded = RecordedDatabaseUrl(dir);
+    if (!recorded.ok()) return recorded.status();
+    url = *recorded;
+  }
+  Result<std::unique_ptr<KeyRegistry>> db =
+      OpenKeyRegistry(url, dir, FormatUuid(catalog->vendor_id), /*create=*/false);
   if (!db.ok()) return db.status();
   Vendor v(std::move(key).value(), std::move(catalog).value(), std::move(db).value());
   // Setup keys are derived, not stored: the same catalog always lists the
@@ -87,6 +136,33 @@ Result<Vendor> Vendor::Open(const std::string& dir, std::string_view database_ur
   }
   ACTIVA_RETURN_IF_ERROR(ValidateCatalog(v.catalog_));
   return v;
+}
+
+Result<LedgerCounts> Vendor::MigrateToPostgres(const std::string& dir, const std::string& url) {
+  if (!IsPostgresUrl(url)) {
+    return Status(ResultCode::kInvalidArgument,
+                  "--to \"" + RedactDatabaseUrl(url) +
+                      "\" is not a PostgreSQL URL (postgresql://user@host:port/database)");
+  }
+  Result<std::string> recorded = RecordedDatabaseUrl(dir);
+  if (!recorded.ok()) return recorded.status();
+  if (!recorded->empty()) {
+    return Status(ResultCode::kFileExists, dir + " already moved its ledger to " +
+                                               RedactDatabaseUrl(*recorded) + " (" +
+                                               DatabaseUrlPath(dir) + "); migrate runs once, and " +
+                                               DatabasePath(dir) + " is no longer used");
+  }
+  // Opening the vendor checks the directory and brings vendor.db's schema
+  // up to date, so the copy reads the newest tables.
+  Result<Vendor> v = Open(dir);
+  if (!v.ok()) return v.status();
+  Result<std::unique_ptr<PgKeyRegistry>> pg =
+      PgKeyRegistry::Open(url, FormatUuid(v->catalog().vendor_id));
+  if (!pg.ok()) return pg.status();
+  Result<LedgerCounts> copied = (*pg)->CopyFromSqlite(DatabasePath(dir));
+  if (!copied.ok()) return copied.status();
+  ACTIVA_RETURN_IF_ERROR(RecordDatabaseUrl(dir, url));
+  return copied;
 }
 
 Vendor::Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry)

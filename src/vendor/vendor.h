@@ -1,6 +1,8 @@
 // The vendor's side of Activa (DESIGN.md section 8): one vendor directory
 // holds the signing key (vendor.key, mode 0600), the definition of what the
-// vendor sells (vendor.toml) and the record of minted keys (vendor.db).
+// vendor sells (vendor.toml) and the record of minted keys: the SQLite file
+// vendor.db, or the PostgreSQL database named by database.url (mode 0600,
+// one line `postgresql://user@host:port/db`) once the vendor moved there.
 //
 // A Vendor is opened on a directory and used from one thread. Times are
 // passed in (Unix seconds), so tests control them.
@@ -19,6 +21,7 @@
 #include "crypto/signing.h"
 #include "offline/offline_activation.h"
 #include "vendor/key_registry.h"
+#include "vendor/pg_key_registry.h"
 
 namespace activa {
 
@@ -27,12 +30,22 @@ class Vendor {
   // Creates VENDORDIR (or uses an empty existing one) with a new key, the
   // example vendor.toml and an empty key database. Refuses (kFileExists) when
   // a vendor key is already there: a vendor key is never replaced by mistake.
-  static Status Init(const std::string& dir, std::string_view name);
-  // Loads the key, the definition and the database. Errors name the file.
+  // With `db_url` (postgresql://...), the ledger is that database from the
+  // start (recorded in database.url) and no vendor.db is made.
+  static Status Init(const std::string& dir, std::string_view name, const std::string& db_url = "");
+  // Loads the key, the definition and the ledger: the database
+  // `database_url` names when given (OpenKeyRegistry in
+  // vendor/registry_url.h), else the PostgreSQL database that database.url
+  // records, else vendor.db. Errors name the file or the database (never
+  // its password).
   static Result<Vendor> Open(const std::string& dir);
-  // The same, with the key database at `database_url` (OpenKeyRegistry in
-  // vendor/registry_url.h): "" for VENDORDIR/vendor.db.
   static Result<Vendor> Open(const std::string& dir, std::string_view database_url);
+  // Moves the vendor's ledger from vendor.db to the empty PostgreSQL
+  // database `url`: every row in one transaction, the counts checked, then
+  // database.url written so later commands use it. Refuses (kFileExists)
+  // when the directory already moved or the database is not empty. The
+  // rows copied.
+  static Result<LedgerCounts> MigrateToPostgres(const std::string& dir, const std::string& url);
 
   Vendor(Vendor&&) noexcept;
   Vendor& operator=(Vendor&&) noexcept;
