@@ -171,3 +171,22 @@ TEST_F(ExampleProductTest, ReadsAVerifiedLicenseAndRefusesAnotherVendorsKey) {
 
 }  // namespace
 }  // namespace activa
+
+namespace activa {
+namespace {
+
+// With no daemon, the example says where it looked, not "The file was not
+// found.".
+TEST_F(ExampleProductTest, SaysActivadIsNotRunningAtItsSocket) {
+  const std::string key = CKeyHex(dir_ / "vendor");
+  const std::string socket = dir_ / "nothing-here.sock";
+  ProcessResult r = RunProcess({EXAMPLE_PRODUCT_BIN, key, app_, sku_}, {"ACTIVA_SOCKET=" + socket});
+  EXPECT_NE(
+      r.out.find("why: cannot reach activad (0x80070002): activad is not running at " + socket),
+      std::string::npos)
+      << r.out << r.err;
+  EXPECT_EQ(r.out.find("The file was not found"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace activa

@@ -56,11 +56,24 @@ class HardeningTest : public ::testing::Test {
 };
 
 TEST_F(HardeningTest, TheStateIsTheDaemonsAlone) {
+  // The socket in the state folder (STATE_DIR/run/activad.sock, the default
+  // with --state-dir): others may pass through to run/, and read nothing.
   DaemonProcess d(Options("pc1"));
-  EXPECT_EQ(ModeOf(d.state_dir()), 0700u);
+  EXPECT_EQ(ModeOf(d.state_dir()), 0711u);
+  EXPECT_EQ(ModeOf(d.state_dir() + "/run"), 0755u);
   EXPECT_EQ(ModeOf(d.state_dir() + "/activad.db"), 0600u);  // before: 0644
+  EXPECT_EQ(ModeOf(d.state_dir() + "/activad.db-wal"), 0600u);
   // Everyone may connect to the socket; the credentials decide.
   EXPECT_EQ(ModeOf(d.socket_path()), 0666u);
+
+  // With the socket elsewhere, no one else needs to enter at all.
+  DaemonProcess::Options o = Options("pc4");
+  o.socket_path = dir_ / "elsewhere/activad.sock";
+  DaemonProcess e(o);
+  EXPECT_EQ(ModeOf(e.state_dir()), 0700u);
+  // A socket folder activad makes (as /run/activa, started by hand) lets
+  // every user reach the socket.
+  EXPECT_EQ(ModeOf(dir_ / "elsewhere"), 0755u);
 }
 
 TEST_F(HardeningTest, AStateFolderOthersMayWriteIsRefused) {
@@ -77,11 +90,11 @@ TEST_F(HardeningTest, AStateFolderOthersMayWriteIsRefused) {
 // bind, chmod 0666 went through the path, following a link put there.
 TEST_F(HardeningTest, ALinkWhereTheSocketGoesIsLeftAloneAndRefused) {
   DaemonProcess::Options o = Options("pc3");
-  std::filesystem::create_directories(o.state_dir);
+  std::filesystem::create_directories(o.state_dir + "/run");
   const std::string target = dir_ / "secret";
   std::ofstream(target) << "private";
   ::chmod(target.c_str(), 0600);
-  const std::string socket = o.state_dir + "/activad.sock";
+  const std::string socket = o.state_dir + "/run/activad.sock";
   ASSERT_EQ(::symlink(target.c_str(), socket.c_str()), 0);
   std::string log = Refused(o);
   EXPECT_NE(log.find("is not a socket"), std::string::npos) << log;

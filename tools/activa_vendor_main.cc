@@ -311,7 +311,16 @@ int MintMak(const std::string& dir, const std::string& db, const std::string& ed
   return 0;
 }
 
-int Confirm(const std::string& dir, const std::string& db, const std::string& iid) {
+// The installation ID comes typed on the command line or in the file `in`
+// (as `slmgr /dti --out FILE` writes it); the confirmation ID goes to
+// standard output, or to the file `out` for `slmgr /atp --in FILE`.
+int Confirm(const std::string& dir, const std::string& db, std::string iid, const std::string& in,
+            const std::string& out) {
+  if (!in.empty()) {
+    Result<std::string> text = ReadFile(in);
+    if (!text.ok()) return Fail(text.status());
+    iid = std::move(text).value();
+  }
   Result<Vendor> v = Vendor::Open(dir, db);
   if (!v.ok()) return Fail(v.status());
   const std::int64_t now = Now();
@@ -334,13 +343,23 @@ int Confirm(const std::string& dir, const std::string& db, const std::string& ii
     std::cerr << "activa-vendor: warning: the audit log was not written: " << audited.ToString()
               << "\n";
   }
-  if (!cid.ok()) return Fail(cid.status());
-  std::cout << *cid << "\n";
-  std::cerr << "Give this confirmation ID to the machine's administrator: slmgr /atp ID"
-            << (ParseInstallationId(iid)->host_key.kind == KeyKind::kMak
-                    ? " (a MAK activation; it does not expire)\n"
-                    : "\n");
-  return 0;
+  if (!cid.ok()) {
+    Status s = cid.status();
+    // The parser names the group; the file is what the person must look at.
+    if (!in.empty()) s = Status(s.code(), in + ": " + s.message());
+    return Fail(s);
+  }
+  const bool mak = ParseInstallationId(iid)->host_key.kind == KeyKind::kMak;
+  if (out.empty()) {
+    std::cout << *cid << "\n";
+    std::cerr << "Give this confirmation ID to the machine's administrator: slmgr /atp ID"
+              << (mak ? " (a MAK activation; it does not expire)\n" : "\n");
+    return 0;
+  }
+  return WriteOutput(out, *cid + "\n", [&] {
+    std::cerr << "Wrote the confirmation ID to " << out << "; on the machine: slmgr /atp --in "
+              << out << (mak ? " (a MAK activation; it does not expire)\n" : "\n");
+  });
 }
 
 int Revoke(const std::string& dir, const std::string& db, const std::string& key) {
@@ -501,10 +520,25 @@ int Run(int argc, char** argv) {
   CLI::App* confirm = app.add_subcommand(
       "confirm", "Turn a host's or MAK client's installation ID into a confirmation ID");
   confirm->add_option("VENDORDIR", dir)->required();
-  confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)")
-      ->required();
+  std::string confirm_in, confirm_out;
+  CLI::Option* iid_option =
+      confirm->add_option("INSTALLATION_ID", text, "As `slmgr /dti` shows it (dashes optional)");
+  confirm
+      ->add_option("--in", confirm_in,
+                   "Read the installation ID from this file (as `slmgr /dti --out` writes it)")
+      ->excludes(iid_option);
+  confirm->add_option("--out", confirm_out,
+                      "Write the confirmation ID to this file (for `slmgr /atp --in`); - for "
+                      "standard output");
   add_db(confirm);
-  confirm->callback([&] { rc = Confirm(dir, db, text); });
+  confirm->callback([&] {
+    if (text.empty() && confirm_in.empty()) {
+      std::cerr << "activa-vendor confirm: give the INSTALLATION_ID or --in FILE\n";
+      rc = 2;
+      return;
+    }
+    rc = Confirm(dir, db, text, confirm_in, confirm_out);
+  });
 
   std::string host_iid;
   CLI::App* revoke =

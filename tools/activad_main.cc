@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--socket", paths.socket_path,
                  "Management socket (default: /run/activa/activad.sock, or "
-                 "STATE_DIR/activad.sock with --state-dir)");
+                 "STATE_DIR/run/activad.sock with --state-dir)");
   app.set_version_flag("--version", "activad 0.1.0");
   try {
     app.parse(argc, argv);

@@ -26,8 +26,10 @@ int check_license(const uint8_t key[ACTIVA_VENDOR_KEY_SIZE], const char* app, co
    * offer a choice. */
   activa_result r = activa_open_with_vendor_key(key, NULL, &client);
   if (r != ACTIVA_OK) {
+    /* activa_open_error_message names the socket ("activad is not running
+     * at /run/activa/activad.sock"); activa_result_message(r) only the code. */
     fprintf(out, "state: not licensed\ndays left: 0\nwhy: cannot reach activad (0x%08X): %s\n",
-            (unsigned)r, activa_result_message(r));
+            (unsigned)r, activa_open_error_message());
     return 0;
   }
 

@@ -184,6 +184,13 @@ typedef struct activa_client activa_client;
 ACTIVA_EXPORT activa_result activa_open_with_vendor_key(
     const uint8_t vendor_key[ACTIVA_VENDOR_KEY_SIZE], const char* socket_path, activa_client** out);
 
+/* Why the last activa_open_with_vendor_key in this thread failed, in words
+ * that name the socket ("activad is not running at /run/activa/activad.sock"),
+ * where activa_result_message can only say "The file was not found."; ""
+ * after one that succeeded, or before any. Owned by the library, valid in
+ * this thread until its next activa_open_with_vendor_key. */
+ACTIVA_EXPORT const char* activa_open_error_message(void);
+
 /* Closes the connection and frees the client. NULL is ignored. */
 ACTIVA_EXPORT void activa_close(activa_client* client);
 

@@ -56,6 +56,10 @@ activa::Result<ManagementConnection> Connect(const std::string& path,
   return conn;
 }
 
+// activa_open_with_vendor_key's failure in words, per thread: there is no
+// client yet to hold it.
+thread_local std::string open_error;
+
 }  // namespace
 
 struct activa_client {
@@ -83,11 +87,17 @@ const char* activa_result_message(activa_result result) {
   return activa::ResultCodeMessage(static_cast<ResultCode>(result)).data();
 }
 
+const char* activa_open_error_message(void) { return open_error.c_str(); }
+
 activa_result activa_open_with_vendor_key(const uint8_t vendor_key[ACTIVA_VENDOR_KEY_SIZE],
                                           const char* socket_path, activa_client** out) {
-  if (out == nullptr) return Code(ResultCode::kInvalidArgument);
+  open_error.clear();
+  if (out == nullptr || vendor_key == nullptr) {
+    open_error = out == nullptr ? "out is NULL" : "vendor_key is NULL";
+    if (out != nullptr) *out = nullptr;
+    return Code(ResultCode::kInvalidArgument);
+  }
   *out = nullptr;
-  if (vendor_key == nullptr) return Code(ResultCode::kInvalidArgument);
   return Guarded([&]() -> activa_result {
     activa::InitCrypto();
     std::string path;
@@ -107,7 +117,11 @@ activa_result activa_open_with_vendor_key(const uint8_t vendor_key[ACTIVA_VENDOR
     // Connecting now, not at the first query, lets a product tell "activad
     // is not running" apart from "my product is not installed" at once.
     activa::Result<ManagementConnection> conn = Connect(path, kDefaultTimeout);
-    if (!conn.ok()) return Code(conn.status().code());
+    if (!conn.ok()) {
+      open_error = conn.status().message();
+      return Code(conn.status().code());
+    }
+    open_error.clear();
     auto* client = new activa_client;
     std::memcpy(client->vendor_key.data(), vendor_key, client->vendor_key.size());
     client->path = std::move(path);

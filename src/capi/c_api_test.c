@@ -209,11 +209,17 @@ int c_test_no_daemon(const char* missing_path, const char* refused_path) {
   CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND,
                activa_open_with_vendor_key(ctest_vendor_key, missing_path, &client));
   CHECK(client == NULL);
+  /* The words name the socket, not "The file was not found." */
+  CHECK(strncmp(activa_open_error_message(), "activad is not running at ", 26) == 0);
+  CHECK(strstr(activa_open_error_message(), missing_path) != NULL);
   /* A socket file left behind by a daemon that is gone. */
   client = (activa_client*)&failures;
   CHECK_RESULT(ACTIVA_E_FILE_NOT_FOUND,
                activa_open_with_vendor_key(ctest_vendor_key, refused_path, &client));
   CHECK(client == NULL);
+  CHECK(strstr(activa_open_error_message(), refused_path) != NULL);
+  CHECK_RESULT(ACTIVA_E_INVALID_ARGUMENT, activa_open_with_vendor_key(NULL, missing_path, &client));
+  CHECK(strcmp(activa_open_error_message(), "vendor_key is NULL") == 0);
   return failures;
 }
 

@@ -547,7 +547,19 @@ class Daemon {
     const std::string& path = paths_.socket_path;
     const std::string dir = std::filesystem::path(path).parent_path().string();
     std::error_code fec;
+    const bool existed = std::filesystem::exists(dir, fec);
     std::filesystem::create_directories(dir, fec);
+    if (!existed || path == paths_.state_dir + "/" + std::string(kStateSocketRelative)) {
+      // A folder made here (/run/activa when started by hand, not by
+      // systemd's RuntimeDirectory) and the derived STATE_DIR/run are ours
+      // and must be open to every user, whatever the umask made of them;
+      // they are never made writable for others.
+      struct stat dst;
+      if (::lstat(dir.c_str(), &dst) == 0 && S_ISDIR(dst.st_mode) && dst.st_uid == ::geteuid() &&
+          (dst.st_mode & 0777) != 0755) {
+        ::chmod(dir.c_str(), 0755);
+      }
+    }
     ACTIVA_RETURN_IF_ERROR(CheckSocketFolder(dir.empty() ? "." : dir));
     // A socket file left by a daemon that died is in the way; a live daemon
     // answers, and then this one must not take its place. Anything else at
@@ -761,7 +773,10 @@ class Daemon {
 
 std::string SocketPathFor(const DaemonPaths& paths, bool state_dir_given) {
   if (!paths.socket_path.empty()) return paths.socket_path;
-  if (state_dir_given) return paths.state_dir + "/activad.sock";
+  // In a folder of its own that other users may enter (run/, 0755, in a
+  // state folder they may pass through but not read), so standard users'
+  // slmgr reaches a daemon started with --state-dir.
+  if (state_dir_given) return paths.state_dir + "/" + std::string(kStateSocketRelative);
   return std::string(management::kDefaultSocketPath);
 }
 

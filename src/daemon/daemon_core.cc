@@ -39,7 +39,10 @@ ClientCounter::HashKey RandomHashKey() {
 // refused (they could swap the database or the key); one that others may
 // only read or enter is closed to them. The database files in it are made
 // the daemon's alone too (older versions created them 0644).
-Status SecureStateFolder(const std::string& dir) {
+// `traversable`: the management socket is inside, so other users must be
+// able to pass through (0711); they still cannot list it, and every file in
+// it is the daemon's alone (0600).
+Status SecureStateFolder(const std::string& dir, bool traversable) {
   struct stat st;
   if (::lstat(dir.c_str(), &st) != 0) {
     return Status(ResultCode::kStorage, dir + ": " + std::strerror(errno));
@@ -58,8 +61,11 @@ Status SecureStateFolder(const std::string& dir) {
     return Status(ResultCode::kAccessDenied,
                   dir + ": others may write in the state folder; run chmod 700 " + dir);
   }
-  if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0) {
-    return Status(ResultCode::kAccessDenied, dir + ": chmod 700: " + std::strerror(errno));
+  const mode_t want = traversable ? 0711 : 0700;
+  if ((st.st_mode & 0777) != want && ::chmod(dir.c_str(), want) != 0) {
+    return Status(ResultCode::kAccessDenied, dir + ": chmod " +
+                                                 (traversable ? std::string("711") : "700") + ": " +
+                                                 std::strerror(errno));
   }
   for (const char* name : {"/activad.db", "/activad.db-wal", "/activad.db-shm"}) {
     const std::string file = dir + name;
@@ -91,7 +97,9 @@ Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths, D
   std::error_code ec;
   std::filesystem::create_directories(paths.state_dir, ec);
   if (ec) return Status(ResultCode::kStorage, paths.state_dir + ": " + ec.message());
-  ACTIVA_RETURN_IF_ERROR(SecureStateFolder(paths.state_dir));
+  ACTIVA_RETURN_IF_ERROR(SecureStateFolder(
+      paths.state_dir,
+      !paths.socket_path.empty() && paths.socket_path.starts_with(paths.state_dir + "/")));
   Result<StateStore> store = StateStore::Open(paths.state_dir + "/activad.db");
   if (!store.ok()) return store.status();
   return OpenWithStore(paths, std::move(config), system, std::move(store).value());

@@ -40,6 +40,12 @@
 
 namespace activa {
 
+// The management socket of a daemon started with --state-dir DIR and no
+// --socket: DIR/run/activad.sock. DIR is then mode 0711 (others may pass
+// through to run/, 0755, but list and read nothing: every file in DIR is
+// 0600), else 0700.
+inline constexpr std::string_view kStateSocketRelative = "run/activad.sock";
+
 struct DaemonPaths {
   std::string state_dir = "/var/lib/activa";
   std::string catalog_dir = "/usr/share/activa/catalogs";
@@ -51,7 +57,8 @@ struct DaemonPaths {
 
 class DaemonCore {
  public:
-  // Opens STATE_DIR/activad.db (creating the folder, mode 0700) and loads
+  // Opens STATE_DIR/activad.db (creating the folder, mode 0700, or 0711
+  // when the management socket lies inside it) and loads
   // everything. `system` (time, host name, catalog files) must outlive the
   // core.
   static Result<std::unique_ptr<DaemonCore>> Open(const DaemonPaths& paths, DaemonConfig config,

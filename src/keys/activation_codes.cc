@@ -21,6 +21,7 @@ struct CodeFormat {
   std::uint8_t version;      // the one version this release reads and writes
   std::size_t payload_size;  // version through checksum
   std::size_t groups;
+  std::size_t checksum_size;  // kChecksumSize or 0
 };
 
 constexpr CodeFormat kInstallationIdFormat = {"the installation ID",
@@ -28,10 +29,15 @@ constexpr CodeFormat kInstallationIdFormat = {"the installation ID",
                                               "activa/installation-id/v1",
                                               1,
                                               1 + 8 + 32 + kPackedProductKeySize + 2,
-                                              kInstallationIdGroups};
+                                              kInstallationIdGroups,
+                                              kChecksumSize};
+// No checksum: the signature covers every byte after the version and is
+// checked against the host's own installation ID before anything is kept,
+// so a checksum would only repeat it; without one the code fits 30 groups
+// instead of 31 (docs/keys.md, section 3.4).
 constexpr CodeFormat kConfirmationIdFormat = {
-    "the confirmation ID", "the one the vendor gave", "activa/confirmation-id/v1", 2,
-    1 + 2 + 2 + 64 + 2,    kConfirmationIdGroups};
+    "the confirmation ID", "the one the vendor gave", "", 3,
+    1 + 2 + 2 + 64,        kConfirmationIdGroups,     0};
 
 std::array<std::uint8_t, kChecksumSize> Checksum(const CodeFormat& format, ByteSpan body) {
   ByteWriter w;
@@ -45,8 +51,10 @@ std::array<std::uint8_t, kChecksumSize> Checksum(const CodeFormat& format, ByteS
 
 // `body` is the payload up to the checksum, starting with the version.
 std::string FormatCode(const CodeFormat& format, Bytes body) {
-  std::array<std::uint8_t, kChecksumSize> checksum = Checksum(format, body);
-  body.insert(body.end(), checksum.begin(), checksum.end());
+  if (format.checksum_size != 0) {
+    std::array<std::uint8_t, kChecksumSize> checksum = Checksum(format, body);
+    body.insert(body.end(), checksum.begin(), checksum.end());
+  }
   if (body.size() != format.payload_size) std::abort();  // the tables above are wrong
   // Cannot fail: groups * 4 digits hold any payload_size-byte number (tested).
   std::optional<std::vector<std::uint8_t>> digits =
@@ -76,6 +84,7 @@ Result<Bytes> ParseCode(const CodeFormat& format, std::string_view text) {
                   what + " has version " + std::to_string((*payload)[0]) +
                       "; this release reads version " + std::to_string(format.version) + " only");
   }
+  if (format.checksum_size == 0) return std::move(payload).value();
   Bytes body(payload->begin(), payload->end() - kChecksumSize);
   std::array<std::uint8_t, kChecksumSize> checksum = Checksum(format, body);
   if (!std::equal(checksum.begin(), checksum.end(), payload->end() - kChecksumSize)) {

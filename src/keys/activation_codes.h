@@ -3,23 +3,25 @@
 //
 // The host shows an installation ID (`slmgr /dti`); the vendor answers with
 // a confirmation ID, which the host's operator types back in. Both are
-// grouped base-24 text (base24.h) carrying a small binary payload that ends
-// in a 2-byte checksum:
+// grouped base-24 text (base24.h) carrying a small binary payload:
 //
 //   installation ID: version (1) = 1 || machine_tag (8) || host public key (32)
 //                    || packed host key (12) || checksum (2)
 //                    = 55 bytes -> 96 digits -> 24 groups (120 characters)
-//   confirmation ID: version (1) = 2 || issue_day (2) || valid_days (2)
-//                    || signature (64) || checksum (2)
-//                    = 71 bytes -> 124 digits -> 31 groups (155 characters)
+//   confirmation ID: version (1) = 3 || issue_day (2) || valid_days (2)
+//                    || signature (64)
+//                    = 69 bytes, below 2^550 -> 120 digits -> 30 groups
+//                    (150 characters)
 //
-// The checksum is the first 2 bytes of BLAKE2b-128(context || 0x00 || the
-// payload before it), with context "activa/installation-id/v1" or
-// "activa/confirmation-id/v1". The per-group check characters catch typing
-// errors and say where they are; the checksum catches what they cannot
-// (groups swapped 24 places apart, several errors in one group) and keeps a
-// confirmation ID from being typed where an installation ID belongs. What
-// the signature covers is up to the vendor component; here it is 64 bytes.
+// The installation ID's checksum is the first 2 bytes of
+// BLAKE2b-128("activa/installation-id/v1" || 0x00 || the payload before
+// it). The per-group check characters catch typing errors and say where
+// they are; the checksum catches what they cannot (several errors in one
+// group) before the vendor signs for a mistyped key. A confirmation ID has
+// no checksum: the signature, checked against the host's own installation
+// ID, catches what the group checks cannot. What the signature covers is
+// up to the vendor component; here it is 64 bytes. Each code is as short as
+// its contents allow (docs/keys.md, section 3.4).
 //
 // docs/keys.md has the exact format and test vectors. Everything here is
 // pure and thread-compatible; parsing accepts untrusted text.
@@ -39,7 +41,7 @@
 namespace activa {
 
 inline constexpr std::size_t kInstallationIdGroups = 24;
-inline constexpr std::size_t kConfirmationIdGroups = 31;
+inline constexpr std::size_t kConfirmationIdGroups = 30;
 
 struct InstallationId {
   std::array<std::uint8_t, 8> machine_tag{};
@@ -75,8 +77,8 @@ Result<InstallationId> ParseInstallationId(std::string_view text);
 
 std::string FormatConfirmationId(const ConfirmationId& id);
 
-// As ParseInstallationId, for confirmation IDs (version 2; version 1, which
-// carried no validity, is kUnsupportedVersion; valid_days 0 is
+// As ParseInstallationId, for confirmation IDs (version 3; versions 1 and 2,
+// 31 groups long, are refused by their length; valid_days 0 is
 // kInvalidData). The signature is not verified here.
 Result<ConfirmationId> ParseConfirmationId(std::string_view text);
 

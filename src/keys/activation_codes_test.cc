@@ -22,12 +22,12 @@ constexpr char kInstallationIdPayload[] =
     "011011121314151617a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
     "03423824675bcd1569c51f365571";
 constexpr char kConfirmationIdText[] =
-    "BFV7T-MTB9G-4DPXJ-88TFY-9DR7F-J34VF-X74R7-BHD23-JYQWF-CQQ3X-RF2MW-D4JQT-H9K9J-"
-    "W9D2H-7YGHB-VK7BX-YKDDG-V4Y8P-KTP8J-JC7WT-97T6P-C2CXT-DTP4D-3GRPH-4WXKW-6J8GG-"
-    "Y7DF9-YGQ72-PP68T-MYW2P-8PTVR";
+    "CC9Q4-XKW7Q-YKH23-FTJDR-8KGPD-BDW4K-TD82R-PMYTY-RKDPV-YXP68-HT6H3-KRJ6R-P76R8-"
+    "Y7CCC-H97Y6-M6DF7-VFJHQ-JTYPJ-TWQ42-HT4M7-JCRMJ-PG32J-W2HMF-2D89K-WT23J-RF4KX-"
+    "DGGK2-3TFF4-C8RD2-TP7KC";
 constexpr char kConfirmationIdPayload[] =
-    "024e20016d000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223242526"
-    "2728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3fc96d";
+    "034e20016d000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223242526"
+    "2728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";
 
 // The payload a text carries, as hex.
 std::string PayloadHex(std::string_view text, std::size_t groups, std::size_t bytes) {
@@ -85,7 +85,8 @@ TEST(ConfirmationIdTest, Vector) {
   std::string text = FormatConfirmationId(VectorConfirmationId());
   EXPECT_EQ(text, kConfirmationIdText);
   EXPECT_EQ(text.size(), kConfirmationIdGroups * 6 - 1);
-  EXPECT_EQ(PayloadHex(text, kConfirmationIdGroups, 71), kConfirmationIdPayload);
+  EXPECT_EQ(text.size(), 179u);  // 30 groups: 150 characters and 29 dashes
+  EXPECT_EQ(PayloadHex(text, kConfirmationIdGroups, 69), kConfirmationIdPayload);
   Result<ConfirmationId> parsed = ParseConfirmationId(kConfirmationIdText);
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(*parsed, VectorConfirmationId());
@@ -164,7 +165,7 @@ TEST(ActivationCodesTest, EveryAdjacentSwapIsRefused) {
 TEST(ActivationCodesTest, RefusesTheWrongKindOfCode) {
   Status status = ParseInstallationId(kConfirmationIdText).status();
   EXPECT_EQ(status.code(), ResultCode::kInvalidData);
-  EXPECT_EQ(status.message(), "the installation ID has 155 characters; it needs 120");
+  EXPECT_EQ(status.message(), "the installation ID has 150 characters; it needs 120");
 }
 
 // Builds the text of `payload` as the formatter would, without its checks.
@@ -181,12 +182,19 @@ TEST(ActivationCodesTest, RefusesBadChecksum) {
   EXPECT_EQ(status.code(), ResultCode::kInvalidData);
   EXPECT_EQ(status.message(),
             "the installation ID does not check out; compare it with the one the host shows");
-  payload.resize(71);
-  payload[0] = 2;
-  status = ParseConfirmationId(EncodePayload(payload, kConfirmationIdGroups)).status();
-  EXPECT_EQ(status.code(), ResultCode::kInvalidData);
-  EXPECT_EQ(status.message(),
-            "the confirmation ID does not check out; compare it with the one the vendor gave");
+}
+
+// A confirmation ID has no checksum: a typing error the group checks miss
+// (here a whole group moved 24 places, which lands on the same check) is
+// left to the signature, which CertificateFromConfirmation verifies.
+TEST(ActivationCodesTest, ConfirmationIdErrorsTheGroupsMissAreLeftToTheSignature) {
+  std::string text = Bare(kConfirmationIdText);
+  std::string moved = text;
+  std::swap_ranges(moved.begin() + 5, moved.begin() + 10, moved.begin() + 125);
+  ASSERT_NE(moved, text);
+  Result<ConfirmationId> parsed = ParseConfirmationId(moved);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_NE(*parsed, VectorConfirmationId());
 }
 
 TEST(ActivationCodesTest, RefusesUnknownVersion) {
@@ -201,12 +209,17 @@ TEST(ActivationCodesTest, RefusesUnknownVersion) {
 TEST(ActivationCodesTest, RefusesConfirmationIdsWithoutValidity) {
   // Version 1 confirmation IDs carried no validity: refused, not read as
   // "forever".
-  Bytes payload(71, 0);
+  Bytes payload(69, 0);
   payload[0] = 1;
   Status status = ParseConfirmationId(EncodePayload(payload, kConfirmationIdGroups)).status();
   EXPECT_EQ(status.code(), ResultCode::kUnsupportedVersion);
   EXPECT_EQ(status.message(),
-            "the confirmation ID has version 1; this release reads version 2 only");
+            "the confirmation ID has version 1; this release reads version 3 only");
+  // Versions 1 and 2 were 31 groups long: refused by their length.
+  std::vector<std::uint8_t> old_digits(31 * 4, 0);
+  status = ParseConfirmationId(EncodeBase24Groups(old_digits)).status();
+  EXPECT_EQ(status.code(), ResultCode::kInvalidData);
+  EXPECT_EQ(status.message(), "the confirmation ID has 155 characters; it needs 150");
   ConfirmationId none = VectorConfirmationId();
   none.valid_days = 0;
   EXPECT_EQ(ParseConfirmationId(FormatConfirmationId(none)).status().code(),
@@ -214,11 +227,16 @@ TEST(ActivationCodesTest, RefusesConfirmationIdsWithoutValidity) {
 }
 
 TEST(ActivationCodesTest, RefusesNumbersOutOfRange) {
-  std::vector<std::uint8_t> digits(kConfirmationIdGroups * 4, 23);
-  Status status = ParseConfirmationId(EncodeBase24Groups(digits)).status();
+  std::vector<std::uint8_t> digits(kInstallationIdGroups * 4, 23);
+  Status status = ParseInstallationId(EncodeBase24Groups(digits)).status();
   EXPECT_EQ(status.code(), ResultCode::kInvalidData);
   EXPECT_EQ(status.message(),
-            "the confirmation ID is out of range; compare it with the one the vendor gave");
+            "the installation ID is out of range; compare it with the one the host shows");
+  // Any 120 digits fit a confirmation ID's 69 bytes (24^120 < 2^552); the
+  // largest reads as a version this release does not know.
+  digits.assign(kConfirmationIdGroups * 4, 23);
+  EXPECT_EQ(ParseConfirmationId(EncodeBase24Groups(digits)).status().code(),
+            ResultCode::kUnsupportedVersion);
 }
 
 TEST(ActivationCodesTest, RefusesAnInvalidProductKeyInside) {

@@ -47,18 +47,24 @@ constexpr std::array kOptions = {
     OptionSpec{"upk", Operation::kUpk, ArgKind::kSku, Group::kInstall, "[Activation ID]",
                "Uninstall a product key (the ID is needed when several are installed)"},
     OptionSpec{"cpky", Operation::kCpky, ArgKind::kNone, Group::kInstall, "",
-               "Clear the product key from memory (keys are never kept in clear; no-op)"},
+               "No-op: keys are kept only in the state database, which only activad reads"},
     OptionSpec{"ato", Operation::kAto, ArgKind::kSku, Group::kInstall, "[Activation ID]",
                "Activate now, through an activation host or, for a MAK or host key, the vendor"},
-    OptionSpec{"dti", Operation::kDti, ArgKind::kSku, Group::kInstall, "[Activation ID]",
-               "Display the installation ID for offline activation of the host key or a MAK"},
+    OptionSpec{
+        "dti", Operation::kDti, ArgKind::kSku, Group::kInstall,
+        "[Activation ID] [--out FILE] [--qr] [--qr-png FILE]",
+        "Display the installation ID for offline activation of the host key or a MAK;\n"
+        "                      also to FILE (--out), as a QR code (--qr) or image (--qr-png)"},
     OptionSpec{"atp", Operation::kAtp, ArgKind::kConfirmation, Group::kInstall,
-               "<Confirmation ID> [Activation ID]",
-               "Activate the host key or a MAK with the confirmation ID from the vendor"},
+               "<Confirmation ID> | --in FILE [Activation ID]",
+               "Activate the host key or a MAK with the vendor's confirmation ID, typed or\n"
+               "                      from FILE (--in)"},
     OptionSpec{"ilc", Operation::kIlc, ArgKind::kFile, Group::kInstall, "<File>",
                "Install the vendor's signed revocation list from a file"},
     OptionSpec{"rearm", Operation::kRearm, ArgKind::kNone, Group::kInstall, "",
-               "Add 30 days of grace (at most 3 times)"},
+               "Restart the 30-day grace of every installed edition, as slmgr.vbs's /rearm\n"
+               "                      (3 times at most); a licensed edition is in grace again "
+               "until reactivated"},
     OptionSpec{"generalize", Operation::kGeneralize, ArgKind::kNone, Group::kInstall, "",
                "Give this machine a new client machine ID and grace period (before imaging)"},
     OptionSpec{"dli", Operation::kDli, ArgKind::kSkuOrAll, Group::kView, "[Activation ID | All]",
@@ -390,8 +396,9 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   bool help = false;
   std::vector<std::string> words;  // TARGET [USER [PASSWORD]]
   std::optional<std::string> value, second;
-  std::optional<std::string> first, after;  // /dlc's paging
-  EventFlags events;                        // /dle's
+  std::optional<std::string> first, after;               // /dlc's paging
+  EventFlags events;                                     // /dle's
+  std::optional<std::string> out_file, in_file, qr_png;  // offline activation's files
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& token = args[i];
@@ -417,6 +424,22 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
     }
     if (std::optional<std::string> v = FlagValue(args, i, "--after")) {
       after = std::move(v);
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--out")) {
+      out_file = std::move(v);
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--in")) {
+      in_file = std::move(v);
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--qr-png")) {
+      qr_png = std::move(v);
+      continue;
+    }
+    if (token == "--qr") {
+      command.qr = true;
       continue;
     }
     bool event_flag = false;
@@ -484,6 +507,33 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   }
   if (std::string error = AddPaging(first, after, command.args); !error.empty()) {
     return Fail(std::move(error));
+  }
+  if ((out_file || qr_png || command.qr) && spec->op != Operation::kDti) {
+    return Fail(std::string(out_file ? "--out"
+                            : qr_png ? "--qr-png"
+                                     : "--qr") +
+                " goes with /dti only");
+  }
+  if (in_file && spec->op != Operation::kAtp) return Fail("--in goes with /atp only");
+  for (const auto& [flag, file] : {std::pair{"--out", &out_file}, std::pair{"--in", &in_file},
+                                   std::pair{"--qr-png", &qr_png}}) {
+    if (*file && (*file)->empty()) return Fail(std::string(flag) + " needs a file path");
+  }
+  command.out_file = out_file.value_or("");
+  command.in_file = in_file.value_or("");
+  command.qr_png = qr_png.value_or("");
+  if (in_file) {
+    // RunSlmgr() reads the file and adds the confirmation ID; a value left
+    // can only be the MAK product's activation ID.
+    if (second || (value && !ParseUuid(*value))) {
+      return Fail("/atp takes the confirmation ID or --in FILE, not both");
+    }
+    if (value) {
+      const OptionSpec as_id{spec->name, spec->op, ArgKind::kSku, spec->group, "", ""};
+      std::string error = AddArgument(as_id, *value, command.args);
+      if (!error.empty()) return Fail(std::move(error));
+    }
+    return ParseResult{std::move(command), ""};
   }
   if (value) {
     std::string error = AddArgument(*spec, *value, command.args);

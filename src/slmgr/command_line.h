@@ -47,6 +47,15 @@ struct Command {
   // The remote TARGET, when one was given. Remote management is not part of
   // this build; the caller reports that (the user and password are dropped).
   std::string target;
+  // Offline activation's files (docs/operations.md): /dti --out FILE writes
+  // the installation ID there, /dti --qr shows it as a QR code in the
+  // terminal, /dti --qr-png FILE writes that QR code as an image, and
+  // /atp --in FILE reads the confirmation ID from the file. RunSlmgr()
+  // does the file work; parsing touches no file.
+  std::string out_file;
+  bool qr = false;
+  std::string qr_png;
+  std::string in_file;
 
   bool help() const { return op.empty(); }
   // The argument called `name`, or nullptr.

@@ -203,6 +203,38 @@ TEST(CommandLineTest, MissingAndExtraArguments) {
   EXPECT_EQ(Error({"/dli", "/dlv"}), "only one option at a time: /dli and /dlv");
 }
 
+TEST(CommandLineTest, OfflineActivationFiles) {
+  Command dti = Parse({"/dti", "--out", "iid.txt", "--qr", "--qr-png=iid.png"});
+  EXPECT_EQ(dti.out_file, "iid.txt");
+  EXPECT_TRUE(dti.qr);
+  EXPECT_EQ(dti.qr_png, "iid.png");
+  EXPECT_TRUE(dti.args.empty());
+
+  // --in stands for the confirmation ID, which RunSlmgr() reads from the file.
+  Command atp = Parse({"--in", "cid.txt", "/atp"});
+  EXPECT_EQ(atp.in_file, "cid.txt");
+  EXPECT_TRUE(atp.args.empty());
+
+  EXPECT_EQ(Error({"/atp", "BBBBB", "--in", "cid.txt"}),
+            "/atp takes the confirmation ID or --in FILE, not both");
+  // A MAK's activation ID may follow --in, as it follows a typed ID.
+  Command mak = Parse({"/atp", "--in", "cid.txt", "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f"});
+  EXPECT_EQ(mak.args, std::vector{Str("activation_id", "0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f")});
+  EXPECT_EQ(Error({"/dli", "--out", "x"}), "--out goes with /dti only");
+  EXPECT_EQ(Error({"/atp", "--qr"}), "--qr goes with /dti only");
+  EXPECT_EQ(Error({"/dti", "--in", "x"}), "--in goes with /atp only");
+  EXPECT_EQ(Error({"/dti", "--out"}), "--out needs a file path");
+  EXPECT_EQ(Error({"/atp", "--in="}), "--in needs a file path");
+}
+
+TEST(CommandLineTest, HelpTellsWhatCpkyAndRearmDo) {
+  const std::string help = HelpText();
+  EXPECT_NE(help.find("state database, which only activad reads"), std::string::npos) << help;
+  EXPECT_NE(help.find("every installed edition, as slmgr.vbs's"), std::string::npos) << help;
+  EXPECT_NE(help.find("in grace again until reactivated"), std::string::npos) << help;
+  EXPECT_NE(help.find("--in FILE"), std::string::npos) << help;
+}
+
 TEST(CommandLineTest, UnknownOption) {
   std::string e = Error({"/frobnicate"});
   EXPECT_NE(e.find("unknown option /frobnicate"), std::string::npos);

@@ -88,6 +88,9 @@ std::string ProductText(const m::Product& p, const m::Machine* machine, bool ver
   out += "Name: " + Or(Printable(p.name), "(unnamed product)") + "\n";
   std::string description = Printable(p.vendor);
   std::string application = Printable(p.application);
+  // "Example Software Suite" by "Example Software" is not written
+  // "Example Software Example Software Suite".
+  if (!description.empty() && application.starts_with(description)) description.clear();
   if (!application.empty()) description += (description.empty() ? "" : " ") + application;
   if (!description.empty()) description += ", ";
   out += "Description: " + description + Channel(key_kind) + " channel\n";
@@ -568,13 +571,25 @@ void FormatSuccess(const Command& command, const m::ResponsePayload& data, Outpu
   }
   if (op == "cpky") {
     return output.Out(
-        "Activa keeps product keys only in its state database (a folder only root can read), which "
-        "it needs for /dti; there is no other copy to clear.\n");
+        "Nothing to clear: activad keeps product keys only in its state database, which only the "
+        "daemon may read (and which /dti needs); no other copy is kept.\n");
   }
   if (const auto* dti = std::get_if<m::DtiResponse>(&data)) {
-    return output.Out("Installation ID: " + Printable(dti->installation_id) +
-                      "\nGive it to the vendor (activa-vendor confirm VENDORDIR INSTALLATION_ID) "
-                      "and enter the confirmation ID with /atp.\n");
+    std::string out = "Installation ID: " + Printable(dti->installation_id) + "\n";
+    if (command.out_file.empty()) {
+      out +=
+          "Give it to the vendor (activa-vendor confirm VENDORDIR INSTALLATION_ID) and enter the "
+          "confirmation ID with /atp.\n";
+    } else {
+      const std::string file = Printable(command.out_file);
+      out += "Written to " + file + ". Give the file to the vendor (activa-vendor confirm " +
+             "VENDORDIR --in " + file + " --out CONFIRMATION-FILE) and deposit the answer with " +
+             "/atp --in CONFIRMATION-FILE.\n";
+    }
+    if (!command.qr_png.empty()) {
+      out += "QR code of the installation ID written to " + Printable(command.qr_png) + ".\n";
+    }
+    return output.Out(std::move(out));
   }
   if (const auto* ilc = std::get_if<m::IlcResponse>(&data)) {
     return output.Out(ilc->replaced

@@ -63,6 +63,15 @@ std::string Replace(std::string text, std::string_view from, std::string_view to
   return text;
 }
 
+TEST(OutputTest, DescriptionDoesNotRepeatTheVendor) {
+  std::string product = Replace(kProduct, R"("application": "Example Suite")",
+                                R"("application": "Example Software Suite")");
+  Output o = FormatResponse(Cmd("dli"), Licenses(product));
+  EXPECT_NE(o.stdout_text().find("Description: Example Software Suite, VOLUME_CLIENT channel\n"),
+            std::string::npos)
+      << o.stdout_text();
+}
+
 TEST(OutputTest, DliClientInGrace) {
   Output o = FormatResponse(Cmd("dli"), Licenses(kProduct));
   EXPECT_EQ(o.exit_code, 0);
@@ -508,8 +517,8 @@ TEST(OutputTest, ActionConfirmations) {
       {Cmd("upk"), R"("removed": "Example Suite Professional")",
        "Uninstalled product key for Example Suite Professional successfully.\n"},
       {Cmd("cpky"), "",
-       "Activa keeps product keys only in its state database (a folder only root can read), which "
-       "it needs for /dti; there is no other copy to clear.\n"},
+       "Nothing to clear: activad keeps product keys only in its state database, which only the "
+       "daemon may read (and which /dti needs); no other copy is kept.\n"},
       {Cmd("dti"), R"("installation_id": "123456-234567")",
        "Installation ID: 123456-234567\nGive it to the vendor (activa-vendor confirm VENDORDIR "
        "INSTALLATION_ID) and enter the confirmation ID with /atp.\n"},

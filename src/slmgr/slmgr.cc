@@ -1,11 +1,74 @@
 #include "slmgr/slmgr.h"
 
 #include "base/file_util.h"
+#include "management/codec.h"
 #include "net/unix_line_client.h"
 #include "slmgr/command_line.h"
 #include "slmgr/output.h"
+#include "slmgr/qr_code.h"
 
 namespace activa::slmgr {
+namespace {
+
+// A confirmation ID is under 200 characters; a file far larger is the wrong
+// file, and is not sent to the daemon.
+constexpr std::size_t kMaxCodeFileSize = 4096;
+
+// The editions that are licensed now, before /rearm returns them to grace;
+// empty when the daemon cannot say (the rearm itself then reports why).
+std::vector<std::string> LicensedEditions(const std::string& socket,
+                                          std::chrono::milliseconds timeout) {
+  management::DliRequest request;
+  request.products.all = true;
+  Result<std::string> response =
+      net::CallUnixSocket(socket, management::EncodeRequest(request), timeout);
+  if (!response.ok()) return {};
+  Result<management::LicenseInfo> info =
+      management::DecodeDliResponse(*response, management::FieldCheck::kTolerant);
+  if (!info.ok()) return {};
+  std::vector<std::string> names;
+  for (const management::Product& p : info->products) {
+    if (p.license_status == 1) names.push_back(p.name);
+  }
+  return names;
+}
+
+// /dti's files, written before anything is printed so that a failure is
+// the last word, and the terminal QR code for `qr_text`, printed after the
+// ID. Returns false after printing the error.
+bool WriteInstallationIdFiles(const Command& command, std::string_view response,
+                              std::string& qr_text, std::ostream& err) {
+  if (command.out_file.empty() && command.qr_png.empty() && !command.qr) return true;
+  Result<management::DtiResponse> dti =
+      management::DecodeResponseAs<management::DtiResponse>(response);
+  if (!dti.ok()) return true;  // an error response: FormatResponse prints it
+  const std::string& iid = dti->installation_id;
+  if (!command.out_file.empty()) {
+    // 0600: the installation ID carries the host key.
+    Status s = WriteFileAtomic(command.out_file, iid + "\n", 0600, /*overwrite=*/true);
+    if (!s.ok()) {
+      err << "slmgr: " << s.message() << "\n";
+      return false;
+    }
+  }
+  if (command.qr_png.empty() && !command.qr) return true;
+  Result<QrCode> code = EncodeQrCode(iid);
+  if (!code.ok()) {
+    err << "slmgr: " << code.status().message() << "\n";
+    return false;
+  }
+  if (!command.qr_png.empty()) {
+    Status s = WriteQrPng(*code, command.qr_png);
+    if (!s.ok()) {
+      err << "slmgr: " << s.message() << "\n";
+      return false;
+    }
+  }
+  if (command.qr && !command.json) qr_text = RenderQrTerminal(*code);
+  return true;
+}
+
+}  // namespace
 
 int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, std::ostream& out,
              std::ostream& err, std::chrono::milliseconds timeout) {
@@ -40,17 +103,42 @@ int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, 
     }
     a.value = std::move(text).value();
   }
+  if (!command.in_file.empty()) {
+    Result<std::string> text = ReadFile(command.in_file);
+    if (text.ok() && text->size() > kMaxCodeFileSize) {
+      text = Status(ResultCode::kInvalidData,
+                    command.in_file + " holds " + std::to_string(text->size()) +
+                        " bytes, not a confirmation ID (as activa-vendor confirm --out writes it)");
+    }
+    if (!text.ok()) {
+      err << "slmgr: " << text.status().message() << "\n";
+      return 1;
+    }
+    command.args.push_back({"confirmation_id", std::move(text).value()});
+  }
+  std::vector<std::string> licensed;
+  if (command.op == "rearm") licensed = LicensedEditions(command.socket, timeout);
   Result<std::string> response =
       net::CallUnixSocket(command.socket, BuildRequest(command), timeout);
   if (!response.ok()) {
     err << "slmgr: " << response.status().message() << "\n";
     return 1;
   }
+  std::string qr_text;
+  if (command.op == "dti" && !WriteInstallationIdFiles(command, *response, qr_text, err)) return 1;
   Output output = FormatResponse(command, *response);
   for (const Output::Chunk& chunk : output.chunks) {
     std::ostream& stream = chunk.to_stderr ? err : out;
     stream << chunk.text;
     stream.flush();  // keep the order of the two streams on a terminal
+  }
+  out << qr_text;
+  if (output.exit_code == 0 && !command.json) {
+    for (const std::string& name : licensed) {
+      out << "Warning: " << name
+          << " was licensed; it is back in its grace period until its next activation "
+             "(slmgr /ato, or by itself within the activation interval).\n";
+    }
   }
   return output.exit_code;
 }

@@ -122,3 +122,41 @@ TEST(SlmgrTest, DaemonNotRunning) {
 
 }  // namespace
 }  // namespace activa::slmgr
+
+namespace activa::slmgr {
+namespace {
+
+// dli answers one product in `license_status`; rearm succeeds.
+FakeDaemon::Reply RearmAnswer(const std::string& line, int license_status) {
+  if (line.find("\"op\":\"dli\"") != std::string::npos) {
+    return {
+        R"({"result":0,"message":"ok","machine":{"name":"pc1","cmid":"6f327760-8c5e-417c-9c61-0a1c3a8d2f10","previous_cmid":null,"is_virtual_machine":false},)"
+        R"("products":[{"activation_id":"0f8c2d9e-1b7a-4c3e-9d2f-5a6b7c8d9e0f","application":"Example Suite","name":"Example Suite Professional","vendor":"Example Software","kind":"client","key_kind":"setup","partial_product_key":"X44CK","license_status":)" +
+        std::to_string(license_status) +
+        R"(,"minutes_left":43200,"activation_interval":120,"renewal_interval":10080,"kms":{"configured":null,"in_use":null,"lookup_domain":null,"host_caching":true}}],"host":null})"
+        "\n"};
+  }
+  return {R"({"result":0,"message":"ok","rearms_left":2})"
+          "\n"};
+}
+
+TEST(SlmgrTest, RearmOnALicensedEditionWarnsThatItIsInGraceAgain) {
+  FakeDaemon licensed([](const std::string& line) { return RearmAnswer(line, 1); });
+  RunResult r = Slmgr({"--socket", licensed.socket_path(), "/rearm"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Remaining rearm count: 2\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Warning: Example Suite Professional was licensed; it is back in its grace "
+                       "period until its next activation"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(licensed.requests(), (std::vector<std::string>{R"({"op":"dli","activation_id":"all"})",
+                                                           R"({"op":"rearm"})"}));
+
+  FakeDaemon in_grace([](const std::string& line) { return RearmAnswer(line, 2); });
+  r = Slmgr({"--socket", in_grace.socket_path(), "/rearm"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("Warning"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace activa::slmgr

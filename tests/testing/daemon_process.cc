@@ -95,8 +95,8 @@ std::uint16_t FreePort() {
 
 DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
   ::mkdir(options_.state_dir.c_str(), 0700);
-  socket_ =
-      options_.socket_path.empty() ? options_.state_dir + "/activad.sock" : options_.socket_path;
+  socket_ = options_.socket_path.empty() ? options_.state_dir + "/run/activad.sock"
+                                         : options_.socket_path;
   std::ofstream(options_.state_dir + "/activa.toml")
       << "[daemon]\njournal = false\nmachine_name = \"" << options_.machine_name << "\"\n"
       << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port << "\n"

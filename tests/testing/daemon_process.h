@@ -42,7 +42,7 @@ class DaemonProcess {
     std::uint16_t port = 0;
     std::string host_config;   // lines added to the generated [host] table
     std::string extra_config;  // appended to the generated config
-    std::string socket_path;   // empty: STATE_DIR/activad.sock
+    std::string socket_path;   // empty: STATE_DIR/run/activad.sock
   };
 
   // Starts the daemon and waits (up to 10 s) until its socket answers.
