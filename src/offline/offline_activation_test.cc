@@ -63,6 +63,27 @@ TEST(OfflineActivationTest, ConfirmationFromAnotherVendorIsRefused) {
             ResultCode::kBadSignature);
 }
 
+// Confirmation IDs carry no checksum since format 3: the signature is what
+// refuses a code someone changed. A longer validity (or the MAK's "never",
+// 65535) or another issue day typed in must not give a certificate.
+TEST(OfflineActivationTest, AChangedConfirmationIsRefusedByItsSignature) {
+  SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
+  SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
+  InstallationId iid = SampleIid(host);
+  IssuedActivation issued = IssueHostActivation(iid, vendor, 1795000000, 30);
+  for (std::uint16_t days : {std::uint16_t{31}, std::uint16_t{3650}, std::uint16_t{65535}}) {
+    ConfirmationId longer = issued.confirmation;
+    longer.valid_days = days;
+    EXPECT_EQ(CertificateFromConfirmation(iid, longer, CatalogFor(vendor)).status().code(),
+              ResultCode::kBadSignature)
+        << days;
+  }
+  ConfirmationId later = issued.confirmation;
+  later.issue_day += 100;
+  EXPECT_EQ(CertificateFromConfirmation(iid, later, CatalogFor(vendor)).status().code(),
+            ResultCode::kBadSignature);
+}
+
 TEST(OfflineActivationTest, OnlyHostKeysHaveCertificates) {
   SigningKey vendor = SigningKey::FromSeed(Bytes(32, 1));
   SigningKey host = SigningKey::FromSeed(Bytes(32, 2));
