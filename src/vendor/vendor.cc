@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "base/file_util.h"
 #include "catalog/revocation_list.h"
@@ -270,18 +271,24 @@ Result<std::string> Vendor::Confirm(std::string_view installation_id, std::int64
   Result<InstallationId> iid = ParseInstallationId(installation_id);
   if (!iid.ok()) return iid.status();
   if (iid->host_key.kind == KeyKind::kMak) return ConfirmMak(*iid, now);
-  Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid->host_key), KeyKind::kHost);
+  return ConfirmHost(*iid, now, [&](std::uint32_t serial) {
+    return registry_->RecordHostActivation(serial, iid->machine_tag, iid->host_public_key, now);
+  });
+}
+
+Result<std::string> Vendor::ConfirmHost(const InstallationId& iid, std::int64_t now,
+                                        const std::function<Status(std::uint32_t)>& record) {
+  Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid.host_key), KeyKind::kHost);
   if (!key.ok()) return key.status();
   if (catalog_.FindGroupByCode(key->item) == nullptr) {
     return Status(ResultCode::kInvalidKey, "the host key names a product group that " +
                                                catalog_.vendor_name + " no longer defines");
   }
-  ACTIVA_RETURN_IF_ERROR(
-      registry_->RecordHostActivation(key->serial, iid->machine_tag, iid->host_public_key, now));
+  ACTIVA_RETURN_IF_ERROR(record(key->serial));
   Result<std::optional<MintedKey>> minted = registry_->Find(key->serial);
   if (!minted.ok()) return minted.status();
   IssuedActivation issued = IssueHostActivation(
-      *iid, key_, now, minted->has_value() ? (*minted)->certificate_days : kDefaultCertificateDays);
+      iid, key_, now, minted->has_value() ? (*minted)->certificate_days : kDefaultCertificateDays);
   return FormatConfirmationId(issued.confirmation);
 }
 
@@ -301,18 +308,9 @@ Result<std::string> Vendor::ConfirmMak(const InstallationId& iid, std::int64_t n
 Result<std::string> Vendor::Renew(std::string_view installation_id, std::int64_t now) {
   Result<InstallationId> iid = ParseInstallationId(installation_id);
   if (!iid.ok()) return iid.status();
-  Result<ProductKey> key = CheckOwnKey(FormatProductKey(iid->host_key), KeyKind::kHost);
-  if (!key.ok()) return key.status();
-  if (catalog_.FindGroupByCode(key->item) == nullptr) {
-    return Status(ResultCode::kInvalidKey, "the host key names a product group that " +
-                                               catalog_.vendor_name + " no longer defines");
-  }
-  ACTIVA_RETURN_IF_ERROR(registry_->RecordHostRenewal(key->serial, iid->host_public_key, now));
-  Result<std::optional<MintedKey>> minted = registry_->Find(key->serial);
-  if (!minted.ok()) return minted.status();
-  IssuedActivation issued = IssueHostActivation(
-      *iid, key_, now, minted->has_value() ? (*minted)->certificate_days : kDefaultCertificateDays);
-  return FormatConfirmationId(issued.confirmation);
+  return ConfirmHost(*iid, now, [&](std::uint32_t serial) {
+    return registry_->RecordHostRenewal(serial, iid->host_public_key, now);
+  });
 }
 
 Status Vendor::Revoke(std::string_view product_key) {

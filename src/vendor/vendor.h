@@ -10,6 +10,7 @@
 #define ACTIVA_VENDOR_VENDOR_H_
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,10 @@ class Vendor {
 
  private:
   Vendor(SigningKey key, Catalog catalog, std::unique_ptr<KeyRegistry> registry);
+  // A host key's activation or renewal: checks the key, records the use
+  // with `record(serial)` and returns the fresh certificate's confirmation.
+  Result<std::string> ConfirmHost(const InstallationId& iid, std::int64_t now,
+                                  const std::function<Status(std::uint32_t)>& record);
   // Checks a key typed by a person: this vendor's, the MAC right, of `kind`.
   Result<ProductKey> CheckOwnKey(std::string_view text, KeyKind kind) const;
   // Confirm()'s MAK branch.
