@@ -766,7 +766,7 @@ class Daemon {
   Status Rebind() {
     Status s = activation_->Rebind();
     listen_error_ = s.ok() ? "" : s.message();
-    if (!s.ok()) LogError("cannot listen: " + s.ToString());
+    if (!s.ok()) LogError(s.ToString());
     return s;
   }
 

@@ -45,7 +45,7 @@ std::string FormatServiceStatus(const ServiceStatus& s) {
     return out;
   }
   out = s.activated ? "host:" : "host (not activated):";
-  if (!s.listen_error.empty()) out += " cannot listen (" + s.listen_error + "),";
+  if (!s.listen_error.empty()) out += " " + s.listen_error + ",";
   for (std::size_t i = 0; i < s.counts.size(); ++i) {
     out +=
         (i == 0 ? " count " : ", ") + s.counts[i].first + " " + std::to_string(s.counts[i].second);

@@ -22,8 +22,10 @@ struct ServiceStatus {
   std::size_t clients = 0;  // client records held (every application)
   std::uint64_t requests = 0;
   std::uint64_t failed = 0;
-  std::string dns;           // "corp.example published" / "corp.example failed: ..."; "" = none yet
-  std::string listen_error;  // why the activation port is not bound; "" = bound or no host
+  std::string dns;  // "corp.example published" / "corp.example failed: ..."; "" = none yet
+  // Why the activation port is not bound ("cannot listen on port ..."); "" =
+  // bound, or no host key.
+  std::string listen_error;
   std::size_t products = 0;  // installed products (client role)
 };
 

@@ -34,8 +34,8 @@ TEST(ServiceStatusTest, AFailedBindIsShownInsteadOfThePort) {
   s.requests = 1;
   s.listen_error = "cannot listen on port 1688: 0.0.0.0:1688: Address already in use";
   EXPECT_EQ(FormatServiceStatus(s),
-            "host (not activated): cannot listen (cannot listen on port 1688: 0.0.0.0:1688: "
-            "Address already in use), 1 client, 1 request");
+            "host (not activated): cannot listen on port 1688: 0.0.0.0:1688: Address already in "
+            "use, 1 client, 1 request");
 }
 
 TEST(ServiceStatusTest, OneLineOfAtMost200Bytes) {
