@@ -3,8 +3,9 @@
 # are the ones in force at install time, not at configure time):
 #
 #   PREFIX/lib/systemd/system/activad.service   ExecStart=PREFIX/sbin/activad
+#   PREFIX/lib/systemd/system/activad.socket    port 1688, /run/activa/activad.sock
 #   SYSCONFDIR/activa/activa.toml               the configuration template
-#   PREFIX/lib/sysusers.d/activa.conf           the group activa-admin
+#   PREFIX/lib/sysusers.d/activa.conf           the user activa, the group activa-admin
 #
 # SYSCONFDIR is /etc for the prefix /usr (as GNUInstallDirs has it), else
 # PREFIX/etc. An existing activa.toml is kept: it is the administrator's.
@@ -21,6 +22,8 @@ set(destdir "$ENV{DESTDIR}")
 set(unit_dir "${destdir}${prefix}/lib/systemd/system")
 message(STATUS "Installing: ${unit_dir}/activad.service")
 configure_file("${ACTIVA_PACKAGING_DIR}/activad.service.in" "${unit_dir}/activad.service" @ONLY)
+message(STATUS "Installing: ${unit_dir}/activad.socket")
+configure_file("${ACTIVA_PACKAGING_DIR}/activad.socket" "${unit_dir}/activad.socket" COPYONLY)
 
 set(sysusers_dir "${destdir}${prefix}/lib/sysusers.d")
 message(STATUS "Installing: ${sysusers_dir}/activa.conf")

@@ -51,9 +51,14 @@ void InstallAndCheck(const std::string& destdir, const std::string& prefix,
   EXPECT_EQ(exec[2], sysconfdir + "/activa/activa.toml");
   EXPECT_TRUE(std::filesystem::is_regular_file(destdir + exec[2])) << exec[2];
 
+  Result<std::string> socket = ReadFile(destdir + prefix + "/lib/systemd/system/activad.socket");
+  ASSERT_TRUE(socket.ok()) << socket.status().ToString();
+  EXPECT_NE(socket->find("ListenStream=/run/activa/activad.sock"), std::string::npos) << *socket;
+
   Result<std::string> sysusers = ReadFile(destdir + prefix + "/lib/sysusers.d/activa.conf");
   ASSERT_TRUE(sysusers.ok()) << sysusers.status().ToString();
   EXPECT_NE(sysusers->find("\ng activa-admin -\n"), std::string::npos) << *sysusers;
+  EXPECT_NE(sysusers->find("\nu activa - "), std::string::npos) << *sysusers;
 
   for (const char* program : {"/bin/slmgr", "/bin/activa-vendor"}) {
     EXPECT_EQ(::access((destdir + prefix + program).c_str(), X_OK), 0) << program;

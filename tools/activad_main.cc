@@ -1,7 +1,38 @@
 // activad: the activation daemon. See src/daemon/daemon.h.
-#include <CLI/CLI.hpp>
+#include <pwd.h>
 
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "base/clock.h"
+#include "base/system.h"
 #include "daemon/daemon.h"
+#include "daemon/daemon_config.h"
+
+namespace {
+
+// activad --check-config FILE: the daemon's own reader (LoadDaemonConfig,
+// with the checks on TSIG key files), for ExecReload= and configuration
+// management. 0 and "configuration OK", or 1 and the error, which names
+// the file, the line and key, and what is wrong.
+int CheckConfig(const std::string& path) {
+  activa::SystemClock clock;
+  activa::RealSystem system(clock);
+  activa::Result<activa::DaemonConfig> config = activa::LoadDaemonConfig(system, path);
+  if (!config.ok()) {
+    std::cerr << "activad: " << config.status().message() << "\n";
+    return 1;
+  }
+  if (!config->user.empty() && ::getpwnam(config->user.c_str()) == nullptr) {
+    std::cerr << "activad: " << path << ": [daemon] user: there is no user \"" << config->user
+              << "\"\n";
+    return 1;
+  }
+  std::cout << path << ": configuration OK\n";
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   activa::DaemonPaths paths;
@@ -21,6 +52,10 @@ int main(int argc, char** argv) {
   app.add_option("--socket", paths.socket_path,
                  "Management socket (default: /run/activa/activad.sock, or "
                  "STATE_DIR/run/activad.sock with --state-dir)");
+  std::string check_config;
+  app.add_option("--check-config", check_config,
+                 "Check this configuration file as the daemon reads it, and exit (0: OK, 1: "
+                 "the errors)");
   app.set_version_flag("--version", "activad 0.1.0");
   try {
     app.parse(argc, argv);
@@ -28,6 +63,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  if (!check_config.empty()) return CheckConfig(check_config);
   paths.socket_path = activa::SocketPathFor(paths, state->count() > 0);
   return activa::RunDaemon(paths);
 }

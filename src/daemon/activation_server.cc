@@ -1,8 +1,12 @@
 #include "daemon/activation_server.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <cerrno>
 #include <optional>
 #include <string>
 #include <utility>
@@ -99,11 +103,24 @@ Status ActivationServer::Rebind() {
     if (ec) continue;
     tcp::endpoint ep(addr, port);
     auto acceptor = std::make_shared<tcp::acceptor>(io_);
-    acceptor->open(ep.protocol(), ec);
-    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
-    if (!ec) acceptor->bind(ep, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    // A socket systemd holds for this address: a duplicate, so that closing
+    // the listener at the next rebind leaves systemd's (and ours) open.
+    int inherited = inherited_ != nullptr ? inherited_->FindTcp(address, port) : -1;
+    if (inherited >= 0) {
+      int fd = ::fcntl(inherited, F_DUPFD_CLOEXEC, 3);
+      if (fd < 0) {
+        ec = boost::system::error_code(errno, boost::system::system_category());
+      } else {
+        acceptor->assign(ep.protocol(), fd, ec);
+        if (ec) ::close(fd);
+      }
+    } else {
+      acceptor->open(ep.protocol(), ec);
+      if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec && addr.is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+      if (!ec) acceptor->bind(ep, ec);
+      if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    }
     if (!ec && port == 0) port = acceptor->local_endpoint(ec).port();
     if (ec) {
       errors += (errors.empty() ? "" : "; ") + HostAddress{address, port}.ToString() + ": " +

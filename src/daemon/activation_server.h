@@ -33,6 +33,7 @@
 
 #include "base/status.h"
 #include "daemon/daemon_core.h"
+#include "daemon/inherited_sockets.h"
 #include "daemon/state_store.h"
 #include "host/commit_queue.h"
 #include "host/new_client_limiter.h"
@@ -59,7 +60,13 @@ class ActivationServer {
   // on every address of config().listen at host().port; with port 0 the
   // kernel chooses one, which is stored in host().port. An error when no
   // address could be bound; a warning in the log when only some could.
+  // A listening socket from `inherited` (socket activation) that matches
+  // an address and the port is used instead of binding a new one.
   Status Rebind();
+
+  // The sockets systemd passed; null (the default) for none. Must outlive
+  // the server.
+  void set_inherited(InheritedSockets* inherited) { inherited_ = inherited; }
 
   // Writes the summary of a flood of refused frames that has stopped
   // (RefusalLog::Flush); call it every minute or so.
@@ -96,6 +103,7 @@ class ActivationServer {
   std::uint64_t waiter_batch_ = 0;
   RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+  InheritedSockets* inherited_ = nullptr;
   std::size_t connections_ = 0;
   // Open connections by source address; an address leaves the map with its
   // last connection, so it holds at most max_connections entries.

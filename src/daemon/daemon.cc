@@ -1,12 +1,12 @@
 #include "daemon/daemon.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,8 +25,12 @@
 #include "clearinghouse_client/clearinghouse_client.h"
 #include "client/tcp_host_connector.h"
 #include "daemon/activation_server.h"
+#include "daemon/inherited_sockets.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
+#include "daemon/privileges.h"
+#include "daemon/service_notifier.h"
+#include "daemon/service_status.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
@@ -111,11 +115,15 @@ class UnavailableResolver : public dns::SrvResolver {
 class Daemon {
  public:
   Daemon(asio::io_context& io, DaemonPaths paths, std::unique_ptr<DaemonCore> core,
-         OffsetClock& clock)
+         OffsetClock& clock, InheritedSockets inherited)
       : io_(io),
         paths_(std::move(paths)),
         core_(std::move(core)),
         clock_(clock),
+        inherited_(std::move(inherited)),
+        notifier_(
+            io,
+            [this] { return FormatServiceStatus(CollectServiceStatus(*core_, listen_error_)); }),
         client_timer_(io),
         dns_timer_(io),
         clearinghouse_timer_(io),
@@ -129,6 +137,8 @@ class Daemon {
 
   // 0, or 1 once a long-lived part of the daemon failed.
   int exit_status() const { return exit_status_; }
+  // Whether the management socket came from systemd (which removes it).
+  bool management_inherited() const { return management_inherited_; }
 
   Status Start(StateStore commit_store) {
     bool journal = core_->config().journal && JournalAvailable();
@@ -142,6 +152,7 @@ class Daemon {
     activation_ = std::make_unique<ActivationServer>(
         io_, *core_, std::move(commit_store), journal,
         [this](std::string_view what, std::exception_ptr e) { Fatal(what)(e); });
+    activation_->set_inherited(&inherited_);
 
 #ifdef ACTIVA_TEST_CONTROLS
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
@@ -164,15 +175,20 @@ class Daemon {
     asio::co_spawn(io_, AcceptManagement(), Fatal("the management listener"));
     ApplyPriority();
     if (core_->host().key_installed()) {
-      Status s = activation_->Rebind();
-      if (!s.ok()) LogError("cannot listen: " + s.ToString());
+      Rebind();
+      for (const std::string& s : inherited_.Unused()) {
+        LogWarning("socket " + s + " passed by systemd matches neither [host] listen and port " +
+                   "nor --socket; see docs/operations.md, \"Running under systemd\"");
+      }
     }
     CreateDnsClients();
     asio::co_spawn(io_, ClientLoop(), Fatal("the client loop"));
     asio::co_spawn(io_, DnsLoop(), Fatal("the DNS loop"));
     asio::co_spawn(io_, ClearinghouseLoop(), Fatal("the clearinghouse loop"));
     WaitForSignals();
-    sd_notify(0, "READY=1");
+    // Only now: the state is loaded and every listener bound (or its
+    // failure logged and in the status line).
+    notifier_.Ready();
     return Status::Ok();
   }
 
@@ -545,6 +561,15 @@ class Daemon {
 
   Status OpenManagementSocket() {
     const std::string& path = paths_.socket_path;
+    // systemd's (activad.socket): nothing to create, check or remove.
+    if (int fd = inherited_.FindUnix(path); fd >= 0) {
+      management_ = std::make_unique<local_socket::acceptor>(io_);
+      boost::system::error_code ec;
+      management_->assign(local_socket(), ::fcntl(fd, F_DUPFD_CLOEXEC, 3), ec);
+      if (ec) return Status(ResultCode::kAccessDenied, path + " (from systemd): " + ec.message());
+      management_inherited_ = true;
+      return Status::Ok();
+    }
     const std::string dir = std::filesystem::path(path).parent_path().string();
     std::error_code fec;
     const bool existed = std::filesystem::exists(dir, fec);
@@ -674,11 +699,8 @@ class Daemon {
       if (!reply->ready) co_await reply->timer.async_wait(kNoThrow);
       std::string response = std::move(reply->line);
       if (core_->TakeListenerChange()) {
-        Status s = activation_->Rebind();
-        if (!s.ok()) {
-          LogError(s.ToString());
-          response = management::EncodeError(s);
-        }
+        Status s = Rebind();
+        if (!s.ok()) response = management::EncodeError(s);
         ApplyPriority();
       }
       if (core_->dns_change_pending()) dns_timer_.cancel();  // the DNS loop takes it
@@ -709,13 +731,13 @@ class Daemon {
         WaitForSignals();
         return;
       }
-      sd_notify(0, "STOPPING=1");
+      notifier_.Stopping();
       io_.stop();
     });
   }
 
   void Reload() {
-    sd_notify(0, "RELOADING=1");
+    notifier_.Reloading();
     DaemonConfig config;
     if (!paths_.config_path.empty()) {
       Result<DaemonConfig> parsed = LoadDaemonConfig(core_->system(), paths_.config_path);
@@ -726,7 +748,7 @@ class Daemon {
         LogError("reload refused, keeping the running configuration: " +
                  parsed.status().ToString());
         core_->RefuseReload("reload refused: " + parsed.status().message());
-        sd_notify(0, "READY=1");
+        notifier_.Ready();
         return;
       }
       config = *parsed;
@@ -734,16 +756,27 @@ class Daemon {
     core_->Reload(std::move(config));
     CreateDnsClients();
     dns_timer_.cancel();
-    Status s = activation_->Rebind();
-    if (!s.ok()) LogError(s.ToString());
+    Rebind();
     LogInfo("configuration and catalogs reloaded");
-    sd_notify(0, "READY=1");
+    notifier_.Ready();
+  }
+
+  // Rebinds the activation listeners; a failure is logged and shown in
+  // the status line (systemctl status) until a rebind succeeds.
+  Status Rebind() {
+    Status s = activation_->Rebind();
+    listen_error_ = s.ok() ? "" : s.message();
+    if (!s.ok()) LogError(s.ToString());
+    return s;
   }
 
   asio::io_context& io_;
   DaemonPaths paths_;
   std::unique_ptr<DaemonCore> core_;
   OffsetClock& clock_;
+  InheritedSockets inherited_;
+  std::string listen_error_;  // the last Rebind()'s failure; "" = bound
+  ServiceNotifier notifier_;
   asio::steady_timer client_timer_;
   asio::steady_timer dns_timer_;
   asio::steady_timer clearinghouse_timer_;
@@ -766,6 +799,7 @@ class Daemon {
   std::unique_ptr<ManagementService> service_;
   std::unique_ptr<local_socket::acceptor> management_;
   std::size_t management_connections_ = 0;
+  bool management_inherited_ = false;
   int exit_status_ = 0;
 };
 
@@ -781,6 +815,9 @@ std::string SocketPathFor(const DaemonPaths& paths, bool state_dir_given) {
 }
 
 int RunDaemon(const DaemonPaths& paths) {
+  // First, before anything could start a thread or a child: the sockets
+  // of activad.socket, and LISTEN_FDS out of the environment.
+  InheritedSockets inherited = InheritedSockets::FromEnvironment();
   // Everything the daemon creates (the state database and its WAL, the
   // host's key) is its own alone; the one file others need, the management
   // socket, gets its mode at bind time.
@@ -799,6 +836,16 @@ int RunDaemon(const DaemonPaths& paths) {
     }
     config = *parsed;
   }
+  // Root started by hand: the configured user from here on, before the
+  // state is opened, so that every file in it is that user's.
+  const bool socket_inherited = inherited.FindUnix(paths.socket_path) >= 0;
+  Status dropped = DropPrivileges(
+      config.user, paths.state_dir,
+      socket_inherited ? "" : std::filesystem::path(paths.socket_path).parent_path().string());
+  if (!dropped.ok()) {
+    LogError(dropped.ToString());
+    return 1;
+  }
   Result<std::unique_ptr<DaemonCore>> core = DaemonCore::Open(paths, config, system);
   if (!core.ok()) {
     LogError(core.status().ToString());
@@ -810,14 +857,14 @@ int RunDaemon(const DaemonPaths& paths) {
     return 1;
   }
   asio::io_context io(1);
-  Daemon daemon(io, paths, std::move(core).value(), clock);
+  Daemon daemon(io, paths, std::move(core).value(), clock, std::move(inherited));
   Status s = daemon.Start(std::move(commit_store).value());
   if (!s.ok()) {
     LogError(s.ToString());
     return 1;
   }
   io.run();
-  ::unlink(paths.socket_path.c_str());
+  if (!daemon.management_inherited()) ::unlink(paths.socket_path.c_str());
   return daemon.exit_status();
 }
 

@@ -62,6 +62,16 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
     }
     if (auto j = r.Bool("journal")) c.journal = *j;
     range(r, "keep_events", 100, 100000000, c.keep_events);
+    if (auto user = r.OptionalString("user")) {
+      // A name as useradd(8) takes it; a number is not a name.
+      bool ok = !user->empty() && user->size() <= 32 && (*user)[0] != '-' &&
+                user->find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyz"
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string::npos &&
+                user->find_first_not_of("0123456789") != std::string::npos;
+      if (!ok) r.Fail("user", "\"user\" must be a user name such as \"activa\"");
+      c.user = *user;
+    }
     if (r.status().ok()) r.RejectUnknownKeys();
     ACTIVA_RETURN_IF_ERROR(r.status());
   }

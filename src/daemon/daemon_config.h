@@ -48,6 +48,9 @@ struct DaemonConfig {
   std::string machine_name;          // default: the host name
   bool journal = true;               // send events to the system journal too
   std::size_t keep_events = 100000;  // events kept in the state database
+  // Started as root outside systemd: become this user once the listeners
+  // can be bound (daemon/privileges.h). "" = stay as started.
+  std::string user;
 
   // [host]
   std::vector<std::string> listen = {"0.0.0.0", "::"};  // addresses, without port

@@ -387,3 +387,25 @@ TEST(DaemonConfigTest, ClearinghouseKeys) {
 
 }  // namespace
 }  // namespace activa
+
+namespace activa {
+namespace {
+
+TEST(DaemonConfigTest, UserIsANameOrNothing) {
+  Result<DaemonConfig> none = ParseDaemonConfig("", "activa.toml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->user, "") << "default: stay as started";
+  Result<DaemonConfig> c = ParseDaemonConfig("[daemon]\nuser = \"activa\"\n", "activa.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->user, "activa");
+  for (const char* bad : {"\"\"", "\"1000\"", "\"-x\"", "\"a b\"", "\"root;rm\"", "3"}) {
+    Result<DaemonConfig> r =
+        ParseDaemonConfig(std::string("[daemon]\nuser = ") + bad + "\n", "activa.toml");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("user"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("activa.toml"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace activa

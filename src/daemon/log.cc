@@ -9,6 +9,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <syslog.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
@@ -78,9 +80,49 @@ void LogToJournal() {
   sinks.push_back(std::make_shared<spdlog::sinks::systemd_sink_mt>("activad"));
 }
 
+std::string_view JournalMessageId(int event_id) {
+  // Made once (systemd-id128 new) and never changed: operators' journal
+  // queries and catalogs name them.
+  switch (event_id) {
+    case kEventClientRequest:
+      return "ab2cf9d371ac4db5be5b775af60c7abe";
+    case kEventClientResult:
+      return "aad9182d0c1542a9acde6c784f305426";
+    case kEventHostRequest:
+      return "4d6a37958c8f4bdb89867e70998dcbfb";
+    case kEventDnsFailed:
+      return "d9f4636da055494b8789396e786e03b4";
+    case kEventDnsPublished:
+      return "12c23097fccb4bb5a0e037839497b16b";
+    case kEventClearinghouseUnreachable:
+      return "3a4b22460c9742508861c2b40ae32319";
+    default:
+      return "";
+  }
+}
+
+std::vector<std::string> JournalEventFields(const Event& e) {
+  const bool warning =
+      e.event_id == kEventDnsFailed || e.event_id == kEventClearinghouseUnreachable;
+  std::vector<std::string> fields = {
+      "MESSAGE=" + e.message,
+      "PRIORITY=" + std::to_string(warning ? LOG_WARNING : LOG_INFO),
+      "SYSLOG_IDENTIFIER=activad",
+      "ACTIVA_EVENT_ID=" + std::to_string(e.event_id),
+  };
+  std::string_view id = JournalMessageId(e.event_id);
+  if (!id.empty()) fields.insert(fields.begin() + 1, "MESSAGE_ID=" + std::string(id));
+  return fields;
+}
+
 void JournalEvent(const Event& e) {
-  sd_journal_send("MESSAGE=%s", e.message.c_str(), "PRIORITY=%d", LOG_INFO,
-                  "SYSLOG_IDENTIFIER=activad", "ACTIVA_EVENT_ID=%d", e.event_id, nullptr);
+  // sd_journal_sendv takes each field whole, so a message with a newline
+  // or a '%' stays one field (no format string is involved).
+  std::vector<std::string> fields = JournalEventFields(e);
+  std::vector<iovec> iov;
+  iov.reserve(fields.size());
+  for (std::string& f : fields) iov.push_back({f.data(), f.size()});
+  sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
 }
 
 }  // namespace activa

@@ -16,7 +16,9 @@
 #define ACTIVA_DAEMON_LOG_H_
 
 #include <exception>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/event.h"
 
@@ -32,9 +34,18 @@ void LogException(std::string_view what, std::exception_ptr e);
 bool JournalAvailable();
 // Sends the log lines to the journal as well (SYSLOG_IDENTIFIER=activad).
 void LogToJournal();
-// Sends one KMS event to the journal: its message, SYSLOG_IDENTIFIER=activad
-// and ACTIVA_EVENT_ID.
+// Sends one KMS event to the journal: the fields of JournalEventFields().
 void JournalEvent(const Event& e);
+
+// The fixed MESSAGE_ID (128 bits, 32 hex digits, as journalctl's
+// MESSAGE_ID= matches it) of each event kind (docs/operations.md, "Running
+// under systemd"); "" for an ID that is not one of base/event.h's.
+std::string_view JournalMessageId(int event_id);
+// What the journal gets for `e`, as "FIELD=value" assignments: MESSAGE,
+// MESSAGE_ID, PRIORITY (warning for 12293 and 12295, else info),
+// SYSLOG_IDENTIFIER=activad and ACTIVA_EVENT_ID, so that
+// `journalctl ACTIVA_EVENT_ID=12290` lists a host's requests. Pure.
+std::vector<std::string> JournalEventFields(const Event& e);
 
 }  // namespace activa
 

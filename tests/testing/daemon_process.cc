@@ -99,7 +99,8 @@ DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
                                          : options_.socket_path;
   std::ofstream(options_.state_dir + "/activa.toml")
       << "[daemon]\njournal = false\nmachine_name = \"" << options_.machine_name << "\"\n"
-      << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port << "\n"
+      << options_.daemon_config << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port
+      << "\n"
       << "idle_timeout_seconds = 2\n"
       << options_.host_config
       << "[client]\nconnect_timeout_seconds = 2\nresponse_timeout_seconds = 5\n"
@@ -152,12 +153,52 @@ void DaemonProcess::Start() {
     }
     env_strings.emplace_back(v);
   }
+  for (const std::string& e : options_.env) env_strings.push_back(e);
+  if (!options_.listen_fds.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < options_.listen_fds.size(); ++i)
+      names += i ? ":activad" : "activad";
+    env_strings.push_back("LISTEN_FDS=" + std::to_string(options_.listen_fds.size()));
+    env_strings.push_back("LISTEN_FDNAMES=" + names);
+    env_strings.push_back("LISTEN_PID=");  // completed in the child
+  }
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
-  int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start activad");
+  if (options_.listen_fds.empty()) {
+    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start activad");
+  } else {
+    // LISTEN_PID must be the daemon's own pid: fork, then exec.
+    posix_spawn_file_actions_destroy(&actions);
+    // Out of the way of 3, 4, ... first (the child moves them into place).
+    std::vector<int> high;
+    for (int fd : options_.listen_fds) high.push_back(::fcntl(fd, F_DUPFD_CLOEXEC, 100));
+    char pid_text[32] = {};
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      // Only async-signal-safe calls from here on.
+      int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+      for (std::size_t i = 0; i < high.size(); ++i) ::dup2(high[i], 3 + static_cast<int>(i));
+      int pid = static_cast<int>(::getpid());
+      char digits[16];
+      int n = 0;
+      do {
+        digits[n++] = static_cast<char>('0' + pid % 10);
+        pid /= 10;
+      } while (pid > 0);
+      std::memcpy(pid_text, "LISTEN_PID=", 11);
+      for (int i = 0; i < n; ++i) pid_text[11 + i] = digits[n - 1 - i];
+      envp[envp.size() - 2] = pid_text;
+      ::execve(argv[0], argv.data(), envp.data());
+      ::_exit(127);
+    }
+    for (int fd : high) ::close(fd);
+    if (pid_ < 0) throw std::runtime_error("cannot start activad");
+  }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     int fd = ConnectUnix(socket_);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "protocol/codec.h"
@@ -40,9 +41,17 @@ class DaemonProcess {
     // a restarted host may get another port; a test that needs the same
     // port across restarts passes one.
     std::uint16_t port = 0;
-    std::string host_config;   // lines added to the generated [host] table
-    std::string extra_config;  // appended to the generated config
-    std::string socket_path;   // empty: STATE_DIR/run/activad.sock
+    std::string host_config;    // lines added to the generated [host] table
+    std::string extra_config;   // appended to the generated config
+    std::string socket_path;    // empty: STATE_DIR/run/activad.sock
+    std::string daemon_config;  // lines added to the generated [daemon] table
+    // "NAME=VALUE" entries added to activad's environment (NOTIFY_SOCKET).
+    std::vector<std::string> env;
+    // Listening sockets handed to activad as systemd does (socket
+    // activation): descriptors 3, 4, ... with LISTEN_FDS, LISTEN_PID (the
+    // child's own) and LISTEN_FDNAMES (each "activad"). The test keeps its
+    // descriptors, as systemd keeps its own.
+    std::vector<int> listen_fds;
   };
 
   // Starts the daemon and waits (up to 10 s) until its socket answers.
