@@ -16,11 +16,21 @@ std::string JsonEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           static constexpr char kHex[] = "0123456789abcdef";
@@ -86,8 +96,7 @@ void Router::Dispatch(const Request& request, Reply reply) const {
     return;
   }
   if (!allow.empty()) {
-    Response response =
-        JsonError(405, request.method + " is not allowed for " + request.path);
+    Response response = JsonError(405, request.method + " is not allowed for " + request.path);
     response.headers.emplace_back("Allow", allow);
     reply(std::move(response));
     return;
