@@ -36,9 +36,9 @@ struct HttpAnswer {
   std::string body;
 };
 
-// One GET over a new connection to 127.0.0.1:port, read until the server
-// closes it (Connection: close). status 0 when nothing came back.
-HttpAnswer Get(std::uint16_t port, const std::string& path) {
+// Sends `request` over a new connection to 127.0.0.1:port and reads until
+// the server closes it. status 0 when nothing came back.
+HttpAnswer Exchange(std::uint16_t port, const std::string& request) {
   HttpAnswer out;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   timeval tv{10, 0};
@@ -51,7 +51,6 @@ HttpAnswer Get(std::uint16_t port, const std::string& path) {
     ::close(fd);
     return out;
   }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
   if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     ::close(fd);
     return out;
@@ -70,6 +69,12 @@ HttpAnswer Get(std::uint16_t port, const std::string& path) {
   out.headers = text.substr(0, end);
   out.body = text.substr(end + 4);
   return out;
+}
+
+// One GET (Connection: close).
+HttpAnswer Get(std::uint16_t port, const std::string& path) {
+  return Exchange(port,
+                  "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 // The samples of `name` (without labels' braces: the whole label text
@@ -247,6 +252,22 @@ TEST_F(MetricsHttpTest, BurstThenScrapeMatchesDliAndPassesPromtool) {
   // Only those three routes, and no login anywhere.
   EXPECT_EQ(Get(metrics_port, "/console/").status, 404);
   EXPECT_EQ(Get(metrics_port, "/v1/dli").status, 404);
+  HttpAnswer post = Exchange(metrics_port,
+                             "POST /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                             "Content-Length: 0\r\n\r\n");
+  EXPECT_EQ(post.status, 405);
+
+  // An unauthenticated port must not let a peer make the daemon hold
+  // large requests: a header over 8 KiB is refused, and so is a body.
+  HttpAnswer big =
+      Exchange(metrics_port,
+               "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(9000, 'a') + "\r\n\r\n");
+  EXPECT_EQ(big.status, 413) << big.headers;
+  HttpAnswer body =
+      Exchange(metrics_port, "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+  EXPECT_EQ(body.status, 413) << body.headers;
+  // The daemon answers on as before.
+  EXPECT_EQ(Get(metrics_port, "/healthz").status, 200);
 }
 
 TEST_F(MetricsHttpTest, ReadyzIs503WhileAListenerIsNotBound) {
@@ -263,14 +284,14 @@ TEST_F(MetricsHttpTest, ReadyzIs503WhileAListenerIsNotBound) {
   const std::uint16_t taken_port = ntohs(addr.sin_port);
 
   const std::uint16_t metrics_port = testing::FreePort();
-  auto host = Host("host", "\"127.0.0.1:" + std::to_string(metrics_port) + "\", \"127.0.0.1:" +
-                               std::to_string(taken_port) + "\"");
+  auto host = Host("host", "\"127.0.0.1:" + std::to_string(metrics_port) +
+                               "\", \"127.0.0.1:" + std::to_string(taken_port) + "\"");
   // Alive, but not ready, saying which listener is missing.
   EXPECT_EQ(Get(metrics_port, "/healthz").status, 200);
   HttpAnswer ready = Get(metrics_port, "/readyz");
   EXPECT_EQ(ready.status, 503) << ready.body;
-  EXPECT_NE(ready.body.find("[management] metrics_listen: 127.0.0.1:" +
-                            std::to_string(taken_port) + ": "),
+  EXPECT_NE(ready.body.find("[management] metrics_listen: 127.0.0.1:" + std::to_string(taken_port) +
+                            ": "),
             std::string::npos)
       << ready.body;
 

@@ -27,6 +27,7 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
 constexpr std::int64_t kSecondsPerDay = 86400;
+
 double Seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 // Deleting long-unseen client records is a range delete on an index; once

@@ -20,7 +20,7 @@ const std::vector<double> kBatchSecondBuckets = {0.0005, 0.001, 0.0025, 0.005, 0
 
 // The license states' label values, indexed by LicenseState (KMS's numbers).
 constexpr std::array<const char*, 7> kStateNames = {
-    "unlicensed",   "licensed",         "initial_grace", "out_of_tolerance_grace",
+    "unlicensed",        "licensed",     "initial_grace", "out_of_tolerance_grace",
     "non_genuine_grace", "notification", "extended_grace"};
 
 }  // namespace
@@ -131,8 +131,7 @@ DaemonMetrics::DaemonMetrics(DaemonCore& core, std::int64_t start_time)
   // the listeners bind in between.
   readiness_.Set("state", "not loaded yet");
   registry_
-      .AddGauge("process_start_time_seconds",
-                "When the activad process started, in Unix seconds.")
+      .AddGauge("process_start_time_seconds", "When the activad process started, in Unix seconds.")
       .Set(static_cast<double>(start_time));
   AddStateGauges();
 }
@@ -142,7 +141,9 @@ void DaemonMetrics::DnsPublished(const std::string& domain, const Status& result
   dns_publish_
       .WithLabels({domain, withdrawal ? "withdraw" : "publish", FormatResultCode(result.code())})
       .Increment();
-  if (result.ok() && !withdrawal) dns_last_success_.WithLabels({domain}).Set(static_cast<double>(now));
+  if (result.ok() && !withdrawal) {
+    dns_last_success_.WithLabels({domain}).Set(static_cast<double>(now));
+  }
 }
 
 void DaemonMetrics::AddStateGauges() {
@@ -168,8 +169,8 @@ void DaemonMetrics::AddStateGauges() {
         const ProductGroup* group = core.host().group();
         if (catalog == nullptr) return;
         for (const Edition& e : catalog->editions) {
-          if (group != nullptr && std::find(group->editions.begin(), group->editions.end(),
-                                            e.id) == group->editions.end()) {
+          if (group != nullptr && std::find(group->editions.begin(), group->editions.end(), e.id) ==
+                                      group->editions.end()) {
             continue;
           }
           const Application* a = catalog->FindApplication(e.application_id);
@@ -184,13 +185,12 @@ void DaemonMetrics::AddStateGauges() {
         if (!core.host().key_installed()) return;
         sink({}, core.host().activated() && !core.host().revoked() ? 1 : 0);
       });
-  registry_.AddGaugeCallback(
-      "activa_host_certificate_expiry_timestamp_seconds",
-      "When the host's certificate from the vendor ends, in Unix seconds.", {},
-      [&core](const metrics::GaugeSink& sink) {
-        const auto& cert = core.host().certificate();
-        if (cert) sink({}, static_cast<double>(cert->not_after));
-      });
+  registry_.AddGaugeCallback("activa_host_certificate_expiry_timestamp_seconds",
+                             "When the host's certificate from the vendor ends, in Unix seconds.",
+                             {}, [&core](const metrics::GaugeSink& sink) {
+                               const auto& cert = core.host().certificate();
+                               if (cert) sink({}, static_cast<double>(cert->not_after));
+                             });
   registry_.AddGaugeCallback(
       "activa_client_license_state",
       "1 for the license state each installed product is in, 0 for the others.",

@@ -137,9 +137,10 @@ TEST_F(DaemonMetricsTest, DnsPublishing) {
                    "result=\"0x00000000\"} 1\n"),
             std::string::npos);
   // The last success, not the last attempt; a withdrawal is no success.
-  EXPECT_NE(t.find("activa_host_dns_publish_last_success_timestamp_seconds{domain=\"example.test\"} "
-                   "1795000010\n"),
-            std::string::npos);
+  EXPECT_NE(
+      t.find("activa_host_dns_publish_last_success_timestamp_seconds{domain=\"example.test\"} "
+             "1795000010\n"),
+      std::string::npos);
   EXPECT_EQ(t.find("last_success_timestamp_seconds{domain=\"other.test\"}"), std::string::npos);
 }
 
@@ -148,7 +149,8 @@ TEST_F(DaemonMetricsTest, ClientProductStateAndDaysLeft) {
   const Edition& e = vendor_->catalog().editions[0];
   ASSERT_EQ(Run({{"op", "ipk"}, {"key", e.setup_key}}).at("result").to_number<int>(), 0);
   std::string t = m.Render();
-  const std::string labels = "product=\"" + e.name + "\",activation_id=\"" + FormatUuid(e.id) + "\"";
+  const std::string labels =
+      "product=\"" + e.name + "\",activation_id=\"" + FormatUuid(e.id) + "\"";
   EXPECT_NE(t.find("activa_client_license_state{" + labels + ",state=\"initial_grace\"} 1\n"),
             std::string::npos)
       << t;
@@ -173,7 +175,8 @@ TEST_F(DaemonMetricsTest, HostCountAndThresholds) {
   const Catalog& c = vendor_->catalog();
   const Application* app = c.FindApplication(c.editions[0].application_id);
   ASSERT_NE(app, nullptr);
-  EXPECT_NE(t.find("activa_host_active_clients{application=\"" + app->name + "\"} 0\n"), std::string::npos);
+  EXPECT_NE(t.find("activa_host_active_clients{application=\"" + app->name + "\"} 0\n"),
+            std::string::npos);
   EXPECT_NE(t.find("activa_host_required_clients{application=\"" + app->name + "\",edition=\"" +
                    c.editions[0].name + "\"} " + std::to_string(c.editions[0].threshold) + "\n"),
             std::string::npos);
@@ -199,7 +202,8 @@ TEST_F(DaemonMetricsTest, Routes) {
   m.readiness().Set("[management] metrics_listen", "127.0.0.1:9: Address already in use");
   ready = Get(router, "/readyz");
   EXPECT_EQ(ready.status, 503u);
-  EXPECT_EQ(ready.body, "not ready:\n[management] metrics_listen: 127.0.0.1:9: Address already in use\n");
+  EXPECT_EQ(ready.body,
+            "not ready:\n[management] metrics_listen: 127.0.0.1:9: Address already in use\n");
   m.readiness().Set("[management] metrics_listen", "");
   ready = Get(router, "/readyz");
   EXPECT_EQ(ready.status, 200u);
@@ -223,11 +227,11 @@ TEST(MetricsListenConfigTest, BadEntriesNameTheKeyAndWhatIsWrong) {
     const char* value;
     const char* message;
   };
-  for (const Case& k : {Case{"\"127.0.0.1\"", "needs a port"},
-                        Case{"\"localhost:9688\"", "is not ADDRESS:PORT"},
-                        Case{"\"10.0.0.0/8:9688\"", "is not ADDRESS:PORT"},
-                        Case{"\"::1:9688\"", "is not ADDRESS:PORT"},
-                        Case{"\"127.0.0.1:99999\"", "is not ADDRESS:PORT"}}) {
+  for (const Case& k :
+       {Case{"\"127.0.0.1\"", "needs a port"}, Case{"\"localhost:9688\"", "is not ADDRESS:PORT"},
+        Case{"\"10.0.0.0/8:9688\"", "is not ADDRESS:PORT"},
+        Case{"\"::1:9688\"", "is not ADDRESS:PORT"},
+        Case{"\"127.0.0.1:99999\"", "is not ADDRESS:PORT"}}) {
     Result<DaemonConfig> c = ParseDaemonConfig(
         std::string("[management]\nmetrics_listen = [") + k.value + "]\n", "a.toml");
     ASSERT_FALSE(c.ok()) << k.value;

@@ -1,11 +1,13 @@
 #include "daemon/metrics_listener.h"
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
-#include <optional>
 #include <utility>
+
+#include "daemon/log.h"
 
 namespace activa {
 namespace asio = boost::asio;
@@ -21,6 +23,10 @@ constexpr std::uint32_t kHeaderLimit = 8 * 1024;
 // GET and HEAD carry no body; a little room for a client that sends an
 // empty one with a length anyway.
 constexpr std::uint64_t kBodyLimit = 1024;
+// After refusing a request that is too large: how long and how much of the
+// rest of it is read and thrown away before the connection is closed.
+constexpr std::chrono::seconds kDrainTimeout(1);
+constexpr std::size_t kDrainLimit = 256 * 1024;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -51,8 +57,7 @@ struct MetricsListener::Impl : std::enable_shared_from_this<Impl> {
   std::size_t connections = 0;
 };
 
-MetricsListener::MetricsListener(asio::io_context& io, const http::Router& router,
-                                 FatalError fatal)
+MetricsListener::MetricsListener(asio::io_context& io, const http::Router& router, FatalError fatal)
     : impl_(std::make_shared<Impl>(io, router, std::move(fatal))) {}
 
 MetricsListener::~MetricsListener() { impl_->Close(); }
@@ -101,9 +106,10 @@ awaitable<void> MetricsListener::Impl::Accept(std::shared_ptr<tcp::acceptor> acc
     }
     if (connections >= kMaxConnections) continue;  // closes it
     ++connections;
-    asio::co_spawn(io, Serve(std::move(socket)), [self](std::exception_ptr) {
-      // A connection's failure is its own: the listener goes on.
+    asio::co_spawn(io, Serve(std::move(socket)), [self](std::exception_ptr e) {
+      // A connection's failure is its own: logged, and the listener goes on.
       --self->connections;
+      if (e) LogException("a metrics connection", e);
     });
   }
 }
@@ -138,7 +144,21 @@ awaitable<void> MetricsListener::Impl::Serve(tcp::socket socket) {
         res.body() = "request too large: at most 8 KiB of header and no body\n";
         res.keep_alive(false);
         res.prepare_payload();
+        stream.expires_after(kRequestTimeout);
         co_await bhttp::async_write(stream, res, kNoThrow);
+        // A close with unread bytes sends a reset, which can destroy the
+        // answer before the client reads it: end our side, then read
+        // what the client still sends, bounded in bytes and time.
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.expires_after(kDrainTimeout);
+        std::array<char, 4096> scratch;
+        std::size_t drained = 0;
+        while (drained < kDrainLimit) {
+          auto [rec, rn] = co_await stream.async_read_some(asio::buffer(scratch), kNoThrow);
+          if (rec) break;
+          drained += rn;
+        }
       }
       co_return;
     }

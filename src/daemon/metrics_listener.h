@@ -6,9 +6,10 @@
 // who reaches it.
 //
 // Bounded like the activation port: at most kMaxConnections at once (more
-// are closed at once), a request header of at most 8 KiB, no request body,
-// and a connection closed when a request does not arrive whole within
-// kRequestTimeout.
+// are closed at once), a request header of at most 8 KiB and a body of at
+// most 1 KiB (GET and HEAD need none; more is answered 413 and the
+// connection closed), and a connection closed when a request does not
+// arrive whole within kRequestTimeout.
 //
 // Lifetime: `io` and `router` must outlive the listener; the router's
 // handlers run on `io`'s thread. Thread safety: `io`'s thread only.
