@@ -1,21 +1,26 @@
 // The clearinghouse's counters and its latency histogram, written out in
-// the Prometheus text format (version 0.0.4) for GET /metrics.
+// the Prometheus text format (version 0.0.4) for GET /metrics, through the
+// registry activad uses too (metrics/registry.h).
 //
-// Not thread-safe: the server updates and reads it from its io thread.
+// Thread-safe (the registry is); each call looks its metric up by label
+// values, which takes a lock: the clearinghouse's requests are few and
+// slow next to an activation host's.
 #ifndef ACTIVA_CLEARINGHOUSE_METRICS_H_
 #define ACTIVA_CLEARINGHOUSE_METRICS_H_
 
-#include <array>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
-#include <utility>
+#include <vector>
+
+#include "metrics/registry.h"
 
 namespace activa {
 
 class ClearinghouseMetrics {
  public:
+  ClearinghouseMetrics();
+
   // activa_clearinghouse_requests_total{route,status}
   void CountRequest(std::string_view route, int http_status);
   // activa_clearinghouse_activations_total{kind,result}: kind "host",
@@ -27,25 +32,23 @@ class ClearinghouseMetrics {
   // activa_clearinghouse_rate_limited_total{scope}: "source" or "key".
   void CountRateLimited(std::string_view scope);
   // activa_clearinghouse_database_errors_total
-  void CountDatabaseError() { ++database_errors_; }
+  void CountDatabaseError() { database_errors_.Increment(); }
   // activa_clearinghouse_request_duration_seconds (histogram)
-  void ObserveLatency(double seconds);
+  void ObserveLatency(double seconds) { latency_.Observe(seconds); }
 
-  std::string Text() const;
+  std::string Text() const { return registry_.Render(); }
 
   // Bucket upper bounds, in seconds.
-  static constexpr std::array<double, 10> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                             0.05,  0.1,    0.25,  1.0,  5.0};
+  static const std::vector<double> kLatencyBuckets;
 
  private:
-  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
-  std::map<std::pair<std::string, std::uint32_t>, std::uint64_t> activations_;
-  std::map<std::uint32_t, std::uint64_t> renewals_;
-  std::map<std::string, std::uint64_t> rate_limited_;
-  std::uint64_t database_errors_ = 0;
-  std::array<std::uint64_t, kLatencyBuckets.size()> latency_buckets_{};
-  std::uint64_t latency_count_ = 0;
-  double latency_sum_ = 0;
+  metrics::Registry registry_;
+  metrics::Family<metrics::Counter>& requests_;
+  metrics::Family<metrics::Counter>& activations_;
+  metrics::Family<metrics::Counter>& renewals_;
+  metrics::Family<metrics::Counter>& rate_limited_;
+  metrics::Counter& database_errors_;
+  metrics::Histogram& latency_;
 };
 
 }  // namespace activa

@@ -31,6 +31,9 @@ namespace {
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
 
 constexpr std::int64_t kSecondsPerDay = 86400;
+
+double Seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
 // Deleting long-unseen client records is a range delete on an index; once
 // an hour keeps its cost out of nearly every batch.
 constexpr std::int64_t kClientPruneIntervalSeconds = 3600;
@@ -48,10 +51,11 @@ std::int64_t BatchTime(const HostBatch& b) {
 }  // namespace
 
 ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, StateStore commit_store,
-                                   bool journal, FatalError fatal)
+                                   bool journal, FatalError fatal, DaemonMetrics* metrics)
     : io_(io),
       core_(core),
       fatal_(std::move(fatal)),
+      metrics_(metrics),
       new_clients_(core.config().max_new_clients_per_minute) {
   // The commit queue's writer owns the second connection to the state;
   // it journals what it wrote. It also deletes the client records that have
@@ -62,8 +66,10 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
   const std::int64_t keep_clients_seconds =
       (kCountWindowDays + core_.config().keep_clients_days) * kSecondsPerDay;
   auto last_prune = std::make_shared<std::int64_t>(0);  // the commit thread's only
-  CommitQueue::Writer writer = [store, journal, keep, keep_clients_seconds,
-                                last_prune](const HostBatch& b) {
+  HostMetrics* host_metrics = metrics ? &metrics->host() : nullptr;
+  CommitQueue::Writer writer = [store, journal, keep, keep_clients_seconds, last_prune,
+                                host_metrics](const HostBatch& b) {
+    const auto started = steady_clock::now();
     std::int64_t now = BatchTime(b);
     std::int64_t drop_before = 0;
     if (now != 0 && (now - *last_prune >= kClientPruneIntervalSeconds || now < *last_prune)) {
@@ -71,6 +77,9 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
     }
     Status s = store->SaveHostBatch(b.clients, b.delta, b.events, keep, drop_before);
     if (s.ok() && drop_before != 0) *last_prune = now;
+    if (host_metrics) {
+      host_metrics->BatchWritten(b.clients.size(), Seconds(steady_clock::now() - started), s.ok());
+    }
     if (journal) {
       for (const Event& e : b.events) JournalEvent(e);
     }
@@ -92,6 +101,7 @@ ActivationServer::~ActivationServer() {
 Status ActivationServer::Rebind() {
   for (auto& a : acceptors_) a->close();
   acceptors_.clear();
+  if (metrics_) metrics_->readiness().Set("[host] listen", "");
   if (!core_.host().key_installed()) return Status::Ok();
   std::string errors;
   // Port 0: the first address that binds gets a port from the kernel, and
@@ -132,6 +142,7 @@ Status ActivationServer::Rebind() {
       if (e) fatal_("a listener", e);
     });
   }
+  if (metrics_) metrics_->readiness().Set("[host] listen", errors);
   if (acceptors_.empty()) {
     return Status(ResultCode::kAccessDenied,
                   "cannot listen on port " + std::to_string(port) + ": " + errors);
@@ -153,13 +164,26 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     }
     boost::system::error_code pec;
     tcp::endpoint peer = socket.remote_endpoint(pec);
-    if (pec || !Allowed(peer.address())) continue;  // closes the socket
-    if (connections_ >= core_.config().max_connections) continue;
-    if (!AdmitConnection(peer.address())) continue;
+    if (pec) continue;  // closes the socket
+    using Refusal = HostMetrics::ConnectionRefusal;
+    if (!Allowed(peer.address())) {
+      if (metrics_) metrics_->host().ConnectionRefused(Refusal::kNetwork);
+      continue;
+    }
+    if (connections_ >= core_.config().max_connections) {
+      if (metrics_) metrics_->host().ConnectionRefused(Refusal::kMaxConnections);
+      continue;
+    }
+    if (!AdmitConnection(peer.address())) {
+      if (metrics_) metrics_->host().ConnectionRefused(Refusal::kPerAddress);
+      continue;
+    }
     ++connections_;
+    if (metrics_) metrics_->host().ConnectionOpened();
     asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
                    [this, address = peer.address()](std::exception_ptr e) {
                      --connections_;
+                     if (metrics_) metrics_->host().ConnectionClosed();
                      ReleaseConnection(address);
                      if (e) LogException("a client connection", e);
                    });
@@ -284,11 +308,13 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       deadline = steady_clock::now() + IdleTimeout();
       continue;
     }
+    const auto received = steady_clock::now();
     // The answer is decided and sent only once the client's record is on
     // disk, so the count holds durable records only. An edition outside the
     // host's catalog has no record, so nothing to wait for.
     RequestHandler::Admission admission = core_.host().Admit(*request);
     if (!AdmitNewClient(source, admission)) {
+      if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kNewClientLimit);
       if (!co_await SendError(socket, Status(ResultCode::kTooManyNewClients,
                                              "too many new client machines from " + source +
                                                  " in the last minute; ask again later"))) {
@@ -316,12 +342,14 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       commits_->Add(std::move(item));
       if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
       if (!commit->status.ok()) {
+        if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);
         Bytes failed = RequestHandler::CommitFailed(commit->status);
         co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
         co_return;
       }
     }
     RequestHandler::Answer answer = core_.host().Respond(admission);
+    if (metrics_) metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
     CommitQueue::Item logged;
     logged.delta = answer.delta;
     logged.event = std::move(answer.event);
@@ -341,6 +369,7 @@ void ActivationServer::Refused(const tcp::socket& socket, const Status& why) {
   boost::system::error_code ec;
   tcp::endpoint peer = socket.remote_endpoint(ec);
   std::string from = ec ? std::string("?") : peer.address().to_string();
+  if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kMalformed);
   for (Event& e : refusals_.Refused(core_.clock().Now(), from + ": " + why.ToString())) {
     AddEvent(std::move(e));
   }

@@ -33,6 +33,7 @@
 
 #include "base/status.h"
 #include "daemon/daemon_core.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/inherited_sockets.h"
 #include "daemon/state_store.h"
 #include "host/commit_queue.h"
@@ -49,9 +50,11 @@ class ActivationServer {
 
   // `commit_store` is a second connection to the state database, used on
   // the commit queue's thread only. With `journal`, every event written is
-  // sent to the journal too.
+  // sent to the journal too. With `metrics` (which must outlive the
+  // server), requests, connections and commits are counted there, and
+  // Rebind() reports to its readiness what could not be bound.
   ActivationServer(boost::asio::io_context& io, DaemonCore& core, StateStore commit_store,
-                   bool journal, FatalError fatal);
+                   bool journal, FatalError fatal, DaemonMetrics* metrics = nullptr);
   ~ActivationServer();
   ActivationServer(const ActivationServer&) = delete;
   ActivationServer& operator=(const ActivationServer&) = delete;
@@ -97,6 +100,7 @@ class ActivationServer {
   boost::asio::io_context& io_;
   DaemonCore& core_;
   FatalError fatal_;
+  DaemonMetrics* metrics_;  // may be null
   std::unique_ptr<CommitQueue> commits_;
   // What the requests of the batch now gathering wait on (one per batch).
   std::shared_ptr<PendingCommit> waiter_;

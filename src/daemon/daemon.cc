@@ -25,9 +25,11 @@
 #include "clearinghouse_client/clearinghouse_client.h"
 #include "client/tcp_host_connector.h"
 #include "daemon/activation_server.h"
+#include "daemon/daemon_metrics.h"
 #include "daemon/inherited_sockets.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
+#include "daemon/metrics_listener.h"
 #include "daemon/privileges.h"
 #include "daemon/service_notifier.h"
 #include "daemon/service_status.h"
@@ -149,10 +151,16 @@ class Daemon {
     // First, while this is the only thread: creating the socket changes the
     // process's umask for a moment.
     ACTIVA_RETURN_IF_ERROR(OpenManagementSocket());
+    metrics_ = std::make_unique<DaemonMetrics>(*core_, clock_.Now());
     activation_ = std::make_unique<ActivationServer>(
         io_, *core_, std::move(commit_store), journal,
+        [this](std::string_view what, std::exception_ptr e) { Fatal(what)(e); }, metrics_.get());
+    AddMetricsRoutes(metrics_router_, *metrics_);
+    metrics_listener_ = std::make_unique<MetricsListener>(
+        io_, metrics_router_,
         [this](std::string_view what, std::exception_ptr e) { Fatal(what)(e); });
     activation_->set_inherited(&inherited_);
+    ListenForMetrics();
 
 #ifdef ACTIVA_TEST_CONTROLS
     core_->advance_clock = [this](std::int64_t s) { clock_.Advance(s); };
@@ -186,6 +194,7 @@ class Daemon {
     asio::co_spawn(io_, DnsLoop(), Fatal("the DNS loop"));
     asio::co_spawn(io_, ClearinghouseLoop(), Fatal("the clearinghouse loop"));
     WaitForSignals();
+    metrics_->readiness().Set("state", "");
     // Only now: the state is loaded and every listener bound (or its
     // failure logged and in the status line).
     notifier_.Ready();
@@ -350,6 +359,8 @@ class Daemon {
         Status s = co_await std::move(task);
         core_->RecordPublishResult(action.target.domain, s,
                                    action.kind == dns::PublishAction::Kind::kWithdraw);
+        metrics_->DnsPublished(action.target.domain, s,
+                               action.kind == dns::PublishAction::Kind::kWithdraw, clock_.Now());
         reconciler_.Report(action, s, steady_clock::now());
       }
       // A change that came while this pass was at work: another pass now.
@@ -559,6 +570,14 @@ class Daemon {
 
   // --- Management ------------------------------------------------------------
 
+  // [management] metrics_listen, (re)bound; what could not be bound keeps
+  // /readyz at 503 and is logged.
+  void ListenForMetrics() {
+    std::string problems = metrics_listener_->Listen(core_->config().metrics_listen);
+    metrics_->readiness().Set("[management] metrics_listen", problems);
+    if (!problems.empty()) LogError("metrics_listen: cannot listen on " + problems);
+  }
+
   Status OpenManagementSocket() {
     const std::string& path = paths_.socket_path;
     // systemd's (activad.socket): nothing to create, check or remove.
@@ -757,6 +776,7 @@ class Daemon {
     CreateDnsClients();
     dns_timer_.cancel();
     Rebind();
+    ListenForMetrics();
     LogInfo("configuration and catalogs reloaded");
     notifier_.Ready();
   }
@@ -793,6 +813,10 @@ class Daemon {
   std::string no_proxy_;         // the environment's, at start
   std::int64_t busy_until_ = 0;  // a 429's Retry-After, in clock_ seconds
   bool clearinghouse_nudged_ = false;
+  // Outlive the activation server, whose last commit they count.
+  std::unique_ptr<DaemonMetrics> metrics_;
+  http::Router metrics_router_;  // /metrics, /healthz, /readyz
+  std::unique_ptr<MetricsListener> metrics_listener_;
   // Destroyed after the management side, and its destructor writes what
   // the commit queue still holds.
   std::unique_ptr<ActivationServer> activation_;

@@ -30,6 +30,33 @@ Status ValidateServiceLabel(std::string_view service) {
   return Status::Ok();
 }
 
+namespace {
+
+// [management] metrics_listen = ["ADDR:PORT", ...]: addresses, never names
+// (a listener binds what it is given; a name could resolve elsewhere
+// tomorrow), each with its port (there is no default port to guess).
+void ReadMetricsListen(TableReader& r, DaemonConfig* c) {
+  std::optional<std::vector<std::string>> listen = r.Strings("metrics_listen");
+  if (!listen) return;
+  for (const std::string& text : *listen) {
+    Result<HostAddress> a = ParseHostAddress(text, 0);
+    if (a.ok() && a->port == 0) {
+      r.Fail("metrics_listen",
+             "\"metrics_listen\": \"" + text + "\" needs a port, such as 127.0.0.1:9688");
+      return;
+    }
+    if (!a.ok() || !ParseNetwork(a->host) || a->host.find('/') != std::string::npos) {
+      r.Fail("metrics_listen", "\"metrics_listen\": \"" + text +
+                                   "\" is not ADDRESS:PORT with an IPv4 or [IPv6] address, "
+                                   "such as 127.0.0.1:9688 or [::1]:9688");
+      return;
+    }
+    c->metrics_listen.push_back(*a);
+  }
+}
+
+}  // namespace
+
 Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string& file) {
   Result<toml::table> parsed = ParseToml(text, file);
   if (!parsed.ok()) return parsed.status();
@@ -39,6 +66,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
   const toml::table* host = root.Table("host");
   const toml::table* client = root.Table("client");
   const toml::table* dns = root.Table("dns");
+  const toml::table* management = root.Table("management");
   if (root.status().ok()) root.RejectUnknownKeys();
   ACTIVA_RETURN_IF_ERROR(root.status());
 
@@ -192,6 +220,12 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
       ACTIVA_RETURN_IF_ERROR(e.status());
       c.dns.publish.push_back(std::move(entry));
     }
+  }
+  if (management != nullptr) {
+    TableReader r(*management, file, "[management]");
+    ReadMetricsListen(r, &c);
+    if (r.status().ok()) r.RejectUnknownKeys();
+    ACTIVA_RETURN_IF_ERROR(r.status());
   }
   return c;
 }

@@ -83,6 +83,11 @@ struct DaemonConfig {
 
   // [dns]
   DnsConfig dns;
+
+  // [management] metrics_listen: plain-HTTP listeners (no TLS, no login)
+  // for GET /metrics, /healthz and /readyz, each an IP address with its
+  // port ("127.0.0.1:9688", "[::1]:9688"); empty: none (docs/remote.md).
+  std::vector<HostAddress> metrics_listen;
 };
 
 // OK for "_name._proto" labels other than KMS's "_vlmcs._tcp".
