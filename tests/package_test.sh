@@ -116,7 +116,7 @@ expect_mode() {  # PATH "MODE OWNER GROUP"
 expect_mode /usr/sbin/activad "755 root root"
 expect_mode /usr/bin/slmgr "755 root root"
 expect_mode /usr/bin/activa-vendor "755 root root"
-expect_mode /usr/lib/systemd/system/activad.service "644 root root"
+expect_mode /lib/systemd/system/activad.service "644 root root"
 expect_mode /usr/lib/sysusers.d/activa.conf "644 root root"
 expect_mode /etc/activa "755 root root"
 expect_mode /etc/activa/activa.toml "640 root activa"
@@ -139,7 +139,7 @@ fi
 dpkg-query -W -f='${Conffiles}\n' activad | grep -q ' /etc/activa/activa.toml ' ||
   fail "/etc/activa/activa.toml is not a conffile of activad"
 grep -q '^ExecStart=/usr/sbin/activad --config /etc/activa/activa.toml' \
-  /usr/lib/systemd/system/activad.service || fail "the unit does not start the installed activad"
+  /lib/systemd/system/activad.service || fail "the unit does not start the installed activad"
 
 step "users and groups"
 IFS=: read -r _ _ uid gid _ home shell < <(getent passwd activa) || fail "no user activa"
@@ -179,7 +179,7 @@ step "the installed activad with the installed configuration"
 # As the unit runs it: its User= (with CAP_NET_BIND_SERVICE, as the unit's
 # AmbientCapabilities give it) and the runtime folder systemd would make;
 # a unit with no User= runs it as root.
-unit_user=$(sed -n 's/^User=//p' /usr/lib/systemd/system/activad.service | tail -n 1)
+unit_user=$(sed -n 's/^User=//p' /lib/systemd/system/activad.service | tail -n 1)
 run=(/usr/sbin/activad --config /etc/activa/activa.toml)
 if [ -n "$unit_user" ] && [ "$unit_user" != root ]; then
   install -d -o "$unit_user" -g "$unit_user" -m 0755 /run/activa
