@@ -38,7 +38,18 @@ TEST(ManPagesTest, SlmgrPageNamesEveryOptionAndFlag) {
   ASSERT_GT(options.size(), 20u);
   for (const std::string& option : options) {
     EXPECT_TRUE(NamesInBold(page, option)) << "slmgr.8.scd does not describe " << option;
-    // With slmgr.vbs's name beside it, or saying it is Activa's own.
+    // Its entry (from the line that starts with it to the blank line) gives
+    // slmgr.vbs's name beside it, or says that it is Activa's own.
+    std::size_t at = page.find("\n*" + option);
+    if (at == std::string::npos) {
+      ADD_FAILURE() << "slmgr.8.scd has no entry starting with *" << option;
+      continue;
+    }
+    std::string entry = page.substr(at, page.find("\n\n", at + 1) - at);
+    EXPECT_TRUE(entry.find("slmgr.vbs") != std::string::npos ||
+                entry.find("Activa's") != std::string::npos)
+        << option << "'s entry names neither its slmgr.vbs option nor says it is Activa's:\n"
+        << entry;
   }
   for (const std::string& flag : slmgr::FlagNames()) {
     EXPECT_TRUE(NamesInBold(page, flag)) << "slmgr.8.scd does not describe " << flag;

@@ -81,7 +81,7 @@ snapshot() {
 }
 snapshot >"$tmp/before.paths"
 update-alternatives --get-selections | sort >"$tmp/before.alternatives"
-for u in activa; do getent passwd "$u" >/dev/null || created_users+=("$u"); done
+getent passwd activa >/dev/null || created_users+=(activa)
 for g in activa activa-admin; do getent group "$g" >/dev/null || created_groups+=("$g"); done
 
 if [ -n "${ACTIVA_DEB_DIR:-}" ]; then
