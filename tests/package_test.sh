@@ -149,7 +149,7 @@ IFS=: read -r _ _ uid gid _ home shell < <(getent passwd activa) || fail "no use
 [ "$shell" = /usr/sbin/nologin ] || fail "activa's shell is $shell"
 admin_gid=$(getent group activa-admin | cut -d: -f3) || fail "no group activa-admin"
 [ "$admin_gid" -lt 1000 ] || fail "activa-admin is not a system group (gid $admin_gid)"
-dpkg-statoverride --list /etc/activa/activa.toml | grep -q '^root activa 0640 ' ||
+dpkg-statoverride --list /etc/activa/activa.toml | grep -Eq '^root activa 0?640 /etc/activa/activa.toml$' ||
   fail "no statoverride root activa 0640 for /etc/activa/activa.toml"
 
 step "manual pages"
@@ -176,19 +176,29 @@ cc -o "$tmp/product" "$tmp/product.c" $(pkg-config --cflags --libs activa)
 "$tmp/product" || fail "a program linked with -lactiva does not run"
 
 step "the installed activad with the installed configuration"
-# As the unit runs it: its User= (with CAP_NET_BIND_SERVICE, as the unit's
-# AmbientCapabilities give it) and the runtime folder systemd would make;
-# a unit with no User= runs it as root.
-unit_user=$(sed -n 's/^User=//p' /lib/systemd/system/activad.service | tail -n 1)
+# As systemd would start the unit: as its User= (root when it names none),
+# with CAP_NET_BIND_SERVICE as its AmbientCapabilities give it, and with
+# the folders of StateDirectory= and RuntimeDirectory= given to that user
+# and mode, as systemd does before ExecStart (it changes the owner of an
+# existing StateDirectory= to the unit's user).
+unit=/lib/systemd/system/activad.service
+unit_value() { sed -n "s/^$1=//p" "$unit" | tail -n 1; }
+unit_user=$(unit_value User)
+unit_user=${unit_user:-root}
+unit_group=$(unit_value Group)
+unit_group=${unit_group:-$(id -gn "$unit_user")}
+state_mode=$(unit_value StateDirectoryMode)
+runtime_mode=$(unit_value RuntimeDirectoryMode)
+[ "$(unit_value StateDirectory)" = activa ] || fail "the unit's StateDirectory= is not activa"
+chown -R "$unit_user:$unit_group" /var/lib/activa
+chmod "${state_mode:-0755}" /var/lib/activa
+install -d -o "$unit_user" -g "$unit_group" -m "${runtime_mode:-0755}" /run/activa
 run=(/usr/sbin/activad --config /etc/activa/activa.toml)
-if [ -n "$unit_user" ] && [ "$unit_user" != root ]; then
-  install -d -o "$unit_user" -g "$unit_user" -m 0755 /run/activa
-  run=(setpriv --reuid "$unit_user" --regid "$unit_user" --init-groups
+if [ "$unit_user" != root ]; then
+  run=(setpriv --reuid "$unit_user" --regid "$unit_group" --init-groups
        --inh-caps +net_bind_service --ambient-caps +net_bind_service "${run[@]}")
-  echo "as $unit_user (the unit's User=)"
-else
-  echo "as root (the unit names no User=)"
 fi
+echo "as $unit_user:$unit_group (the unit's User= and Group=)"
 "${run[@]}" >"$tmp/activad.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 1 300); do
