@@ -97,8 +97,8 @@ TEST(ManPagesTest, VendorPageNamesEveryCommand) {
 
 // The built pages are what man shows: each renders without an error.
 TEST(ManPagesTest, BuiltPagesRender) {
-  for (const char* name : {"activad.8", "slmgr.8", "activa.toml.5", "activa-vendor.1",
-                           "libactiva.3"}) {
+  for (const char* name :
+       {"activad.8", "slmgr.8", "activa.toml.5", "activa-vendor.1", "libactiva.3"}) {
     std::string path = std::string(ACTIVA_MAN_DIR) + "/" + name;
     if (!std::filesystem::exists(path)) GTEST_SKIP() << "scdoc was not found: pages not built";
     testing::ProcessResult man = testing::RunProcess({"/usr/bin/man", "-l", path},
