@@ -6,6 +6,7 @@
 #   PREFIX/lib/systemd/system/activad.socket    port 1688, /run/activa/activad.sock
 #   SYSCONFDIR/activa/activa.toml               the configuration template
 #   PREFIX/lib/sysusers.d/activa.conf           the user activa, the group activa-admin
+#   SYSCONFDIR/pam.d/activa                     the PAM service, once packaging/ has it
 #
 # SYSCONFDIR is /etc for the prefix /usr (as GNUInstallDirs has it), else
 # PREFIX/etc. An existing activa.toml is kept: it is the administrator's.
@@ -35,6 +36,19 @@ if(EXISTS "${config}")
 else()
   message(STATUS "Installing: ${config}")
   configure_file("${ACTIVA_PACKAGING_DIR}/activa.toml" "${config}" COPYONLY)
+endif()
+
+# The PAM service of remote management (slmgr TARGET USER), where this tree
+# has it: SYSCONFDIR/pam.d/activa. An existing file is the administrator's.
+set(pam_source "${ACTIVA_PACKAGING_DIR}/pam.d/activa")
+set(pam "${destdir}${ACTIVA_SYSCONFDIR}/pam.d/activa")
+if(EXISTS "${pam_source}")
+  if(EXISTS "${pam}")
+    message(STATUS "Keeping: ${pam}")
+  else()
+    message(STATUS "Installing: ${pam}")
+    configure_file("${pam_source}" "${pam}" COPYONLY)
+  endif()
 endif()
 
 # Installed into the running system (no DESTDIR) by root: create the group

@@ -1,6 +1,27 @@
 #include "config/toml_reader.h"
 
 namespace activa {
+namespace {
+
+thread_local KeyRecorder* recorder = nullptr;
+
+// "[daemon]" -> "daemon", "[[dns.publish]] #2" -> "dns.publish", "top level" -> "".
+std::string SectionOf(std::string_view where) {
+  if (!where.starts_with('[')) return "";
+  std::size_t begin = where.find_first_not_of('[');
+  std::size_t end = where.find(']', begin);
+  return std::string(where.substr(begin, end == std::string_view::npos ? end : end - begin));
+}
+
+const toml::table& EmptyTable() {
+  static const toml::table* empty = new toml::table();
+  return *empty;
+}
+
+}  // namespace
+
+KeyRecorder::KeyRecorder() : previous_(recorder) { recorder = this; }
+KeyRecorder::~KeyRecorder() { recorder = previous_; }
 
 Result<toml::table> ParseToml(std::string_view text, const std::string& file) {
   try {
@@ -16,8 +37,16 @@ Result<toml::table> ParseToml(std::string_view text, const std::string& file) {
 TableReader::TableReader(const toml::table& table, std::string file, std::string where)
     : table_(table), file_(std::move(file)), where_(std::move(where)) {}
 
+void TableReader::Saw(std::string_view key) {
+  seen_.emplace(key);
+  if (recorder != nullptr) {
+    std::string section = SectionOf(where_);
+    recorder->keys_.insert(section.empty() ? std::string(key) : section + "." + std::string(key));
+  }
+}
+
 void TableReader::Fail(const toml::node* at, const std::string& what) {
-  if (!status_.ok()) return;
+  if (!status_.ok() || recorder != nullptr) return;
   const toml::node& node = at != nullptr ? *at : static_cast<const toml::node&>(table_);
   std::string line = node.source().begin ? ":" + std::to_string(node.source().begin.line) : "";
   status_ = Status(ResultCode::kInvalidData, file_ + line + ": " + where_ + ": " + what);
@@ -30,7 +59,7 @@ std::string TableReader::String(std::string_view key, bool required) {
 }
 
 std::optional<std::string> TableReader::OptionalString(std::string_view key) {
-  seen_.emplace(key);
+  Saw(key);
   const toml::node* n = table_.get(key);
   if (n == nullptr) return std::nullopt;
   if (!n->is_string()) {
@@ -41,7 +70,7 @@ std::optional<std::string> TableReader::OptionalString(std::string_view key) {
 }
 
 std::optional<std::int64_t> TableReader::Int(std::string_view key) {
-  seen_.emplace(key);
+  Saw(key);
   const toml::node* n = table_.get(key);
   if (n == nullptr) return std::nullopt;
   if (!n->is_integer()) {
@@ -52,7 +81,7 @@ std::optional<std::int64_t> TableReader::Int(std::string_view key) {
 }
 
 std::optional<bool> TableReader::Bool(std::string_view key) {
-  seen_.emplace(key);
+  Saw(key);
   const toml::node* n = table_.get(key);
   if (n == nullptr) return std::nullopt;
   if (!n->is_boolean()) {
@@ -71,7 +100,7 @@ Uuid TableReader::Id(std::string_view key) {
 }
 
 std::optional<std::vector<std::string>> TableReader::Strings(std::string_view key) {
-  seen_.emplace(key);
+  Saw(key);
   const toml::node* n = table_.get(key);
   if (n == nullptr) return std::nullopt;
   const toml::array* arr = n->as_array();
@@ -93,7 +122,7 @@ std::optional<std::vector<std::string>> TableReader::Strings(std::string_view ke
 const toml::table* TableReader::Table(std::string_view key) {
   seen_.emplace(key);
   const toml::node* n = table_.get(key);
-  if (n == nullptr) return nullptr;
+  if (n == nullptr) return recorder != nullptr ? &EmptyTable() : nullptr;
   if (!n->is_table()) {
     Fail(n, "\"" + std::string(key) + "\" must be a table ([" + std::string(key) + "])");
     return nullptr;
@@ -105,7 +134,10 @@ std::vector<const toml::table*> TableReader::Tables(std::string_view key) {
   seen_.emplace(key);
   std::vector<const toml::table*> out;
   const toml::node* n = table_.get(key);
-  if (n == nullptr) return out;
+  if (n == nullptr) {
+    if (recorder != nullptr) out.push_back(&EmptyTable());
+    return out;
+  }
   const toml::array* arr = n->as_array();
   if (arr == nullptr || !arr->is_array_of_tables()) {
     Fail(n, "\"" + std::string(key) + "\" must be written as [[" + std::string(key) + "]] tables");

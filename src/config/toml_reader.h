@@ -54,11 +54,38 @@ class TableReader {
   const std::string& where() const { return where_; }
 
  private:
+  // Every read goes through here, so a KeyRecorder sees it.
+  void Saw(std::string_view key);
+
   const toml::table& table_;
   std::string file_;
   std::string where_;
   std::set<std::string, std::less<>> seen_;
   Status status_;
+};
+
+// Lists the keys a parser asks for, so documentation and tests can be
+// checked against the code instead of a hand-kept list. While one is alive
+// on this thread, every TableReader records each key it reads (as
+// "section.key", "dns.publish.domain" for [[dns.publish]] entries; the
+// section comes from the reader's `where`), an absent sub-table reads as an
+// empty one and an absent [[array]] as one empty entry, so every branch of
+// the parser runs, and no error is recorded, so none stops it early. What
+// the parser returns meanwhile is meaningless; only keys() counts.
+class KeyRecorder {
+ public:
+  KeyRecorder();
+  ~KeyRecorder();
+  KeyRecorder(const KeyRecorder&) = delete;
+  KeyRecorder& operator=(const KeyRecorder&) = delete;
+
+  // Sorted, each once.
+  std::vector<std::string> keys() const { return {keys_.begin(), keys_.end()}; }
+
+ private:
+  friend class TableReader;
+  std::set<std::string> keys_;
+  KeyRecorder* previous_;
 };
 
 }  // namespace activa

@@ -230,6 +230,12 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
   return c;
 }
 
+std::vector<std::string> DaemonConfigKeys() {
+  KeyRecorder recorder;
+  (void)ParseDaemonConfig("", "(keys)");
+  return recorder.keys();
+}
+
 namespace {
 
 std::string ModeText(std::uint32_t mode) {

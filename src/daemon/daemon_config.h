@@ -100,6 +100,11 @@ Status ValidateServiceLabel(std::string_view service);
 // but not read (LoadDaemonConfig reads it).
 Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string& file);
 
+// Every key ParseDaemonConfig accepts, as "section.key" ("host.port",
+// "dns.publish.domain"), sorted: read from the parser itself (KeyRecorder),
+// so activa.toml(5) and its test follow the code.
+std::vector<std::string> DaemonConfigKeys();
+
 // What activad calls at start and on SIGHUP: reads `path` through `system`,
 // parses it, and reads each [[dns.publish]] entry's `tsig_file`. Beyond
 // ParseDaemonConfig's errors:

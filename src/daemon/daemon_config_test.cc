@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "base/fake_system.h"
@@ -55,6 +56,33 @@ connect_timeout_seconds = 3
   EXPECT_EQ(c->keep_clients_days, 7);
   EXPECT_EQ(c->allowed_networks.size(), 1u);
   EXPECT_EQ(c->connect_timeout_seconds, 3);
+}
+
+// activa.toml(5) is checked against this list (ManPagesTest), so it must be
+// the parser's: every key it reads, in every section and [[dns.publish]].
+TEST(DaemonConfigTest, KeysComeFromTheParser) {
+  std::vector<std::string> keys = DaemonConfigKeys();
+  for (const char* key :
+       {"daemon.keep_events", "host.port", "host.allowed_networks", "client.proxy", "dns.service",
+        "dns.publish.domain", "dns.publish.tsig_file"}) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), key), keys.end()) << key;
+  }
+  // Sections themselves are not keys.
+  EXPECT_EQ(std::find(keys.begin(), keys.end(), "daemon"), keys.end());
+  EXPECT_EQ(std::find(keys.begin(), keys.end(), "dns.publish"), keys.end());
+  // Each listed key is accepted where it belongs: "unknown key" never names one.
+  for (const std::string& key : keys) {
+    std::size_t dot = key.rfind('.');
+    std::string section = key.substr(0, dot);
+    std::string text = section == "dns.publish" ? "[[dns.publish]]\n" : "[" + section + "]\n";
+    text += key.substr(dot + 1) + " = 12345678901\n";
+    Result<DaemonConfig> c = ParseDaemonConfig(text, "t.toml");
+    if (c.ok()) continue;  // a key that takes any integer
+    EXPECT_EQ(c.status().message().find("unknown key"), std::string::npos)
+        << key << ": " << c.status().message();
+  }
+  // And the recorder left no trace: an unknown key is refused again.
+  EXPECT_FALSE(ParseDaemonConfig("[host]\nprot = 1\n", "t.toml").ok());
 }
 
 TEST(DaemonConfigTest, PortZeroLetsTheKernelChoose) {

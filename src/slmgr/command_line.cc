@@ -108,6 +108,14 @@ constexpr std::array kOptions = {
                "Run the host's workers at low priority"},
 };
 
+// Every flag ParseCommandLine takes beside the options: a flag added there
+// goes here too (FlagNames(), slmgr(8); CommandLineTest.EveryListedFlagParses
+// checks that each one here is taken).
+constexpr std::array<std::string_view, 13> kFlags = {
+    "--socket", "--json", "--first", "--after",   "--out",    "--in",     "--qr",
+    "--qr-png", "--id",   "--since", "--machine", "--result", "--before",
+};
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -382,6 +390,14 @@ const Argument* Command::Find(std::string_view name) const {
   }
   return nullptr;
 }
+
+std::vector<std::string> OptionNames() {
+  std::vector<std::string> out;
+  for (const OptionSpec& spec : kOptions) out.push_back("/" + std::string(spec.name));
+  return out;
+}
+
+std::vector<std::string> FlagNames() { return {kFlags.begin(), kFlags.end()}; }
 
 std::optional<std::string> OperationForOption(std::string_view name) {
   const OptionSpec* spec = FindOption(Lower(name));

@@ -88,6 +88,13 @@ std::string HelpText();
 // "skms-domain" -> "skms_domain"), or nullopt when there is no such option.
 std::optional<std::string> OperationForOption(std::string_view name);
 
+// Every option the parser knows, as slmgr.vbs spells it ("/ipk",
+// "/skms-domain"), in help order: from the table the parser uses, so
+// slmgr(8), the bash completion and their tests follow the code.
+std::vector<std::string> OptionNames();
+// Every `--flag` the parser takes beside the options ("--json", "--out").
+std::vector<std::string> FlagNames();
+
 }  // namespace activa::slmgr
 
 #endif  // ACTIVA_SLMGR_COMMAND_LINE_H_

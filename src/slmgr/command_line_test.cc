@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace activa::slmgr {
 namespace {
 
@@ -293,6 +295,36 @@ TEST(CommandLineTest, HelpListsEveryOptionInGroups) {
     EXPECT_LE(end - start, 100u) << help.substr(start, end - start);
     start = end + 1;
   }
+}
+
+// FlagNames() feeds slmgr(8) and the bash completion: each flag in it must
+// be one the parser takes (not "unknown option"), and an unknown one must not
+// pass for a flag.
+TEST(CommandLineTest, EveryListedFlagParses) {
+  for (const std::string& flag : FlagNames()) {
+    // First, where an unknown --word is taken for an option and refused.
+    ParseResult r = ParseCommandLine({flag, "x", "/dli"}, "");
+    EXPECT_EQ(r.error.find("unknown option"), std::string::npos) << flag << ": " << r.error;
+  }
+  EXPECT_NE(Error({"--no-such-flag", "x", "/dli"}).find("unknown option"), std::string::npos);
+  // The bash completion (packaging/bash-completion/slmgr) reads the options
+  // and flags from the help text.
+  std::string help = HelpText();
+  for (const std::string& flag : FlagNames()) {
+    EXPECT_NE(help.find(flag), std::string::npos) << flag << " is not in slmgr's help";
+  }
+  for (const std::string& option : OptionNames()) {
+    EXPECT_NE(help.find("  " + option + " "), std::string::npos) << option;
+  }
+}
+
+TEST(CommandLineTest, OptionNamesAreTheParsersOptions) {
+  std::vector<std::string> names = OptionNames();
+  ASSERT_FALSE(names.empty());
+  for (const std::string& name : names) {
+    EXPECT_TRUE(OperationForOption(name.substr(1)).has_value()) << name;
+  }
+  EXPECT_NE(std::find(names.begin(), names.end(), "/skms-domain"), names.end());
 }
 
 }  // namespace
