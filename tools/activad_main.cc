@@ -1,6 +1,9 @@
 // activad: the activation daemon. See src/daemon/daemon.h.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
 
+#include "daemon/backup.h"
 #include "daemon/daemon.h"
 
 int main(int argc, char** argv) {
@@ -21,12 +24,26 @@ int main(int argc, char** argv) {
   app.add_option("--socket", paths.socket_path,
                  "Management socket (default: /run/activa/activad.sock, or "
                  "STATE_DIR/run/activad.sock with --state-dir)");
+  std::string backup;
+  app.add_option("--backup", backup,
+                 "Write a consistent copy of the state database (STATE_DIR/activad.db, with "
+                 "what its write-ahead log holds) to FILE and exit; safe while activad runs")
+      ->type_name("FILE");
   app.set_version_flag("--version", "activad 0.1.0");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  if (!backup.empty()) {
+    activa::Status s = activa::BackupState(paths.state_dir, backup);
+    if (!s.ok()) {
+      std::fprintf(stderr, "activad: backup failed: %s\n", s.ToString().c_str());
+      return 1;
+    }
+    std::printf("%s/activad.db copied to %s\n", paths.state_dir.c_str(), backup.c_str());
+    return 0;
   }
   paths.socket_path = activa::SocketPathFor(paths, state->count() > 0);
   return activa::RunDaemon(paths);
