@@ -58,8 +58,8 @@ Status CheckStateFiles(const std::string& state_dir) {
   }
   if (!db->exists && wal->exists && wal->size > 0) {
     return Status(ResultCode::kStorage,
-                  db_path + ": the state database is missing but its write-ahead log " +
-                      wal_path + " is there: the two are one state; " + RestoreAdvice(state_dir));
+                  db_path + ": the state database is missing but its write-ahead log " + wal_path +
+                      " is there: the two are one state; " + RestoreAdvice(state_dir));
   }
   return Status::Ok();
 }

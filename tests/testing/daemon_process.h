@@ -40,9 +40,18 @@ class DaemonProcess {
     // a restarted host may get another port; a test that needs the same
     // port across restarts passes one.
     std::uint16_t port = 0;
-    std::string host_config;   // lines added to the generated [host] table
-    std::string extra_config;  // appended to the generated config
-    std::string socket_path;   // empty: STATE_DIR/run/activad.sock
+    std::string daemon_config;  // lines added to the generated [daemon] table
+    std::string host_config;    // lines added to the generated [host] table
+    std::string extra_config;   // appended to the generated config
+    std::string socket_path;    // empty: STATE_DIR/run/activad.sock
+    // `[host] idle_timeout_seconds`: short, so tests of slow senders end soon.
+    int idle_timeout_seconds = 2;
+    // When not 0: the daemon's RLIMIT_NOFILE, soft and hard, set on it
+    // (prlimit(2)) right after it is started, whatever it raised before.
+    std::uint64_t nofile_limit = 0;
+    // When not 0: the soft RLIMIT_NOFILE the daemon starts with (the hard
+    // limit stays this process's), to see what the daemon makes of it.
+    std::uint64_t start_soft_nofile = 0;
   };
 
   // Starts the daemon and waits (up to 10 s) until its socket answers.
