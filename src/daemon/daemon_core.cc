@@ -262,8 +262,7 @@ Status DaemonCore::LoadState() {
     // of a lost one would sign responses that every client refuses, while
     // /dli says "activated". So a lost key is an error, never replaced.
     const std::string key_path = paths_.state_dir + "/host.key";
-    if (s.host_certificate &&
-        system_.ReadPrivateFile(key_path).status().code() == ResultCode::kFileNotFound) {
+    if (s.host_certificate && system_.Stat(key_path).status().code() == ResultCode::kFileNotFound) {
       return Status(ResultCode::kStorage,
                     key_path +
                         ": the host's signing key is missing, but the state holds the vendor's "

@@ -60,7 +60,8 @@ double CpuShare(pid_t pid, double seconds) {
   auto start = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const std::uint64_t after = CpuTicks(pid);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return static_cast<double>(after - before) / static_cast<double>(::sysconf(_SC_CLK_TCK)) / wall;
 }
 
@@ -146,9 +147,10 @@ void FaultTest::SetUp() {
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   vendor_.emplace(std::move(v).value());
   std::filesystem::create_directories(dir_ / "catalogs");
-  ASSERT_TRUE(WriteFileAtomic(dir_ / ("catalogs/catalog-" + vendor_->catalog().vendor_name + ".json"),
-                              *vendor_->SignedCatalog(::time(nullptr)), 0644, true)
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(dir_ / ("catalogs/catalog-" + vendor_->catalog().vendor_name + ".json"),
+                      *vendor_->SignedCatalog(::time(nullptr)), 0644, true)
+          .ok());
 }
 
 DaemonProcess::Options FaultTest::Options(const std::string& name) {
@@ -164,8 +166,8 @@ DaemonProcess::Options FaultTest::Options(const std::string& name) {
 
 std::unique_ptr<DaemonProcess> FaultTest::ActivatedHost(DaemonProcess::Options o) {
   auto host = std::make_unique<DaemonProcess>(o);
-  Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10,
-                                               ::time(nullptr));
+  Result<MintedKey> key =
+      vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, ::time(nullptr));
   if (!key.ok()) throw std::runtime_error(key.status().ToString());
   json::object ipk = host->Call({{"op", "ipk"}, {"key", key->text}});
   if (Ok(ipk) != 0) throw std::runtime_error("ipk: " + json::serialize(ipk));

@@ -68,9 +68,7 @@ class FaultTest : public ::testing::Test {
   testing::DaemonProcess::Options Options(const std::string& name);
   // A host started with `o`, its host key installed and activated offline.
   std::unique_ptr<testing::DaemonProcess> ActivatedHost(testing::DaemonProcess::Options o);
-  std::unique_ptr<testing::DaemonProcess> ActivatedHost() {
-    return ActivatedHost(Options("host"));
-  }
+  std::unique_ptr<testing::DaemonProcess> ActivatedHost() { return ActivatedHost(Options("host")); }
 
   // A request from a new machine of the first (client) edition.
   ActivationRequest NewMachine() const;

@@ -93,8 +93,8 @@ TEST_F(FaultFloodsTest, BadFramesAndBadManagementLinesLeaveTheHostServing) {
   // slmgr answers during the flood too.
   EXPECT_EQ(Ok(host->Call({{"op", "dli"}})), 0u);
   for (auto& t : flood) t.join();
-  std::printf("good clients: %.0f answers/s alone, %.0f during the flood (%.2fx)\n", alone,
-              flooded, alone / flooded);
+  std::printf("good clients: %.0f answers/s alone, %.0f during the flood (%.2fx)\n", alone, flooded,
+              alone / flooded);
 
   Result<Message> m = testing::SendActivation(port, NewMachine());
   ASSERT_TRUE(m.ok()) << m.status().ToString();

@@ -68,7 +68,8 @@ TEST_F(FaultSigkillTest, EveryAnsweredClientIsCountedAfterAKill) {
     for (auto& t : senders) t.join();
     auto start = std::chrono::steady_clock::now();
     host->Start();
-    restart_total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    restart_total +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::set<std::string> stored = StoredClients(*host);
     for (const std::string& cmid : answered) {
       if (!stored.contains(cmid)) {
@@ -78,10 +79,11 @@ TEST_F(FaultSigkillTest, EveryAnsweredClientIsCountedAfterAKill) {
     }
     EXPECT_EQ(Count(*host), static_cast<int>(stored.size()));
   }
-  std::printf("%d kills (keep-alive and per-request alternating), %zu answered clients, %llu "
-              "lost; restart %.2f s on average at up to %zu clients\n",
-              kills, answered.size(), static_cast<unsigned long long>(lost),
-              restart_total / kills, answered.size());
+  std::printf(
+      "%d kills (keep-alive and per-request alternating), %zu answered clients, %llu "
+      "lost; restart %.2f s on average at up to %zu clients\n",
+      kills, answered.size(), static_cast<unsigned long long>(lost), restart_total / kills,
+      answered.size());
 }
 
 }  // namespace

@@ -89,9 +89,10 @@ TEST_F(FaultSlowConnectionsTest, TricklingConnectionsAreDroppedAndGoodClientsSer
   const double with_slow = GoodP99(port, good, 25);
   trickler.join();
   stop = true;
-  std::printf("good clients' p99: %.2f ms alone, %.2f ms beside %d trickling connections; %d of "
-              "them dropped by the host\n",
-              alone, with_slow, slow, dropped.load());
+  std::printf(
+      "good clients' p99: %.2f ms alone, %.2f ms beside %d trickling connections; %d of "
+      "them dropped by the host\n",
+      alone, with_slow, slow, dropped.load());
   EXPECT_EQ(dropped, slow) << "trickling connections outlived the idle timeout";
   Result<Message> m = testing::SendActivation(port, NewMachine());
   ASSERT_TRUE(m.ok());

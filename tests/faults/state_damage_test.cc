@@ -186,7 +186,8 @@ TEST_F(FaultStateDamageTest, BackupWhileServingRestoresTheSameHost) {
   EXPECT_EQ(std::string(dli.at("host").at("host_id").as_string()), host_id);
   std::set<std::string> stored = StoredClients(again);
   for (const std::string& cmid : before) {
-    EXPECT_TRUE(stored.contains(cmid)) << cmid << " was answered before the backup but is not in it";
+    EXPECT_TRUE(stored.contains(cmid))
+        << cmid << " was answered before the backup but is not in it";
   }
   // It serves: a new client is answered with the host's signature.
   Result<Message> m = testing::SendActivation(again.port(), NewMachine());
