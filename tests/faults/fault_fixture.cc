@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -142,6 +143,14 @@ bool Connection::ClosedByHost(int timeout_ms) {
 }
 
 void FaultTest::SetUp() {
+  // Some faults hold thousands of connections: this process's soft limit
+  // (often 1,024) goes up to the hard one. The daemons inherit it, as a
+  // unit's LimitNOFILE= would give it to activad.
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
   ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
   Result<Vendor> v = Vendor::Open(dir_ / "vendor");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
