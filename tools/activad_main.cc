@@ -2,10 +2,13 @@
 #include <pwd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "base/clock.h"
 #include "base/system.h"
+#include "daemon/backup.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_config.h"
 
@@ -56,6 +59,11 @@ int main(int argc, char** argv) {
   app.add_option("--check-config", check_config,
                  "Check this configuration file as the daemon reads it, and exit (0: OK, 1: "
                  "the errors)");
+  std::string backup;
+  app.add_option("--backup", backup,
+                 "Write a consistent copy of the state database (STATE_DIR/activad.db, with "
+                 "what its write-ahead log holds) to FILE and exit; safe while activad runs")
+      ->type_name("FILE");
   app.set_version_flag("--version", "activad 0.1.0");
   try {
     app.parse(argc, argv);
@@ -64,6 +72,15 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (!check_config.empty()) return CheckConfig(check_config);
+  if (!backup.empty()) {
+    activa::Status s = activa::BackupState(paths.state_dir, backup);
+    if (!s.ok()) {
+      std::fprintf(stderr, "activad: backup failed: %s\n", s.ToString().c_str());
+      return 1;
+    }
+    std::printf("%s/activad.db copied to %s\n", paths.state_dir.c_str(), backup.c_str());
+    return 0;
+  }
   paths.socket_path = activa::SocketPathFor(paths, state->count() > 0);
   return activa::RunDaemon(paths);
 }

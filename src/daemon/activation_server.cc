@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/time_text.h"
+#include "daemon/descriptors.h"
 #include "daemon/log.h"
 #include "host/client_counter.h"
 #include "net/host_address.h"
@@ -34,6 +35,9 @@ constexpr std::int64_t kSecondsPerDay = 86400;
 
 double Seconds(steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// A request body is read in pieces of this size (a whole request is a few
+// hundred bytes): memory follows the bytes received.
+constexpr std::size_t kBodyChunk = 1024;
 // Deleting long-unseen client records is a range delete on an index; once
 // an hour keeps its cost out of nearly every batch.
 constexpr std::int64_t kClientPruneIntervalSeconds = 3600;
@@ -65,10 +69,11 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
   std::size_t keep = core_.config().keep_events;
   const std::int64_t keep_clients_seconds =
       (kCountWindowDays + core_.config().keep_clients_days) * kSecondsPerDay;
-  auto last_prune = std::make_shared<std::int64_t>(0);  // the commit thread's only
+  auto last_prune = std::make_shared<std::int64_t>(0);       // the commit thread's only
+  auto failed_batches = std::make_shared<std::uint64_t>(0);  // the commit thread's only
   HostMetrics* host_metrics = metrics ? &metrics->host() : nullptr;
   CommitQueue::Writer writer = [store, journal, keep, keep_clients_seconds, last_prune,
-                                host_metrics](const HostBatch& b) {
+                                failed_batches, host_metrics](const HostBatch& b) {
     const auto started = steady_clock::now();
     std::int64_t now = BatchTime(b);
     std::int64_t drop_before = 0;
@@ -79,6 +84,17 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
     if (s.ok() && drop_before != 0) *last_prune = now;
     if (host_metrics) {
       host_metrics->BatchWritten(b.clients.size(), Seconds(steady_clock::now() - started), s.ok());
+    }
+    // The events of a failed batch are lost with it, so the failure goes to
+    // the log: once when writing stops, once when it works again (a full
+    // disk fails every batch until space returns).
+    if (!s.ok() && (*failed_batches)++ == 0) {
+      LogError("cannot write the state database; activation requests are answered " +
+               FormatResultCode(s.code()) + " and count nowhere until it can: " + s.ToString());
+    } else if (s.ok() && *failed_batches != 0) {
+      LogInfo("the state database is written again, after " + std::to_string(*failed_batches) +
+              " failed commits");
+      *failed_batches = 0;
     }
     if (journal) {
       for (const Event& e : b.events) JournalEvent(e);
@@ -157,7 +173,10 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     auto [ec, socket] = co_await acceptor->async_accept(kNoThrow);
     if (ec) {
       if (!acceptor->is_open()) co_return;
-      // Out of descriptors and the like: wait a little instead of spinning.
+      // Out of descriptors: the waiting peers are refused through the
+      // reserve descriptor (daemon/descriptors.h), then, as for any other
+      // error, the loop waits a little instead of spinning.
+      RefuseWhenOutOfDescriptors(acceptor->native_handle(), ec.value());
       asio::steady_timer t(io_, std::chrono::milliseconds(50));
       co_await t.async_wait(kNoThrow);
       continue;
@@ -298,9 +317,22 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       co_await SendError(socket, Status(ResultCode::kInvalidData, "expected a request"));
       co_return;
     }
-    body.resize(h->body_length);
-    auto [ec2, n2] = co_await asio::async_read(socket, asio::buffer(body), kNoThrow);
-    if (ec2) co_return;
+    // The buffer grows with the bytes that arrive, never ahead of them: a
+    // header announcing 64 KiB and no body must not cost 64 KiB per
+    // connection (thousands of them held memory the size of their promises).
+    body.clear();
+    bool read_failed = false;
+    while (body.size() < h->body_length) {
+      const std::size_t have = body.size();
+      body.resize(have + std::min<std::size_t>(h->body_length - have, kBodyChunk));
+      auto [ec2, n2] = co_await asio::async_read(
+          socket, asio::buffer(body.data() + have, body.size() - have), kNoThrow);
+      if (ec2) {
+        read_failed = true;
+        break;
+      }
+    }
+    if (read_failed) co_return;
     Result<ActivationRequest> request = DecodeRequestBody(body);
     if (!request.ok()) {
       Refused(socket, request.status());

@@ -26,6 +26,7 @@
 #include "client/tcp_host_connector.h"
 #include "daemon/activation_server.h"
 #include "daemon/daemon_metrics.h"
+#include "daemon/descriptors.h"
 #include "daemon/inherited_sockets.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
@@ -644,7 +645,9 @@ class Daemon {
       auto [ec, socket] = co_await management_->async_accept(kNoThrow);
       if (ec) {
         if (!management_->is_open()) co_return;
-        // Out of descriptors and the like: wait a little instead of spinning.
+        // Out of descriptors and the like: refuse through the reserve
+        // (daemon/descriptors.h), wait a little instead of spinning.
+        RefuseWhenOutOfDescriptors(management_->native_handle(), ec.value());
         asio::steady_timer t(io_, std::chrono::milliseconds(50));
         co_await t.async_wait(kNoThrow);
         continue;
@@ -846,6 +849,10 @@ int RunDaemon(const DaemonPaths& paths) {
   // host's key) is its own alone; the one file others need, the management
   // socket, gets its mode at bind time.
   ::umask(077);
+  // Descriptors first: the listeners and the state are opened under the
+  // raised limit, and the reserve is held before anything can use it up.
+  RaiseDescriptorLimit();
+  HoldReserveDescriptor();
   SystemClock system_clock;
   OffsetClock clock(system_clock);
   RealSystem system(clock);

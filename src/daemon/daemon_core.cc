@@ -12,6 +12,7 @@
 #include "base/time_text.h"
 #include "crypto/signing.h"
 #include "daemon/log.h"
+#include "daemon/state_check.h"
 #include "keys/product_key.h"
 #include "offline/mak_activation.h"
 #include "offline/offline_activation.h"
@@ -100,8 +101,14 @@ Result<std::unique_ptr<DaemonCore>> DaemonCore::Open(const DaemonPaths& paths, D
   ACTIVA_RETURN_IF_ERROR(SecureStateFolder(
       paths.state_dir,
       !paths.socket_path.empty() && paths.socket_path.starts_with(paths.state_dir + "/")));
-  Result<StateStore> store = StateStore::Open(paths.state_dir + "/activad.db");
-  if (!store.ok()) return store.status();
+  // A missing, empty or damaged state is refused here, before SQLite would
+  // create a new database over it (daemon/state_check.h).
+  ACTIVA_RETURN_IF_ERROR(CheckStateFiles(paths.state_dir));
+  Result<StateStore> store = StateStore::OpenChecked(paths.state_dir + "/activad.db");
+  if (!store.ok()) {
+    return Status(store.status().code(),
+                  store.status().message() + "; " + RestoreAdvice(paths.state_dir));
+  }
   return OpenWithStore(paths, std::move(config), system, std::move(store).value());
 }
 
@@ -251,6 +258,19 @@ Status DaemonCore::LoadState() {
 
   if (s.host_key) {
     host_.InstallKey(*s.host_key);
+    // The certificate names the host's public key: a new key pair in place
+    // of a lost one would sign responses that every client refuses, while
+    // /dli says "activated". So a lost key is an error, never replaced.
+    const std::string key_path = paths_.state_dir + "/host.key";
+    if (s.host_certificate && system_.Stat(key_path).status().code() == ResultCode::kFileNotFound) {
+      return Status(ResultCode::kStorage,
+                    key_path +
+                        ": the host's signing key is missing, but the state holds the vendor's "
+                        "certificate for it; restore host.key from a backup (it cannot be made "
+                        "again), or reinstall and reactivate the host key on a new machine "
+                        "(move every file out of " +
+                        paths_.state_dir + ")");
+    }
     ACTIVA_RETURN_IF_ERROR(EnsureHostSigningKey());
     if (s.host_certificate) {
       Bytes raw;
@@ -258,6 +278,13 @@ Status DaemonCore::LoadState() {
           HexDecode(*s.host_certificate, &raw)
               ? DecodeCertificate(raw)
               : Result<HostCertificate>(Status(ResultCode::kInvalidData, "not hex"));
+      if (cert.ok() && cert->host_public_key != host_.signing_key()->public_key()) {
+        return Status(ResultCode::kStorage,
+                      key_path +
+                          ": this signing key is not the one the stored host certificate names "
+                          "(host.key was replaced); restore the host.key that belongs with " +
+                          paths_.state_dir + "/activad.db from a backup");
+      }
       if (cert.ok()) {
         host_.Activate(std::move(cert).value(), std::move(raw));
       } else {

@@ -129,6 +129,14 @@ Result<StateStore> StateStore::Open(const std::string& path) {
   return StateStore(std::move(db).value());
 }
 
+Result<StateStore> StateStore::OpenChecked(const std::string& path) {
+  Result<Database> db = Database::Open(path, /*create=*/true);
+  if (!db.ok()) return db.status();
+  ACTIVA_RETURN_IF_ERROR(db->QuickCheck());
+  ACTIVA_RETURN_IF_ERROR(db->Migrate(kMigrations));
+  return StateStore(std::move(db).value());
+}
+
 Result<std::optional<std::string>> StateStore::GetSetting(std::string_view key) {
   Result<Statement> q = db_.Prepare("SELECT value FROM settings WHERE key = ?1");
   if (!q.ok()) return q.status();

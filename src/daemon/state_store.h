@@ -31,6 +31,14 @@ namespace activa {
 class StateStore : public ProductStore, public SettingsStore {
  public:
   static Result<StateStore> Open(const std::string& path);
+  // The same, after SQLite's quick_check of the file (storage/sqlite.h):
+  // for the daemon's first connection at start, so a damaged database is
+  // refused before anything reads or migrates it. Its cost grows with the
+  // file (about a second for a million client records).
+  static Result<StateStore> OpenChecked(const std::string& path);
+
+  // A consistent copy of the database in a new file (Database::BackupTo).
+  Status BackupTo(const std::string& to) { return db_.BackupTo(to); }
 
   // Moving leaves the prepared statements behind: they belong to the
   // connection's old owner object and are re-prepared on first use.

@@ -1,8 +1,13 @@
 #include "storage/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <utility>
 
@@ -73,6 +78,85 @@ Result<Statement> Database::Prepare(std::string_view sql) {
     return Error("prepare");
   }
   return Statement(stmt, this);
+}
+
+namespace {
+
+// PRAGMA quick_check on `db`: OK, or kStorage naming `path` and SQLite's
+// first findings.
+Status QuickCheckOf(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA quick_check(10)", -1, &q, nullptr) != SQLITE_OK) {
+    return Status(ResultCode::kStorage, path + ": quick_check: " + sqlite3_errmsg(db));
+  }
+  std::string findings;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(q, 0);
+    std::string line = text ? reinterpret_cast<const char*>(text) : "";
+    if (line != "ok") findings += (findings.empty() ? "" : "; ") + line;
+  }
+  if (rc != SQLITE_DONE)
+    findings += (findings.empty() ? "" : "; ") + std::string(sqlite3_errmsg(db));
+  sqlite3_finalize(q);
+  if (findings.empty()) return Status::Ok();
+  return Status(ResultCode::kStorage, path + ": damaged (SQLite quick_check: " + findings + ")");
+}
+
+}  // namespace
+
+Status Database::QuickCheck() { return QuickCheckOf(db_, path_); }
+
+Status Database::BackupTo(const std::string& to) {
+  const std::string tmp = to + ".partial";
+  ::unlink(tmp.c_str());
+  // Created owner-only before SQLite opens it: the copy holds every client
+  // record and the host's settings.
+  int fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status(ResultCode::kStorage, tmp + ": " + std::strerror(errno));
+  ::close(fd);
+  sqlite3* dest = nullptr;
+  int rc =
+      sqlite3_open_v2(tmp.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
+  auto fail = [&](std::string why) {
+    if (dest != nullptr) sqlite3_close_v2(dest);
+    ::unlink(tmp.c_str());
+    return Status(ResultCode::kStorage, to + ": " + why);
+  };
+  if (rc != SQLITE_OK) return fail(dest ? sqlite3_errmsg(dest) : sqlite3_errstr(rc));
+  sqlite3_backup* b = sqlite3_backup_init(dest, "main", db_, "main");
+  if (b == nullptr) return fail(sqlite3_errmsg(dest));
+  // -1: every page in one step, so one read transaction sees one state. In
+  // steps, another connection's commit between them would restart the copy
+  // (or, with a busy writer, never let it finish).
+  for (;;) {
+    rc = sqlite3_backup_step(b, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    sqlite3_sleep(50);
+  }
+  int finish = sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) return fail(sqlite3_errstr(rc));
+  if (finish != SQLITE_OK) return fail(sqlite3_errmsg(dest));
+  // The copy is a plain rollback-journal database (no -wal beside it), so
+  // it is one file to carry; its pages are on disk before it is renamed.
+  char* err = nullptr;
+  if (sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "journal_mode";
+    sqlite3_free(err);
+    return fail(why);
+  }
+  if (Status checked = QuickCheckOf(dest, to); !checked.ok()) return fail(checked.message());
+  sqlite3_close_v2(dest);
+  dest = nullptr;
+  fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return fail(why);
+  }
+  ::close(fd);
+  if (std::rename(tmp.c_str(), to.c_str()) != 0) return fail(std::strerror(errno));
+  return Status::Ok();
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }

@@ -44,6 +44,22 @@ class Database {
   // program knows is refused rather than guessed at.
   Status Migrate(std::span<const std::string_view> migrations);
 
+  // SQLite's PRAGMA quick_check: the b-trees' structure, page by page
+  // (not the indexes' contents against their tables, which integrity_check
+  // adds at several times the cost). kStorage with SQLite's first findings
+  // when the file is damaged.
+  Status QuickCheck();
+
+  // Copies the whole database, as one consistent snapshot, into a new file
+  // at `to` (mode 0600, written beside it and renamed into place, so `to`
+  // is either the old file or the whole copy). Through SQLite's online
+  // backup API in a single step: in WAL mode that is one read transaction,
+  // which a writer in another connection or process neither blocks nor
+  // changes. The copy is checked with quick_check before it is renamed;
+  // it is in journal mode DELETE (one file). `to` must not be this
+  // database.
+  Status BackupTo(const std::string& to);
+
   const std::string& path() const { return path_; }
 
  private:

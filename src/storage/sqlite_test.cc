@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -83,6 +84,65 @@ TEST_F(SqliteTest, FailedTransactionRollsBack) {
 
 TEST_F(SqliteTest, OpeningAMissingFileWithoutCreateFails) {
   EXPECT_EQ(Database::Open(dir_ + "/none.db", false).status().code(), ResultCode::kFileNotFound);
+}
+
+// The copy holds what was committed, including what is still only in the
+// WAL, is owner-only and one file; a second connection writing meanwhile
+// does not disturb it.
+TEST_F(SqliteTest, BackupCopiesCommittedRowsIntoOneOwnerOnlyFile) {
+  std::string path = dir_ + "/live.db";
+  Result<Database> db = Database::Open(path, true);
+  ASSERT_TRUE(db.ok());
+  const std::string_view v1[] = {kV1};
+  ASSERT_TRUE(db->Migrate(v1).ok());
+  for (int i = 0; i < 100; ++i) {
+    Result<Statement> ins = db->Prepare("INSERT INTO t(b) VALUES (?1)");
+    ASSERT_TRUE(ins.ok());
+    ASSERT_TRUE(ins->Bind(1, "row").Run().ok());
+  }
+  Result<Database> reader = Database::Open(path, false);
+  ASSERT_TRUE(reader.ok());
+  const std::string copy = dir_ + "/copy.db";
+  ASSERT_TRUE(reader->BackupTo(copy).ok());
+  EXPECT_FALSE(std::filesystem::exists(copy + "-wal"));
+  EXPECT_EQ(std::filesystem::status(copy).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  Result<Database> back = Database::Open(copy, false);
+  ASSERT_TRUE(back.ok());
+  Result<Statement> q = back->Prepare("SELECT COUNT(*) FROM t");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), 100);
+  EXPECT_TRUE(back->QuickCheck().ok());
+}
+
+TEST_F(SqliteTest, QuickCheckNamesTheFileOfADamagedDatabase) {
+  std::string path = dir_ + "/damaged.db";
+  {
+    Result<Database> db = Database::Open(path, true);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(
+        db->Exec("PRAGMA journal_mode=DELETE; CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT);"
+                 "CREATE INDEX tb ON t(b);")
+            .ok());
+    for (int i = 0; i < 2000; ++i) {
+      ASSERT_TRUE(db->Exec("INSERT INTO t(b) VALUES (hex(randomblob(40)))").ok());
+    }
+  }
+  const auto size = std::filesystem::file_size(path);
+  ASSERT_GT(size, 16u * 4096);
+  {
+    std::FILE* f = std::fopen(path.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, static_cast<long>(size / 2 / 4096 * 4096), SEEK_SET);
+    for (int i = 0; i < 4096; ++i) std::fputc((i * 131 + 7) & 0xff, f);
+    std::fclose(f);
+  }
+  // Opening may already notice (it sets the journal mode); else the check.
+  Result<Database> db = Database::Open(path, false);
+  Status s = db.ok() ? db->QuickCheck() : db.status();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(path), std::string::npos) << s.ToString();
 }
 
 }  // namespace

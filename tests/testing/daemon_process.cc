@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -101,7 +102,7 @@ DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
       << "[daemon]\njournal = false\nmachine_name = \"" << options_.machine_name << "\"\n"
       << options_.daemon_config << "[host]\nlisten = [\"127.0.0.1\"]\nport = " << options_.port
       << "\n"
-      << "idle_timeout_seconds = 2\n"
+      << "idle_timeout_seconds = " << options_.idle_timeout_seconds << "\n"
       << options_.host_config
       << "[client]\nconnect_timeout_seconds = 2\nresponse_timeout_seconds = 5\n"
       << options_.extra_config;
@@ -165,6 +166,15 @@ void DaemonProcess::Start() {
   std::vector<char*> envp;
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
+  // The child inherits this process's limits: lowered for the spawn alone
+  // (a soft limit may be raised again up to the hard one).
+  rlimit own{};
+  ::getrlimit(RLIMIT_NOFILE, &own);
+  if (options_.start_soft_nofile != 0) {
+    rlimit lowered = own;
+    lowered.rlim_cur = static_cast<rlim_t>(options_.start_soft_nofile);
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+  }
   if (options_.listen_fds.empty()) {
     int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
@@ -198,6 +208,14 @@ void DaemonProcess::Start() {
     }
     for (int fd : high) ::close(fd);
     if (pid_ < 0) throw std::runtime_error("cannot start activad");
+  }
+  if (options_.start_soft_nofile != 0) ::setrlimit(RLIMIT_NOFILE, &own);
+  if (options_.nofile_limit != 0) {
+    rlimit limit{static_cast<rlim_t>(options_.nofile_limit),
+                 static_cast<rlim_t>(options_.nofile_limit)};
+    if (::prlimit(pid_, RLIMIT_NOFILE, &limit, nullptr) != 0) {
+      throw std::runtime_error(std::string("prlimit: ") + std::strerror(errno));
+    }
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -52,6 +52,14 @@ class DaemonProcess {
     // child's own) and LISTEN_FDNAMES (each "activad"). The test keeps its
     // descriptors, as systemd keeps its own.
     std::vector<int> listen_fds;
+    // `[host] idle_timeout_seconds`: short, so tests of slow senders end soon.
+    int idle_timeout_seconds = 2;
+    // When not 0: the daemon's RLIMIT_NOFILE, soft and hard, set on it
+    // (prlimit(2)) right after it is started, whatever it raised before.
+    std::uint64_t nofile_limit = 0;
+    // When not 0: the soft RLIMIT_NOFILE the daemon starts with (the hard
+    // limit stays this process's), to see what the daemon makes of it.
+    std::uint64_t start_soft_nofile = 0;
   };
 
   // Starts the daemon and waits (up to 10 s) until its socket answers.
