@@ -6,10 +6,11 @@
 #   PREFIX/lib/systemd/system/activad.socket    port 1688, /run/activa/activad.sock
 #   SYSCONFDIR/activa/activa.toml               the configuration template
 #   PREFIX/lib/sysusers.d/activa.conf           the user activa, the group activa-admin
-#   SYSCONFDIR/pam.d/activa                     the PAM service, once packaging/ has it
+#   SYSCONFDIR/pam.d/activa                     PAM for remote logins
 #
 # SYSCONFDIR is /etc for the prefix /usr (as GNUInstallDirs has it), else
-# PREFIX/etc. An existing activa.toml is kept: it is the administrator's.
+# PREFIX/etc. An existing activa.toml or pam.d/activa is kept: it is the
+# administrator's.
 # ACTIVA_PACKAGING_DIR and ACTIVA_SBIN_RELATIVE are set by tools/CMakeLists.txt.
 set(prefix "${CMAKE_INSTALL_PREFIX}")
 if(prefix STREQUAL "/usr")

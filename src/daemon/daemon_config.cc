@@ -223,6 +223,34 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
   }
   if (management != nullptr) {
     TableReader r(*management, file, "[management]");
+    if (auto listen = r.Strings("listen")) {
+      for (const std::string& text : *listen) {
+        Result<HostAddress> a = ParseHostAddress(text, kDefaultManagementPort);
+        std::optional<Network> ip = a.ok() ? ParseNetwork(a->host) : std::nullopt;
+        if (!a.ok() || !ip || a->host.find('/') != std::string::npos) {
+          r.Fail("listen", "\"" + text +
+                               "\" is not ADDRESS[:PORT] with an IP address, such as "
+                               "\"0.0.0.0:1689\" or \"[::]:1689\"");
+          break;
+        }
+        c.management.listen.push_back(*a);
+      }
+    }
+    for (auto [key, out] : {std::pair{"tls_cert", &c.management.tls_cert},
+                            std::pair{"tls_key", &c.management.tls_key}}) {
+      if (auto path = r.OptionalString(key)) {
+        if (path->empty() || path->front() != '/') {
+          r.Fail(key, "\"" + std::string(key) + "\" must be an absolute path");
+        }
+        *out = *path;
+      }
+    }
+    range(r, "session_idle_seconds", 60, 86400, c.management.session_idle_seconds);
+    if (r.status().ok() && c.management.tls_cert.empty() != c.management.tls_key.empty()) {
+      r.Fail(c.management.tls_cert.empty() ? "tls_key" : "tls_cert",
+             "set \"tls_cert\" and \"tls_key\" together, or neither for a self-signed "
+             "certificate");
+    }
     ReadMetricsListen(r, &c);
     if (r.status().ok()) r.RejectUnknownKeys();
     ACTIVA_RETURN_IF_ERROR(r.status());

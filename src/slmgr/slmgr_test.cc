@@ -57,6 +57,70 @@ FakeDaemon::Reply Answer(const std::string& line) {
           "\n"};
 }
 
+// A remote target without the network: counts logins and answers as the
+// fake daemon does.
+class FakeRemote : public RemoteConnector {
+ public:
+  class Session : public RemoteSession {
+   public:
+    explicit Session(FakeRemote& r) : remote_(r) {}
+    ~Session() override { ++remote_.logouts; }
+    Result<std::string> Call(const std::string& line) override {
+      ++remote_.calls;
+      std::string reply = Answer(line).bytes;
+      return reply.substr(0, reply.size() - 1);
+    }
+
+   private:
+    FakeRemote& remote_;
+  };
+  Result<std::unique_ptr<RemoteSession>> Connect(const RemoteOptions& o, std::ostream&) override {
+    ++logins;
+    options = o;
+    return std::unique_ptr<RemoteSession>(new Session(*this));
+  }
+  Status ForgetHost(const std::string& host_port, std::ostream& out) override {
+    forgotten = host_port;
+    out << "forgot\n";
+    return Status::Ok();
+  }
+  int logins = 0, logouts = 0, calls = 0;
+  RemoteOptions options;
+  std::string forgotten;
+};
+
+TEST(SlmgrTest, ARemoteRunLogsInOncePrintsAsLocallyAndLogsOut) {
+  FakeDaemon daemon(Answer);
+  std::ostringstream local_out, local_err;
+  ASSERT_EQ(RunSlmgr({"--socket", daemon.socket_path(), "/dli"}, "", local_out, local_err, 5s), 0);
+  FakeRemote remote;
+  std::ostringstream out, err;
+  int code = RunSlmgr({"kms1:1700", "ann", "pw", "/dli"}, "", out, err, 5s, &remote);
+  EXPECT_EQ(code, 0) << err.str();
+  EXPECT_EQ(out.str(), local_out.str());
+  EXPECT_EQ(remote.logins, 1);
+  EXPECT_EQ(remote.logouts, 1);
+  EXPECT_EQ(remote.options.target, "kms1:1700");
+  EXPECT_EQ(remote.options.user, "ann");
+  EXPECT_EQ(remote.options.password, "pw");
+  // /rearm asks what is licensed first: two requests, one login.
+  FakeRemote again;
+  RunSlmgr({"kms1", "/rearm"}, "", out, err, 5s, &again);
+  EXPECT_EQ(again.logins, 1);
+  EXPECT_EQ(again.calls, 2);
+  EXPECT_FALSE(again.options.password.has_value());  // asked for by the connector
+}
+
+TEST(SlmgrTest, ForgetHostStandsAlone) {
+  FakeRemote remote;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunSlmgr({"--forget-host", "kms1:1689"}, "", out, err, 5s, &remote), 0);
+  EXPECT_EQ(remote.forgotten, "kms1:1689");
+  EXPECT_EQ(remote.logins, 0);
+  EXPECT_EQ(RunSlmgr({"--forget-host", "kms1:1689", "/dli"}, "", out, err, 5s, &remote), 2);
+  EXPECT_EQ(RunSlmgr({"/dli", "--password-stdin"}, "", out, err, 5s, &remote), 2);
+}
+
 TEST(SlmgrTest, DliEndToEnd) {
   FakeDaemon daemon(Answer);
   RunResult r = Slmgr({"--socket", daemon.socket_path(), "/dli"});
@@ -102,13 +166,14 @@ TEST(SlmgrTest, HelpWithoutOption) {
   EXPECT_NE(r.out.find("Usage: slmgr"), std::string::npos);
 }
 
-TEST(SlmgrTest, RemoteTargetIsRefused) {
+TEST(SlmgrTest, RemoteTargetIsRefusedWithoutAConnector) {
   RunResult r = Slmgr({"server1", "admin", "pw", "/dli"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("remote management (target server1) is not available in this build"),
+  EXPECT_NE(r.err.find("remote management (target server1) is not available to this caller"),
             std::string::npos);
   EXPECT_EQ(r.err.find("pw"), std::string::npos);  // the password is never echoed
   r = Slmgr({"dli"});
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("write the option with a slash: slmgr /dli"), std::string::npos) << r.err;
 }
 
