@@ -363,12 +363,14 @@ TEST_F(ConsoleTest, TheSettingsFormChangesOnlySettings) {
 
 TEST_F(ConsoleTest, TheClientListPagesThroughDlc) {
   http::Session s = LogIn("alice", "alice-pw");
-  http::Response r = Get("/console/api/clients",
-                         "first=2&after=6f327760-8c5e-417c-9c61-0a1c3a8d2f10&unused=", s.token);
+  http::Response r =
+      Get("/console/api/clients",
+          "first=2&after=6f327760-8c5e-417c-9c61-0a1c3a8d2f10&machine=PC&unused=", s.token);
   ASSERT_EQ(r.status, 200u) << r.body;
   ASSERT_TRUE(service_.last_dlc.has_value());
   EXPECT_EQ(service_.last_dlc->first, 2u);
   EXPECT_EQ(FormatUuid(*service_.last_dlc->after), "6f327760-8c5e-417c-9c61-0a1c3a8d2f10");
+  EXPECT_EQ(service_.last_dlc->machine, "PC");
   EXPECT_EQ(json::parse(r.body).at("clients").at(0).at("machine_name").as_string(), "pc1");
 
   http::Response bad = Get("/console/api/clients", "first=5000", s.token);

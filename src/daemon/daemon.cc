@@ -25,6 +25,7 @@
 #include "clearinghouse_client/clearinghouse_client.h"
 #include "client/tcp_host_connector.h"
 #include "daemon/activation_server.h"
+#include "daemon/count_history.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
 #include "dns/ldns_dns_publisher.h"
@@ -220,6 +221,8 @@ class Daemon {
       core_->CheckHostStanding();
       // The summary of a flood of refused frames that has stopped.
       activation_->FlushRefusals();
+      // The count history's sample of the day (the console's plot).
+      count_sampler_.Tick(*core_);
       // Wake at the next attempt, and at least every minute so a moved
       // clock (tests) or a settings change is noticed.
       std::int64_t next = core_->client().NextAttemptTime();
@@ -747,6 +750,7 @@ class Daemon {
   asio::steady_timer client_timer_;
   asio::steady_timer dns_timer_;
   asio::steady_timer clearinghouse_timer_;
+  CountSampler count_sampler_;  // event loop only
   asio::signal_set signals_;
   std::mt19937_64 rng_;
   // Blocking DNS work (ldns) runs here, one operation at a time.

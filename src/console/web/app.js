@@ -255,7 +255,7 @@
   async function loadClients(after) {
     const q = new URLSearchParams({first: '50'});
     const search = $('clients-search').value.trim();
-    if (search) q.set('search', search);
+    if (search) q.set($('clients-by').value === 'cmid' ? 'cmid' : 'machine', search);
     if (after) q.set('after', after);
     const page = await api('GET', '/console/api/clients?' + q.toString());
     clientsAfter = page.next_after;
