@@ -291,9 +291,6 @@ Result<std::vector<ClientEntry>> StateStore::LoadClients() {
   return out;
 }
 
-// CMIDs are stored as FormatUuid's fixed-width lowercase text, so their text
-// order is their byte order, and host_clients_by_cmid serves every query
-// here without sorting.
 namespace {
 
 std::string AsciiLower(std::string_view text) {
@@ -317,6 +314,9 @@ std::string PrefixEnd(std::string prefix) {
 
 }  // namespace
 
+// CMIDs are stored as FormatUuid's fixed-width lowercase text, so their text
+// order is their byte order, and host_clients_by_cmid serves every query
+// here without sorting.
 Result<StateStore::ClientPage> StateStore::ListClients(const std::optional<Uuid>& after,
                                                        std::size_t limit,
                                                        const ClientSearch& search) {
