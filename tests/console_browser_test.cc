@@ -17,7 +17,7 @@
 #include <fstream>
 
 #include "base/file_util.h"
-#include "crypto/random.h"
+#include "crypto/signing.h"
 #include "testing/daemon_process.h"
 #include "testing/process.h"
 #include "testing/temp_dir.h"
