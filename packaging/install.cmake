@@ -5,9 +5,11 @@
 #   PREFIX/lib/systemd/system/activad.service   ExecStart=PREFIX/sbin/activad
 #   SYSCONFDIR/activa/activa.toml               the configuration template
 #   PREFIX/lib/sysusers.d/activa.conf           the group activa-admin
+#   SYSCONFDIR/pam.d/activa                     PAM for remote logins
 #
 # SYSCONFDIR is /etc for the prefix /usr (as GNUInstallDirs has it), else
-# PREFIX/etc. An existing activa.toml is kept: it is the administrator's.
+# PREFIX/etc. An existing activa.toml or pam.d/activa is kept: it is the
+# administrator's.
 # ACTIVA_PACKAGING_DIR and ACTIVA_SBIN_RELATIVE are set by tools/CMakeLists.txt.
 set(prefix "${CMAKE_INSTALL_PREFIX}")
 if(prefix STREQUAL "/usr")
@@ -32,6 +34,14 @@ if(EXISTS "${config}")
 else()
   message(STATUS "Installing: ${config}")
   configure_file("${ACTIVA_PACKAGING_DIR}/activa.toml" "${config}" COPYONLY)
+endif()
+
+set(pam "${destdir}${ACTIVA_SYSCONFDIR}/pam.d/activa")
+if(EXISTS "${pam}")
+  message(STATUS "Keeping: ${pam}")
+else()
+  message(STATUS "Installing: ${pam}")
+  configure_file("${ACTIVA_PACKAGING_DIR}/pam.d/activa" "${pam}" COPYONLY)
 endif()
 
 # Installed into the running system (no DESTDIR) by root: create the group

@@ -55,6 +55,12 @@ void InstallAndCheck(const std::string& destdir, const std::string& prefix,
   ASSERT_TRUE(sysusers.ok()) << sysusers.status().ToString();
   EXPECT_NE(sysusers->find("\ng activa-admin -\n"), std::string::npos) << *sysusers;
 
+  // PAM for remote logins (docs/remote.md), beside the configuration.
+  Result<std::string> pam = ReadFile(destdir + sysconfdir + "/pam.d/activa");
+  ASSERT_TRUE(pam.ok()) << pam.status().ToString() << "\n" << install.out;
+  EXPECT_NE(pam->find("@include common-auth"), std::string::npos) << *pam;
+  EXPECT_NE(pam->find("@include common-account"), std::string::npos) << *pam;
+
   for (const char* program : {"/bin/slmgr", "/bin/activa-vendor"}) {
     EXPECT_EQ(::access((destdir + prefix + program).c_str(), X_OK), 0) << program;
   }

@@ -18,10 +18,17 @@ inline constexpr int kEventDnsPublished = 12294;   // publishing in DNS succeede
 // Activa's own, next to KMS's: the host could not reach the vendor's
 // clearinghouse (renewal, revocation list); logged when it starts failing.
 inline constexpr int kEventClearinghouseUnreachable = 12295;
+// Remote management (docs/remote.md): a login over the management listener
+// failed (source and user), and a change made remotely (user, source, the
+// operation).
+inline constexpr int kEventRemoteLoginFailed = 12296;
+inline constexpr int kEventRemoteChange = 12297;
 
 constexpr bool IsKmsEventId(int id) {
   return id == kEventClientRequest || id == kEventClientResult || id == kEventHostRequest ||
-         id == kEventDnsFailed || id == kEventDnsPublished || id == kEventClearinghouseUnreachable;
+         id == kEventDnsFailed || id == kEventDnsPublished ||
+         id == kEventClearinghouseUnreachable || id == kEventRemoteLoginFailed ||
+         id == kEventRemoteChange;
 }
 
 struct Event {

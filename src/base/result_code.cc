@@ -34,6 +34,7 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kFileExists, "The file already exists."},
     Entry{ResultCode::kInvalidArgument, "A parameter is incorrect."},
     Entry{ResultCode::kInternal, "An internal error occurred."},
+    Entry{ResultCode::kLogonFailure, "The user name or password is incorrect."},
     Entry{ResultCode::kBadSignature, "A signature does not verify."},
     Entry{ResultCode::kUnsupportedVersion, "The format or protocol version is not supported."},
     Entry{ResultCode::kFrameTooLarge, "The message is larger than 64 KiB."},
@@ -73,6 +74,17 @@ constexpr std::array kEntries = {
     Entry{ResultCode::kNoClearinghouse,
           "No clearinghouse is known: the catalog names none and [client] clearinghouse is not "
           "set."},
+    Entry{ResultCode::kRemoteUnreachable,
+          "The remote machine's management port could not be reached."},
+    Entry{ResultCode::kRemoteCertificateChanged,
+          "The remote machine's TLS certificate is not the one pinned in known_hosts."},
+    Entry{ResultCode::kRemoteUntrusted,
+          "The remote machine's TLS certificate does not verify against the CA file."},
+    Entry{ResultCode::kSessionExpired, "The session is unknown or has timed out; log in again."},
+    Entry{ResultCode::kNoPasswordSource,
+          "No password was given and there is no terminal to ask for it."},
+    Entry{ResultCode::kLoginUnavailable,
+          "The remote machine cannot check passwords (PAM or its configuration)."},
 };
 
 }  // namespace

@@ -32,6 +32,7 @@ enum class ResultCode : std::uint32_t {
   kFileExists = 0x80070050,
   kInvalidArgument = 0x80070057,
   kInternal = 0x80004005,
+  kLogonFailure = 0x8007052E,  // ERROR_LOGON_FAILURE: unknown user or bad password
   // Activa's own.
   kBadSignature = 0xC0AC0001,
   kUnsupportedVersion = 0xC0AC0002,
@@ -63,6 +64,13 @@ enum class ResultCode : std::uint32_t {
   kClearinghouseBadAnswer = 0xC0AC0042,
   kClearinghouseBusy = 0xC0AC0043,
   kNoClearinghouse = 0xC0AC0044,
+  // Remote management (docs/remote.md); 0x50..0x57.
+  kRemoteUnreachable = 0xC0AC0050,
+  kRemoteCertificateChanged = 0xC0AC0051,
+  kRemoteUntrusted = 0xC0AC0052,
+  kSessionExpired = 0xC0AC0053,
+  kNoPasswordSource = 0xC0AC0054,
+  kLoginUnavailable = 0xC0AC0055,
 };
 
 // One line of text for `code`, as slmgr prints it after the number.

@@ -28,11 +28,13 @@
 #include "daemon/count_history.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
+#include "daemon/remote_management.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
 #include "management/codec.h"
 #include "management/operations.h"
+#include "remote/admin_rule.h"
 
 namespace activa {
 namespace asio = boost::asio;
@@ -50,27 +52,23 @@ constexpr std::size_t kMaxManagementLine = 65536;
 constexpr std::size_t kMaxManagementConnections = 64;
 constexpr auto kManagementIdleTimeout = std::chrono::seconds(30);
 
-// Root, or a member of the group activa-admin, may change things.
-// Root, or a member of the group activa-admin, may change things. The
-// groups are the peer process's own (SO_PEERGROUPS), as the kernel holds
-// them for it: not what /etc/group says today, which may have gained the
-// user after it logged in (or lost it).
+// Root, or a member of the group activa-admin, may change things
+// (remote/admin_rule.h, the same rule as for remote logins). The groups are
+// the peer process's own (SO_PEERGROUPS), as the kernel holds them for it:
+// not what /etc/group says today, which may have gained the user after it
+// logged in (or lost it).
 bool IsAdmin(int fd, const ucred& cred) {
-  if (cred.uid == 0) return true;
-  group* admin = ::getgrnam("activa-admin");
-  if (admin == nullptr) return false;
-  if (cred.gid == admin->gr_gid) return true;
   std::vector<gid_t> groups(64);
   for (int tries = 0; tries < 2; ++tries) {
     socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
       groups.resize(len / sizeof(gid_t));
-      return std::find(groups.begin(), groups.end(), admin->gr_gid) != groups.end();
+      return remote::IsAdminIdentity(cred.uid, cred.gid, groups);
     }
-    if (errno != ERANGE) return false;
+    if (errno != ERANGE) return remote::IsAdminIdentity(cred.uid, cred.gid, {});
     groups.resize(len / sizeof(gid_t) + 1);
   }
-  return false;
+  return remote::IsAdminIdentity(cred.uid, cred.gid, {});
 }
 
 // The management socket's folder: owned by root or by us, and writable by
@@ -163,6 +161,10 @@ class Daemon {
     https_proxy_ = Env("https_proxy", "HTTPS_PROXY");
     no_proxy_ = Env("no_proxy", "NO_PROXY");
     asio::co_spawn(io_, AcceptManagement(), Fatal("the management listener"));
+    ACTIVA_RETURN_IF_ERROR(CreateRemoteManagement());
+    // Other routes of the management listener are added here, before it
+    // starts.
+    if (remote_) remote_->Start(Fatal("the remote management listener"));
     ApplyPriority();
     if (core_->host().key_installed()) {
       Status s = activation_->Rebind();
@@ -676,20 +678,56 @@ class Daemon {
       });
       if (!reply->ready) co_await reply->timer.async_wait(kNoThrow);
       std::string response = std::move(reply->line);
-      if (core_->TakeListenerChange()) {
-        Status s = activation_->Rebind();
-        if (!s.ok()) {
-          LogError(s.ToString());
-          response = management::EncodeError(s);
-        }
-        ApplyPriority();
-      }
-      if (core_->dns_change_pending()) dns_timer_.cancel();  // the DNS loop takes it
-      Nudge();
+      AfterManagementRequest(&response);
       response += "\n";
       auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(response), kNoThrow);
       if (wec) co_return;
     }
+  }
+
+  // What follows any management request, local or remote: a moved or
+  // closed listener rebinds, priorities and DNS publishing apply, the
+  // client looks again.
+  void AfterManagementRequest(std::string* response) {
+    if (core_->TakeListenerChange()) {
+      Status s = activation_->Rebind();
+      if (!s.ok()) {
+        LogError(s.ToString());
+        *response = management::EncodeError(s);
+      }
+      ApplyPriority();
+    }
+    if (core_->dns_change_pending()) dns_timer_.cancel();  // the DNS loop takes it
+    Nudge();
+  }
+
+  // [management] listen: the TLS listener, its logins and routes
+  // (daemon/remote_management.h); nothing when no address is configured.
+  Status CreateRemoteManagement() {
+    const ManagementConfig& m = core_->config().management;
+    if (m.listen.empty()) return Status::Ok();
+    Result<std::unique_ptr<RemoteManagement>> created = RemoteManagement::Create(
+        io_, m, paths_.state_dir, router_,
+        [this](std::string_view line, const management::Peer& peer,
+               std::function<void(std::string)> reply) {
+          service_->HandleLine(line, peer, [this, reply](std::string response) {
+            AfterManagementRequest(&response);
+            reply(std::move(response));
+          });
+        },
+        [this](int event_id, const std::string& message) { core_->LogEvent(event_id, message); });
+    if (!created.ok()) return created.status();
+    remote_ = std::move(created).value();
+    core_->set_management_listener({remote_->listening(), remote_->fingerprint()});
+    LogInfo("remote management on " + Join(remote_->listening()) + ", certificate " +
+            remote_->fingerprint());
+    return Status::Ok();
+  }
+
+  static std::string Join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
   }
 
   // ato: each product's attempt in turn, each with its report.
@@ -770,6 +808,10 @@ class Daemon {
   std::unique_ptr<ManagementService> service_;
   std::unique_ptr<local_socket::acceptor> management_;
   std::size_t management_connections_ = 0;
+  // The management listener's routes (remote, console, metrics); it
+  // outlives the listener, which dispatches through it.
+  http::Router router_;
+  std::unique_ptr<RemoteManagement> remote_;
   int exit_status_ = 0;
 };
 

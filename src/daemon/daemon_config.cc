@@ -39,6 +39,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
   const toml::table* host = root.Table("host");
   const toml::table* client = root.Table("client");
   const toml::table* dns = root.Table("dns");
+  const toml::table* management = root.Table("management");
   if (root.status().ok()) root.RejectUnknownKeys();
   ACTIVA_RETURN_IF_ERROR(root.status());
 
@@ -182,6 +183,39 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
       ACTIVA_RETURN_IF_ERROR(e.status());
       c.dns.publish.push_back(std::move(entry));
     }
+  }
+  if (management != nullptr) {
+    TableReader r(*management, file, "[management]");
+    if (auto listen = r.Strings("listen")) {
+      for (const std::string& text : *listen) {
+        Result<HostAddress> a = ParseHostAddress(text, kDefaultManagementPort);
+        std::optional<Network> ip = a.ok() ? ParseNetwork(a->host) : std::nullopt;
+        if (!a.ok() || !ip || a->host.find('/') != std::string::npos) {
+          r.Fail("listen", "\"" + text +
+                               "\" is not ADDRESS[:PORT] with an IP address, such as "
+                               "\"0.0.0.0:1689\" or \"[::]:1689\"");
+          break;
+        }
+        c.management.listen.push_back(*a);
+      }
+    }
+    for (auto [key, out] : {std::pair{"tls_cert", &c.management.tls_cert},
+                            std::pair{"tls_key", &c.management.tls_key}}) {
+      if (auto path = r.OptionalString(key)) {
+        if (path->empty() || path->front() != '/') {
+          r.Fail(key, "\"" + std::string(key) + "\" must be an absolute path");
+        }
+        *out = *path;
+      }
+    }
+    range(r, "session_idle_seconds", 60, 86400, c.management.session_idle_seconds);
+    if (r.status().ok() && c.management.tls_cert.empty() != c.management.tls_key.empty()) {
+      r.Fail(c.management.tls_cert.empty() ? "tls_key" : "tls_cert",
+             "set \"tls_cert\" and \"tls_key\" together, or neither for a self-signed "
+             "certificate");
+    }
+    if (r.status().ok()) r.RejectUnknownKeys();
+    ACTIVA_RETURN_IF_ERROR(r.status());
   }
   return c;
 }

@@ -43,6 +43,22 @@ struct DnsConfig {
   std::vector<DnsPublishEntry> publish;
 };
 
+// [management]: the remote management listener (docs/remote.md). Off
+// unless `listen` names an address.
+struct ManagementConfig {
+  // "ADDR:PORT" each ("0.0.0.0:1689", "[::]:1689"), IP addresses only.
+  std::vector<HostAddress> listen;
+  // PEM files, both or neither; neither: STATE_DIR/management.crt and
+  // .key, a self-signed certificate made on first start.
+  std::string tls_cert;
+  std::string tls_key;
+  // A login's session ends after this long without a request.
+  int session_idle_seconds = 900;
+};
+
+// The management port's default, next to the activation port 1688.
+inline constexpr std::uint16_t kDefaultManagementPort = 1689;
+
 struct DaemonConfig {
   // [daemon]
   std::string machine_name;          // default: the host name
@@ -80,6 +96,9 @@ struct DaemonConfig {
 
   // [dns]
   DnsConfig dns;
+
+  // [management]
+  ManagementConfig management;
 };
 
 // OK for "_name._proto" labels other than KMS's "_vlmcs._tcp".

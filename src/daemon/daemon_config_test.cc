@@ -57,6 +57,38 @@ connect_timeout_seconds = 3
   EXPECT_EQ(c->connect_timeout_seconds, 3);
 }
 
+TEST(DaemonConfigTest, ManagementSection) {
+  Result<DaemonConfig> off = ParseDaemonConfig("", "activa.toml");
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->management.listen.empty());  // off by default
+  EXPECT_EQ(off->management.session_idle_seconds, 900);
+
+  Result<DaemonConfig> c = ParseDaemonConfig(R"(
+[management]
+listen = ["0.0.0.0:1689", "[::]:1700", "127.0.0.1"]
+tls_cert = "/etc/activa/m.crt"
+tls_key = "/etc/activa/m.key"
+session_idle_seconds = 120
+)",
+                                             "activa.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->management.listen.size(), 3u);
+  EXPECT_EQ(c->management.listen[0].ToString(), "0.0.0.0:1689");
+  EXPECT_EQ(c->management.listen[1].ToString(), "[::]:1700");
+  EXPECT_EQ(c->management.listen[2].port, kDefaultManagementPort);
+  EXPECT_EQ(c->management.tls_key, "/etc/activa/m.key");
+  EXPECT_EQ(c->management.session_idle_seconds, 120);
+
+  for (const char* bad : {"listen = [\"host.example:1689\"]", "listen = [\"::1689\"]",
+                          "listen = [\"10.0.0.0/8\"]", "tls_cert = \"/a.crt\"",
+                          "tls_key = \"relative.key\"", "session_idle_seconds = 5", "tls = true"}) {
+    Result<DaemonConfig> r =
+        ParseDaemonConfig(std::string("[management]\n") + bad + "\n", "activa.toml");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("activa.toml"), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(DaemonConfigTest, PortZeroLetsTheKernelChoose) {
   Result<DaemonConfig> c = ParseDaemonConfig("[host]\nport = 0\n", "activa.toml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();

@@ -37,6 +37,7 @@
 #include "dns/publish_planner.h"
 #include "host/host_role.h"
 #include "keys/activation_codes.h"
+#include "management/types.h"
 
 namespace activa {
 
@@ -175,6 +176,14 @@ class DaemonCore {
   }
   const std::optional<ReloadRefusal>& reload_refused() const { return reload_refused_; }
 
+  // The remote management listener, once it listens (/dlv shows it).
+  void set_management_listener(management::ManagementListenerInfo info) {
+    management_listener_ = std::move(info);
+  }
+  const std::optional<management::ManagementListenerInfo>& management_listener() const {
+    return management_listener_;
+  }
+
   // Moves the clock; set by the daemon in builds with test controls only.
   std::function<void(std::int64_t)> advance_clock;
 
@@ -199,6 +208,7 @@ class DaemonCore {
   std::int64_t standing_said_at_ = 0;
   std::string dns_problem_;
   std::optional<ReloadRefusal> reload_refused_;
+  std::optional<management::ManagementListenerInfo> management_listener_;
   bool listener_change_ = false;
   bool dns_change_ = false;
 };

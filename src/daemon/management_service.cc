@@ -194,6 +194,7 @@ Result<m::LicenseInfo> ManagementService::License(const m::ProductSelector& sele
   if (const auto& refused = core_.reload_refused()) {
     info.reload_refused = m::ReloadRefusal{refused->time, refused->message};
   }
+  info.management = core_.management_listener();
   return info;
 }
 

@@ -169,6 +169,15 @@ void AddPayload(const LicenseInfo& d, json::object& o) {
                             ? json::value(json::object{{"time", d.reload_refused->time},
                                                        {"message", d.reload_refused->message}})
                             : json::value(nullptr);
+  if (d.management) {
+    json::array listening;
+    for (const std::string& a : d.management->listening) listening.push_back(json::value(a));
+    o["management"] =
+        json::object{{"listening", std::move(listening)},
+                     {"certificate_fingerprint", d.management->certificate_fingerprint}};
+  } else {
+    o["management"] = nullptr;
+  }
 }
 void AddPayload(const DlcResponse& d, json::object& o) {
   json::array a;
@@ -563,6 +572,20 @@ Status ReadPayload(Reader& r, LicenseInfo& d) {
     ReloadRefusal& refusal = d.reload_refused.emplace();
     c.Number("time", refusal.time);
     c.Text("message", refusal.message);
+  }
+  if (const json::object* o = r.Object("management")) {
+    Reader c = r.Child(*o, "management");
+    ManagementListenerInfo& m = d.management.emplace();
+    if (const json::array* listening = c.Array("listening")) {
+      for (const json::value& v : *listening) {
+        if (v.is_string()) {
+          m.listening.emplace_back(v.get_string());
+        } else {
+          c.Wrong("listening", "a list of strings");
+        }
+      }
+    }
+    c.Text("certificate_fingerprint", m.certificate_fingerprint);
   }
   return Status::Ok();
 }

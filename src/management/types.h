@@ -436,6 +436,14 @@ struct ActivationAttempt {
 
 // --- Response payloads ---------------------------------------------------------
 
+// The remote management listener ([management] listen), when it is on
+// (docs/remote.md).
+struct ManagementListenerInfo {
+  std::vector<std::string> listening;   // "127.0.0.1:1689", "[::]:1689"
+  std::string certificate_fingerprint;  // "SHA256:" + base64, as slmgr pins it
+  bool operator==(const ManagementListenerInfo&) const = default;
+};
+
 // dli, dlv, xpr.
 struct LicenseInfo {
   Machine machine;
@@ -443,6 +451,8 @@ struct LicenseInfo {
   std::optional<Host> host;  // null when no host key is installed
   // The last SIGHUP reload, when it was refused (null once one succeeds).
   std::optional<ReloadRefusal> reload_refused;
+  // Null when remote management is off.
+  std::optional<ManagementListenerInfo> management;
   bool operator==(const LicenseInfo&) const = default;
 };
 using DliResponse = LicenseInfo;

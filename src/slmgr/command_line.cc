@@ -442,6 +442,20 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
       command.qr = true;
       continue;
     }
+    if (token == "--password-stdin") {
+      command.password_stdin = true;
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--ca")) {
+      if (v->empty()) return Fail("--ca needs a file of CA certificates (PEM)");
+      command.ca_file = std::move(*v);
+      continue;
+    }
+    if (std::optional<std::string> v = FlagValue(args, i, "--forget-host")) {
+      if (v->empty()) return Fail("--forget-host needs HOST:PORT, as known_hosts writes it");
+      command.forget_host = std::move(*v);
+      continue;
+    }
     bool event_flag = false;
     for (auto [flag, slot] :
          {std::pair{"--id", &events.id}, std::pair{"--since", &events.since},
@@ -492,6 +506,21 @@ ParseResult ParseCommandLine(const std::vector<std::string>& args, std::string_v
   }
 
   if (!words.empty()) command.target = words[0];
+  if (words.size() > 1) command.user = words[1];
+  if (words.size() > 2) command.password = words[2];
+  if (command.target.empty() && (command.password_stdin || !command.ca_file.empty())) {
+    return Fail(std::string(command.password_stdin ? "--password-stdin" : "--ca") +
+                " goes with a remote TARGET only");
+  }
+  if (command.password && command.password_stdin) {
+    return Fail("give the password on the command line or with --password-stdin, not both");
+  }
+  if (!command.forget_host.empty()) {
+    if (!command.target.empty() || spec != nullptr) {
+      return Fail("--forget-host stands alone: slmgr --forget-host HOST:PORT");
+    }
+    return ParseResult{std::move(command), ""};
+  }
   if (help || spec == nullptr) return ParseResult{std::move(command), ""};
 
   command.op = std::string(management::OperationName(spec->op));
@@ -665,7 +694,14 @@ std::string HelpText() {
       ")\n"
       "  --json              print the daemon's response as JSON instead of text\n"
       "  TARGET [USER [PASSWORD]]\n"
-      "                      manage another machine (not available in this build)\n"
+      "                      manage another machine over TLS (docs/remote.md): TARGET is a\n"
+      "                      name, IPv4 or [IPv6], with :PORT (default 1689); USER defaults\n"
+      "                      to yours; without PASSWORD slmgr asks on the terminal\n"
+      "  --password-stdin    read the password as one line of standard input\n"
+      "  --ca FILE           check the target's certificate against these CAs instead of\n"
+      "                      pinning it in ~/.config/activa/known_hosts\n"
+      "  --forget-host HOST:PORT\n"
+      "                      drop the pinned certificate of HOST:PORT (after a change)\n"
       "  /?                  show this list\n"
       "  Options may start with /, - or --; their names are case-insensitive.\n";
   const std::pair<Group, std::string_view> groups[] = {

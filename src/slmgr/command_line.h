@@ -1,6 +1,8 @@
 // The command line of slmgr, parsed without touching the daemon.
 //
 //   slmgr [--socket PATH] [TARGET [USER [PASSWORD]]] /option [arguments] [--json]
+//         [--ca FILE] [--password-stdin]
+//   slmgr --forget-host HOST:PORT
 //
 // Options are written as in slmgr.vbs (`/dli`), or with `-` or `--`; their
 // names are case-insensitive. `--socket PATH` (or `--socket=PATH`) and
@@ -44,9 +46,19 @@ struct Command {
   std::vector<Argument> args;
   bool json = false;
   std::string socket;  // always set: --socket, else ACTIVA_SOCKET, else kDefaultSocket
-  // The remote TARGET, when one was given. Remote management is not part of
-  // this build; the caller reports that (the user and password are dropped).
+  // The remote TARGET ("name", "10.0.0.5:1689", "[::1]"), when one was
+  // given, and its USER and PASSWORD (docs/remote.md). No user: the local
+  // user's name; no password: asked on the terminal.
   std::string target;
+  std::string user;
+  std::optional<std::string> password;
+  // --password-stdin: read the password as one line of standard input.
+  bool password_stdin = false;
+  // --ca FILE: check the target's certificate chain and name against these
+  // CA certificates instead of pinning it in known_hosts.
+  std::string ca_file;
+  // --forget-host HOST:PORT: drop the target's pinned certificate.
+  std::string forget_host;
   // Offline activation's files (docs/operations.md): /dti --out FILE writes
   // the installation ID there, /dti --qr shows it as a QR code in the
   // terminal, /dti --qr-png FILE writes that QR code as an image, and

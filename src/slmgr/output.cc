@@ -292,6 +292,16 @@ void FormatLicenses(const m::LicenseInfo& data, bool verbose, Output& output) {
     out += HostText(*data.host, verbose);
   }
   if (data.products.empty() && !data.host) out += "No product key is installed.\n";
+  if (verbose && data.management) {
+    // What an operator compares with slmgr's first-use note (docs/remote.md).
+    std::string where;
+    for (const std::string& a : data.management->listening) {
+      where += (where.empty() ? "" : ", ") + Printable(a);
+    }
+    out += "\nRemote management\n    Listening on: " + where +
+           "\n    TLS certificate fingerprint: " +
+           Printable(data.management->certificate_fingerprint) + "\n";
+  }
   if (data.reload_refused) {
     out += "\nThe running configuration is older than its file: the reload of " +
            FormatTime(data.reload_refused->time) + " was refused (" +

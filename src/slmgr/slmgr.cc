@@ -1,5 +1,7 @@
 #include "slmgr/slmgr.h"
 
+#include <functional>
+
 #include "base/file_util.h"
 #include "management/codec.h"
 #include "net/unix_line_client.h"
@@ -16,12 +18,12 @@ constexpr std::size_t kMaxCodeFileSize = 4096;
 
 // The editions that are licensed now, before /rearm returns them to grace;
 // empty when the daemon cannot say (the rearm itself then reports why).
-std::vector<std::string> LicensedEditions(const std::string& socket,
-                                          std::chrono::milliseconds timeout) {
+using Call = std::function<Result<std::string>(const std::string& line)>;
+
+std::vector<std::string> LicensedEditions(const Call& call) {
   management::DliRequest request;
   request.products.all = true;
-  Result<std::string> response =
-      net::CallUnixSocket(socket, management::EncodeRequest(request), timeout);
+  Result<std::string> response = call(management::EncodeRequest(request));
   if (!response.ok()) return {};
   Result<management::LicenseInfo> info =
       management::DecodeDliResponse(*response, management::FieldCheck::kTolerant);
@@ -71,21 +73,32 @@ bool WriteInstallationIdFiles(const Command& command, std::string_view response,
 }  // namespace
 
 int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, std::ostream& out,
-             std::ostream& err, std::chrono::milliseconds timeout) {
+             std::ostream& err, std::chrono::milliseconds timeout, RemoteConnector* remote) {
   ParseResult parsed = ParseCommandLine(args, env_socket);
   if (!parsed.ok()) {
     err << "slmgr: " << parsed.error << "\n";
     return 2;
   }
   Command& command = *parsed.command;
-  if (!command.target.empty()) {
-    err << "slmgr: remote management (target " << command.target
-        << ") is not available in this build; run slmgr on that machine";
-    // "slmgr dli" is more often a forgotten slash than a machine called dli.
-    if (OperationForOption(command.target)) {
-      err << ", or write the option with a slash: slmgr /" << command.target;
+  if (!command.forget_host.empty()) {
+    Status s = remote == nullptr ? Status(ResultCode::kInvalidArgument,
+                                          "remote management is not available to this caller")
+                                 : remote->ForgetHost(command.forget_host, out);
+    if (!s.ok()) {
+      err << "slmgr: " << s.message() << "\n";
+      return 1;
     }
-    err << "\n";
+    return 0;
+  }
+  // "slmgr dli" is more often a forgotten slash than a machine called dli.
+  if (!command.target.empty() && command.help() && OperationForOption(command.target)) {
+    err << "slmgr: no option given for the target " << command.target
+        << "; to run it here, write the option with a slash: slmgr /" << command.target << "\n";
+    return 2;
+  }
+  if (!command.target.empty() && remote == nullptr) {
+    err << "slmgr: remote management (target " << command.target
+        << ") is not available to this caller; run slmgr on that machine\n";
     return 1;
   }
   if (command.help()) {
@@ -116,10 +129,31 @@ int RunSlmgr(const std::vector<std::string>& args, std::string_view env_socket, 
     }
     command.args.push_back({"confirmation_id", std::move(text).value()});
   }
+  // Locally over the Unix socket; remotely one login for the whole run
+  // (the /rearm check and the operation), logged out at the end.
+  std::unique_ptr<RemoteSession> session;
+  Call call = [&](const std::string& line) {
+    return net::CallUnixSocket(command.socket, line, timeout);
+  };
+  if (!command.target.empty()) {
+    RemoteOptions o;
+    o.target = command.target;
+    o.user = command.user;
+    o.password = command.password;
+    o.password_stdin = command.password_stdin;
+    o.ca_file = command.ca_file;
+    o.timeout = timeout;
+    Result<std::unique_ptr<RemoteSession>> connected = remote->Connect(o, err);
+    if (!connected.ok()) {
+      err << "slmgr: " << connected.status().message() << "\n";
+      return 1;
+    }
+    session = std::move(connected).value();
+    call = [&session](const std::string& line) { return session->Call(line); };
+  }
   std::vector<std::string> licensed;
-  if (command.op == "rearm") licensed = LicensedEditions(command.socket, timeout);
-  Result<std::string> response =
-      net::CallUnixSocket(command.socket, BuildRequest(command), timeout);
+  if (command.op == "rearm") licensed = LicensedEditions(call);
+  Result<std::string> response = call(BuildRequest(command));
   if (!response.ok()) {
     err << "slmgr: " << response.status().message() << "\n";
     return 1;

@@ -102,13 +102,14 @@ TEST(SlmgrTest, HelpWithoutOption) {
   EXPECT_NE(r.out.find("Usage: slmgr"), std::string::npos);
 }
 
-TEST(SlmgrTest, RemoteTargetIsRefused) {
+TEST(SlmgrTest, RemoteTargetIsRefusedWithoutAConnector) {
   RunResult r = Slmgr({"server1", "admin", "pw", "/dli"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("remote management (target server1) is not available in this build"),
+  EXPECT_NE(r.err.find("remote management (target server1) is not available to this caller"),
             std::string::npos);
   EXPECT_EQ(r.err.find("pw"), std::string::npos);  // the password is never echoed
   r = Slmgr({"dli"});
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("write the option with a slash: slmgr /dli"), std::string::npos) << r.err;
 }
 

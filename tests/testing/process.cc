@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,6 +107,54 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     ::close(err_pipe[0]);
     throw std::runtime_error(std::string("cannot start ") + argv[0] + ": " + std::strerror(rc));
   }
+  return Collect(pid, out_pipe[0], err_pipe[0]);
+}
+
+ProcessResult RunProcessWithoutTerminal(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env,
+                                        const std::string& input) {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  env_strings.insert(env_strings.end(), env.begin(), env.end());
+  std::vector<char*> envp, args;
+  for (std::string& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (std::string& s : argv_copy) args.push_back(s.data());
+  args.push_back(nullptr);
+
+  pid_t pid;
+  int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  if (rc != 0) {
+    ::close(in_pipe[1]);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    throw std::runtime_error(std::string("cannot start ") + argv[0] + ": " + std::strerror(rc));
+  }
+  // Small enough for the pipe's buffer: written before the output is read.
+  // A child that never reads may be gone already: no SIGPIPE for that.
+  ::signal(SIGPIPE, SIG_IGN);
+  (void)!::write(in_pipe[1], input.data(), input.size());
+  ::close(in_pipe[1]);
   return Collect(pid, out_pipe[0], err_pipe[0]);
 }
 

@@ -21,6 +21,13 @@ struct ProcessResult {
 ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::vector<std::string>& env = {});
 
+// The same in a session of its own, so the child has no controlling
+// terminal (/dev/tty cannot be opened), with standard input a pipe that
+// carries `input` and then ends.
+ProcessResult RunProcessWithoutTerminal(const std::vector<std::string>& argv,
+                                        const std::vector<std::string>& env,
+                                        const std::string& input);
+
 // The same, as another user (needs root): the child drops its supplementary
 // groups and takes `gid`, `groups` and `uid` before it runs argv[0].
 ProcessResult RunProcessAs(uid_t uid, gid_t gid, const std::vector<gid_t>& groups,
