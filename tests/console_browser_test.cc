@@ -31,8 +31,6 @@ using testing::DaemonProcess;
 using testing::ProcessResult;
 using testing::RunProcess;
 
-constexpr const char* kAdmin = "activa-console-admin";
-constexpr const char* kStandard = "activa-console-user";
 constexpr const char* kAdminPassword = "Console-Admin-Pw-1";
 constexpr const char* kStandardPassword = "Console-User-Pw-2";
 
@@ -84,8 +82,11 @@ class ConsoleBrowserTest : public ::testing::Test {
                                  "/etc/pam.d/activa");
       created_pam_ = true;
     }
-    admin_.emplace(kAdmin, kAdminPassword, true);
-    standard_.emplace(kStandard, kStandardPassword, false);
+    // Names of our own (the pid), so no existing user is touched.
+    admin_name_ = "actc-a" + std::to_string(::getpid());
+    standard_name_ = "actc-s" + std::to_string(::getpid());
+    admin_.emplace(admin_name_, kAdminPassword, true);
+    standard_.emplace(standard_name_, kStandardPassword, false);
   }
   void TearDown() override {
     admin_.reset();
@@ -96,6 +97,7 @@ class ConsoleBrowserTest : public ::testing::Test {
 
   bool created_group_ = false;
   bool created_pam_ = false;
+  std::string admin_name_, standard_name_;
   std::optional<TestUser> admin_, standard_;
   testing::TempDir dir_;
 };
@@ -141,8 +143,8 @@ TEST_F(ConsoleBrowserTest, AdministratorChangesTheIntervalAndAStandardUserIsRefu
   std::vector<std::string> args = {
       "python3", std::string(ACTIVA_SOURCE_DIR) + "/tests/console_browser/drive.py",
       "--url",   "https://127.0.0.1:" + std::to_string(management_port) + "/",
-      "--admin", std::string(kAdmin) + ":" + kAdminPassword,
-      "--user",  std::string(kStandard) + ":" + kStandardPassword};
+      "--admin", admin_name_ + ":" + kAdminPassword,
+      "--user",  standard_name_ + ":" + kStandardPassword};
   if (const char* shots = std::getenv("ACTIVA_SCREENSHOTS")) {
     args.push_back("--screenshots");
     args.push_back(shots);

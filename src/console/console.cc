@@ -6,10 +6,9 @@
 #include <optional>
 #include <utility>
 
+#include "base/event.h"
 #include "base/result_code.h"
 #include "console/assets.h"
-#include "management/codec.h"
-#include "management/operations.h"
 
 namespace activa::console {
 namespace {
@@ -121,6 +120,26 @@ Result<std::string> RequestFromQuery(std::string_view op, std::string_view query
     request[*name] = *value;
   }
   return json::serialize(request);
+}
+
+// The "result" of a management response line; kInvalidData's when the
+// line has none (it always has: the daemon wrote it).
+std::uint32_t ResultOf(std::string_view line) {
+  json::error_code ec;
+  json::value v = json::parse(line, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  const json::value* r = o ? o->if_contains("result") : nullptr;
+  if (r == nullptr || !r->is_number()) return static_cast<std::uint32_t>(ResultCode::kInvalidData);
+  return r->to_number<std::uint32_t>(ec);
+}
+
+// The "op" of a request line the console built or checked.
+std::string OperationOf(std::string_view line) {
+  json::error_code ec;
+  json::value v = json::parse(line, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  const json::value* op = o ? o->if_contains("op") : nullptr;
+  return op != nullptr && op->is_string() ? std::string(op->as_string()) : std::string("?");
 }
 
 bool IsJson(const http::Request& request) {
@@ -309,7 +328,7 @@ void Console::SessionInfo(const http::Request& request, http::Reply reply) {
 void Console::Overview(const http::Request& request, http::Reply reply) {
   std::optional<http::Session> session = FindSession(sessions_, request, reply);
   if (!session) return;
-  Run(*session, "{\"op\":\"dli\"}", std::move(reply));
+  Run(*session, "{\"op\":\"dli\"}", false, std::move(reply));
 }
 
 void Console::Clients(const http::Request& request, http::Reply reply) {
@@ -317,7 +336,7 @@ void Console::Clients(const http::Request& request, http::Reply reply) {
   if (!session) return;
   Result<std::string> line = RequestFromQuery("dlc", request.query);
   if (!line.ok()) return reply(ApiError(400, line.status().message()));
-  Run(*session, *line, std::move(reply));
+  Run(*session, *line, false, std::move(reply));
 }
 
 void Console::Events(const http::Request& request, http::Reply reply) {
@@ -325,7 +344,7 @@ void Console::Events(const http::Request& request, http::Reply reply) {
   if (!session) return;
   Result<std::string> line = RequestFromQuery("dle", request.query);
   if (!line.ok()) return reply(ApiError(400, line.status().message()));
-  Run(*session, *line, std::move(reply));
+  Run(*session, *line, false, std::move(reply));
 }
 
 void Console::Settings(const http::Request& request, http::Reply reply) {
@@ -348,19 +367,22 @@ void Console::Settings(const http::Request& request, http::Reply reply) {
                           "cpri, not \"" +
                               std::string(op->as_string()) + "\""));
   }
-  Run(*session, request.body, std::move(reply));
+  Run(*session, request.body, true, std::move(reply));
 }
 
-void Console::Run(const http::Session& session, const std::string& line, http::Reply reply) {
-  Result<management::Request> request = management::DecodeRequest(line);
-  if (!request.ok()) {
-    return reply(Api(
-        Json(HttpStatusOf(request.status().code()), management::EncodeError(request.status()))));
-  }
-  service_.Dispatch(
-      *request, session.peer, [reply = std::move(reply)](management::Response response) {
-        unsigned status = HttpStatusOf(response.ok() ? ResultCode::kOk : response.status().code());
-        reply(Api(Json(status, management::EncodeResponse(response))));
+void Console::Run(const http::Session& session, std::string line, bool changes, http::Reply reply) {
+  const management::Peer peer = session.peer;
+  handle_line_(
+      line, peer,
+      [reply = std::move(reply), log = log_, peer, changes,
+       op = changes ? OperationOf(line) : std::string()](std::string response) {
+        const std::uint32_t result = ResultOf(response);
+        if (changes && peer.admin && log) {
+          log(kEventRemoteChange, "remote change by user \"" + peer.user + "\" from " +
+                                      peer.source + " (web console): /" + op + " (result " +
+                                      FormatResultCode(static_cast<ResultCode>(result)) + ")");
+        }
+        reply(Api(Json(HttpStatusOf(static_cast<ResultCode>(result)), std::move(response))));
       });
 }
 

@@ -3,7 +3,7 @@
 // management listener's router.
 //
 // Every API call is one management operation run as the logged-in user
-// (http::Session's peer), through Service::Dispatch: the console has no
+// (http::Session's peer), through the daemon's LineHandler: the console has no
 // operation and no permission rule of its own, so a standard user is
 // refused a change here exactly as by slmgr (0x80070005, answered 403).
 // Answers are the management protocol's JSON (docs/management.md), so the
@@ -25,14 +25,16 @@
 // (the API then answers 401). Every POST but login must carry the session's
 // CSRF token in X-CSRF-Token and a JSON body; otherwise 403 / 415.
 //
-// The Console keeps no state: it holds references to the service and the
-// session store, which must outlive the routes it adds. Handlers run on the
+// The Console keeps no state: the session store it refers to must outlive
+// the routes it adds. Handlers run on the
 // daemon's event loop, as the router calls them.
 #ifndef ACTIVA_CONSOLE_CONSOLE_H_
 #define ACTIVA_CONSOLE_CONSOLE_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "http/http_types.h"
 #include "http/router.h"
@@ -43,10 +45,22 @@ namespace activa::console {
 
 inline constexpr std::string_view kSessionCookie = "activa_session";
 
+// Hands one management request line to the daemon (Service::HandleLine,
+// then what the daemon does after a change: rebinding a moved port,
+// applying a priority, publishing) and calls `reply` once with the
+// response line. The same function serves the remote listener's
+// /v1/management, so a change means the same from either.
+using LineHandler = std::function<void(std::string_view line, const management::Peer& peer,
+                                       std::function<void(std::string)> reply)>;
+// Logs a stored event (event ID, message).
+using EventLog = std::function<void(int event_id, const std::string& message)>;
+
 class Console {
  public:
-  Console(management::Service& service, http::SessionStore& sessions)
-      : service_(service), sessions_(sessions) {}
+  // Every change an administrator makes here is logged as event 12297
+  // (kEventRemoteChange) with the user, the source address and the result.
+  Console(LineHandler handle_line, http::SessionStore& sessions, EventLog log)
+      : handle_line_(std::move(handle_line)), sessions_(sessions), log_(std::move(log)) {}
 
   // Adds the routes above to `router`.
   void AddRoutes(http::Router& router);
@@ -63,11 +77,12 @@ class Console {
 
  private:
   // Runs the management request `line` as the session's user and answers
-  // with its JSON.
-  void Run(const http::Session& session, const std::string& line, http::Reply reply);
+  // with its JSON; `changes` logs it (an administrator's) as event 12297.
+  void Run(const http::Session& session, std::string line, bool changes, http::Reply reply);
 
-  management::Service& service_;
+  LineHandler handle_line_;
   http::SessionStore& sessions_;
+  EventLog log_;
 };
 
 // The headers every console answer carries: a strict Content-Security-Policy

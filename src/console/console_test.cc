@@ -192,7 +192,12 @@ class ConsoleTest : public ::testing::Test {
 
   FakeService service_;
   FakeSessionStore sessions_;
-  Console console_{service_, sessions_};
+  std::vector<std::pair<int, std::string>> events_;
+  Console console_{
+      [this](std::string_view line, const m::Peer& peer, std::function<void(std::string)> reply) {
+        service_.HandleLine(line, peer, std::move(reply));
+      },
+      sessions_, [this](int id, const std::string& message) { events_.emplace_back(id, message); }};
   http::Router router_;
 };
 
@@ -310,6 +315,13 @@ TEST_F(ConsoleTest, AnAdministratorChangesTheActivationInterval) {
   EXPECT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(ResultOf(r), 0u);
   EXPECT_EQ(service_.activation_interval, 60u);
+  // Logged as a remote change, with who and from where.
+  ASSERT_EQ(events_.size(), 1u);
+  EXPECT_EQ(events_[0].first, 12297);
+  EXPECT_NE(
+      events_[0].second.find("\"admin\" from 127.0.0.1 (web console): /sai (result 0x00000000)"),
+      std::string::npos)
+      << events_[0].second;
 }
 
 TEST_F(ConsoleTest, AChangeWithoutTheCsrfTokenIsRefused) {
