@@ -45,15 +45,15 @@ class TestUser {
         RunProcess({"useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name});
     if (r.exit_code != 0) throw std::runtime_error("useradd " + name + ": " + r.err);
     created_ = true;
-    r = RunProcess({"sh", "-c", "printf '%s:%s\\n' \"$0\" \"$1\" | chpasswd", name, password});
+    r = RunProcess({"/bin/sh", "-c", "printf '%s:%s\\n' \"$0\" \"$1\" | chpasswd", name, password});
     if (r.exit_code != 0) throw std::runtime_error("chpasswd " + name + ": " + r.err);
     if (admin) {
-      r = RunProcess({"usermod", "-aG", "activa-admin", name});
+      r = RunProcess({"/usr/sbin/usermod", "-aG", "activa-admin", name});
       if (r.exit_code != 0) throw std::runtime_error("usermod " + name + ": " + r.err);
     }
   }
   ~TestUser() {
-    if (created_) (void)RunProcess({"userdel", name_});
+    if (created_) (void)RunProcess({"/usr/sbin/userdel", name_});
   }
 
  private:
@@ -74,7 +74,7 @@ class ConsoleBrowserTest : public ::testing::Test {
     }
     if (::geteuid() != 0) GTEST_SKIP() << "creating the test's users needs root";
     if (::getgrnam("activa-admin") == nullptr) {
-      ASSERT_EQ(RunProcess({"groupadd", "--system", "activa-admin"}).exit_code, 0);
+      ASSERT_EQ(RunProcess({"/usr/sbin/groupadd", "--system", "activa-admin"}).exit_code, 0);
       created_group_ = true;
     }
     if (!std::filesystem::exists("/etc/pam.d/activa")) {
@@ -92,7 +92,7 @@ class ConsoleBrowserTest : public ::testing::Test {
     admin_.reset();
     standard_.reset();
     if (created_pam_) std::filesystem::remove("/etc/pam.d/activa");
-    if (created_group_) (void)RunProcess({"groupdel", "activa-admin"});
+    if (created_group_) (void)RunProcess({"/usr/sbin/groupdel", "activa-admin"});
   }
 
   bool created_group_ = false;
@@ -141,10 +141,14 @@ TEST_F(ConsoleBrowserTest, AdministratorChangesTheIntervalAndAStandardUserIsRefu
   }
 
   std::vector<std::string> args = {
-      "python3", std::string(ACTIVA_SOURCE_DIR) + "/tests/console_browser/drive.py",
-      "--url",   "https://127.0.0.1:" + std::to_string(management_port) + "/",
-      "--admin", admin_name_ + ":" + kAdminPassword,
-      "--user",  standard_name_ + ":" + kStandardPassword};
+      "/usr/bin/python3",
+      std::string(ACTIVA_SOURCE_DIR) + "/tests/console_browser/drive.py",
+      "--url",
+      "https://127.0.0.1:" + std::to_string(management_port) + "/",
+      "--admin",
+      admin_name_ + ":" + kAdminPassword,
+      "--user",
+      standard_name_ + ":" + kStandardPassword};
   if (const char* shots = std::getenv("ACTIVA_SCREENSHOTS")) {
     args.push_back("--screenshots");
     args.push_back(shots);
