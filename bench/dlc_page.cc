@@ -1,7 +1,8 @@
 // How long one `dlc` page takes with many client records: fills a state
 // database in a temporary folder with --clients records (default a
 // million), then times the first page, a page from the middle and the count
-// that every page carries, as StateStore runs them for ManagementService.
+// that every page carries, and the console's searches (by machine-name and
+// CMID prefix), as StateStore runs them for ManagementService.
 //   activa_dlc_page [--clients N] [--first N]
 #include <unistd.h>
 
@@ -76,6 +77,21 @@ int main(int argc, char** argv) {
               Millis([&] { got = store->ListClients(std::nullopt, first)->clients.size(); }));
   std::printf("middle page (%zu):  %.2f ms\n", first,
               Millis([&] { got += store->ListClients(middle, first)->clients.size(); }));
+  // The console's searches: a machine-name prefix that matches a tenth of
+  // the clients ("pc5" + anything) and its next page, and a CMID prefix.
+  const StateStore::ClientSearch by_name{"PC5", ""};
+  Result<StateStore::ClientPage> named = store->ListClients(std::nullopt, first, by_name);
+  std::printf("name search (%zu):  %.2f ms\n", first,
+              Millis([&] { named = store->ListClients(std::nullopt, first, by_name); }));
+  if (named.ok() && !named->clients.empty()) {
+    const Uuid after = named->clients.back().cmid;
+    std::printf("its next page:      %.2f ms\n",
+                Millis([&] { got += store->ListClients(after, first, by_name)->clients.size(); }));
+  }
+  const StateStore::ClientSearch by_cmid{"", FormatUuid(middle).substr(0, 4)};
+  std::printf("CMID search (%zu):  %.2f ms\n", first, Millis([&] {
+                got += store->ListClients(std::nullopt, first, by_cmid)->clients.size();
+              }));
   std::uint64_t total = 0;
   double count_ms = Millis([&] { total = *store->CountClients(); });
   std::printf("count:              %.2f ms (%llu)\n", count_ms,

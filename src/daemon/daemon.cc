@@ -24,7 +24,9 @@
 #include "base/time_text.h"
 #include "clearinghouse_client/clearinghouse_client.h"
 #include "client/tcp_host_connector.h"
+#include "console/console.h"
 #include "daemon/activation_server.h"
+#include "daemon/count_history.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/descriptors.h"
 #include "daemon/inherited_sockets.h"
@@ -184,6 +186,11 @@ class Daemon {
     // Other routes of the management listener are added here, before it
     // starts.
     if (remote_) {
+      // The web console (console/console.h), with the listener's sessions.
+      console_ = std::make_unique<console::Console>(
+          ManagementLineHandler(), remote_->sessions(),
+          [this](int event_id, const std::string& message) { core_->LogEvent(event_id, message); });
+      console_->AddRoutes(router_);
       AddMetricsRoutes(router_, *metrics_);
       remote_->Start(Fatal("the remote management listener"));
     }
@@ -251,6 +258,8 @@ class Daemon {
       core_->CheckHostStanding();
       // The summary of a flood of refused frames that has stopped.
       activation_->FlushRefusals();
+      // The count history's sample of the day (the console's plot).
+      count_sampler_.Tick(*core_);
       // Wake at the next attempt, and at least every minute so a moved
       // clock (tests) or a settings change is noticed.
       std::int64_t next = core_->client().NextAttemptTime();
@@ -745,20 +754,25 @@ class Daemon {
     Nudge();
   }
 
+  // One request line from the management listener (slmgr's /v1/management,
+  // the web console): the service, then what follows a change.
+  remote::LineHandler ManagementLineHandler() {
+    return [this](std::string_view line, const management::Peer& peer,
+                  std::function<void(std::string)> reply) {
+      service_->HandleLine(line, peer, [this, reply](std::string response) {
+        AfterManagementRequest(&response);
+        reply(std::move(response));
+      });
+    };
+  }
+
   // [management] listen: the TLS listener, its logins and routes
   // (daemon/remote_management.h); nothing when no address is configured.
   Status CreateRemoteManagement() {
     const ManagementConfig& m = core_->config().management;
     if (m.listen.empty()) return Status::Ok();
     Result<std::unique_ptr<RemoteManagement>> created = RemoteManagement::Create(
-        io_, m, paths_.state_dir, router_,
-        [this](std::string_view line, const management::Peer& peer,
-               std::function<void(std::string)> reply) {
-          service_->HandleLine(line, peer, [this, reply](std::string response) {
-            AfterManagementRequest(&response);
-            reply(std::move(response));
-          });
-        },
+        io_, m, paths_.state_dir, router_, ManagementLineHandler(),
         [this](int event_id, const std::string& message) { core_->LogEvent(event_id, message); });
     if (!created.ok()) return created.status();
     remote_ = std::move(created).value();
@@ -844,6 +858,7 @@ class Daemon {
   asio::steady_timer client_timer_;
   asio::steady_timer dns_timer_;
   asio::steady_timer clearinghouse_timer_;
+  CountSampler count_sampler_;  // event loop only
   asio::signal_set signals_;
   std::mt19937_64 rng_;
   // Blocking DNS work (ldns) runs here, one operation at a time.
@@ -872,6 +887,7 @@ class Daemon {
   // outlives the listener, which dispatches through it.
   http::Router router_;
   std::unique_ptr<RemoteManagement> remote_;
+  std::unique_ptr<console::Console> console_;  // routes on remote_'s listener
   int exit_status_ = 0;
 };
 

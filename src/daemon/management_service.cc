@@ -1,8 +1,10 @@
 #include "daemon/management_service.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "base/file_util.h"
+#include "daemon/count_history.h"
 #include "daemon/log.h"
 #include "keys/product_key.h"
 #include "management/codec.h"
@@ -188,6 +190,7 @@ Result<m::LicenseInfo> ManagementService::License(const m::ProductSelector& sele
   }
   if (selector.activation_id && info.products.empty()) return NotInstalled(*selector.activation_id);
   info.host = HostInfo();
+  if (info.host) ACTIVA_RETURN_IF_ERROR(AttachHistory(core_, info.host->counts));
   if (const auto& refused = core_.reload_refused()) {
     info.reload_refused = m::ReloadRefusal{refused->time, refused->message};
   }
@@ -209,7 +212,32 @@ Result<m::LicenseInfo> ManagementService::Xpr(const m::XprRequest& r) {
 // the number of clients (a host may hold a million).
 Result<m::DlcResponse> ManagementService::Dlc(const m::DlcRequest& r) {
   const std::size_t first = r.first.value_or(m::kDlcDefaultFirst);
-  Result<StateStore::ClientPage> page = core_.store().ListClients(r.after, first);
+  StateStore::ClientSearch search;
+  if (r.machine && r.cmid) {
+    return Status(ResultCode::kInvalidArgument,
+                  "dlc searches by machine or by cmid, not both at once");
+  }
+  if (r.machine) {
+    if (r.machine->empty() || r.machine->size() > 255) {
+      return Status(ResultCode::kInvalidArgument,
+                    "dlc's machine must be the start of a machine name (1 to 255 bytes)");
+    }
+    search.machine_prefix = *r.machine;
+  }
+  if (r.cmid) {
+    std::string prefix = *r.cmid;
+    for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool shaped = !prefix.empty() && prefix.size() <= 36 &&
+                        prefix.find_first_not_of("0123456789abcdef-") == std::string::npos;
+    if (!shaped) {
+      return Status(ResultCode::kInvalidArgument,
+                    "dlc's cmid must be the start of a CMID: hex digits and hyphens, as in "
+                    "6f327760-8c5e, not \"" +
+                        *r.cmid + "\"");
+    }
+    search.cmid_prefix = prefix;
+  }
+  Result<StateStore::ClientPage> page = core_.store().ListClients(r.after, first, search);
   if (!page.ok()) return page.status();
   Result<std::uint64_t> total = core_.store().CountClients();
   if (!total.ok()) return total.status();

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "base/fake_system.h"
+#include "daemon/count_history.h"
 #include "management/codec.h"
 #include "vendor/vendor.h"
 
@@ -238,7 +239,7 @@ TEST_F(ManagementServiceTest, DlcPagesFitOneLineAndListEveryClientOnce) {
   std::optional<Uuid> after;
   std::size_t listed = 0, pages = 0;
   for (;;) {
-    m::Response r = Call(m::DlcRequest{1000, after}, false);
+    m::Response r = Call(m::DlcRequest{1000, after, std::nullopt, std::nullopt}, false);
     EXPECT_LE(m::EncodeResponse(r).size(), m::kMaxLineBytes);
     auto page = Payload<m::DlcResponse>(r);
     ASSERT_FALSE(page.clients.empty());
@@ -253,9 +254,60 @@ TEST_F(ManagementServiceTest, DlcPagesFitOneLineAndListEveryClientOnce) {
   }
   EXPECT_EQ(listed, clients.size());
   EXPECT_GT(pages, 2u);
-  auto past = Payload<m::DlcResponse>(Call(m::DlcRequest{10, clients.back().cmid}, false));
+  auto past = Payload<m::DlcResponse>(
+      Call(m::DlcRequest{10, clients.back().cmid, std::nullopt, std::nullopt}, false));
   EXPECT_TRUE(past.clients.empty());
   EXPECT_FALSE(past.next_after.has_value());
+}
+
+// The console's plot: a sample at the first tick with a host key, one a
+// day after that, and today's point is the count now.
+TEST_F(ManagementServiceTest, DliCarriesTheDailyCountHistory) {
+  Result<MintedKey> key = vendor_->MintHostKey(vendor_->catalog().groups[0].name, 6, 10, kStart);
+  ASSERT_TRUE(key.ok());
+  Payload<m::IpkResponse>(Call(m::IpkRequest{key->text}));
+  const Uuid app = vendor_->catalog().applications[0].id;
+  CountSampler sampler;
+  sampler.Tick(*core_);  // day 0: no clients yet
+  system_.fake_clock().Advance(86400);
+  ClientEntry c;
+  c.application_id = app;
+  c.cmid[0] = 0xc1;
+  c.machine_name = "pc1";
+  c.sku_id = vendor_->catalog().editions[0].id;
+  c.last_seen = kStart + 86400;
+  c.requests = 1;
+  ASSERT_TRUE(core_->store().SaveHostBatch({c}, {}, {}).ok());
+  core_->host().requests().Load(c);
+  sampler.Tick(*core_);                 // day 1: one client
+  sampler.Tick(*core_);                 // the same day again: nothing new
+  system_.fake_clock().Advance(86400);  // day 2, not sampled yet
+
+  auto info = Payload<m::LicenseInfo>(Call(m::DliRequest{}, false));
+  ASSERT_TRUE(info.host.has_value());
+  ASSERT_FALSE(info.host->counts.empty());
+  const std::vector<m::DailyCount>& history = info.host->counts[0].history;
+  ASSERT_EQ(history.size(), 3u);
+  const std::int64_t day0 = DayOf(kStart);
+  EXPECT_EQ(history[0], (m::DailyCount{day0, 0}));
+  EXPECT_EQ(history[1], (m::DailyCount{day0 + 86400, 1}));
+  EXPECT_EQ(history[2], (m::DailyCount{day0 + 2 * 86400, info.host->counts[0].count}));
+  EXPECT_EQ(info.host->counts[0].count, 1u);
+}
+
+TEST_F(ManagementServiceTest, DlcSearchesAreChecked) {
+  m::DlcRequest both;
+  both.machine = "pc";
+  both.cmid = "c0";
+  EXPECT_EQ(Call(both, false).status().code(), ResultCode::kInvalidArgument);
+  m::DlcRequest bad;
+  bad.cmid = "pc1";
+  m::Response r = Call(bad, false);
+  EXPECT_EQ(r.status().code(), ResultCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("\"pc1\""), std::string::npos) << r.status().message();
+  m::DlcRequest upper;
+  upper.cmid = "C0";  // CMIDs are written in lower case; either is found
+  EXPECT_TRUE(Call(upper, false).ok());
 }
 
 }  // namespace

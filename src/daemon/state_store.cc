@@ -86,6 +86,21 @@ ALTER TABLE products ADD COLUMN proof_catalog TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE products ADD COLUMN mak_confirmation TEXT NOT NULL DEFAULT '';
 )sql",
+    // 7: the host's count per application, one sample a day (the web
+    // console's plot of the last 30 days); kept for kCountHistoryDays.
+    R"sql(
+CREATE TABLE count_history (
+  day            INTEGER NOT NULL,
+  application_id TEXT NOT NULL,
+  count          INTEGER NOT NULL,
+  PRIMARY KEY (application_id, day)
+) WITHOUT ROWID;
+)sql",
+    // 8: client records by machine name (any case), for `dlc`'s search by
+    // name prefix: a range of this index instead of the whole table.
+    R"sql(
+CREATE INDEX host_clients_by_name ON host_clients (machine_name COLLATE NOCASE, cmid, application_id);
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total",  "failed", "state0", "state1", "state2",
@@ -284,19 +299,47 @@ Result<std::vector<ClientEntry>> StateStore::LoadClients() {
   return out;
 }
 
+namespace {
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The least string above every string that starts with `prefix` (bytewise,
+// as SQLite's BINARY and NOCASE compare): the prefix with its last byte
+// raised. A prefix of 0xFF bytes only has no such string; machine names
+// are at most 255 bytes, so 256 of them stand in.
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::string(256, '\xff');
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
+}  // namespace
+
 // CMIDs are stored as FormatUuid's fixed-width lowercase text, so their text
 // order is their byte order, and host_clients_by_cmid serves every query
 // here without sorting.
 Result<StateStore::ClientPage> StateStore::ListClients(const std::optional<Uuid>& after,
-                                                       std::size_t limit) {
+                                                       std::size_t limit,
+                                                       const ClientSearch& search) {
+  if (!search.machine_prefix.empty()) return ListClientsByName(after, limit, search.machine_prefix);
   ClientPage page;
   const std::string from = after ? FormatUuid(*after) : std::string();
+  // Without a CMID prefix the range is every CMID: "" to past "f...".
+  const std::string lo = search.cmid_prefix;
+  const std::string hi = search.cmid_prefix.empty() ? std::string("g") : PrefixEnd(lo);
   {
     Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns +
-                                      " FROM host_clients WHERE cmid > ?1 "
-                                      "ORDER BY cmid, application_id LIMIT ?2");
+                                      " FROM host_clients WHERE cmid > ?1 AND cmid >= ?3 AND "
+                                      "cmid < ?4 ORDER BY cmid, application_id LIMIT ?2");
     if (!q.ok()) return q.status();
-    q->Bind(1, from).Bind(2, static_cast<std::int64_t>(limit));
+    q->Bind(1, from).Bind(2, static_cast<std::int64_t>(limit)).Bind(3, lo).Bind(4, hi);
     ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
   }
   if (page.clients.size() < limit || page.clients.empty()) return page;
@@ -311,9 +354,68 @@ Result<StateStore::ClientPage> StateStore::ListClients(const std::optional<Uuid>
     q->Bind(1, last_cmid).Bind(2, FormatUuid(last.application_id));
     ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
   }
-  Result<Statement> q = db_.Prepare("SELECT 1 FROM host_clients WHERE cmid > ?1 LIMIT 1");
+  Result<Statement> q =
+      db_.Prepare("SELECT 1 FROM host_clients WHERE cmid > ?1 AND cmid < ?2 LIMIT 1");
   if (!q.ok()) return q.status();
-  q->Bind(1, last_cmid);
+  q->Bind(1, last_cmid).Bind(2, hi);
+  Result<bool> row = q->Step();
+  if (!row.ok()) return row.status();
+  page.more = *row;
+  return page;
+}
+
+Result<StateStore::ClientPage> StateStore::ListClientsByName(const std::optional<Uuid>& after,
+                                                             std::size_t limit,
+                                                             std::string_view prefix) {
+  ClientPage page;
+  const std::string lo = AsciiLower(prefix);
+  const std::string hi = PrefixEnd(lo);
+  // Where the last page ended: its last machine's name (the greatest of its
+  // names in the search, should its records differ). Starting the range
+  // there keeps a deep page as cheap as the first.
+  std::string start = lo;
+  std::string after_cmid;
+  if (after) {
+    after_cmid = FormatUuid(*after);
+    Result<Statement> q = db_.Prepare(
+        "SELECT machine_name FROM host_clients WHERE cmid = ?1 AND machine_name >= ?2 COLLATE "
+        "NOCASE AND machine_name < ?3 COLLATE NOCASE ORDER BY machine_name COLLATE NOCASE DESC "
+        "LIMIT 1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, after_cmid).Bind(2, lo).Bind(3, hi);
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return page;  // that machine is not in this search: nothing follows it
+    start = AsciiLower(q->Text(0));
+  }
+  constexpr const char* kAfterStart =
+      " FROM host_clients WHERE machine_name >= ?1 COLLATE NOCASE AND machine_name < ?2 COLLATE "
+      "NOCASE AND (machine_name > ?1 COLLATE NOCASE OR cmid > ?3) ";
+  {
+    Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns + kAfterStart +
+                                      "ORDER BY machine_name COLLATE NOCASE, cmid, "
+                                      "application_id LIMIT ?4");
+    if (!q.ok()) return q.status();
+    q->Bind(1, start).Bind(2, hi).Bind(3, after_cmid).Bind(4, static_cast<std::int64_t>(limit));
+    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
+  }
+  if (page.clients.size() < limit || page.clients.empty()) return page;
+  const ClientEntry last = page.clients.back();
+  const std::string last_name = AsciiLower(last.machine_name);
+  const std::string last_cmid = FormatUuid(last.cmid);
+  {
+    // The rest of the last machine under that name.
+    Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns +
+                                      " FROM host_clients WHERE machine_name = ?1 COLLATE NOCASE "
+                                      "AND cmid = ?2 AND application_id > ?3 ORDER BY "
+                                      "application_id");
+    if (!q.ok()) return q.status();
+    q->Bind(1, last_name).Bind(2, last_cmid).Bind(3, FormatUuid(last.application_id));
+    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
+  }
+  Result<Statement> q = db_.Prepare(std::string("SELECT 1") + kAfterStart + "LIMIT 1");
+  if (!q.ok()) return q.status();
+  q->Bind(1, last_name).Bind(2, hi).Bind(3, last_cmid);
   Result<bool> row = q->Step();
   if (!row.ok()) return row.status();
   page.more = *row;
@@ -491,6 +593,43 @@ Status StateStore::PruneEvents(std::size_t keep) {
       db_.Prepare("DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?1");
   if (!q.ok()) return q.status();
   return q->Bind(1, static_cast<std::int64_t>(keep)).Run();
+}
+
+Status StateStore::SaveCountSample(std::int64_t day, const std::vector<CountSample>& counts) {
+  return InTransaction(db_, [&]() -> Status {
+    for (const CountSample& c : counts) {
+      Result<Statement> q = db_.Prepare(
+          "INSERT INTO count_history (day, application_id, count) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (application_id, day) DO UPDATE SET count = excluded.count");
+      if (!q.ok()) return q.status();
+      q->Bind(1, day)
+          .Bind(2, FormatUuid(c.application_id))
+          .Bind(3, static_cast<std::int64_t>(c.count));
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+    }
+    Result<Statement> prune = db_.Prepare("DELETE FROM count_history WHERE day < ?1");
+    if (!prune.ok()) return prune.status();
+    prune->Bind(1, day - (kCountHistoryDays - 1) * 86400);
+    Result<bool> row = prune->Step();
+    if (!row.ok()) return row.status();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<StateStore::CountSample>> StateStore::LoadCountHistory(std::int64_t since) {
+  Result<Statement> q = db_.Prepare(
+      "SELECT day, application_id, count FROM count_history WHERE day >= ?1 "
+      "ORDER BY application_id, day");
+  if (!q.ok()) return q.status();
+  q->Bind(1, since);
+  std::vector<CountSample> out;
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back({q->Int(0), UuidOr(q->Text(1)), static_cast<std::uint32_t>(q->Int(2))});
+  }
 }
 
 }  // namespace activa

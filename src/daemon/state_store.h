@@ -70,7 +70,19 @@ class StateStore : public ProductStore, public SettingsStore {
     std::vector<ClientEntry> clients;
     bool more = false;
   };
-  Result<ClientPage> ListClients(const std::optional<Uuid>& after, std::size_t limit);
+  //
+  // A search narrows the pages (at most one of its fields set): records
+  // whose CMID starts with `cmid_prefix` (lower-case hex and hyphens), in
+  // CMID order; or whose machine name starts with `machine_prefix` (ASCII
+  // letters in any case), in name order (any case) and then CMID, so that
+  // `after` then means "after that machine's place in name order". Both read
+  // a range of an index (host_clients_by_cmid, host_clients_by_name).
+  struct ClientSearch {
+    std::string machine_prefix;
+    std::string cmid_prefix;
+  };
+  Result<ClientPage> ListClients(const std::optional<Uuid>& after, std::size_t limit,
+                                 const ClientSearch& search = {});
   // How many client records there are.
   Result<std::uint64_t> CountClients();
 
@@ -110,7 +122,24 @@ class StateStore : public ProductStore, public SettingsStore {
   // holds when the filter matches often.
   Result<EventPage> ListEvents(const EventFilter& filter, std::size_t limit);
 
+  // The host's count history (the web console's plot): one sample per
+  // application and UTC day (`day` is that day's first second).
+  static constexpr std::int64_t kCountHistoryDays = 90;
+  struct CountSample {
+    std::int64_t day = 0;
+    Uuid application_id{};
+    std::uint32_t count = 0;
+  };
+  // Writes `counts` as the samples of `day` (replacing that day's earlier
+  // ones) and drops the samples older than kCountHistoryDays before it;
+  // `day` in each sample is ignored. One transaction.
+  Status SaveCountSample(std::int64_t day, const std::vector<CountSample>& counts);
+  // The samples from `since` on, by application, oldest first.
+  Result<std::vector<CountSample>> LoadCountHistory(std::int64_t since);
+
  private:
+  Result<ClientPage> ListClientsByName(const std::optional<Uuid>& after, std::size_t limit,
+                                       std::string_view prefix);
   explicit StateStore(Database db) : db_(std::move(db)) {}
   Status InsertEvent(const Event& e);
   // Prepared once: SaveHostBatch runs for every batch of requests.

@@ -170,3 +170,106 @@ TEST(StateStoreProductTest, MakActivationIsKept) {
 
 }  // namespace
 }  // namespace activa
+
+namespace activa {
+namespace {
+
+TEST_F(StateStoreTest, CountHistoryKeepsOneSampleADayFor90Days) {
+  const std::int64_t day = kT0 - kT0 % kDay;
+  const Uuid app = Id(1, 0xa0), other = Id(2, 0xa0);
+  ASSERT_TRUE(store_->SaveCountSample(day - 95 * kDay, {{0, app, 3}}).ok());
+  ASSERT_TRUE(store_->SaveCountSample(day - kDay, {{0, app, 20}, {0, other, 4}}).ok());
+  ASSERT_TRUE(store_->SaveCountSample(day, {{0, app, 24}}).ok());
+  ASSERT_TRUE(store_->SaveCountSample(day, {{0, app, 26}}).ok());  // later that day
+  Result<std::vector<StateStore::CountSample>> all = store_->LoadCountHistory(0);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  // The sample 95 days back is gone; today's is the later one.
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].application_id, app);
+  EXPECT_EQ((*all)[0].day, day - kDay);
+  EXPECT_EQ((*all)[0].count, 20u);
+  EXPECT_EQ((*all)[1].day, day);
+  EXPECT_EQ((*all)[1].count, 26u);
+  EXPECT_EQ((*all)[2].application_id, other);
+  Result<std::vector<StateStore::CountSample>> recent = store_->LoadCountHistory(day);
+  ASSERT_TRUE(recent.ok());
+  EXPECT_EQ(recent->size(), 1u);
+}
+
+}  // namespace
+}  // namespace activa
+
+namespace activa {
+namespace {
+
+std::vector<std::string> Names(const StateStore::ClientPage& page) {
+  std::vector<std::string> out;
+  for (const ClientEntry& c : page.clients) out.push_back(c.machine_name);
+  return out;
+}
+
+TEST_F(StateStoreTest, SearchByMachineNamePagesInNameOrderInAnyCase) {
+  std::vector<ClientEntry> clients;
+  const char* names[] = {"PC-b", "pc-a", "server1", "pc-c", "Pc-d", "laptop", "pc-a"};
+  for (int i = 0; i < 7; ++i) {
+    ClientEntry c = Client(100 - i, 1, kT0);
+    c.machine_name = names[i];
+    clients.push_back(c);
+  }
+  // The second machine has a second application: a page never splits it.
+  ClientEntry second_app = clients[1];
+  second_app.application_id = Id(2, 0xa0);
+  clients.push_back(second_app);
+  Save(clients);
+
+  StateStore::ClientSearch search{"pC-", ""};
+  Result<StateStore::ClientPage> first = store_->ListClients(std::nullopt, 2, search);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // "pc-a" twice (CMIDs 94 and 99, in CMID order), 99's second record with it.
+  EXPECT_EQ(Names(*first), (std::vector<std::string>{"pc-a", "pc-a", "pc-a"}));
+  EXPECT_EQ(first->clients[0].cmid, Id(94));
+  EXPECT_TRUE(first->more);
+  Result<StateStore::ClientPage> next = store_->ListClients(first->clients.back().cmid, 2, search);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(Names(*next), (std::vector<std::string>{"PC-b", "pc-c"}));
+  EXPECT_TRUE(next->more);
+  Result<StateStore::ClientPage> last = store_->ListClients(next->clients.back().cmid, 2, search);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(Names(*last), (std::vector<std::string>{"Pc-d"}));
+  EXPECT_FALSE(last->more);
+
+  Result<StateStore::ClientPage> none =
+      store_->ListClients(std::nullopt, 10, StateStore::ClientSearch{"desk", ""});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->clients.empty());
+  EXPECT_FALSE(none->more);
+}
+
+TEST_F(StateStoreTest, SearchByCmidPrefixStaysInsideThePrefix) {
+  std::vector<ClientEntry> clients;
+  for (int i = 0; i < 5; ++i) clients.push_back(Client(i, 1, kT0));
+  ClientEntry elsewhere = Client(3, 1, kT0);
+  elsewhere.cmid = Id(3, 0xd0);
+  clients.push_back(elsewhere);
+  Save(clients);
+  // Id(n) is c0000000-...-0000000000NN.
+  Result<StateStore::ClientPage> page =
+      store_->ListClients(std::nullopt, 3, StateStore::ClientSearch{"", "c000"});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->clients.size(), 3u);
+  EXPECT_TRUE(page->more);
+  Result<StateStore::ClientPage> rest =
+      store_->ListClients(page->clients.back().cmid, 3, StateStore::ClientSearch{"", "c000"});
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->clients.size(), 2u);
+  EXPECT_FALSE(rest->more);
+  EXPECT_EQ(rest->clients.back().cmid, Id(4));
+  Result<StateStore::ClientPage> d =
+      store_->ListClients(std::nullopt, 10, StateStore::ClientSearch{"", "d0"});
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->clients.size(), 1u);
+  EXPECT_EQ(d->clients[0].cmid, Id(3, 0xd0));
+}
+
+}  // namespace
+}  // namespace activa

@@ -34,6 +34,8 @@ void Fill(NoArguments<Op>&, const ArgValues&) {}
 void Fill(DlcRequest& r, const ArgValues& v) {
   if (const auto* n = std::get_if<std::int64_t>(&v[0])) r.first = static_cast<std::uint32_t>(*n);
   if (const auto* id = std::get_if<Uuid>(&v[1])) r.after = *id;
+  if (const auto* t = std::get_if<std::string>(&v[2])) r.machine = *t;
+  if (const auto* t = std::get_if<std::string>(&v[3])) r.cmid = *t;
 }
 void Fill(StatusRequest& r, const ArgValues& v) {
   r.application_id = std::get<Uuid>(v[0]);
@@ -85,7 +87,8 @@ ArgValues Extract(const NoArguments<Op>&) {
 }
 ArgValues Extract(const DlcRequest& r) {
   return {r.first ? ArgValue(std::int64_t{*r.first}) : ArgValue(),
-          r.after ? ArgValue(*r.after) : ArgValue()};
+          r.after ? ArgValue(*r.after) : ArgValue(), r.machine ? ArgValue(*r.machine) : ArgValue(),
+          r.cmid ? ArgValue(*r.cmid) : ArgValue()};
 }
 ArgValues Extract(const StatusRequest& r) { return {r.application_id, r.sku_id}; }
 ArgValues Extract(const IpkRequest& r) { return {r.key, {}}; }

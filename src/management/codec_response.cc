@@ -82,11 +82,16 @@ json::object ToJson(const Host& h) {
                                       {"threshold", e.threshold},
                                       {"missing", e.missing}});
     }
+    json::array history;
+    for (const DailyCount& d : c.history) {
+      history.push_back(json::object{{"day", d.day}, {"count", d.count}});
+    }
     counts.push_back(json::object{{"application_id", FormatUuid(c.application_id)},
                                   {"application", c.application},
                                   {"count", c.count},
                                   {"kms_count", c.kms_count},
-                                  {"editions", std::move(editions)}});
+                                  {"editions", std::move(editions)},
+                                  {"history", std::move(history)}});
   }
   json::array listening;
   for (const std::string& a : h.listening) listening.push_back(json::string(a));
@@ -457,6 +462,12 @@ void Read(Reader& r, Host& h) {
       e.Text("kind", t.kind);
       e.Number("threshold", t.threshold);
       e.Number("missing", t.missing);
+    });
+    // Absent from an older daemon's answer: no history.
+    c.Objects("history", [&](Reader& d) {
+      DailyCount& sample = n.history.emplace_back();
+      d.Number("day", sample.day);
+      d.Number("count", sample.count);
     });
   });
   r.Number("port", h.port);

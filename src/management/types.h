@@ -111,6 +111,11 @@ struct DlcRequest {
   static constexpr Operation kOperation = Operation::kDlc;
   std::optional<std::uint32_t> first;  // how many; null: kDlcDefaultFirst
   std::optional<Uuid> after;           // only records whose CMID comes after it
+  // A search, at most one of the two: the records whose machine name starts
+  // with `machine` (any case; then in name order), or whose CMID starts with
+  // `cmid` (hex digits and hyphens, as the CMID is written).
+  std::optional<std::string> machine;
+  std::optional<std::string> cmid;
   bool operator==(const DlcRequest&) const = default;
 };
 
@@ -295,6 +300,14 @@ struct EditionThreshold {
   bool operator==(const EditionThreshold&) const = default;
 };
 
+// The host's count of one application on one UTC day (the daemon samples
+// it daily; the web console plots it).
+struct DailyCount {
+  std::int64_t day = 0;  // Unix seconds of the day's first second (UTC)
+  std::uint32_t count = 0;
+  bool operator==(const DailyCount&) const = default;
+};
+
 struct ApplicationCount {
   Uuid application_id{};
   std::string application;
@@ -303,6 +316,9 @@ struct ApplicationCount {
   // The editions of the application the host's certificate (or, not yet
   // activated, its product group) covers.
   std::vector<EditionThreshold> editions;
+  // The daily samples of `count` in the last 30 days, oldest first; days
+  // the daemon did not run have none.
+  std::vector<DailyCount> history;
   bool operator==(const ApplicationCount&) const = default;
 };
 
