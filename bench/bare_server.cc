@@ -244,8 +244,7 @@ int Main(int argc, char** argv) {
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
-    std::fprintf(stderr, "activa_bare_server: --host must be an IPv4 address: %s\n",
-                 host.c_str());
+    std::fprintf(stderr, "activa_bare_server: --host must be an IPv4 address: %s\n", host.c_str());
     return 2;
   }
   std::vector<int> listeners;

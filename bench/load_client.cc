@@ -63,8 +63,10 @@
 namespace activa {
 namespace {
 
-// The largest version-2 frame (a response with a 4096-byte certificate).
-constexpr std::size_t kMaxResponseFrame = kFrameHeaderSize + 164 + kMaxHostCertificateSize;
+// The largest version-3 frame (a response with a 4096-byte certificate and
+// the longest batch path).
+constexpr std::size_t kMaxResponseFrame =
+    kFrameHeaderSize + 164 + kMaxHostCertificateSize + 5 + 32 * kMaxBatchDepth;
 // Machine names are "load-" and 8 hex digits of the client's index, so every
 // request has the same length and the frame can be patched in place.
 constexpr std::string_view kNamePrefix = "load-";

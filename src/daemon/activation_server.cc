@@ -221,12 +221,35 @@ awaitable<void> ActivationServer::Watchdog(tcp::socket& socket, TimePoint& deadl
   socket.close(ec);
 }
 
+// The requests whose records one batch commits. Its completion answers
+// them all at once (RespondBatch: one signature for the batch), then wakes
+// their coroutines, each of which sends its own frame. A batch that did not
+// commit answers nobody: each of its requests gets CommitFailed().
 struct ActivationServer::PendingCommit {
   explicit PendingCommit(asio::io_context& io) : timer(io, steady_clock::time_point::max()) {}
   asio::steady_timer timer;  // cancelled when the commit is done
   bool finished = false;
   Status status;
+  std::vector<RequestHandler::Admission> admissions;
+  std::vector<Bytes> frames;  // by admission, once finished with OK
 };
+
+void ActivationServer::Answered(PendingCommit& commit, const Status& status) {
+  commit.status = status;
+  commit.finished = true;
+  if (status.ok()) {
+    std::vector<RequestHandler::Answer> answers = core_.host().RespondBatch(commit.admissions);
+    commit.frames.reserve(answers.size());
+    for (RequestHandler::Answer& answer : answers) {
+      CommitQueue::Item logged;
+      logged.delta = answer.delta;
+      logged.event = std::move(answer.event);
+      commits_->Add(std::move(logged));
+      commit.frames.push_back(std::move(answer.frame));
+    }
+  }
+  commit.timer.cancel();
+}
 
 // g++ 12 warns here, wrongly, that asio's coroutine frame is freed by an
 // operator delete that does not match its operator new (unsized new, sized
@@ -260,7 +283,7 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
     body.resize(h->body_length);
     auto [ec2, n2] = co_await asio::async_read(socket, asio::buffer(body), kNoThrow);
     if (ec2) co_return;
-    Result<ActivationRequest> request = DecodeRequestBody(body);
+    Result<ActivationRequest> request = DecodeRequestBody(body, h->version);
     if (!request.ok()) {
       Refused(socket, request.status());
       if (!co_await SendError(socket, request.status())) co_return;
@@ -289,13 +312,11 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       if (!waiter_ || waiter_batch_ != batch) {
         waiter_ = std::make_shared<PendingCommit>(io_);
         waiter_batch_ = batch;
-        item.done = [w = waiter_](const Status& s) {
-          w->status = s;
-          w->finished = true;
-          w->timer.cancel();
-        };
+        item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
       }
       std::shared_ptr<PendingCommit> commit = waiter_;
+      const std::size_t mine = commit->admissions.size();
+      commit->admissions.push_back(std::move(admission));
       commits_->Add(std::move(item));
       if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
       if (!commit->status.ok()) {
@@ -303,14 +324,20 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
         co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
         co_return;
       }
+      // The frame stays in the batch (shared by its coroutines) until the
+      // last of them has sent its own.
+      auto [ec3, n3] =
+          co_await asio::async_write(socket, asio::buffer(commit->frames[mine]), kNoThrow);
+      if (ec3) co_return;
+    } else {
+      RequestHandler::Answer answer = core_.host().Respond(admission);
+      CommitQueue::Item logged;
+      logged.delta = answer.delta;
+      logged.event = std::move(answer.event);
+      commits_->Add(std::move(logged));
+      auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
+      if (ec3) co_return;
     }
-    RequestHandler::Answer answer = core_.host().Respond(admission);
-    CommitQueue::Item logged;
-    logged.delta = answer.delta;
-    logged.event = std::move(answer.event);
-    commits_->Add(std::move(logged));
-    auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
-    if (ec3) co_return;
     deadline = steady_clock::now() + IdleTimeout();
   }
 }
