@@ -43,7 +43,7 @@ const TreeHash& PaddingLeaf();
 
 // A leaf's place in its batch's tree.
 struct BatchPath {
-  std::uint32_t index = 0;      // below 2^siblings.size()
+  std::uint32_t index = 0;         // below 2^siblings.size()
   std::vector<TreeHash> siblings;  // leaf upwards; at most kMaxBatchDepth
 
   bool operator==(const BatchPath&) const = default;
