@@ -100,7 +100,7 @@ EOF
     --catalog-dir "$work/catalogs" --trusted-vendors "$work/trusted-vendors.d" \
     >"$state/activad.log" 2>&1 &
   daemon_pid=$!
-  sock=$state/activad.sock
+  sock=$state/run/activad.sock
   for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
   [[ -S $sock ]] || { echo "$me: activad did not start; see:" >&2; cat "$state/activad.log" >&2; exit 1; }
   check_ok ipk "$(mgmt "$sock" "{\"op\":\"ipk\",\"key\":\"$host_key\"}")"

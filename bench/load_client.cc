@@ -63,8 +63,10 @@
 namespace activa {
 namespace {
 
-// The largest version-2 frame (a response with a 4096-byte certificate).
-constexpr std::size_t kMaxResponseFrame = kFrameHeaderSize + 164 + kMaxHostCertificateSize;
+// The largest version-3 frame (a response with a 4096-byte certificate and
+// the longest batch path).
+constexpr std::size_t kMaxResponseFrame =
+    kFrameHeaderSize + 164 + kMaxHostCertificateSize + 5 + 32 * kMaxBatchDepth;
 // Machine names are "load-" and 8 hex digits of the client's index, so every
 // request has the same length and the frame can be patched in place.
 constexpr std::string_view kNamePrefix = "load-";
@@ -97,6 +99,7 @@ struct Options {
   int host_pid = 0;
   std::uint64_t seed = 0;
   bool decode = false;
+  bool no_check = false;
   bool linger0 = false;
   std::string label;
 };
@@ -158,6 +161,7 @@ struct Stats {
   std::uint64_t timeouts = 0;
   std::uint64_t bad_frames = 0;  // not a frame, or not the answer to the request
   std::uint64_t connections = 0;
+  std::uint64_t response_bytes = 0;       // of every answer, headers included
   std::vector<std::uint32_t> latency_us;  // one per answer
   std::vector<std::uint8_t> answered;     // bitmap of client indices answered
 
@@ -384,7 +388,14 @@ class Worker {
     std::uint32_t result = (std::uint32_t{f[12]} << 24) | (std::uint32_t{f[13]} << 16) |
                            (std::uint32_t{f[14]} << 8) | f[15];
     bool ok = false;
-    if (h.type == MessageType::kResponse && h.body_length >= 36) {
+    stats_.response_bytes += s.have;
+    if (o_.no_check) {
+      // The bare server's answers (bench/bare_server.cc) are frames of the
+      // real size, not responses: count them by their header alone.
+      ok = h.type == MessageType::kResponse;
+      if (ok) ++stats_.responses;
+      result = 0;
+    } else if (h.type == MessageType::kResponse && h.body_length >= 36) {
       ok = std::memcmp(f + kResponseCmidAt, s.request.data() + kCmidAt, 16) == 0 &&
            std::memcmp(f + kResponseNonceAt, s.request.data() + kNonceAt, 16) == 0;
       if (ok) ++stats_.responses;
@@ -580,6 +591,8 @@ int Main(int argc, char** argv) {
   app.add_option("--host-pid", o.host_pid, "activad's PID, to read its memory from /proc");
   app.add_option("--seed", o.seed, "Seed for CMIDs and nonces (default: random)");
   app.add_flag("--decode", o.decode, "Fully decode every answer (costs generator time)");
+  app.add_flag("--no-check", o.no_check,
+               "Count any response frame as an answer, unchecked (for activa_bare_server)");
   app.add_flag("--linger0", o.linger0, "Close with a reset (no TIME_WAIT on the generator)");
   app.add_option("--label", o.label, "Name printed in the summary line");
   try {
@@ -705,6 +718,7 @@ int Main(int argc, char** argv) {
     total.timeouts += s.timeouts;
     total.bad_frames += s.bad_frames;
     total.connections += s.connections;
+    total.response_bytes += s.response_bytes;
     total.latency_us.insert(total.latency_us.end(), s.latency_us.begin(), s.latency_us.end());
     for (std::size_t k = 0; k < s.answered.size(); ++k) total.answered[k] |= s.answered[k];
     s.latency_us = {};
@@ -814,11 +828,14 @@ int Main(int argc, char** argv) {
       total.sent == 0 ? 1.0 : static_cast<double>(errors) / static_cast<double>(total.sent);
   std::printf("SUMMARY label=%s mode=%s rpc=%" PRIu64 " concurrency=%zu sent=%" PRIu64
               " answered=%" PRIu64 " ok=%" PRIu64 " errors=%" PRIu64 " clients=%" PRIu64
-              " elapsed_s=%.2f rate=%.0f p50_us=%u p90_us=%u p99_us=%u max_us=%u%s%s\n",
+              " elapsed_s=%.2f rate=%.0f p50_us=%u p90_us=%u p99_us=%u max_us=%u"
+              " response_bytes=%" PRIu64 "%s%s\n",
               o.label.empty() ? "-" : o.label.c_str(), o.mode.c_str(),
               o.mode == "keepalive" ? o.requests_per_connection : 1, o.concurrency, total.sent,
               answered, total.by_result.contains(0) ? total.by_result[0] : 0, errors, distinct,
-              elapsed, rate, p50, p90, p99, pmax, cpu_summary.c_str(), memory_summary.c_str());
+              elapsed, rate, p50, p90, p99, pmax,
+              answered == 0 ? 0 : total.response_bytes / answered, cpu_summary.c_str(),
+              memory_summary.c_str());
   if (error_share > 0.01) {
     std::fprintf(stderr, "activa_load: %.1f%% of requests failed in transport\n",
                  100.0 * error_share);

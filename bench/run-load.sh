@@ -4,6 +4,9 @@
 #
 #   per-request  one TCP connection per request, 64 clients at once
 #   keepalive    100 requests per connection, 64 clients at once
+#   bare-*       the same two against activa_bare_server (bench/bare_server.cc),
+#                the least a signed server does, in the same run: the ratio
+#                activad / bare is the headline figure
 #   memory       a fresh host, N distinct clients (200k; 1M with --million):
 #                the host's memory per tracked client
 #
@@ -44,15 +47,18 @@ done
 activad=$build/tools/activad
 vendor_bin=$build/tools/activa-vendor
 load=$build/bench/activa_load
-for b in "$activad" "$vendor_bin" "$load"; do
+bare=$build/bench/activa_bare_server
+for b in "$activad" "$vendor_bin" "$load" "$bare"; do
   [[ -x $b ]] || { echo "run-load.sh: $b not found; build it first (see --help)" >&2; exit 2; }
 done
 
 work=$(mktemp -d /tmp/activa-load.XXXXXX)
 me=run-load.sh
 source bench/host-setup.sh
+bare_pid=""
 cleanup() {
   stop_any_host
+  if [[ -n $bare_pid ]]; then kill -TERM "$bare_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -61,15 +67,20 @@ trap 'exit 130' INT TERM
 setup_vendor
 
 summaries=()
-# run LABEL ARGS...: one activa_load run; keeps its summary line.
+# run LABEL ARGS...: one activa_load run against the host ($port,
+# $daemon_pid); keeps its summary line.
 run() {
-  local label=$1
-  shift
+  run_against "$port" "$daemon_pid" "$@"
+}
+# run_against PORT PID LABEL ARGS...
+run_against() {
+  local to_port=$1 to_pid=$2 label=$3
+  shift 3
   step "$label"
   echo "\$ activa_load $*"
   local out rc=0
-  out=$("$load" --host 127.0.0.1 --port "$port" --catalog "$work/catalogs/load.json" \
-    --host-pid "$daemon_pid" --label "$label" "$@") || rc=$?
+  out=$("$load" --host 127.0.0.1 --port "$to_port" --catalog "$work/catalogs/load.json" \
+    --host-pid "$to_pid" --label "$label" "$@") || rc=$?
   echo "$out"
   summaries+=("$(grep '^SUMMARY' <<<"$out" || echo "SUMMARY label=$label failed")")
   if [[ $rc -ne 0 ]]; then
@@ -97,12 +108,32 @@ fi
 step "Host for the throughput and latency runs"
 start_host throughput
 # A short warm-up: SQLite's tables and the allocator settle, the first
-# 25 clients bring the count to the threshold.
-"$load" --port "$port" --catalog "$work/catalogs/load.json" --requests 2000 \
-  --concurrency 16 >/dev/null
+# 25 clients bring the count to the threshold. Its summary gives the size
+# of activad's responses, which the bare server's answers then have.
+warm=$("$load" --port "$port" --catalog "$work/catalogs/load.json" --requests 2000 \
+  --concurrency 16 | grep '^SUMMARY')
+response_bytes=$(sed -n 's/.* response_bytes=\([0-9]*\).*/\1/p' <<<"$warm")
+
+step "The bare signed server (bench/bare_server.cc), $response_bytes-byte responses"
+"$bare" --host 127.0.0.1 --response-bytes "$response_bytes" >"$work/bare.out" 2>&1 &
+bare_pid=$!
+for _ in $(seq 100); do grep -q '^listening' "$work/bare.out" 2>/dev/null && break; sleep 0.05; done
+cat "$work/bare.out"
+bare_port=$(sed -n 's/^listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$work/bare.out")
+[[ -n $bare_port ]] || { echo "$me: activa_bare_server did not start" >&2; exit 1; }
+
+# Bare and activad in turn, each mode one after the other, so that the two
+# figures of a ratio are as close in time (and machine load) as they can be.
+run_against "$bare_port" "$bare_pid" bare-per-request --no-check --mode per-request \
+  --concurrency 64 --requests "$n_pr" --duration-seconds "$bound"
 run per-request --mode per-request --concurrency 64 --requests "$n_pr" --duration-seconds "$bound"
+run_against "$bare_port" "$bare_pid" bare-keepalive --no-check --mode keepalive \
+  --requests-per-connection 100 --concurrency 64 --requests "$n_ka" --duration-seconds "$bound"
 run keepalive --mode keepalive --requests-per-connection 100 --concurrency 64 \
   --requests "$n_ka" --duration-seconds "$bound"
+kill -TERM "$bare_pid"
+wait "$bare_pid" 2>/dev/null || true
+bare_pid=""
 stop_host
 
 step "Fresh host for the memory run"
@@ -133,6 +164,19 @@ for line in sys.argv[1:]:
 def show(what, value, target, ok):
     verdict = "met" if ok else "MISSED"
     print(f"{what:<46} {value:>8}   target {target:<9} {verdict}")
+
+print(f"{'mode':<28} {'bare/s':>9} {'p99 us':>8} {'activad/s':>10} {'p99 us':>8} {'ratio':>6}")
+for mode, label in (("per-request", "one connection per request"), ("keepalive", "keep-alive x100")):
+    b, a = runs.get("bare-" + mode), runs.get(mode)
+    if b and a and "rate" in b and "rate" in a and float(b["rate"]) > 0:
+        ratio = float(a["rate"]) / float(b["rate"])
+        print(f"{label:<28} {b['rate']:>9} {b['p99_us']:>8} {a['rate']:>10} {a['p99_us']:>8} {ratio:>6.2f}")
+print()
+for mode in ("per-request", "keepalive"):
+    b, a = runs.get("bare-" + mode), runs.get(mode)
+    if b and a and "rate" in b and "rate" in a and float(b["rate"]) > 0:
+        ratio = float(a["rate"]) / float(b["rate"])
+        show(f"activad / bare server, {mode}", f"{ratio:.2f}", ">= 0.80", ratio >= 0.80)
 
 if "per-request" in runs and "rate" in runs["per-request"]:
     r = runs["per-request"]

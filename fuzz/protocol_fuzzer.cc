@@ -39,7 +39,12 @@ const activa::PublicKey& SomeKey() {
 void CheckResponse(const activa::ActivationResponse& p, ByteSpan body) {
   Check(activa::ValidateResponse(p).ok());
   Bytes signed_bytes = activa::ResponseSignedBytes(p);
-  Check(signed_bytes.size() + p.signature.size() == body.size());
+  // Version 3 carries its batch path between the signed bytes and the
+  // signature: index, depth, the sibling hashes.
+  const std::size_t path_size =
+      p.version == activa::kProtocolVersion ? 5 + 32 * p.batch_path.siblings.size() : 0;
+  Check(p.batch_path.siblings.size() <= activa::kMaxBatchDepth);
+  Check(signed_bytes.size() + path_size + p.signature.size() == body.size());
   Check(Equal(signed_bytes, body.first(signed_bytes.size())));
   // Must not crash; random bytes essentially never carry a valid signature,
   // but nothing here depends on that.
@@ -74,9 +79,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size >= activa::kFrameHeaderSize) {
     auto h = activa::DecodeFrameHeader(input.first(activa::kFrameHeaderSize));
     if (h.ok()) {
-      // Error frames are version 1, everything else the current version.
-      Check(h->version == (h->type == activa::MessageType::kError ? activa::kErrorFrameVersion
-                                                                  : activa::kProtocolVersion));
+      // Error frames are version 1, everything else the current version
+      // or the one before it (whose responses are signed one by one).
+      Check(h->type == activa::MessageType::kError
+                ? h->version == activa::kErrorFrameVersion
+                : h->version == activa::kProtocolVersion ||
+                      h->version == activa::kPerResponseSignatureVersion);
       Check(h->body_length <= activa::kMaxBodySize);
     }
   }
@@ -88,10 +96,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Bytes frame = activa::EncodeRequest(*q);
     Check(Equal(Body(frame), input));
   }
-  if (auto p = activa::DecodeResponseBody(input); p.ok()) {
-    CheckResponse(*p, input);
-    Bytes frame = activa::EncodeResponse(*p);
-    Check(Equal(Body(frame), input));
+  for (std::uint8_t version : {activa::kProtocolVersion, activa::kPerResponseSignatureVersion}) {
+    if (auto p = activa::DecodeResponseBody(input, version); p.ok()) {
+      CheckResponse(*p, input);
+      Bytes frame = activa::EncodeResponse(*p);
+      Check(Equal(Body(frame), input));
+    }
   }
   if (auto e = activa::DecodeErrorBody(input); e.ok()) {
     Check(activa::ValidateError(*e).ok());

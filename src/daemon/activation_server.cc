@@ -281,12 +281,38 @@ awaitable<void> ActivationServer::Watchdog(tcp::socket& socket, TimePoint& deadl
   socket.close(ec);
 }
 
+// The requests whose records one batch commits. Its completion answers
+// them all at once (RespondBatch: one signature for the batch), then wakes
+// their coroutines, each of which sends its own frame. A batch that did not
+// commit answers nobody: each of its requests gets CommitFailed().
 struct ActivationServer::PendingCommit {
   explicit PendingCommit(asio::io_context& io) : timer(io, steady_clock::time_point::max()) {}
   asio::steady_timer timer;  // cancelled when the commit is done
   bool finished = false;
   Status status;
+  std::vector<RequestHandler::Admission> admissions;
+  std::vector<Bytes> frames;  // by admission, once finished with OK
+  std::vector<ResultCode> results;  // by admission, likewise (metrics)
 };
+
+void ActivationServer::Answered(PendingCommit& commit, const Status& status) {
+  commit.status = status;
+  commit.finished = true;
+  if (status.ok()) {
+    std::vector<RequestHandler::Answer> answers = core_.host().RespondBatch(commit.admissions);
+    commit.frames.reserve(answers.size());
+    commit.results.reserve(answers.size());
+    for (RequestHandler::Answer& answer : answers) {
+      commit.results.push_back(answer.result);
+      CommitQueue::Item logged;
+      logged.delta = answer.delta;
+      logged.event = std::move(answer.event);
+      commits_->Add(std::move(logged));
+      commit.frames.push_back(std::move(answer.frame));
+    }
+  }
+  commit.timer.cancel();
+}
 
 // g++ 12 warns here, wrongly, that asio's coroutine frame is freed by an
 // operator delete that does not match its operator new (unsized new, sized
@@ -333,7 +359,7 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       }
     }
     if (read_failed) co_return;
-    Result<ActivationRequest> request = DecodeRequestBody(body);
+    Result<ActivationRequest> request = DecodeRequestBody(body, h->version);
     if (!request.ok()) {
       Refused(socket, request.status());
       if (!co_await SendError(socket, request.status())) co_return;
@@ -364,13 +390,11 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       if (!waiter_ || waiter_batch_ != batch) {
         waiter_ = std::make_shared<PendingCommit>(io_);
         waiter_batch_ = batch;
-        item.done = [w = waiter_](const Status& s) {
-          w->status = s;
-          w->finished = true;
-          w->timer.cancel();
-        };
+        item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
       }
       std::shared_ptr<PendingCommit> commit = waiter_;
+      const std::size_t mine = commit->admissions.size();
+      commit->admissions.push_back(std::move(admission));
       commits_->Add(std::move(item));
       if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
       if (!commit->status.ok()) {
@@ -379,15 +403,24 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
         co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
         co_return;
       }
+      // The frame stays in the batch (shared by its coroutines) until the
+      // last of them has sent its own.
+      if (metrics_) {
+        metrics_->host().Answered(commit->results[mine], Seconds(steady_clock::now() - received));
+      }
+      auto [ec3, n3] =
+          co_await asio::async_write(socket, asio::buffer(commit->frames[mine]), kNoThrow);
+      if (ec3) co_return;
+    } else {
+      RequestHandler::Answer answer = core_.host().Respond(admission);
+      if (metrics_) metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
+      CommitQueue::Item logged;
+      logged.delta = answer.delta;
+      logged.event = std::move(answer.event);
+      commits_->Add(std::move(logged));
+      auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
+      if (ec3) co_return;
     }
-    RequestHandler::Answer answer = core_.host().Respond(admission);
-    if (metrics_) metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
-    CommitQueue::Item logged;
-    logged.delta = answer.delta;
-    logged.event = std::move(answer.event);
-    commits_->Add(std::move(logged));
-    auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
-    if (ec3) co_return;
     deadline = steady_clock::now() + IdleTimeout();
   }
 }

@@ -79,6 +79,8 @@ class ActivationServer {
   using tcp = boost::asio::ip::tcp;
   using TimePoint = std::chrono::steady_clock::time_point;
   struct PendingCommit;
+  // A batch's completion: on OK answers its requests (one signature).
+  void Answered(PendingCommit& commit, const Status& status);
 
   boost::asio::awaitable<void> Accept(std::shared_ptr<tcp::acceptor> acceptor);
   bool Allowed(const boost::asio::ip::address& a) const;

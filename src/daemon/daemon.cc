@@ -260,13 +260,27 @@ class Daemon {
       activation_->FlushRefusals();
       // The count history's sample of the day (the console's plot).
       count_sampler_.Tick(*core_);
-      // Wake at the next attempt, and at least every minute so a moved
-      // clock (tests) or a settings change is noticed.
+      // Wake at the next attempt. Settings changes, /ato and the like
+      // nudge the loop; what else needs a tick is a host's (the refusal
+      // summary, within a minute of a flood's end) and a wall clock that
+      // moves, for which an hour is soon enough against renewal intervals
+      // of days. So an idle client wakes once an hour at most. Builds with
+      // test controls look every minute: their tests move the clock.
+      const std::int64_t cap = IdleWakeSeconds();
       std::int64_t next = core_->client().NextAttemptTime();
-      std::int64_t wait = next == 0 ? 60 : std::clamp<std::int64_t>(next - clock_.Now(), 1, 60);
+      std::int64_t wait = next == 0 ? cap : std::clamp<std::int64_t>(next - clock_.Now(), 1, cap);
       client_timer_.expires_after(std::chrono::seconds(wait));
       co_await client_timer_.async_wait(kNoThrow);
     }
+  }
+
+  // The longest the client and clearinghouse loops sleep (ClientLoop).
+  std::int64_t IdleWakeSeconds() const {
+#ifdef ACTIVA_TEST_CONTROLS
+    return 60;
+#else
+    return core_->host().key_installed() ? 60 : 3600;
+#endif
   }
 
   // Wakes the client and clearinghouse loops at once (after /ato, /ipk,
@@ -493,7 +507,7 @@ class Daemon {
     for (;;) {
       std::int64_t next = co_await ClearinghouseTasks();
       if (std::exchange(clearinghouse_nudged_, false)) continue;
-      std::int64_t wait = std::clamp<std::int64_t>(next - clock_.Now(), 1, 60);
+      std::int64_t wait = std::clamp<std::int64_t>(next - clock_.Now(), 1, IdleWakeSeconds());
       clearinghouse_timer_.expires_after(std::chrono::seconds(wait));
       co_await clearinghouse_timer_.async_wait(kNoThrow);
     }

@@ -74,6 +74,11 @@ RequestHandler::Answer HostRole::Respond(const RequestHandler::Admission& admiss
   return requests_.Respond(admission, context());
 }
 
+std::vector<RequestHandler::Answer> HostRole::RespondBatch(
+    std::span<const RequestHandler::Admission> admissions) {
+  return requests_.RespondBatch(admissions, context());
+}
+
 Event HostRole::RecordPublishResult(const std::string& service, const std::string& domain,
                                     const Status& result, bool withdrawal) {
   PublishStatus* st = nullptr;

@@ -77,6 +77,8 @@ class HostRole {
   // --- Requests ----------------------------------------------------------------
   RequestHandler::Admission Admit(const ActivationRequest& request) const;
   RequestHandler::Answer Respond(const RequestHandler::Admission& admission);
+  std::vector<RequestHandler::Answer> RespondBatch(
+      std::span<const RequestHandler::Admission> admissions);
   RequestHandler& requests() { return requests_; }
   const RequestHandler& requests() const { return requests_; }
 

@@ -26,7 +26,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/event.h"
@@ -76,6 +78,9 @@ class RequestHandler {
     // To make durable before Respond(); empty when the edition is not in the
     // host's catalog (then Respond() may run at once).
     std::optional<ClientEntry> record;
+    // The request frame's protocol version: a version-2 request is answered
+    // with a response signed on its own, a version-3 one in its batch.
+    std::uint8_t version = kProtocolVersion;
   };
   Admission Admit(const ActivationRequest& request, std::int64_t now,
                   const HostContext& host) const;
@@ -89,6 +94,10 @@ class RequestHandler {
   };
   // The admission's record (if any) is durable: count, decide, sign.
   Answer Respond(const Admission& admission, const HostContext& host);
+  // The same for the admissions of one commit, in order, with one signature
+  // over all their version-3 responses (protocol/batch_tree.h; a new tree
+  // per kMaxBatchSize responses).
+  std::vector<Answer> RespondBatch(std::span<const Admission> admissions, const HostContext& host);
 
   // The frame for a request whose record could not be made durable.
   static Bytes CommitFailed(const Status& why);
@@ -112,6 +121,11 @@ class RequestHandler {
   std::size_t tracked() const { return counter_.tracked(); }
 
  private:
+  // Counts and decides; leaves `response` unsigned (empty for an error frame,
+  // which the answer then holds).
+  Answer Decide(const Admission& admission, const HostContext& host,
+                std::optional<ActivationResponse>& response);
+
   ClientCounter counter_;
   RequestStats stats_;
 };

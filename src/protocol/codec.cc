@@ -129,11 +129,11 @@ class FieldReader {
   std::string failed_field_;
 };
 
-Bytes Frame(MessageType type, Bytes body) {
+Bytes Frame(MessageType type, Bytes body, std::uint8_t version = kProtocolVersion) {
   assert(body.size() <= kMaxBodySize);
   ByteWriter w;
   w.Raw(kMagic);
-  w.U8(type == MessageType::kError ? kErrorFrameVersion : kProtocolVersion);
+  w.U8(type == MessageType::kError ? kErrorFrameVersion : version);
   w.U8(static_cast<std::uint8_t>(type));
   w.U16(0);  // reserved
   w.U32(static_cast<std::uint32_t>(body.size()));
@@ -155,7 +155,8 @@ Result<FrameHeader> DecodeFrameHeader(ByteSpan header) {
   }
   FrameHeader h;
   h.version = r.U8();
-  if (h.version != kProtocolVersion && h.version != kErrorFrameVersion) {
+  if (h.version != kProtocolVersion && h.version != kPerResponseSignatureVersion &&
+      h.version != kErrorFrameVersion) {
     return Status(ResultCode::kUnsupportedVersion,
                   "frame header: version " + std::to_string(h.version) + " is not supported (" +
                       std::to_string(kProtocolVersion) + " is)");
@@ -168,7 +169,8 @@ Result<FrameHeader> DecodeFrameHeader(ByteSpan header) {
   h.type = static_cast<MessageType>(type);
   // Requests and responses of version 1 lack the applied threshold that
   // version 2 signs; they are refused, never read as another layout.
-  if (h.type != MessageType::kError && h.version != kProtocolVersion) {
+  if (h.type != MessageType::kError && h.version != kProtocolVersion &&
+      h.version != kPerResponseSignatureVersion) {
     return Status(ResultCode::kUnsupportedVersion,
                   "frame header: version " + std::to_string(h.version) + " " +
                       (h.type == MessageType::kRequest ? "requests" : "responses") +
@@ -195,6 +197,10 @@ Result<FrameHeader> DecodeFrameHeader(ByteSpan header) {
 // --- Request ---
 
 Status ValidateRequest(const ActivationRequest& q) {
+  if (q.version != kProtocolVersion && q.version != kPerResponseSignatureVersion) {
+    return Status(ResultCode::kUnsupportedVersion,
+                  "request: version " + std::to_string(q.version) + " is not supported");
+  }
   if (q.machine_name.empty()) return Malformed("request: machine_name is empty");
   if (q.machine_name.size() > kMaxMachineNameSize) {
     return Malformed("request: machine_name is " + std::to_string(q.machine_name.size()) +
@@ -227,12 +233,13 @@ Bytes EncodeRequest(const ActivationRequest& q) {
   w.U16(q.required_count);
   w.I64(q.client_time);
   w.Raw(q.nonce);
-  return Frame(MessageType::kRequest, w.Take());
+  return Frame(MessageType::kRequest, w.Take(), q.version);
 }
 
-Result<ActivationRequest> DecodeRequestBody(ByteSpan body) {
+Result<ActivationRequest> DecodeRequestBody(ByteSpan body, std::uint8_t version) {
   FieldReader r("request", body);
   ActivationRequest q;
+  q.version = version;
   r.Fixed(q.cmid, "cmid");
   r.Fixed(q.previous_cmid, "previous_cmid");
   r.Fixed(q.application_id, "application_id");
@@ -258,6 +265,17 @@ Result<ActivationRequest> DecodeRequestBody(ByteSpan body) {
 // --- Response ---
 
 Status ValidateResponse(const ActivationResponse& p) {
+  if (p.version != kProtocolVersion && p.version != kPerResponseSignatureVersion) {
+    return Status(ResultCode::kUnsupportedVersion,
+                  "response: version " + std::to_string(p.version) + " is not supported");
+  }
+  if (p.version == kProtocolVersion &&
+      (p.batch_path.siblings.size() > kMaxBatchDepth ||
+       (p.batch_path.index >> p.batch_path.siblings.size()) != 0)) {
+    return Malformed("response: batch_index " + std::to_string(p.batch_path.index) +
+                     " and batch_depth " + std::to_string(p.batch_path.siblings.size()) +
+                     " do not name one leaf");
+  }
   if (!ResultCodeFromValue(static_cast<std::uint32_t>(p.result))) {
     return Malformed("response: result " + FormatResultCode(p.result) + " is not a result code");
   }
@@ -306,13 +324,23 @@ Bytes ResponseSignedBytes(const ActivationResponse& p) {
 
 Bytes EncodeResponse(const ActivationResponse& p) {
   Bytes body = ResponseSignedBytes(p);
+  if (p.version == kProtocolVersion) {
+    assert(p.batch_path.siblings.size() <= kMaxBatchDepth);
+    ByteWriter w;
+    w.U32(p.batch_path.index);
+    w.U8(static_cast<std::uint8_t>(p.batch_path.siblings.size()));
+    for (const TreeHash& h : p.batch_path.siblings) w.Raw(h);
+    Bytes path = w.Take();
+    body.insert(body.end(), path.begin(), path.end());
+  }
   body.insert(body.end(), p.signature.begin(), p.signature.end());
-  return Frame(MessageType::kResponse, std::move(body));
+  return Frame(MessageType::kResponse, std::move(body), p.version);
 }
 
-Result<ActivationResponse> DecodeResponseBody(ByteSpan body) {
+Result<ActivationResponse> DecodeResponseBody(ByteSpan body, std::uint8_t version) {
   FieldReader r("response", body);
   ActivationResponse p;
+  p.version = version;
   p.result = static_cast<ResultCode>(r.U32("result"));
   r.Fixed(p.cmid, "cmid");
   r.Fixed(p.nonce, "nonce");
@@ -326,25 +354,76 @@ Result<ActivationResponse> DecodeResponseBody(ByteSpan body) {
   r.Fixed(p.host_id, "host_id");
   ByteSpan cert = r.Blob16("host_certificate");
   p.host_certificate.assign(cert.begin(), cert.end());
+  if (version == kProtocolVersion) {
+    p.batch_path.index = r.U32("batch_index");
+    std::uint8_t depth = r.U8("batch_depth");
+    if (depth > kMaxBatchDepth) {
+      return Malformed("response: batch_depth " + std::to_string(depth) + " is over " +
+                       std::to_string(kMaxBatchDepth));
+    }
+    // One leaf, one path: an index with bits above the depth would let the
+    // same path be sent under several indices.
+    if (depth < 32 && (p.batch_path.index >> depth) != 0) {
+      return Malformed("response: batch_index " + std::to_string(p.batch_path.index) +
+                       " is not below 2^batch_depth (" + std::to_string(depth) + ")");
+    }
+    p.batch_path.siblings.resize(depth);
+    for (TreeHash& h : p.batch_path.siblings) r.Fixed(h, "batch_path");
+  } else if (version != kPerResponseSignatureVersion) {
+    return Status(ResultCode::kUnsupportedVersion,
+                  "response: version " + std::to_string(version) + " is not supported");
+  }
   r.Fixed(p.signature, "signature");
   ACTIVA_RETURN_IF_ERROR(r.Finish("signature"));
   ACTIVA_RETURN_IF_ERROR(ValidateResponse(p));
   return p;
 }
 
+void SignResponseBatch(std::span<ActivationResponse*> responses, const SigningKey& host_key) {
+  std::vector<ActivationResponse*> batched;
+  std::vector<TreeHash> leaves;
+  for (ActivationResponse* r : responses) {
+    if (r->version == kPerResponseSignatureVersion) {
+      r->signature = host_key.Sign(kResponseSignatureContext, ResponseSignedBytes(*r));
+      continue;
+    }
+    batched.push_back(r);
+    leaves.push_back(LeafHash(ResponseSignedBytes(*r)));
+  }
+  if (batched.empty()) return;
+  assert(batched.size() <= kMaxBatchSize);
+  BatchTree tree = BuildBatchTree(leaves);
+  const Signature root_signature = host_key.Sign(kBatchRootSignatureContext, tree.root);
+  for (std::size_t i = 0; i < batched.size(); ++i) {
+    batched[i]->batch_path = std::move(tree.paths[i]);
+    batched[i]->signature = root_signature;
+  }
+}
+
 void SignResponse(ActivationResponse& response, const SigningKey& host_key) {
-  response.signature = host_key.Sign(kResponseSignatureContext, ResponseSignedBytes(response));
+  ActivationResponse* one = &response;
+  SignResponseBatch(std::span<ActivationResponse*>(&one, 1), host_key);
 }
 
 Status VerifyResponseSignature(const ActivationResponse& response, const PublicKey& host_key) {
   // Re-encoding gives back the bytes that were received because the encoding
   // is canonical (codec.h); a response that fails ValidateResponse() could not
   // have been decoded, so it is refused here rather than encoded.
-  if (!ValidateResponse(response).ok() ||
-      !Verify(host_key, kResponseSignatureContext, ResponseSignedBytes(response),
-              response.signature)) {
+  if (!ValidateResponse(response).ok()) {
     return {ResultCode::kBadSignature, "response: signature does not verify"};
   }
+  bool good = false;
+  if (response.version == kPerResponseSignatureVersion) {
+    good = Verify(host_key, kResponseSignatureContext, ResponseSignedBytes(response),
+                  response.signature);
+  } else if (response.version == kProtocolVersion &&
+             response.batch_path.siblings.size() <= kMaxBatchDepth &&
+             (response.batch_path.index >> response.batch_path.siblings.size()) == 0) {
+    const TreeHash root =
+        RootFromPath(LeafHash(ResponseSignedBytes(response)), response.batch_path);
+    good = Verify(host_key, kBatchRootSignatureContext, root, response.signature);
+  }
+  if (!good) return {ResultCode::kBadSignature, "response: signature does not verify"};
   return Status::Ok();
 }
 
@@ -417,9 +496,9 @@ Result<Message> DecodeFrame(ByteSpan frame) {
   };
   switch (header->type) {
     case MessageType::kRequest:
-      return lift(DecodeRequestBody(body));
+      return lift(DecodeRequestBody(body, header->version));
     case MessageType::kResponse:
-      return lift(DecodeResponseBody(body));
+      return lift(DecodeResponseBody(body, header->version));
     case MessageType::kError:
       return lift(DecodeErrorBody(body));
   }

@@ -27,6 +27,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -38,14 +39,22 @@
 #include "base/uuid.h"
 #include "crypto/signing.h"
 #include "licensing/license_state.h"
+#include "protocol/batch_tree.h"
 
 namespace activa {
 
-// Framing. Requests and responses are version 2 (version 2 added the
-// threshold the host applied to the signed response). Error frames carry
-// version 1 in every version of the protocol, so a client of any version can
-// read the error that tells it its version is not supported.
-inline constexpr std::uint8_t kProtocolVersion = 2;
+// Framing. Requests and responses are version 3 (version 2 added the
+// threshold the host applied to the signed response; version 3 signs
+// responses in batches: one signature over the root of a Merkle tree, and
+// each response carries its leaf's path, protocol/batch_tree.h). A version-2
+// request has the same body as a version-3 one; the host still answers it,
+// with a version-2 response signed on its own, and a version-2 response
+// still decodes and verifies (a proof stored before an upgrade stays good).
+// Error frames carry version 1 in every version of the protocol, so a client
+// of any version can read the error that tells it its version is not
+// supported.
+inline constexpr std::uint8_t kProtocolVersion = 3;
+inline constexpr std::uint8_t kPerResponseSignatureVersion = 2;
 inline constexpr std::uint8_t kErrorFrameVersion = 1;
 inline constexpr std::size_t kFrameHeaderSize = 12;
 inline constexpr std::size_t kMaxFrameSize = 65536;  // header included
@@ -59,9 +68,11 @@ inline constexpr std::uint16_t kMaxRequiredCount = 1000;
 inline constexpr std::size_t kMaxHostCertificateSize = 4096;
 inline constexpr std::size_t kMaxErrorMessageSize = 1024;  // bytes of UTF-8
 
-// The context of the host's signature over a response (crypto/signing.h).
-// It names the version, so a version-1 signature never verifies as version 2.
+// The contexts of the host's signatures (crypto/signing.h): over one
+// version-2 response, and over the root of a version-3 batch. Each names its
+// version and kind, so neither ever verifies as the other.
 inline constexpr std::string_view kResponseSignatureContext = "activa/response/v2";
+inline constexpr std::string_view kBatchRootSignatureContext = "activa/response-batch/v3";
 
 enum class MessageType : std::uint8_t { kRequest = 1, kResponse = 2, kError = 3 };
 
@@ -102,6 +113,9 @@ struct ActivationRequest {
   std::uint16_t required_count = kMinRequiredCount;  // the edition's threshold, 1..1000
   std::int64_t client_time = 0;                      // Unix seconds, UTC
   Nonce nonce{};                                     // fresh random per request; echoed
+  // The frame's version: kProtocolVersion, or kPerResponseSignatureVersion
+  // from a client that verifies responses signed one by one (same body).
+  std::uint8_t version = kProtocolVersion;
 
   bool operator==(const ActivationRequest&) const = default;
 };
@@ -124,7 +138,11 @@ struct ActivationResponse {
   std::int64_t host_time = 0;     // Unix seconds, UTC
   Uuid host_id{};
   Bytes host_certificate;  // opaque to the codec; at most 4096 bytes
-  Signature signature{};   // see SignResponse()
+  // kProtocolVersion, or kPerResponseSignatureVersion for a response to a
+  // version-2 request (no batch path; the signature is over this response).
+  std::uint8_t version = kProtocolVersion;
+  BatchPath batch_path;   // version 3: this response's leaf in its batch
+  Signature signature{};  // see SignResponse(), SignResponseBatch()
 
   bool operator==(const ActivationResponse&) const = default;
 };
@@ -156,10 +174,13 @@ Bytes EncodeError(const ErrorMessage& error);
 // Bodies only: `body` is exactly the header's body_length bytes after the
 // header. Errors: kInvalidData naming the field that is truncated, out of
 // range or followed by trailing bytes.
-Result<ActivationRequest> DecodeRequestBody(ByteSpan body);
+Result<ActivationRequest> DecodeRequestBody(ByteSpan body, std::uint8_t version = kProtocolVersion);
 // Does not check the signature: the decoder has no key. See
 // VerifyResponseSignature().
-Result<ActivationResponse> DecodeResponseBody(ByteSpan body);
+// `version` is the frame header's (kProtocolVersion or
+// kPerResponseSignatureVersion).
+Result<ActivationResponse> DecodeResponseBody(ByteSpan body,
+                                              std::uint8_t version = kProtocolVersion);
 Result<ErrorMessage> DecodeErrorBody(ByteSpan body);
 
 // Decodes a whole frame of any type: the header, then the body its type
@@ -174,12 +195,18 @@ Result<Message> DecodeFrame(ByteSpan frame);
 // edition that bind the response to its request) is in the body.
 Bytes ResponseSignedBytes(const ActivationResponse& response);
 
-// Sets response.signature to the host's Ed25519 signature over
-// ResponseSignedBytes(response) with context kResponseSignatureContext.
-// InitCrypto() must have been called.
+// Signs a batch of responses with one signature: the Merkle tree over their
+// ResponseSignedBytes() (protocol/batch_tree.h), its root signed with
+// context kBatchRootSignatureContext; each version-3 response gets its path
+// and the root's signature. A version-2 response in the batch is signed on
+// its own (context kResponseSignatureContext) and is not a leaf. At most
+// kMaxBatchSize version-3 responses. InitCrypto() must have been called.
+void SignResponseBatch(std::span<ActivationResponse*> responses, const SigningKey& host_key);
+// A batch of one.
 void SignResponse(ActivationResponse& response, const SigningKey& host_key);
 
-// OK when response.signature is `host_key`'s signature over the response;
+// OK when response.signature is `host_key`'s signature over the response
+// (version 2) or over the root its leaf and path lead to (version 3);
 // kBadSignature otherwise. Checks only the signature: the caller still
 // checks that the nonce, CMID and edition match its request, and that
 // `host_key` is one it trusts. InitCrypto() must have been called.

@@ -145,7 +145,8 @@ TEST(CodecTest, RequestRoundTripsAtTheLimits) {
 TEST(CodecTest, ResponseRoundTrips) {
   ActivationResponse p = SampleResponse();
   Bytes frame = EncodeResponse(p);
-  ASSERT_EQ(frame.size(), kFrameHeaderSize + 164 + p.host_certificate.size());
+  // Version 3: the batch path (index, depth, no siblings for a batch of one).
+  ASSERT_EQ(frame.size(), kFrameHeaderSize + 164 + 5 + p.host_certificate.size());
   Result<Message> m = DecodeFrame(frame);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(std::get<ActivationResponse>(*m), p);
@@ -238,7 +239,7 @@ TEST(CodecTest, OversizedLengthIsFrameTooLarge) {
 }
 
 TEST(CodecTest, WrongVersionIsUnsupported) {
-  for (std::uint8_t version : {0, 3, 255}) {
+  for (std::uint8_t version : {0, 4, 255}) {
     Bytes frame = EncodeRequest(SampleRequest());
     frame[kVersionOffset] = version;
     ExpectError(DecodeStatus(frame), ResultCode::kUnsupportedVersion,
@@ -254,7 +255,7 @@ TEST(CodecTest, WrongVersionIsUnsupported) {
 // Version 2 added the applied threshold to the signed response; a version-1
 // request or response is refused, never read in the other layout.
 TEST(CodecTest, VersionOneRequestsAndResponsesAreUnsupported) {
-  EXPECT_EQ(kProtocolVersion, 2);
+  EXPECT_EQ(kProtocolVersion, 3);
   for (int which = 0; which < 2; ++which) {
     Bytes frame = AllFrames(which);
     EXPECT_EQ(frame[kVersionOffset], kProtocolVersion);
@@ -542,7 +543,7 @@ TEST(CodecTest, SignedBytesAreTheBodyBeforeTheSignature) {
   ActivationResponse p = SampleResponse();
   Bytes frame = EncodeResponse(p);
   Bytes signed_bytes = ResponseSignedBytes(p);
-  ASSERT_EQ(frame.size(), kFrameHeaderSize + signed_bytes.size() + p.signature.size());
+  ASSERT_EQ(frame.size(), kFrameHeaderSize + signed_bytes.size() + 5 + p.signature.size());
   EXPECT_TRUE(
       std::equal(signed_bytes.begin(), signed_bytes.end(), frame.begin() + kFrameHeaderSize));
 }
@@ -572,6 +573,119 @@ TEST(CodecTest, VerifyRefusesAnInvalidResponse) {
   ActivationResponse p = SampleResponse();
   p.renewal_interval_minutes = 1;  // could not have been decoded
   EXPECT_EQ(VerifyResponseSignature(p, HostKey().public_key()).code(), ResultCode::kBadSignature);
+}
+
+}  // namespace
+}  // namespace activa
+
+// --- Batch signatures (version 3) ---
+
+namespace activa {
+namespace {
+
+// `n` responses to different clients, signed as one batch.
+std::vector<ActivationResponse> SignedBatch(std::size_t n, std::uint8_t salt) {
+  std::vector<ActivationResponse> batch(n, SampleResponse());
+  std::vector<ActivationResponse*> ptrs;
+  for (std::size_t i = 0; i < n; ++i) {
+    batch[i].cmid[15] = static_cast<std::uint8_t>(i);
+    batch[i].nonce[0] = salt;
+    ptrs.push_back(&batch[i]);
+  }
+  SignResponseBatch(ptrs, HostKey());
+  return batch;
+}
+
+Status Verified(const ActivationResponse& r) {
+  // Through the wire, as a client sees it.
+  Result<Message> m = DecodeFrame(EncodeResponse(r));
+  if (!m.ok()) return m.status();
+  return VerifyResponseSignature(std::get<ActivationResponse>(*m), HostKey().public_key());
+}
+
+TEST(BatchSignatureTest, EveryResponseOfABatchVerifiesUnderOneSignature) {
+  std::vector<ActivationResponse> batch = SignedBatch(5, 1);
+  for (const ActivationResponse& r : batch) {
+    EXPECT_EQ(r.version, kProtocolVersion);
+    EXPECT_EQ(r.batch_path.siblings.size(), 3u);
+    EXPECT_EQ(r.signature, batch[0].signature);
+    EXPECT_TRUE(Verified(r).ok()) << Verified(r).ToString();
+  }
+}
+
+TEST(BatchSignatureTest, ATamperedLeafIsRefused) {
+  std::vector<ActivationResponse> batch = SignedBatch(4, 1);
+  ActivationResponse r = batch[2];
+  r.current_count += 1;  // the response's own bytes: its leaf
+  EXPECT_EQ(Verified(r).code(), ResultCode::kBadSignature);
+}
+
+TEST(BatchSignatureTest, ATamperedPathIsRefused) {
+  std::vector<ActivationResponse> batch = SignedBatch(4, 1);
+  for (std::size_t k = 0; k < batch[1].batch_path.siblings.size(); ++k) {
+    ActivationResponse r = batch[1];
+    r.batch_path.siblings[k][0] ^= 1;
+    EXPECT_EQ(Verified(r).code(), ResultCode::kBadSignature) << "sibling " << k;
+  }
+  ActivationResponse moved = batch[1];
+  moved.batch_path.index = 0;  // another leaf's place
+  EXPECT_EQ(Verified(moved).code(), ResultCode::kBadSignature);
+  // Dropping a level, or adding one, changes the root.
+  ActivationResponse shorter = batch[1];
+  shorter.batch_path.siblings.pop_back();
+  EXPECT_EQ(Verified(shorter).code(), ResultCode::kBadSignature);
+}
+
+TEST(BatchSignatureTest, ATamperedRootSignatureIsRefused) {
+  std::vector<ActivationResponse> batch = SignedBatch(4, 1);
+  ActivationResponse r = batch[3];
+  r.signature[10] ^= 0x40;
+  EXPECT_EQ(Verified(r).code(), ResultCode::kBadSignature);
+  // The root signed as something else (a version-2 response's context).
+  ActivationResponse other = batch[3];
+  BatchTree tree = BuildBatchTree({LeafHash(ResponseSignedBytes(other))});
+  other.batch_path = tree.paths[0];
+  other.signature = HostKey().Sign(kResponseSignatureContext, tree.root);
+  EXPECT_EQ(Verified(other).code(), ResultCode::kBadSignature);
+}
+
+TEST(BatchSignatureTest, APathAndSignatureFromAnotherBatchAreRefused) {
+  std::vector<ActivationResponse> a = SignedBatch(4, 1);
+  std::vector<ActivationResponse> b = SignedBatch(4, 2);
+  ActivationResponse r = a[1];
+  r.batch_path = b[1].batch_path;
+  EXPECT_EQ(Verified(r).code(), ResultCode::kBadSignature);
+  r.signature = b[1].signature;
+  EXPECT_EQ(Verified(r).code(), ResultCode::kBadSignature);
+  r = a[1];
+  r.signature = b[1].signature;
+  EXPECT_EQ(Verified(r).code(), ResultCode::kBadSignature);
+}
+
+TEST(BatchSignatureTest, AnIndexAboveTheDepthDoesNotDecode) {
+  std::vector<ActivationResponse> batch = SignedBatch(2, 1);
+  Bytes frame = EncodeResponse(batch[1]);
+  // The index is the 4 bytes after the certificate; depth 1 allows 0 and 1.
+  const std::size_t at = frame.size() - 64 - 32 - 1 - 4;
+  frame[at + 3] = 3;
+  Result<Message> m = DecodeFrame(frame);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("batch_index"), std::string::npos) << m.status().ToString();
+}
+
+TEST(BatchSignatureTest, VersionTwoResponsesAreStillSignedAndVerifiedOneByOne) {
+  ActivationResponse p = SampleResponse();
+  p.version = kPerResponseSignatureVersion;
+  SignResponse(p, HostKey());
+  EXPECT_TRUE(p.batch_path.siblings.empty());
+  Bytes frame = EncodeResponse(p);
+  EXPECT_EQ(frame[kVersionOffset], kPerResponseSignatureVersion);
+  EXPECT_EQ(frame.size(), kFrameHeaderSize + 164 + p.host_certificate.size());
+  EXPECT_TRUE(Verified(p).ok());
+  // A version-2 signature never passes as a version-3 batch of one.
+  ActivationResponse as3 = p;
+  as3.version = kProtocolVersion;
+  EXPECT_EQ(Verified(as3).code(), ResultCode::kBadSignature);
 }
 
 }  // namespace

@@ -36,6 +36,15 @@ constexpr std::string_view kResponseFrameHex =
     "3d6b8037b5a0160be7143d03fc55c01b72242965442f833d03cf5453b6ce010d"
     "1b705df5d5129e08";
 
+constexpr std::string_view kBatchResponseFrameHex =
+    "4143545603020000000000e1000000006f1d3c2e5a4b4c8d9e0f112233445566"
+    "000102030405060708090a0b0c0d0e0f0a1b2c3d00004000800000000000b002"
+    "0000001f00190000007800002760000000006a430700000000006955b93c0a1b"
+    "2c3d00004000800000000000c00300186578616d706c6520686f737420636572"
+    "746966696361746500000000019a5b065ab71e5e2299894d372f7c7de6958ba7"
+    "e931d7080d358c6d034729f4bf95347edbb7d2ccb2de51400bad9a65d1188c6a"
+    "c013c1406a7d5f165356d125cd60fa392f32d0128449af03ec9dd4624110be32"
+    "04cc81158fc8d71c6ce5444100";
 constexpr std::string_view kErrorFrameHex =
     "4143545601030000000000358007000d002f726571756573743a206c6963656e"
     "73655f73746174652039206973206e6f742061206c6963656e73652073746174"
@@ -106,6 +115,32 @@ TEST(ProtocolVectorsTest, ResponseFrame) {
   EXPECT_EQ(resigned.signature, p.signature);
 }
 
+// Version 3: the vector response (as version 3) and a second one, equal but
+// for a current count of 32, signed as one batch; the vector is the first.
+TEST(ProtocolVectorsTest, BatchResponseFrame) {
+  Result<Message> m = DecodeFrame(FromHex(kResponseFrameHex));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ActivationResponse first = std::get<ActivationResponse>(*m);
+  first.version = kProtocolVersion;
+  ActivationResponse second = first;
+  second.current_count = 32;
+  KeySeed seed;
+  seed.fill(kHostSeedByte);
+  SigningKey host_key = SigningKey::FromSeed(seed);
+  std::vector<ActivationResponse*> batch = {&first, &second};
+  SignResponseBatch(batch, host_key);
+  EXPECT_EQ(HexEncode(EncodeResponse(first)), kBatchResponseFrameHex);
+
+  Result<Message> v = DecodeFrame(FromHex(kBatchResponseFrameHex));
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  const auto& p = std::get<ActivationResponse>(*v);
+  EXPECT_EQ(p.version, kProtocolVersion);
+  EXPECT_EQ(p.batch_path.index, 0u);
+  ASSERT_EQ(p.batch_path.siblings.size(), 1u);
+  EXPECT_EQ(p.batch_path.siblings[0], LeafHash(ResponseSignedBytes(second)));
+  EXPECT_TRUE(VerifyResponseSignature(p, host_key.public_key()).ok());
+}
+
 TEST(ProtocolVectorsTest, ErrorFrame) {
   Bytes frame = FromHex(kErrorFrameHex);
   Result<Message> m = DecodeFrame(frame);
@@ -126,8 +161,8 @@ TEST(ProtocolVectorsTest, DocumentHoldsTheSameVectors) {
   doc.erase(
       std::remove_if(doc.begin(), doc.end(), [](unsigned char c) { return std::isspace(c) != 0; }),
       doc.end());
-  for (std::string_view hex :
-       {kHostPublicKeyHex, kRequestFrameHex, kResponseFrameHex, kErrorFrameHex}) {
+  for (std::string_view hex : {kHostPublicKeyHex, kRequestFrameHex, kResponseFrameHex,
+                               kBatchResponseFrameHex, kErrorFrameHex}) {
     EXPECT_NE(doc.find(hex), std::string::npos) << "docs/protocol.md lacks " << hex;
   }
 }
