@@ -42,7 +42,7 @@ class TestUser {
   TestUser(const std::string& name, const std::string& password, bool admin) : name_(name) {
     if (::getpwnam(name.c_str()) != nullptr) throw std::runtime_error(name + " exists already");
     ProcessResult r =
-        RunProcess({"useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name});
+        RunProcess({"/usr/sbin/useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name});
     if (r.exit_code != 0) throw std::runtime_error("useradd " + name + ": " + r.err);
     created_ = true;
     r = RunProcess({"/bin/sh", "-c", "printf '%s:%s\\n' \"$0\" \"$1\" | chpasswd", name, password});
