@@ -291,7 +291,7 @@ struct ActivationServer::PendingCommit {
   bool finished = false;
   Status status;
   std::vector<RequestHandler::Admission> admissions;
-  std::vector<Bytes> frames;  // by admission, once finished with OK
+  std::vector<Bytes> frames;        // by admission, once finished with OK
   std::vector<ResultCode> results;  // by admission, likewise (metrics)
 };
 
@@ -413,7 +413,8 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       if (ec3) co_return;
     } else {
       RequestHandler::Answer answer = core_.host().Respond(admission);
-      if (metrics_) metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
+      if (metrics_)
+        metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
       CommitQueue::Item logged;
       logged.delta = answer.delta;
       logged.event = std::move(answer.event);
