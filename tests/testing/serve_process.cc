@@ -38,7 +38,8 @@ ServeProcess::ServeProcess(const std::string& activa_vendor, const std::string& 
   while (std::chrono::steady_clock::now() < deadline) {
     std::string text = log();
     std::size_t at = text.find(kSaid);
-    if (at != std::string::npos) {
+    // The line may be read half written: the port counts once its line ends.
+    if (at != std::string::npos && text.find('\n', at) != std::string::npos) {
       port_ = static_cast<std::uint16_t>(std::stoi(text.substr(at + kSaid.size())));
       return;
     }
