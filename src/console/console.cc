@@ -9,6 +9,7 @@
 #include "base/event.h"
 #include "base/result_code.h"
 #include "console/assets.h"
+#include "crypto/signing.h"
 
 namespace activa::console {
 namespace {
@@ -57,15 +58,6 @@ unsigned HttpStatusOf(ResultCode code) {
     default:
       return 409;  // the daemon refused or failed; the body names why
   }
-}
-
-bool ConstantTimeEqual(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  }
-  return diff == 0;
 }
 
 int HexDigit(char c) {

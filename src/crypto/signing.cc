@@ -120,6 +120,11 @@ bool ConstantTimeEqual(ByteSpan a, ByteSpan b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+  return ConstantTimeEqual(ByteSpan(reinterpret_cast<const std::uint8_t*>(a.data()), a.size()),
+                           ByteSpan(reinterpret_cast<const std::uint8_t*>(b.data()), b.size()));
+}
+
 std::string SigningKeyFileText(const SigningKey& key) {
   KeySeed seed = key.ExportSeed();
   std::string line = std::string(kKeyFileTag) + " " + Base64Encode(seed) + "\n";

@@ -69,6 +69,8 @@ void RandomBytes(std::span<std::uint8_t> out);
 
 // Constant-time comparison for secrets and MACs.
 bool ConstantTimeEqual(ByteSpan a, ByteSpan b);
+// The same for secrets held as text (session and CSRF tokens).
+bool ConstantTimeEqual(std::string_view a, std::string_view b);
 
 // Key file: one line "activa-ed25519-seed-v1 BASE64SEED\n", mode 0600.
 // Loading refuses a file that group or others can read.

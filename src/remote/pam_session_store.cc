@@ -14,6 +14,7 @@
 
 #include "base/bytes.h"
 #include "base/event.h"
+#include "crypto/signing.h"
 #include "remote/admin_rule.h"
 #include "remote/login_throttle.h"
 
@@ -280,10 +281,7 @@ std::optional<http::Session> PamSessionStore::Find(std::string_view token) {
   auto it = impl_->sessions.find(TokenKey(token));
   if (it == impl_->sessions.end()) return std::nullopt;
   const std::string& known = it->second.session.token;
-  if (known.size() != token.size() ||
-      sodium_memcmp(known.data(), token.data(), token.size()) != 0) {
-    return std::nullopt;
-  }
+  if (!ConstantTimeEqual(known, token)) return std::nullopt;
   const std::int64_t t = impl_->now();
   if (t - it->second.last_used > impl_->options.idle_seconds) {
     impl_->sessions.erase(it);
