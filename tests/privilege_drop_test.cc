@@ -43,6 +43,9 @@ std::string StatusField(pid_t pid, const std::string& name) {
   return "";
 }
 
+constexpr char kPamFile[] = "/etc/pam.d/activa";
+constexpr char kLoginPassword[] = "L0gin-nnp-pw";
+
 // A free TCP port below 1024 on 127.0.0.1, or 0.
 std::uint16_t FreeLowPort() {
   for (std::uint16_t port = 990; port > 700; --port) {
@@ -98,6 +101,13 @@ class PrivilegeDropTest : public ::testing::Test {
       RunProcess({"/usr/sbin/userdel", user_});
       if (::getgrnam(user_.c_str()) != nullptr) RunProcess({"/usr/sbin/groupdel", user_});
     }
+    if (!login_user_.empty() && ::getpwnam(login_user_.c_str()) != nullptr) {
+      RunProcess({"/usr/sbin/userdel", login_user_});
+      if (::getgrnam(login_user_.c_str()) != nullptr) {
+        RunProcess({"/usr/sbin/groupdel", login_user_});
+      }
+    }
+    if (made_pam_file_) std::filesystem::remove(kPamFile);
   }
 
   DaemonProcess::Options Options() {
@@ -111,6 +121,8 @@ class PrivilegeDropTest : public ::testing::Test {
   TempDir dir_;
   std::string user_;
   bool created_ = false;
+  std::string login_user_;  // a user with a password, for remote logins
+  bool made_pam_file_ = false;
   uid_t uid_ = 0;
   gid_t gid_ = 0;
   std::optional<Vendor> vendor_;
@@ -161,6 +173,53 @@ TEST_F(PrivilegeDropTest, RunsAsTheUserWithOnlyNetBindService) {
   json::object sprt = daemon.Call({{"op", "sprt"}, {"port", low}});
   EXPECT_EQ(DaemonProcess::ResultOf(sprt), 0u) << json::serialize(sprt);
   EXPECT_EQ(daemon.port(), low);
+}
+
+// As systemd runs the daemon (NoNewPrivileges=yes in activad.service): no
+// setuid or setgid program gains anything, so pam_unix's unix_chkpwd helper
+// cannot read /etc/shadow for it, and a daemon without the group shadow
+// refuses every remote login (0xC0AC0055). With the group it gets from
+// `[daemon] user`, pam_unix reads the file itself: a good password logs in,
+// a bad one is a bad password, not an unreadable file.
+TEST_F(PrivilegeDropTest, RemoteLoginsCheckPasswordsUnderNoNewPrivileges) {
+  if (::getgrnam("shadow") == nullptr) GTEST_SKIP() << "no group shadow on this machine";
+  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "no setpriv";
+  login_user_ = "activa-l" + std::to_string(::getpid() % 100000);
+  ASSERT_EQ(::getpwnam(login_user_.c_str()), nullptr) << login_user_ << " exists already";
+  ASSERT_EQ(RunProcess({"/usr/sbin/useradd", "--system", "--user-group", "--no-create-home",
+                        "--shell", "/usr/sbin/nologin", login_user_})
+                .exit_code,
+            0);
+  ASSERT_EQ(std::system(("printf '%s:%s\\n' " + login_user_ + " " + kLoginPassword +
+                         " | /usr/sbin/chpasswd")
+                            .c_str()),
+            0);
+  if (!std::filesystem::exists(kPamFile)) {
+    std::filesystem::copy_file(ACTIVA_SOURCE_DIR "/packaging/pam.d/activa", kPamFile);
+    made_pam_file_ = true;
+  }
+  DaemonProcess::Options o = Options();
+  ::mkdir(o.state_dir.c_str(), 0700);
+  ASSERT_EQ(::chown(o.state_dir.c_str(), uid_, gid_), 0);
+  const std::string target = "127.0.0.1:" + std::to_string(testing::FreePort());
+  o.extra_config = "[management]\nlisten = [\"" + target + "\"]\n";
+  o.command_prefix = {"/usr/bin/setpriv", "--no-new-privs"};
+  DaemonProcess daemon(o);
+  ASSERT_EQ(StatusField(daemon.pid(), "NoNewPrivs"), "1");
+  ASSERT_EQ(StatusField(daemon.pid(), "Uid").substr(0, std::to_string(uid_).size()),
+            std::to_string(uid_));
+
+  const std::vector<std::string> env = {"XDG_CONFIG_HOME=" + (dir_ / "config")};
+  testing::ProcessResult good =
+      RunProcess({SLMGR_BIN, target, login_user_, kLoginPassword, "/dli"}, env);
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  EXPECT_FALSE(good.out.empty());
+  testing::ProcessResult bad =
+      RunProcess({SLMGR_BIN, target, login_user_, "not-the-password", "/dli"}, env);
+  EXPECT_NE(bad.exit_code, 0);
+  const std::string said = bad.out + bad.err;
+  EXPECT_NE(said.find("0x8007052E"), std::string::npos) << said;
+  EXPECT_EQ(said.find("0xC0AC0055"), std::string::npos) << said;
 }
 
 TEST_F(PrivilegeDropTest, RefusesAStateFolderOfAnotherOwnerAndSaysHowToFixIt) {

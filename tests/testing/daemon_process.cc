@@ -133,6 +133,9 @@ void DaemonProcess::Start() {
                                    "--state-dir",        options_.state_dir, "--catalog-dir",
                                    options_.catalog_dir, "--socket",         socket_,
                                    "--trusted-vendors",  options_.trust_dir};
+  if (options_.listen_fds.empty()) {
+    args.insert(args.begin(), options_.command_prefix.begin(), options_.command_prefix.end());
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

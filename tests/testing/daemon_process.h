@@ -60,6 +60,10 @@ class DaemonProcess {
     // When not 0: the soft RLIMIT_NOFILE the daemon starts with (the hard
     // limit stays this process's), to see what the daemon makes of it.
     std::uint64_t start_soft_nofile = 0;
+    // A program and its arguments that start activad in their place, as
+    // `setpriv --no-new-privs` does (it execs the daemon: same pid). Only
+    // without listen_fds.
+    std::vector<std::string> command_prefix;
   };
 
   // Starts the daemon and waits (up to 10 s) until its socket answers.
