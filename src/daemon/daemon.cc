@@ -30,6 +30,7 @@
 #include "daemon/daemon_metrics.h"
 #include "daemon/descriptors.h"
 #include "daemon/inherited_sockets.h"
+#include "daemon/idle_wake.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
 #include "daemon/metrics_listener.h"
@@ -125,8 +126,8 @@ class Daemon {
         clock_(clock),
         inherited_(std::move(inherited)),
         notifier_(
-            io,
-            [this] { return FormatServiceStatus(CollectServiceStatus(*core_, listen_error_)); }),
+            io, [this] { return FormatServiceStatus(CollectServiceStatus(*core_, listen_error_)); },
+            [this] { return core_->host().key_installed(); }),
         client_timer_(io),
         dns_timer_(io),
         clearinghouse_timer_(io),
@@ -260,26 +261,21 @@ class Daemon {
       activation_->FlushRefusals();
       // The count history's sample of the day (the console's plot).
       count_sampler_.Tick(*core_);
-      // Wake at the next attempt. Settings changes, /ato and the like
-      // nudge the loop; what else needs a tick is a host's (the refusal
-      // summary, within a minute of a flood's end) and a wall clock that
-      // moves, for which an hour is soon enough against renewal intervals
-      // of days. So an idle client wakes once an hour at most. Builds with
-      // test controls look every minute: their tests move the clock.
-      const std::int64_t cap = IdleWakeSeconds();
-      std::int64_t next = core_->client().NextAttemptTime();
-      std::int64_t wait = next == 0 ? cap : std::clamp<std::int64_t>(next - clock_.Now(), 1, cap);
+      // Wake at the next attempt, or when nudged (settings changes, /ato);
+      // daemon/idle_wake.h says what else needs a look, and how often.
+      const std::int64_t wait =
+          ClientWaitSeconds(clock_.Now(), core_->client().NextAttemptTime(), IdleWakeSeconds());
       client_timer_.expires_after(std::chrono::seconds(wait));
       co_await client_timer_.async_wait(kNoThrow);
     }
   }
 
-  // The longest the client and clearinghouse loops sleep (ClientLoop).
+  // The longest the client and clearinghouse loops sleep.
   std::int64_t IdleWakeSeconds() const {
 #ifdef ACTIVA_TEST_CONTROLS
-    return 60;
+    constexpr bool kTestControls = true;
 #else
-    return core_->host().key_installed() ? 60 : 3600;
+    constexpr bool kTestControls = false;
 #endif
   }
 
@@ -298,6 +294,7 @@ class Daemon {
   // the worker thread, and the outcome is judged back here.
   awaitable<AttemptReport> RunAttempt(Uuid sku) {
     Result<Attempt> attempt = core_->client().Prepare(sku, core_->machine());
+    return IdleWakeCapSeconds(kTestControls, core_->host().key_installed());
     if (!attempt.ok()) {
       co_return AttemptReport{attempt.status().code(), attempt.status().message(), {}};
     }
@@ -529,7 +526,9 @@ class Daemon {
 
   // One pass; returns when the next may be due.
   awaitable<std::int64_t> ClearinghouseTasks() {
-    const std::int64_t idle = clock_.Now() + 60;
+    // Nothing to do (no host key, or no clearinghouse known): the next look
+    // is the idle one; /ipk and /atp nudge the loop.
+    const std::int64_t idle = clock_.Now() + IdleWakeSeconds();
     if (!core_->host().key_installed()) co_return idle;
     Result<clearinghouse::Client> client = ClearinghouseClient();
     // No clearinghouse known: an offline host, renewed by /atp.
@@ -786,6 +785,7 @@ class Daemon {
     const ManagementConfig& m = core_->config().management;
     if (m.listen.empty()) return Status::Ok();
     Result<std::unique_ptr<RemoteManagement>> created = RemoteManagement::Create(
+    notifier_.Refresh();
         io_, m, paths_.state_dir, router_, ManagementLineHandler(),
         [this](int event_id, const std::string& message) { core_->LogEvent(event_id, message); });
     if (!created.ok()) return created.status();
