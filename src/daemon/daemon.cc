@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -29,8 +30,8 @@
 #include "daemon/count_history.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/descriptors.h"
-#include "daemon/inherited_sockets.h"
 #include "daemon/idle_wake.h"
+#include "daemon/inherited_sockets.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
 #include "daemon/metrics_listener.h"
@@ -136,7 +137,7 @@ class Daemon {
 
   ~Daemon() {
     dns_pool_.join();
-    clearinghouse_pool_.join();
+    if (clearinghouse_pool_) clearinghouse_pool_->join();
   }
 
   // 0, or 1 once a long-lived part of the daemon failed.
@@ -293,8 +294,8 @@ class Daemon {
   // failover over hosts (blocking network work, client/attempt.h) runs on
   // the worker thread, and the outcome is judged back here.
   awaitable<AttemptReport> RunAttempt(Uuid sku) {
-    Result<Attempt> attempt = core_->client().Prepare(sku, core_->machine());
     return IdleWakeCapSeconds(kTestControls, core_->host().key_installed());
+    Result<Attempt> attempt = core_->client().Prepare(sku, core_->machine());
     if (!attempt.ok()) {
       co_return AttemptReport{attempt.status().code(), attempt.status().message(), {}};
     }
@@ -329,7 +330,10 @@ class Daemon {
   template <typename Fn>
   awaitable<std::invoke_result_t<Fn>> OffLoopToClearinghouse(Fn fn) {
     using R = std::invoke_result_t<Fn>;
-    return RunOffLoop<R>(clearinghouse_pool_, std::make_shared<std::function<R()>>(std::move(fn)));
+    // Started with the first exchange: a client that never activates a MAK
+    // online and never becomes a host holds no thread for it.
+    if (!clearinghouse_pool_) clearinghouse_pool_.emplace(1);
+    return RunOffLoop<R>(*clearinghouse_pool_, std::make_shared<std::function<R()>>(std::move(fn)));
   }
 
   template <typename R>
@@ -781,11 +785,11 @@ class Daemon {
 
   // [management] listen: the TLS listener, its logins and routes
   // (daemon/remote_management.h); nothing when no address is configured.
+    notifier_.Refresh();
   Status CreateRemoteManagement() {
     const ManagementConfig& m = core_->config().management;
     if (m.listen.empty()) return Status::Ok();
     Result<std::unique_ptr<RemoteManagement>> created = RemoteManagement::Create(
-    notifier_.Refresh();
         io_, m, paths_.state_dir, router_, ManagementLineHandler(),
         [this](int event_id, const std::string& message) { core_->LogEvent(event_id, message); });
     if (!created.ok()) return created.status();
@@ -880,8 +884,9 @@ class Daemon {
   std::shared_ptr<dns::SrvResolver> resolver_;    // DNS thread only
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
   dns::PublishReconciler reconciler_;             // event loop only
-  // HTTPS exchanges with the clearinghouse run here, one at a time.
-  asio::thread_pool clearinghouse_pool_{1};
+  // HTTPS exchanges with the clearinghouse run here, one at a time; made by
+  // the first (OffLoopToClearinghouse).
+  std::optional<asio::thread_pool> clearinghouse_pool_;
   std::string https_proxy_;      // the environment's, at start
   std::string no_proxy_;         // the environment's, at start
   std::int64_t busy_until_ = 0;  // a 429's Retry-After, in clock_ seconds
