@@ -39,6 +39,7 @@
 #include "daemon/remote_management.h"
 #include "daemon/service_notifier.h"
 #include "daemon/service_status.h"
+#include "daemon/startup_memory.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
@@ -61,6 +62,9 @@ constexpr std::size_t kMaxManagementLine = 65536;
 // long without a whole request (docs/activad.md).
 constexpr std::size_t kMaxManagementConnections = 64;
 constexpr auto kManagementIdleTimeout = std::chrono::seconds(30);
+// Long enough for a client's first attempts (their connect and response
+// timeouts) and the DNS loop's first pass.
+constexpr auto kStartupReleaseDelay = std::chrono::seconds(60);
 
 // Root, or a member of the group activa-admin, may change things
 // (remote/admin_rule.h, the same rule as for remote logins). The groups are
@@ -132,6 +136,7 @@ class Daemon {
         client_timer_(io),
         dns_timer_(io),
         clearinghouse_timer_(io),
+        release_timer_(io),
         signals_(io, SIGINT, SIGTERM, SIGHUP),
         rng_(std::random_device{}()) {}
 
@@ -209,6 +214,7 @@ class Daemon {
     asio::co_spawn(io_, DnsLoop(), Fatal("the DNS loop"));
     asio::co_spawn(io_, ClearinghouseLoop(), Fatal("the clearinghouse loop"));
     WaitForSignals();
+    ReleaseStartupMemoryLater();
     metrics_->readiness().Set("state", "");
     // Only now: the state is loaded and every listener bound (or its
     // failure logged and in the status line).
@@ -235,6 +241,16 @@ class Daemon {
     return [what](std::exception_ptr e) {
       if (e) LogException(what, e);
     };
+  }
+
+  // A client's start-up pages go back to the kernel a minute after start,
+  // once the first passes of its loops are done (daemon/startup_memory.h).
+  // Not a host's: its next requests would fault them all back in.
+  void ReleaseStartupMemoryLater() {
+    release_timer_.expires_after(kStartupReleaseDelay);
+    release_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !core_->host().key_installed()) ReleaseStartupMemory();
+    });
   }
 
   // --- Host role -----------------------------------------------------------
@@ -278,6 +294,7 @@ class Daemon {
 #else
     constexpr bool kTestControls = false;
 #endif
+    return IdleWakeCapSeconds(kTestControls, core_->host().key_installed());
   }
 
   // Wakes the client and clearinghouse loops at once (after /ato, /ipk,
@@ -294,7 +311,6 @@ class Daemon {
   // failover over hosts (blocking network work, client/attempt.h) runs on
   // the worker thread, and the outcome is judged back here.
   awaitable<AttemptReport> RunAttempt(Uuid sku) {
-    return IdleWakeCapSeconds(kTestControls, core_->host().key_installed());
     Result<Attempt> attempt = core_->client().Prepare(sku, core_->machine());
     if (!attempt.ok()) {
       co_return AttemptReport{attempt.status().code(), attempt.status().message(), {}};
@@ -769,6 +785,7 @@ class Daemon {
     }
     if (core_->dns_change_pending()) dns_timer_.cancel();  // the DNS loop takes it
     Nudge();
+    notifier_.Refresh();
   }
 
   // One request line from the management listener (slmgr's /v1/management,
@@ -785,7 +802,6 @@ class Daemon {
 
   // [management] listen: the TLS listener, its logins and routes
   // (daemon/remote_management.h); nothing when no address is configured.
-    notifier_.Refresh();
   Status CreateRemoteManagement() {
     const ManagementConfig& m = core_->config().management;
     if (m.listen.empty()) return Status::Ok();
@@ -876,7 +892,8 @@ class Daemon {
   asio::steady_timer client_timer_;
   asio::steady_timer dns_timer_;
   asio::steady_timer clearinghouse_timer_;
-  CountSampler count_sampler_;  // event loop only
+  asio::steady_timer release_timer_;  // ReleaseStartupMemoryLater()
+  CountSampler count_sampler_;        // event loop only
   asio::signal_set signals_;
   std::mt19937_64 rng_;
   // Blocking DNS work (ldns) runs here, one operation at a time.
