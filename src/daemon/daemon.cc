@@ -214,7 +214,6 @@ class Daemon {
     asio::co_spawn(io_, DnsLoop(), Fatal("the DNS loop"));
     asio::co_spawn(io_, ClearinghouseLoop(), Fatal("the clearinghouse loop"));
     WaitForSignals();
-    ReleaseStartupMemoryLater();
     metrics_->readiness().Set("state", "");
     // Only now: the state is loaded and every listener bound (or its
     // failure logged and in the status line).
@@ -243,10 +242,14 @@ class Daemon {
     };
   }
 
-  // A client's start-up pages go back to the kernel a minute after start,
-  // once the first passes of its loops are done (daemon/startup_memory.h).
-  // Not a host's: its next requests would fault them all back in.
+  // A client's pages touched by start-up, and later by a pass of its loops
+  // (hourly, or nudged by a management request), go back to the kernel a
+  // minute after the pass (daemon/startup_memory.h), once what it started
+  // (the DNS loop's pass, an attempt) is done. Each pass sets the timer
+  // again, so requests less than a minute apart keep their pages. Not a
+  // host's: its next requests would fault them all back in.
   void ReleaseStartupMemoryLater() {
+    if (core_->host().key_installed()) return;
     release_timer_.expires_after(kStartupReleaseDelay);
     release_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec && !core_->host().key_installed()) ReleaseStartupMemory();
@@ -282,6 +285,7 @@ class Daemon {
       // daemon/idle_wake.h says what else needs a look, and how often.
       const std::int64_t wait =
           ClientWaitSeconds(clock_.Now(), core_->client().NextAttemptTime(), IdleWakeSeconds());
+      ReleaseStartupMemoryLater();
       client_timer_.expires_after(std::chrono::seconds(wait));
       co_await client_timer_.async_wait(kNoThrow);
     }

@@ -1,5 +1,6 @@
-// What an idle activad gives back once it has started (docs/performance.md,
-// "The client daemon at rest").
+// What an idle client activad gives back once it has started, and again
+// after each pass of its loops (docs/performance.md, "The client daemon at
+// rest").
 //
 // Most of an idle client's resident memory is not its own data (about
 // 1.5 MB of heap, stacks and relocated tables) but pages of the executable
@@ -12,7 +13,9 @@
 // pages no other process maps leave this one. Whatever the daemon runs
 // next faults its pages back in from the page cache (or the disk, if the
 // kernel dropped them meanwhile): nothing is lost, a first request after
-// the release costs some page faults.
+// the release costs some page faults (from the disk when the release took
+// the last mapping of a page, which frees it: so the daemon releases only
+// a minute after its last pass, not after every request).
 //
 // Writable mappings (data, the SQLite shared-memory file) are never
 // advised, and MADV_PAGEOUT never discards a page's contents: a page this
