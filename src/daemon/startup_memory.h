@@ -19,8 +19,8 @@
 //
 // Writable mappings (data, the SQLite shared-memory file) are never
 // advised, and MADV_PAGEOUT never discards a page's contents: a page this
-// process changed is swapped out, or stays. On a kernel without MADV_PAGEOUT (before Linux 5.4)
-// only the heap is trimmed.
+// process changed is swapped out, or stays. On a kernel without
+// MADV_PAGEOUT (before Linux 5.4) only the heap is trimmed.
 //
 // Thread safety: may be called from any thread at any time; it changes no
 // memory's contents.
