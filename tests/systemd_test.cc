@@ -303,6 +303,28 @@ TEST_F(SystemdDaemonTest, AFailedBindIsInTheStatusLine) {
   ::close(taken);
 }
 
+// A client's status changes only through management requests, so it is
+// looked at after each (no once-a-second look: an idle client must not
+// wake for it); a client that becomes a host starts the look that follows
+// its counts.
+TEST_F(SystemdDaemonTest, AClientsStatusFollowsItsRequestsAndAHostsItsCounts) {
+  DaemonProcess::Options o = Options();
+  NotifySocket notify(dir_ / "notify");
+  o.env = {notify.env()};
+  DaemonProcess daemon(o);
+  std::string ready = notify.WaitFor("READY=1");
+  EXPECT_NE(ready.find("STATUS=client: 0 products"), std::string::npos) << ready;
+  json::object ipk =
+      daemon.Call({{"op", "ipk"}, {"key", vendor_->catalog().editions[0].setup_key}});
+  ASSERT_EQ(DaemonProcess::ResultOf(ipk), 0u) << json::serialize(ipk);
+  notify.WaitFor("STATUS=client: 1 product");
+  InstallHostKey(daemon);
+  notify.WaitFor("STATUS=host");
+  Result<Message> answer = testing::SendActivation(daemon.port(), SomeRequest());
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  notify.WaitFor("1 request");
+}
+
 // Socket activation: the daemon uses the sockets it is given. The test keeps
 // its own descriptors open, as systemd does, so a daemon that bound by
 // itself would fail (the port and the socket's path are taken).

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -29,6 +30,7 @@
 #include "daemon/count_history.h"
 #include "daemon/daemon_metrics.h"
 #include "daemon/descriptors.h"
+#include "daemon/idle_wake.h"
 #include "daemon/inherited_sockets.h"
 #include "daemon/log.h"
 #include "daemon/management_service.h"
@@ -37,6 +39,7 @@
 #include "daemon/remote_management.h"
 #include "daemon/service_notifier.h"
 #include "daemon/service_status.h"
+#include "daemon/startup_memory.h"
 #include "dns/ldns_dns_publisher.h"
 #include "dns/ldns_srv_resolver.h"
 #include "dns/publish_reconciler.h"
@@ -59,6 +62,9 @@ constexpr std::size_t kMaxManagementLine = 65536;
 // long without a whole request (docs/activad.md).
 constexpr std::size_t kMaxManagementConnections = 64;
 constexpr auto kManagementIdleTimeout = std::chrono::seconds(30);
+// Long enough for a client's first attempts (their connect and response
+// timeouts) and the DNS loop's first pass.
+constexpr auto kStartupReleaseDelay = std::chrono::seconds(60);
 
 // Root, or a member of the group activa-admin, may change things
 // (remote/admin_rule.h, the same rule as for remote logins). The groups are
@@ -125,17 +131,18 @@ class Daemon {
         clock_(clock),
         inherited_(std::move(inherited)),
         notifier_(
-            io,
-            [this] { return FormatServiceStatus(CollectServiceStatus(*core_, listen_error_)); }),
+            io, [this] { return FormatServiceStatus(CollectServiceStatus(*core_, listen_error_)); },
+            [this] { return core_->host().key_installed(); }),
         client_timer_(io),
         dns_timer_(io),
         clearinghouse_timer_(io),
+        release_timer_(io),
         signals_(io, SIGINT, SIGTERM, SIGHUP),
         rng_(std::random_device{}()) {}
 
   ~Daemon() {
     dns_pool_.join();
-    clearinghouse_pool_.join();
+    if (clearinghouse_pool_) clearinghouse_pool_->join();
   }
 
   // 0, or 1 once a long-lived part of the daemon failed.
@@ -235,6 +242,20 @@ class Daemon {
     };
   }
 
+  // A client's pages touched by start-up, and later by a pass of its loops
+  // (hourly, or nudged by a management request), go back to the kernel a
+  // minute after the pass (daemon/startup_memory.h), once what it started
+  // (the DNS loop's pass, an attempt) is done. Each pass sets the timer
+  // again, so requests less than a minute apart keep their pages. Not a
+  // host's: its next requests would fault them all back in.
+  void ReleaseStartupMemoryLater() {
+    if (core_->host().key_installed()) return;
+    release_timer_.expires_after(kStartupReleaseDelay);
+    release_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !core_->host().key_installed()) ReleaseStartupMemory();
+    });
+  }
+
   // --- Host role -----------------------------------------------------------
 
   void ApplyPriority() {
@@ -260,27 +281,24 @@ class Daemon {
       activation_->FlushRefusals();
       // The count history's sample of the day (the console's plot).
       count_sampler_.Tick(*core_);
-      // Wake at the next attempt. Settings changes, /ato and the like
-      // nudge the loop; what else needs a tick is a host's (the refusal
-      // summary, within a minute of a flood's end) and a wall clock that
-      // moves, for which an hour is soon enough against renewal intervals
-      // of days. So an idle client wakes once an hour at most. Builds with
-      // test controls look every minute: their tests move the clock.
-      const std::int64_t cap = IdleWakeSeconds();
-      std::int64_t next = core_->client().NextAttemptTime();
-      std::int64_t wait = next == 0 ? cap : std::clamp<std::int64_t>(next - clock_.Now(), 1, cap);
+      // Wake at the next attempt, or when nudged (settings changes, /ato);
+      // daemon/idle_wake.h says what else needs a look, and how often.
+      const std::int64_t wait =
+          ClientWaitSeconds(clock_.Now(), core_->client().NextAttemptTime(), IdleWakeSeconds());
+      ReleaseStartupMemoryLater();
       client_timer_.expires_after(std::chrono::seconds(wait));
       co_await client_timer_.async_wait(kNoThrow);
     }
   }
 
-  // The longest the client and clearinghouse loops sleep (ClientLoop).
+  // The longest the client and clearinghouse loops sleep.
   std::int64_t IdleWakeSeconds() const {
 #ifdef ACTIVA_TEST_CONTROLS
-    return 60;
+    constexpr bool kTestControls = true;
 #else
-    return core_->host().key_installed() ? 60 : 3600;
+    constexpr bool kTestControls = false;
 #endif
+    return IdleWakeCapSeconds(kTestControls, core_->host().key_installed());
   }
 
   // Wakes the client and clearinghouse loops at once (after /ato, /ipk,
@@ -332,7 +350,10 @@ class Daemon {
   template <typename Fn>
   awaitable<std::invoke_result_t<Fn>> OffLoopToClearinghouse(Fn fn) {
     using R = std::invoke_result_t<Fn>;
-    return RunOffLoop<R>(clearinghouse_pool_, std::make_shared<std::function<R()>>(std::move(fn)));
+    // Started with the first exchange: a client that never activates a MAK
+    // online and never becomes a host holds no thread for it.
+    if (!clearinghouse_pool_) clearinghouse_pool_.emplace(1);
+    return RunOffLoop<R>(*clearinghouse_pool_, std::make_shared<std::function<R()>>(std::move(fn)));
   }
 
   template <typename R>
@@ -529,7 +550,9 @@ class Daemon {
 
   // One pass; returns when the next may be due.
   awaitable<std::int64_t> ClearinghouseTasks() {
-    const std::int64_t idle = clock_.Now() + 60;
+    // Nothing to do (no host key, or no clearinghouse known): the next look
+    // is the idle one; /ipk and /atp nudge the loop.
+    const std::int64_t idle = clock_.Now() + IdleWakeSeconds();
     if (!core_->host().key_installed()) co_return idle;
     Result<clearinghouse::Client> client = ClearinghouseClient();
     // No clearinghouse known: an offline host, renewed by /atp.
@@ -766,6 +789,7 @@ class Daemon {
     }
     if (core_->dns_change_pending()) dns_timer_.cancel();  // the DNS loop takes it
     Nudge();
+    notifier_.Refresh();
   }
 
   // One request line from the management listener (slmgr's /v1/management,
@@ -872,7 +896,8 @@ class Daemon {
   asio::steady_timer client_timer_;
   asio::steady_timer dns_timer_;
   asio::steady_timer clearinghouse_timer_;
-  CountSampler count_sampler_;  // event loop only
+  asio::steady_timer release_timer_;  // ReleaseStartupMemoryLater()
+  CountSampler count_sampler_;        // event loop only
   asio::signal_set signals_;
   std::mt19937_64 rng_;
   // Blocking DNS work (ldns) runs here, one operation at a time.
@@ -880,8 +905,9 @@ class Daemon {
   std::shared_ptr<dns::SrvResolver> resolver_;    // DNS thread only
   std::shared_ptr<dns::DnsPublisher> publisher_;  // DNS thread only
   dns::PublishReconciler reconciler_;             // event loop only
-  // HTTPS exchanges with the clearinghouse run here, one at a time.
-  asio::thread_pool clearinghouse_pool_{1};
+  // HTTPS exchanges with the clearinghouse run here, one at a time; made by
+  // the first (OffLoopToClearinghouse).
+  std::optional<asio::thread_pool> clearinghouse_pool_;
   std::string https_proxy_;      // the environment's, at start
   std::string no_proxy_;         // the environment's, at start
   std::int64_t busy_until_ = 0;  // a 429's Retry-After, in clock_ seconds

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 #include "daemon/log.h"
@@ -14,13 +15,14 @@ namespace activa {
 namespace {
 using std::chrono::steady_clock;
 
-// How often the status is looked at: a change shows within a second, and
-// never more than one STATUS= a second goes out.
+// How often a host's status is looked at: a change shows within a second,
+// and never more than one STATUS= a second goes out.
 constexpr auto kStatusPeriod = std::chrono::seconds(1);
 }  // namespace
 
-ServiceNotifier::ServiceNotifier(boost::asio::io_context& io, std::function<std::string()> status)
-    : timer_(io), status_(std::move(status)) {
+ServiceNotifier::ServiceNotifier(boost::asio::io_context& io, std::function<std::string()> status,
+                                 std::function<bool()> polls)
+    : timer_(io), status_(std::move(status)), polls_(std::move(polls)) {
   const char* socket = std::getenv("NOTIFY_SOCKET");
   active_ = socket != nullptr && *socket != '\0';
   if (!active_) return;
@@ -62,29 +64,46 @@ void ServiceNotifier::Reloading() {
 void ServiceNotifier::Stopping() {
   if (!active_) return;
   timer_.cancel();
+  started_ = false;  // no more looks
   Send("STOPPING=1\nSTATUS=stopping");
+}
+
+void ServiceNotifier::SendStatusIfChanged() {
+  std::string status = status_();
+  if (status != last_status_) {
+    last_status_ = std::move(status);
+    Send("STATUS=" + last_status_);
+  }
+}
+
+void ServiceNotifier::Refresh() {
+  if (!active_ || !started_) return;
+  SendStatusIfChanged();
+  // A client just became a host: its once-a-second look starts now (Tick
+  // sets the timer again, which cancels a watchdog-only wait).
+  if (!polling_ && polls_()) Tick();
 }
 
 // Runs on the event loop: a loop that is stuck sends no WATCHDOG=1, and
 // systemd restarts the daemon.
 void ServiceNotifier::Tick() {
   const steady_clock::time_point now = steady_clock::now();
-  std::string status = status_();
-  if (status != last_status_) {
-    last_status_ = std::move(status);
-    Send("STATUS=" + last_status_);
-  }
-  auto wait = std::chrono::duration_cast<steady_clock::duration>(kStatusPeriod);
+  SendStatusIfChanged();
+  std::optional<steady_clock::duration> wait;
+  polling_ = polls_();
+  if (polling_) wait = std::chrono::duration_cast<steady_clock::duration>(kStatusPeriod);
   if (watchdog_period_ != steady_clock::duration::zero()) {
     if (now >= next_ping_) {
       Send("WATCHDOG=1");
       next_ping_ = now + watchdog_period_;
     }
-    wait = std::min(wait, next_ping_ - now);
+    wait = std::min(wait.value_or(steady_clock::duration::max()), next_ping_ - now);
   }
-  timer_.expires_after(wait);
+  // Neither a host's status nor a watchdog to keep: no timer at all.
+  if (!wait) return;
+  timer_.expires_after(*wait);
   timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) Tick();
+    if (!ec && started_) Tick();
   });
 }
 

@@ -5,18 +5,18 @@
 namespace activa {
 
 CommitQueue::CommitQueue(Writer writer, Post post)
-    : writer_(std::move(writer)), post_(std::move(post)) {
-  thread_ = std::thread([this] { Run(); });
-}
+    : writer_(std::move(writer)), post_(std::move(post)) {}
 
 CommitQueue::~CommitQueue() {
   *alive_ = false;
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
   }
-  cv_.notify_one();
-  thread_.join();
   // What gathered while the last batch was written still goes to disk: the
   // events and counters of answered requests. No one waits for it any more.
   if (gathering_ && !gathering_->data.empty()) (void)writer_(gathering_->data);
@@ -37,6 +37,10 @@ void CommitQueue::Add(Item item) {
 
 void CommitQueue::Dispatch() {
   writing_ = true;
+  // The thread starts with the first batch: a client that never becomes a
+  // host never writes one, and its daemon holds no thread (and no stack)
+  // for it.
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
   {
     std::lock_guard lock(mu_);
     job_ = std::move(gathering_);

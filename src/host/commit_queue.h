@@ -15,8 +15,10 @@
 // whose status is OK.
 //
 // Thread safety: Add() and the completions belong to the owner's loop (one
-// thread); the writer runs on the queue's thread only. The destructor writes
-// what has gathered, runs no completion after it returns, and joins.
+// thread); the writer runs on the queue's thread only, which starts with
+// the first batch (a queue that is never given an item starts none). The
+// destructor writes what has gathered, runs no completion after it returns,
+// and joins.
 #ifndef ACTIVA_HOST_COMMIT_QUEUE_H_
 #define ACTIVA_HOST_COMMIT_QUEUE_H_
 
@@ -68,6 +70,10 @@ class CommitQueue {
   // Adds to the batch that is gathering, and starts writing it when no
   // batch is being written. Owner's loop only.
   void Add(Item item);
+
+  // Whether the writer's thread has started (with the first batch); owner's
+  // loop only.
+  bool thread_started() const { return thread_.joinable(); }
 
   // Batches written (or failed) so far; owner's loop only.
   std::uint64_t batches() const { return batches_; }

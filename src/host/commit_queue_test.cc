@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <deque>
+#include <filesystem>
 
 namespace activa {
 namespace {
@@ -139,6 +140,34 @@ TEST(CommitQueueTest, EventsAndCountersGoWithTheNextBatch) {
   EXPECT_EQ(disk.written[1].events.size(), 1u);
   EXPECT_EQ(disk.written[2].events.size(), 1u);
   EXPECT_EQ(disk.written[2].events[0].message, "z");
+}
+
+// The threads of this process, as the kernel lists them.
+std::size_t ThreadCount() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& t : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
+}
+
+// A client daemon holds a commit queue but never writes a batch: the queue
+// starts no thread until it has one.
+TEST(CommitQueueTest, StartsItsThreadWithTheFirstBatchOnly) {
+  Loop loop;
+  Disk disk;
+  const std::size_t before = ThreadCount();
+  {
+    CommitQueue idle(disk.writer(), loop.poster());
+    EXPECT_FALSE(idle.thread_started());
+    EXPECT_EQ(ThreadCount(), before);
+  }
+  CommitQueue q(disk.writer(), loop.poster());
+  int ok = 0;
+  q.Add({Entry(1), {}, std::nullopt, [&ok](const Status& s) { ok += s.ok() ? 1 : 0; }});
+  EXPECT_TRUE(q.thread_started());
+  EXPECT_EQ(ThreadCount(), before + 1);
+  ASSERT_TRUE(loop.RunUntil([&] { return ok == 1; }));
+  std::lock_guard lock(disk.mu);
+  EXPECT_EQ(disk.written.size(), 1u);
 }
 
 }  // namespace
