@@ -1,18 +1,22 @@
 #include "daemon/activation_server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "base/time_text.h"
+#include "daemon/buffer_pool.h"
 #include "daemon/descriptors.h"
+#include "daemon/idle_list.h"
 #include "daemon/log.h"
 #include "host/client_counter.h"
 #include "net/host_address.h"
@@ -24,7 +28,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 using std::chrono::steady_clock;
 
 namespace {
@@ -38,6 +41,13 @@ double Seconds(steady_clock::duration d) { return std::chrono::duration<double>(
 // A request body is read in pieces of this size (a whole request is a few
 // hundred bytes): memory follows the bytes received.
 constexpr std::size_t kBodyChunk = 1024;
+// Body buffers an event loop keeps for reuse (of kBodyChunk bytes each): as
+// many as requests in flight at once on a busy loop, a few tens of KiB.
+constexpr std::size_t kPooledBodies = 64;
+// Connections whose idle deadline passed are closed this many at a time,
+// the rest after the requests that arrived meanwhile: thousands expiring in
+// the same second must not stall the good clients for the whole burst.
+constexpr std::size_t kCloseSlice = 256;
 // Deleting long-unseen client records is a range delete on an index; once
 // an hour keeps its cost out of nearly every batch.
 constexpr std::int64_t kClientPruneIntervalSeconds = 3600;
@@ -52,7 +62,48 @@ std::int64_t BatchTime(const HostBatch& b) {
   return t;
 }
 
+// An address as text in a fixed buffer: only refusals and the new-client
+// limiter need it, so no connection builds a string.
+class AddressText {
+ public:
+  explicit AddressText(const asio::ip::address& a) {
+    const char* ok = nullptr;
+    if (a.is_v4()) {
+      const auto b = a.to_v4().to_bytes();
+      ok = ::inet_ntop(AF_INET, b.data(), text_, sizeof text_);
+    } else {
+      const auto b = a.to_v6().to_bytes();
+      ok = ::inet_ntop(AF_INET6, b.data(), text_, sizeof text_);
+    }
+    if (ok == nullptr) std::snprintf(text_, sizeof text_, "?");
+  }
+  std::string_view view() const { return text_; }
+  std::string str() const { return text_; }
+
+ private:
+  char text_[INET6_ADDRSTRLEN] = {};
+};
+
 }  // namespace
+
+// One event loop's connections: their idle deadlines, the tick that closes
+// the expired ones, and the loop's body buffers.
+struct ActivationServer::Loop {
+  explicit Loop(asio::io_context& io) : io(io), tick(io) {}
+  asio::io_context& io;
+  IdleList idle;
+  asio::steady_timer tick;
+  bool ticking = false;  // whether `tick` is armed (or its slices posted)
+  BufferPool bodies{kPooledBodies, kBodyChunk};
+};
+
+// A connection lives in its coroutine's frame; the loop's IdleList links it
+// by its deadline, and it leaves the list when the coroutine ends.
+struct ActivationServer::Connection : IdleList::Node {
+  Connection(tcp::socket s, const asio::ip::address& a) : socket(std::move(s)), peer(a) {}
+  tcp::socket socket;
+  asio::ip::address peer;
+};
 
 ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, StateStore commit_store,
                                    bool journal, FatalError fatal, DaemonMetrics* metrics)
@@ -60,6 +111,7 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
       core_(core),
       fatal_(std::move(fatal)),
       metrics_(metrics),
+      loop_(std::make_unique<Loop>(io)),
       new_clients_(core.config().max_new_clients_per_minute) {
   // The commit queue's writer owns the second connection to the state;
   // it journals what it wrote. It also deletes the client records that have
@@ -112,6 +164,11 @@ ActivationServer::~ActivationServer() {
   if (std::optional<Event> e = refusals_.TakeSummary(core_.clock().Now())) {
     AddEvent(std::move(*e));
   }
+  // The connections' frames may outlive the server (the event loop has
+  // stopped; its context destroys them later): they must not reach back
+  // into the list.
+  loop_->idle.Clear();
+  loop_->tick.cancel();
 }
 
 Status ActivationServer::Rebind() {
@@ -170,7 +227,8 @@ Status ActivationServer::Rebind() {
 
 awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor->async_accept(kNoThrow);
+    tcp::endpoint peer;  // from accept itself: no getpeername per connection
+    auto [ec, socket] = co_await acceptor->async_accept(peer, kNoThrow);
     if (ec) {
       if (!acceptor->is_open()) co_return;
       // Out of descriptors: the waiting peers are refused through the
@@ -181,9 +239,6 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
       co_await t.async_wait(kNoThrow);
       continue;
     }
-    boost::system::error_code pec;
-    tcp::endpoint peer = socket.remote_endpoint(pec);
-    if (pec) continue;  // closes the socket
     using Refusal = HostMetrics::ConnectionRefusal;
     if (!Allowed(peer.address())) {
       if (metrics_) metrics_->host().ConnectionRefused(Refusal::kNetwork);
@@ -199,7 +254,7 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     }
     ++connections_;
     if (metrics_) metrics_->host().ConnectionOpened();
-    asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
+    asio::co_spawn(io_, Serve(*loop_, std::move(socket), peer.address()),
                    [this, address = peer.address()](std::exception_ptr e) {
                      --connections_;
                      if (metrics_) metrics_->host().ConnectionClosed();
@@ -225,17 +280,19 @@ void ActivationServer::ReleaseConnection(const asio::ip::address& a) {
   if (--it->second == 0) connections_by_address_.erase(it);
 }
 
-bool ActivationServer::AdmitNewClient(const std::string& source,
+bool ActivationServer::AdmitNewClient(const asio::ip::address& address,
                                       const RequestHandler::Admission& admission) {
   if (!admission.record || core_.host().requests().Knows(admission)) return true;
   new_clients_.set_limit(core_.config().max_new_clients_per_minute);  // a reload may change it
-  NewClientLimiter::Verdict v = new_clients_.NewClient(source, admission.now);
+  const AddressText source(address);
+  NewClientLimiter::Verdict v = new_clients_.NewClient(source.view(), admission.now);
   if (v == NewClientLimiter::Verdict::kAdmit) return true;
   if (v == NewClientLimiter::Verdict::kTripped) {
     AddEvent(Event{0, admission.now, kEventHostRequest,
                    "An activation request has been refused. Result: " +
                        FormatResultCode(ResultCode::kTooManyNewClients) + "; source address " +
-                       source + " introduced more than " + std::to_string(new_clients_.limit()) +
+                       source.str() + " introduced more than " +
+                       std::to_string(new_clients_.limit()) +
                        " new client machines in a minute; further new machines from it are "
                        "refused without a record until the minute is over (CMID of the first "
                        "refused: " +
@@ -257,28 +314,48 @@ bool ActivationServer::Allowed(const asio::ip::address& a) const {
   return ContainsAny(core_.config().allowed_networks, bytes);
 }
 
-awaitable<void> ActivationServer::ServeWithDeadline(tcp::socket socket) {
-  steady_clock::time_point deadline = steady_clock::now() + IdleTimeout();
-  co_await (Serve(socket, deadline) || Watchdog(socket, deadline));
-}
-
 steady_clock::duration ActivationServer::IdleTimeout() const {
   return std::chrono::seconds(core_.config().idle_timeout_seconds);
 }
 
-// Closes the socket once `deadline` passes; Serve() moves it on after each
-// whole request, so a slow sender cannot hold a connection by trickling.
-awaitable<void> ActivationServer::Watchdog(tcp::socket& socket, TimePoint& deadline) {
-  asio::steady_timer timer(io_);
-  while (deadline > steady_clock::now()) {
-    timer.expires_at(deadline);
-    auto [ec] = co_await timer.async_wait(kNoThrow);
-    // Cancelled: Serve() finished first. Awaiting again on a cancelled
-    // coroutine would throw, costing an exception per connection.
-    if (ec == asio::error::operation_aborted) co_return;
+// Serve() calls it at the connection's start and after each whole request,
+// so a slow sender cannot hold a connection by trickling bytes.
+void ActivationServer::Touch(Loop& loop, Connection& c) {
+  loop.idle.Touch(c, steady_clock::now() + IdleTimeout());
+  if (!loop.ticking) {
+    loop.ticking = true;
+    ArmTick(loop);
   }
-  boost::system::error_code ec;
-  socket.close(ec);
+}
+
+// Once a second while the loop holds connections, none while it holds
+// none: a connection is closed at most a second after its deadline.
+void ActivationServer::ArmTick(Loop& loop) {
+  loop.tick.expires_after(std::chrono::seconds(1));
+  loop.tick.async_wait([this, &loop](const boost::system::error_code& ec) {
+    if (ec) return;  // the server is going away: `loop` may be gone
+    CloseExpired(loop);
+  });
+}
+
+// Closing a socket aborts what its coroutine awaits there; the coroutine
+// then ends on that error like on any other, and leaves no timer behind.
+void ActivationServer::CloseExpired(Loop& loop) {
+  const TimePoint now = steady_clock::now();
+  for (std::size_t i = 0; i < kCloseSlice; ++i) {
+    IdleList::Node* n = loop.idle.PopExpired(now);
+    if (n == nullptr) {
+      if (loop.idle.empty()) {
+        loop.ticking = false;
+      } else {
+        ArmTick(loop);
+      }
+      return;
+    }
+    boost::system::error_code ec;
+    static_cast<Connection*>(n)->socket.close(ec);
+  }
+  asio::post(loop.io, [this, &loop] { CloseExpired(loop); });
 }
 
 // The requests whose records one batch commits. Its completion answers
@@ -321,64 +398,74 @@ void ActivationServer::Answered(PendingCommit& commit, const Status& status) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
-awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline) {
-  boost::system::error_code pec;
-  tcp::endpoint peer = socket.remote_endpoint(pec);
-  const std::string source = pec ? std::string("?") : peer.address().to_string();
-  Bytes body;
+awaitable<void> ActivationServer::Serve(Loop& loop, tcp::socket socket, asio::ip::address peer) {
+  Connection conn(std::move(socket), peer);
+  Touch(loop, conn);
   for (;;) {
+    // The header arrives into the frame's own 12 bytes, read as they come:
+    // a peer trickling a byte at a time costs one read each, nothing more.
     std::array<std::uint8_t, kFrameHeaderSize> header;
-    auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
-    if (ec) co_return;
+    for (std::size_t got = 0; got < header.size();) {
+      auto [ec, n] = co_await conn.socket.async_read_some(
+          asio::buffer(header.data() + got, header.size() - got), kNoThrow);
+      if (ec) co_return;
+      got += n;
+    }
     Result<FrameHeader> h = DecodeFrameHeader(header);
     if (!h.ok()) {
       // A wrong magic is not our protocol at all: close without a word.
       // Anything else gets one error frame first (docs/protocol.md).
       bool ours = std::equal(header.begin(), header.begin() + 4, "ACTV");
-      Refused(socket, h.status());
-      if (ours) co_await SendError(socket, h.status());
+      Refused(conn.peer, h.status());
+      if (ours) co_await SendError(conn.socket, h.status());
       co_return;
     }
     if (h->type != MessageType::kRequest) {
-      co_await SendError(socket, Status(ResultCode::kInvalidData, "expected a request"));
+      co_await SendError(conn.socket, Status(ResultCode::kInvalidData, "expected a request"));
       co_return;
     }
-    // The buffer grows with the bytes that arrive, never ahead of them: a
-    // header announcing 64 KiB and no body must not cost 64 KiB per
+    // The body goes into a buffer of the loop's pool, back there once it
+    // is decoded. It grows with the bytes that arrive, never ahead of them:
+    // a header announcing 64 KiB and no body must not cost 64 KiB per
     // connection (thousands of them held memory the size of their promises).
-    body.clear();
-    bool read_failed = false;
-    while (body.size() < h->body_length) {
-      const std::size_t have = body.size();
-      body.resize(have + std::min<std::size_t>(h->body_length - have, kBodyChunk));
-      auto [ec2, n2] = co_await asio::async_read(
-          socket, asio::buffer(body.data() + have, body.size() - have), kNoThrow);
-      if (ec2) {
-        read_failed = true;
-        break;
+    std::optional<Result<ActivationRequest>> request;
+    {
+      Bytes body = loop.bodies.Take();
+      bool read_failed = false;
+      while (body.size() < h->body_length) {
+        const std::size_t have = body.size();
+        body.resize(have + std::min<std::size_t>(h->body_length - have, kBodyChunk));
+        auto [ec2, n2] = co_await asio::async_read(
+            conn.socket, asio::buffer(body.data() + have, body.size() - have), kNoThrow);
+        if (ec2) {
+          read_failed = true;
+          break;
+        }
       }
+      if (!read_failed) request.emplace(DecodeRequestBody(body, h->version));
+      loop.bodies.Give(std::move(body));
+      if (read_failed) co_return;
     }
-    if (read_failed) co_return;
-    Result<ActivationRequest> request = DecodeRequestBody(body, h->version);
-    if (!request.ok()) {
-      Refused(socket, request.status());
-      if (!co_await SendError(socket, request.status())) co_return;
-      deadline = steady_clock::now() + IdleTimeout();
+    if (!request->ok()) {
+      Refused(conn.peer, request->status());
+      if (!co_await SendError(conn.socket, request->status())) co_return;
+      Touch(loop, conn);
       continue;
     }
     const auto received = steady_clock::now();
     // The answer is decided and sent only once the client's record is on
     // disk, so the count holds durable records only. An edition outside the
     // host's catalog has no record, so nothing to wait for.
-    RequestHandler::Admission admission = core_.host().Admit(*request);
-    if (!AdmitNewClient(source, admission)) {
+    RequestHandler::Admission admission = core_.host().Admit(**request);
+    if (!AdmitNewClient(conn.peer, admission)) {
       if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kNewClientLimit);
-      if (!co_await SendError(socket, Status(ResultCode::kTooManyNewClients,
-                                             "too many new client machines from " + source +
-                                                 " in the last minute; ask again later"))) {
+      if (!co_await SendError(conn.socket, Status(ResultCode::kTooManyNewClients,
+                                                  "too many new client machines from " +
+                                                      AddressText(conn.peer).str() +
+                                                      " in the last minute; ask again later"))) {
         co_return;
       }
-      deadline = steady_clock::now() + IdleTimeout();
+      Touch(loop, conn);
       continue;
     }
     if (admission.record) {
@@ -400,7 +487,7 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       if (!commit->status.ok()) {
         if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);
         Bytes failed = RequestHandler::CommitFailed(commit->status);
-        co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
+        co_await asio::async_write(conn.socket, asio::buffer(failed), kNoThrow);
         co_return;
       }
       // The frame stays in the batch (shared by its coroutines) until the
@@ -409,7 +496,7 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
         metrics_->host().Answered(commit->results[mine], Seconds(steady_clock::now() - received));
       }
       auto [ec3, n3] =
-          co_await asio::async_write(socket, asio::buffer(commit->frames[mine]), kNoThrow);
+          co_await asio::async_write(conn.socket, asio::buffer(commit->frames[mine]), kNoThrow);
       if (ec3) co_return;
     } else {
       RequestHandler::Answer answer = core_.host().Respond(admission);
@@ -419,10 +506,11 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
       logged.delta = answer.delta;
       logged.event = std::move(answer.event);
       commits_->Add(std::move(logged));
-      auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
+      auto [ec3, n3] =
+          co_await asio::async_write(conn.socket, asio::buffer(answer.frame), kNoThrow);
       if (ec3) co_return;
     }
-    deadline = steady_clock::now() + IdleTimeout();
+    Touch(loop, conn);
   }
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -431,12 +519,10 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
 
 // A frame the host will not process: an event, rate-limited so a flood
 // neither fills the log nor costs a commit per frame.
-void ActivationServer::Refused(const tcp::socket& socket, const Status& why) {
-  boost::system::error_code ec;
-  tcp::endpoint peer = socket.remote_endpoint(ec);
-  std::string from = ec ? std::string("?") : peer.address().to_string();
+void ActivationServer::Refused(const asio::ip::address& peer, const Status& why) {
+  const AddressText from(peer);
   if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kMalformed);
-  for (Event& e : refusals_.Refused(core_.clock().Now(), from + ": " + why.ToString())) {
+  for (Event& e : refusals_.Refused(core_.clock().Now(), from.str() + ": " + why.ToString())) {
     AddEvent(std::move(e));
   }
 }

@@ -1,5 +1,6 @@
 // The host's activation listener (DESIGN.md section 4): the TCP sockets on
-// the configured addresses, one coroutine per connection, and the commit
+// the configured addresses, one coroutine per connection (its idle deadline
+// in the event loop's IdleList, not a timer of its own), and the commit
 // queue that makes each client's record durable before its answer is sent
 // (section 9). Frames it refuses are logged through a RefusalLog.
 //
@@ -79,6 +80,8 @@ class ActivationServer {
   using tcp = boost::asio::ip::tcp;
   using TimePoint = std::chrono::steady_clock::time_point;
   struct PendingCommit;
+  struct Loop;
+  struct Connection;
   // A batch's completion: on OK answers its requests (one signature).
   void Answered(PendingCommit& commit, const Status& status);
 
@@ -90,12 +93,18 @@ class ActivationServer {
   void ReleaseConnection(const boost::asio::ip::address& a);
   // Applies max_new_clients_per_minute to a request for a machine the count
   // does not hold yet; false when it is refused (and logged once).
-  bool AdmitNewClient(const std::string& source, const RequestHandler::Admission& admission);
-  boost::asio::awaitable<void> ServeWithDeadline(tcp::socket socket);
+  bool AdmitNewClient(const boost::asio::ip::address& source,
+                      const RequestHandler::Admission& admission);
   std::chrono::steady_clock::duration IdleTimeout() const;
-  boost::asio::awaitable<void> Watchdog(tcp::socket& socket, TimePoint& deadline);
-  boost::asio::awaitable<void> Serve(tcp::socket& socket, TimePoint& deadline);
-  void Refused(const tcp::socket& socket, const Status& why);
+  // Moves the connection's idle deadline to a full timeout from now, and
+  // starts the loop's tick if it was at rest.
+  void Touch(Loop& loop, Connection& c);
+  void ArmTick(Loop& loop);
+  // Closes the loop's connections whose deadline has passed, a slice at a
+  // time.
+  void CloseExpired(Loop& loop);
+  boost::asio::awaitable<void> Serve(Loop& loop, tcp::socket socket, boost::asio::ip::address peer);
+  void Refused(const boost::asio::ip::address& peer, const Status& why);
   boost::asio::awaitable<bool> SendError(tcp::socket& socket, const Status& status);
   void AddEvent(Event e);
 
@@ -109,6 +118,7 @@ class ActivationServer {
   std::uint64_t waiter_batch_ = 0;
   RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+  std::unique_ptr<Loop> loop_;  // the event loop's connections
   InheritedSockets* inherited_ = nullptr;
   std::size_t connections_ = 0;
   // Open connections by source address; an address leaves the map with its
