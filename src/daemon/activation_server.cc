@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,17 +85,50 @@ class AddressText {
   char text_[INET6_ADDRSTRLEN] = {};
 };
 
+// The event loops to run for `io_threads` (0: one per CPU this process may
+// run on, so `taskset` or a systemd CPUAffinity= is followed).
+std::size_t LoopCount(int io_threads) {
+  if (io_threads > 0) return static_cast<std::size_t>(io_threads);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<std::size_t>(CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 // One event loop's connections: their idle deadlines, the tick that closes
-// the expired ones, and the loop's body buffers.
+// the expired ones, and the loop's body buffers. The main loop runs on the
+// daemon's io_context; another has its own (`own`), kept running by `work`
+// while it holds no connection.
 struct ActivationServer::Loop {
-  explicit Loop(asio::io_context& io) : io(io), tick(io) {}
+  explicit Loop(asio::io_context& main) : io(main), main(true), tick(io) {}
+  Loop()
+      : own(std::make_unique<asio::io_context>(1)),
+        io(*own),
+        main(false),
+        work(asio::make_work_guard(io)),
+        tick(io) {}
+  std::unique_ptr<asio::io_context> own;
   asio::io_context& io;
+  const bool main;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   IdleList idle;
   asio::steady_timer tick;
   bool ticking = false;  // whether `tick` is armed (or its slices posted)
   BufferPool bodies{kPooledBodies, kBodyChunk};
+};
+
+// What a request gets: its frame in a committed batch (`commit`, `mine`) or
+// a frame of its own; the connection is closed once it is sent when
+// `close`.
+struct ActivationServer::Decision {
+  std::shared_ptr<PendingCommit> commit;
+  std::size_t mine = 0;
+  Bytes frame;
+  bool close = false;
 };
 
 // A connection lives in its coroutine's frame; the loop's IdleList links it
@@ -111,8 +145,23 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
       core_(core),
       fatal_(std::move(fatal)),
       metrics_(metrics),
-      loop_(std::make_unique<Loop>(io)),
+      idle_timeout_seconds_(core.config().idle_timeout_seconds),
       new_clients_(core.config().max_new_clients_per_minute) {
+  loops_.push_back(std::make_unique<Loop>(io));
+  const std::size_t n = LoopCount(core.config().io_threads);
+  for (std::size_t i = 1; i < n; ++i) {
+    loops_.push_back(std::make_unique<Loop>());
+    asio::io_context& loop_io = loops_.back()->io;
+    // An exception here is a bug in a connection's code: as on the main
+    // loop, the daemon stops rather than serve on with a loop gone.
+    threads_.emplace_back([this, &loop_io] {
+      try {
+        loop_io.run();
+      } catch (...) {
+        asio::post(io_, [this, e = std::current_exception()] { fatal_("an event loop", e); });
+      }
+    });
+  }
   // The commit queue's writer owns the second connection to the state;
   // it journals what it wrote. It also deletes the client records that have
   // been out of the count's window for keep_clients_days: the pruning of
@@ -164,14 +213,29 @@ ActivationServer::~ActivationServer() {
   if (std::optional<Event> e = refusals_.TakeSummary(core_.clock().Now())) {
     AddEvent(std::move(*e));
   }
-  // The connections' frames may outlive the server (the event loop has
-  // stopped; its context destroys them later): they must not reach back
-  // into the list.
-  loop_->idle.Clear();
-  loop_->tick.cancel();
+  // The other loops stop first, with whatever they hold, so that nothing
+  // runs beside the teardown. The connections' frames may outlive the
+  // server (the main loop has stopped; its context destroys them later):
+  // they must not reach back into the lists.
+  for (auto& loop : loops_) {
+    if (loop->main) continue;
+    loop->work.reset();
+    loop->io.stop();
+  }
+  for (std::thread& t : threads_) t.join();
+  for (auto& loop : loops_) {
+    loop->idle.Clear();
+    loop->tick.cancel();
+    // A connection waiting on a decision is owned by the main loop's
+    // context, which the daemon destroys after the server; its socket must
+    // still find its loop's reactor then. Nothing runs the other contexts
+    // any more, and the process is ending: they are left to its exit.
+    if (!loop->main) (void)loop->own.release();
+  }
 }
 
 Status ActivationServer::Rebind() {
+  idle_timeout_seconds_ = core_.config().idle_timeout_seconds;  // a reload may change it
   for (auto& a : acceptors_) a->close();
   acceptors_.clear();
   if (metrics_) metrics_->readiness().Set("[host] listen", "");
@@ -228,7 +292,8 @@ Status ActivationServer::Rebind() {
 awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor) {
   for (;;) {
     tcp::endpoint peer;  // from accept itself: no getpeername per connection
-    auto [ec, socket] = co_await acceptor->async_accept(peer, kNoThrow);
+    Loop& loop = NextLoop();
+    auto [ec, socket] = co_await acceptor->async_accept(loop.io, peer, kNoThrow);
     if (ec) {
       if (!acceptor->is_open()) co_return;
       // Out of descriptors: the waiting peers are refused through the
@@ -254,12 +319,15 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     }
     ++connections_;
     if (metrics_) metrics_->host().ConnectionOpened();
-    asio::co_spawn(io_, Serve(*loop_, std::move(socket), peer.address()),
+    // On the connection's loop; its end is counted on this one.
+    asio::co_spawn(loop.io, Serve(loop, std::move(socket), peer.address()),
                    [this, address = peer.address()](std::exception_ptr e) {
-                     --connections_;
-                     if (metrics_) metrics_->host().ConnectionClosed();
-                     ReleaseConnection(address);
-                     if (e) LogException("a client connection", e);
+                     asio::dispatch(io_, [this, address, e] {
+                       --connections_;
+                       if (metrics_) metrics_->host().ConnectionClosed();
+                       ReleaseConnection(address);
+                       if (e) LogException("a client connection", e);
+                     });
                    });
   }
 }
@@ -315,7 +383,13 @@ bool ActivationServer::Allowed(const asio::ip::address& a) const {
 }
 
 steady_clock::duration ActivationServer::IdleTimeout() const {
-  return std::chrono::seconds(core_.config().idle_timeout_seconds);
+  return std::chrono::seconds(idle_timeout_seconds_.load(std::memory_order_relaxed));
+}
+
+ActivationServer::Loop& ActivationServer::NextLoop() {
+  Loop& loop = *loops_[next_loop_];
+  next_loop_ = (next_loop_ + 1) % loops_.size();
+  return loop;
 }
 
 // Serve() calls it at the connection's start and after each whole request,
@@ -416,7 +490,7 @@ awaitable<void> ActivationServer::Serve(Loop& loop, tcp::socket socket, asio::ip
       // A wrong magic is not our protocol at all: close without a word.
       // Anything else gets one error frame first (docs/protocol.md).
       bool ours = std::equal(header.begin(), header.begin() + 4, "ACTV");
-      Refused(conn.peer, h.status());
+      RefusedOnMain(loop, conn.peer, h.status());
       if (ours) co_await SendError(conn.socket, h.status());
       co_return;
     }
@@ -447,71 +521,82 @@ awaitable<void> ActivationServer::Serve(Loop& loop, tcp::socket socket, asio::ip
       if (read_failed) co_return;
     }
     if (!request->ok()) {
-      Refused(conn.peer, request->status());
+      RefusedOnMain(loop, conn.peer, request->status());
       if (!co_await SendError(conn.socket, request->status())) co_return;
       Touch(loop, conn);
       continue;
     }
-    const auto received = steady_clock::now();
-    // The answer is decided and sent only once the client's record is on
-    // disk, so the count holds durable records only. An edition outside the
-    // host's catalog has no record, so nothing to wait for.
-    RequestHandler::Admission admission = core_.host().Admit(**request);
-    if (!AdmitNewClient(conn.peer, admission)) {
-      if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kNewClientLimit);
-      if (!co_await SendError(conn.socket, Status(ResultCode::kTooManyNewClients,
-                                                  "too many new client machines from " +
-                                                      AddressText(conn.peer).str() +
-                                                      " in the last minute; ask again later"))) {
-        co_return;
-      }
-      Touch(loop, conn);
-      continue;
-    }
-    if (admission.record) {
-      // Every request of one batch waits on one timer, which the batch's
-      // one completion cancels: no timer or completion per request.
-      CommitQueue::Item item;
-      item.record = admission.record;
-      const std::uint64_t batch = commits_->gathering_id();
-      if (!waiter_ || waiter_batch_ != batch) {
-        waiter_ = std::make_shared<PendingCommit>(io_);
-        waiter_batch_ = batch;
-        item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
-      }
-      std::shared_ptr<PendingCommit> commit = waiter_;
-      const std::size_t mine = commit->admissions.size();
-      commit->admissions.push_back(std::move(admission));
-      commits_->Add(std::move(item));
-      if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
-      if (!commit->status.ok()) {
-        if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);
-        Bytes failed = RequestHandler::CommitFailed(commit->status);
-        co_await asio::async_write(conn.socket, asio::buffer(failed), kNoThrow);
-        co_return;
-      }
-      // The frame stays in the batch (shared by its coroutines) until the
-      // last of them has sent its own.
-      if (metrics_) {
-        metrics_->host().Answered(commit->results[mine], Seconds(steady_clock::now() - received));
-      }
-      auto [ec3, n3] =
-          co_await asio::async_write(conn.socket, asio::buffer(commit->frames[mine]), kNoThrow);
-      if (ec3) co_return;
+    // The decision is the main loop's: on it, a call; from another loop, a
+    // coroutine there, which resumes this one here with its answer.
+    Decision d;
+    if (loop.main) {
+      d = co_await Decide(std::move(**request), conn.peer);
     } else {
-      RequestHandler::Answer answer = core_.host().Respond(admission);
-      if (metrics_)
-        metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
-      CommitQueue::Item logged;
-      logged.delta = answer.delta;
-      logged.event = std::move(answer.event);
-      commits_->Add(std::move(logged));
-      auto [ec3, n3] =
-          co_await asio::async_write(conn.socket, asio::buffer(answer.frame), kNoThrow);
-      if (ec3) co_return;
+      d = co_await asio::co_spawn(io_, Decide(std::move(**request), conn.peer), use_awaitable);
     }
+    // A batch's frame stays in the batch (shared by its requests) until the
+    // last of them has sent its own.
+    asio::const_buffer out =
+        d.commit ? asio::buffer(d.commit->frames[d.mine]) : asio::buffer(d.frame);
+    auto [ec3, n3] = co_await asio::async_write(conn.socket, out, kNoThrow);
+    if (ec3 || d.close) co_return;
     Touch(loop, conn);
   }
+}
+
+// The answer is decided and sent only once the client's record is on disk,
+// so the count holds durable records only. An edition outside the host's
+// catalog has no record, so nothing to wait for.
+awaitable<ActivationServer::Decision> ActivationServer::Decide(ActivationRequest request,
+                                                               asio::ip::address peer) {
+  Decision d;
+  const auto received = steady_clock::now();
+  RequestHandler::Admission admission = core_.host().Admit(request);
+  if (!AdmitNewClient(peer, admission)) {
+    if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kNewClientLimit);
+    d.frame = EncodeError(
+        MakeErrorMessage(Status(ResultCode::kTooManyNewClients,
+                                "too many new client machines from " + AddressText(peer).str() +
+                                    " in the last minute; ask again later")));
+    co_return d;
+  }
+  if (admission.record) {
+    // Every request of one batch waits on one timer, which the batch's one
+    // completion cancels: no timer or completion per request.
+    CommitQueue::Item item;
+    item.record = admission.record;
+    const std::uint64_t batch = commits_->gathering_id();
+    if (!waiter_ || waiter_batch_ != batch) {
+      waiter_ = std::make_shared<PendingCommit>(io_);
+      waiter_batch_ = batch;
+      item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
+    }
+    std::shared_ptr<PendingCommit> commit = waiter_;
+    const std::size_t mine = commit->admissions.size();
+    commit->admissions.push_back(std::move(admission));
+    commits_->Add(std::move(item));
+    if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
+    if (!commit->status.ok()) {
+      if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);
+      d.frame = RequestHandler::CommitFailed(commit->status);
+      d.close = true;
+      co_return d;
+    }
+    if (metrics_) {
+      metrics_->host().Answered(commit->results[mine], Seconds(steady_clock::now() - received));
+    }
+    d.commit = std::move(commit);
+    d.mine = mine;
+    co_return d;
+  }
+  RequestHandler::Answer answer = core_.host().Respond(admission);
+  if (metrics_) metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
+  CommitQueue::Item logged;
+  logged.delta = answer.delta;
+  logged.event = std::move(answer.event);
+  commits_->Add(std::move(logged));
+  d.frame = std::move(answer.frame);
+  co_return d;
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -524,6 +609,14 @@ void ActivationServer::Refused(const asio::ip::address& peer, const Status& why)
   if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kMalformed);
   for (Event& e : refusals_.Refused(core_.clock().Now(), from.str() + ": " + why.ToString())) {
     AddEvent(std::move(e));
+  }
+}
+
+void ActivationServer::RefusedOnMain(Loop& loop, const asio::ip::address& peer, const Status& why) {
+  if (loop.main) {
+    Refused(peer, why);
+  } else {
+    asio::post(io_, [this, peer, why] { Refused(peer, why); });
   }
 }
 
