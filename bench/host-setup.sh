@@ -87,6 +87,7 @@ journal = false
 machine_name = "load-host"
 ${daemon_extra:-}
 [host]
+${host_extra:-}
 listen = ["127.0.0.1"]
 port = $port
 max_connections = 4096
@@ -96,7 +97,8 @@ idle_timeout_seconds = 30
 max_connections_per_address = 4096
 max_new_clients_per_minute = 1000000
 EOF
-  "$activad" --config "$state/activa.toml" --state-dir "$state" \
+  # ${activad_wrap}: a command such as "taskset -c 0" to run activad under.
+  ${activad_wrap:-} "$activad" --config "$state/activa.toml" --state-dir "$state" \
     --catalog-dir "$work/catalogs" --trusted-vendors "$work/trusted-vendors.d" \
     >"$state/activad.log" 2>&1 &
   daemon_pid=$!

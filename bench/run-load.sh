@@ -16,6 +16,10 @@
 #   --serve S    only set up the host and keep it running for S seconds (to
 #                profile it, or to run activa_load by hand): prints its PID,
 #                port and catalog
+#   --io-threads N  activad's [host] io_threads (event loops; default: its
+#                own default, one per CPU it may run on)
+#   --daemon-cpus L run activad under `taskset -c L` (e.g. 0 or 0,1), to
+#                measure one loop against two on the same machine
 #   --build-dir  where activad, activa-vendor and activa_load were built
 #                (default: $ACTIVA_BUILD_DIR, else build/default)
 #
@@ -38,7 +42,9 @@ while [[ $# -gt 0 ]]; do
     --million) million=1 ;;
     --serve) serve=$2; shift ;;
     --build-dir) build=$2; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --io-threads) host_extra="io_threads = $2"; shift ;;
+    --daemon-cpus) activad_wrap="taskset -c $2"; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-load.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift

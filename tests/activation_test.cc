@@ -169,6 +169,9 @@ class ActivationTest : public ::testing::Test {
 
   TempDir dir_;
   std::optional<Vendor> vendor_;
+  // With host_config_ capping an address at 3 connections: a fourth is
+  // closed at once, the three are served, and their slots come back.
+  void ExpectThreeConnectionsPerAddress();
   std::string host_config_;  // lines for the host's [host] table
 };
 
@@ -566,7 +569,48 @@ TEST_F(ActivationTest, OneAddressCannotIntroduceNewMachinesWithoutLimit) {
 // nothing. Past its cap a new connection from it is closed at once, while
 // the ones it holds, and everyone else, are still served.
 TEST_F(ActivationTest, ConnectionsPerAddressAreCapped) {
-  host_config_ = "max_connections_per_address = 3\n";
+  host_config_ = "max_connections_per_address = 3\nio_threads = 1\n";
+  ExpectThreeConnectionsPerAddress();
+}
+
+// The same attack on a host with several event loops: the three held
+// connections are on three loops, and the cap still counts them together.
+TEST_F(ActivationTest, ConnectionsPerAddressAreCappedAcrossEventLoops) {
+  host_config_ = "max_connections_per_address = 3\nio_threads = 3\n";
+  ExpectThreeConnectionsPerAddress();
+}
+
+// Connections that never finish a request are closed at the idle timeout
+// whichever loop holds them, and the host goes on serving.
+TEST_F(ActivationTest, IdleConnectionsAreClosedOnEveryEventLoop) {
+  host_config_ = "io_threads = 3\n";  // the idle timeout is the tests' 2 s
+  auto host = ActivatedHost("host");
+  const std::uint16_t port = host->port();
+  const Bytes half = {'A', 'C', 'T', 'V', kProtocolVersion, 1};
+  std::vector<int> slow;
+  for (int i = 0; i < 6; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    ASSERT_EQ(::send(fd, half.data(), half.size(), 0), static_cast<ssize_t>(half.size()));
+    timeval tv{30, 0};  // far past the timeout: only a hang fails
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    slow.push_back(fd);
+  }
+  for (int fd : slow) {
+    char byte = 0;
+    EXPECT_EQ(::recv(fd, &byte, 1, 0), 0) << "a connection outlived the idle timeout";
+    ::close(fd);
+  }
+  Result<Message> m = testing::SendActivation(port, NewMachine(vendor_->catalog().editions[0]));
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(ResultOf(*m), ResultCode::kCountInsufficient);
+}
+
+void ActivationTest::ExpectThreeConnectionsPerAddress() {
   auto host = ActivatedHost("host");
   const std::uint16_t port = host->port();
   auto connect = [port] {

@@ -1,18 +1,23 @@
 #include "daemon/activation_server.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "base/time_text.h"
+#include "daemon/buffer_pool.h"
 #include "daemon/descriptors.h"
+#include "daemon/idle_list.h"
 #include "daemon/log.h"
 #include "host/client_counter.h"
 #include "net/host_address.h"
@@ -24,7 +29,6 @@ namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 using std::chrono::steady_clock;
 
 namespace {
@@ -38,6 +42,13 @@ double Seconds(steady_clock::duration d) { return std::chrono::duration<double>(
 // A request body is read in pieces of this size (a whole request is a few
 // hundred bytes): memory follows the bytes received.
 constexpr std::size_t kBodyChunk = 1024;
+// Body buffers an event loop keeps for reuse (of kBodyChunk bytes each): as
+// many as requests in flight at once on a busy loop, a few tens of KiB.
+constexpr std::size_t kPooledBodies = 64;
+// Connections whose idle deadline passed are closed this many at a time,
+// the rest after the requests that arrived meanwhile: thousands expiring in
+// the same second must not stall the good clients for the whole burst.
+constexpr std::size_t kCloseSlice = 256;
 // Deleting long-unseen client records is a range delete on an index; once
 // an hour keeps its cost out of nearly every batch.
 constexpr std::int64_t kClientPruneIntervalSeconds = 3600;
@@ -52,7 +63,81 @@ std::int64_t BatchTime(const HostBatch& b) {
   return t;
 }
 
+// An address as text in a fixed buffer: only refusals and the new-client
+// limiter need it, so no connection builds a string.
+class AddressText {
+ public:
+  explicit AddressText(const asio::ip::address& a) {
+    const char* ok = nullptr;
+    if (a.is_v4()) {
+      const auto b = a.to_v4().to_bytes();
+      ok = ::inet_ntop(AF_INET, b.data(), text_, sizeof text_);
+    } else {
+      const auto b = a.to_v6().to_bytes();
+      ok = ::inet_ntop(AF_INET6, b.data(), text_, sizeof text_);
+    }
+    if (ok == nullptr) std::snprintf(text_, sizeof text_, "?");
+  }
+  std::string_view view() const { return text_; }
+  std::string str() const { return text_; }
+
+ private:
+  char text_[INET6_ADDRSTRLEN] = {};
+};
+
+// The event loops to run for `io_threads` (0: one per CPU this process may
+// run on, so `taskset` or a systemd CPUAffinity= is followed).
+std::size_t LoopCount(int io_threads) {
+  if (io_threads > 0) return static_cast<std::size_t>(io_threads);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<std::size_t>(CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
+
+// One event loop's connections: their idle deadlines, the tick that closes
+// the expired ones, and the loop's body buffers. The main loop runs on the
+// daemon's io_context; another has its own (`own`), kept running by `work`
+// while it holds no connection.
+struct ActivationServer::Loop {
+  explicit Loop(asio::io_context& main) : io(main), main(true), tick(io) {}
+  Loop()
+      : own(std::make_unique<asio::io_context>(1)),
+        io(*own),
+        main(false),
+        work(asio::make_work_guard(io)),
+        tick(io) {}
+  std::unique_ptr<asio::io_context> own;
+  asio::io_context& io;
+  const bool main;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  IdleList idle;
+  asio::steady_timer tick;
+  bool ticking = false;  // whether `tick` is armed (or its slices posted)
+  BufferPool bodies{kPooledBodies, kBodyChunk};
+};
+
+// What a request gets: its frame in a committed batch (`commit`, `mine`) or
+// a frame of its own; the connection is closed once it is sent when
+// `close`.
+struct ActivationServer::Decision {
+  std::shared_ptr<PendingCommit> commit;
+  std::size_t mine = 0;
+  Bytes frame;
+  bool close = false;
+};
+
+// A connection lives in its coroutine's frame; the loop's IdleList links it
+// by its deadline, and it leaves the list when the coroutine ends.
+struct ActivationServer::Connection : IdleList::Node {
+  Connection(tcp::socket s, const asio::ip::address& a) : socket(std::move(s)), peer(a) {}
+  tcp::socket socket;
+  asio::ip::address peer;
+};
 
 ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, StateStore commit_store,
                                    bool journal, FatalError fatal, DaemonMetrics* metrics)
@@ -60,7 +145,23 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
       core_(core),
       fatal_(std::move(fatal)),
       metrics_(metrics),
+      idle_timeout_seconds_(core.config().idle_timeout_seconds),
       new_clients_(core.config().max_new_clients_per_minute) {
+  loops_.push_back(std::make_unique<Loop>(io));
+  const std::size_t n = LoopCount(core.config().io_threads);
+  for (std::size_t i = 1; i < n; ++i) {
+    loops_.push_back(std::make_unique<Loop>());
+    asio::io_context& loop_io = loops_.back()->io;
+    // An exception here is a bug in a connection's code: as on the main
+    // loop, the daemon stops rather than serve on with a loop gone.
+    threads_.emplace_back([this, &loop_io] {
+      try {
+        loop_io.run();
+      } catch (...) {
+        asio::post(io_, [this, e = std::current_exception()] { fatal_("an event loop", e); });
+      }
+    });
+  }
   // The commit queue's writer owns the second connection to the state;
   // it journals what it wrote. It also deletes the client records that have
   // been out of the count's window for keep_clients_days: the pruning of
@@ -112,9 +213,29 @@ ActivationServer::~ActivationServer() {
   if (std::optional<Event> e = refusals_.TakeSummary(core_.clock().Now())) {
     AddEvent(std::move(*e));
   }
+  // The other loops stop first, with whatever they hold, so that nothing
+  // runs beside the teardown. The connections' frames may outlive the
+  // server (the main loop has stopped; its context destroys them later):
+  // they must not reach back into the lists.
+  for (auto& loop : loops_) {
+    if (loop->main) continue;
+    loop->work.reset();
+    loop->io.stop();
+  }
+  for (std::thread& t : threads_) t.join();
+  for (auto& loop : loops_) {
+    loop->idle.Clear();
+    loop->tick.cancel();
+    // A connection waiting on a decision is owned by the main loop's
+    // context, which the daemon destroys after the server; its socket must
+    // still find its loop's reactor then. Nothing runs the other contexts
+    // any more, and the process is ending: they are left to its exit.
+    if (!loop->main) (void)loop->own.release();
+  }
 }
 
 Status ActivationServer::Rebind() {
+  idle_timeout_seconds_ = core_.config().idle_timeout_seconds;  // a reload may change it
   for (auto& a : acceptors_) a->close();
   acceptors_.clear();
   if (metrics_) metrics_->readiness().Set("[host] listen", "");
@@ -170,7 +291,9 @@ Status ActivationServer::Rebind() {
 
 awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor->async_accept(kNoThrow);
+    tcp::endpoint peer;  // from accept itself: no getpeername per connection
+    Loop& loop = NextLoop();
+    auto [ec, socket] = co_await acceptor->async_accept(loop.io, peer, kNoThrow);
     if (ec) {
       if (!acceptor->is_open()) co_return;
       // Out of descriptors: the waiting peers are refused through the
@@ -181,9 +304,6 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
       co_await t.async_wait(kNoThrow);
       continue;
     }
-    boost::system::error_code pec;
-    tcp::endpoint peer = socket.remote_endpoint(pec);
-    if (pec) continue;  // closes the socket
     using Refusal = HostMetrics::ConnectionRefusal;
     if (!Allowed(peer.address())) {
       if (metrics_) metrics_->host().ConnectionRefused(Refusal::kNetwork);
@@ -199,12 +319,15 @@ awaitable<void> ActivationServer::Accept(std::shared_ptr<tcp::acceptor> acceptor
     }
     ++connections_;
     if (metrics_) metrics_->host().ConnectionOpened();
-    asio::co_spawn(io_, ServeWithDeadline(std::move(socket)),
+    // On the connection's loop; its end is counted on this one.
+    asio::co_spawn(loop.io, Serve(loop, std::move(socket), peer.address()),
                    [this, address = peer.address()](std::exception_ptr e) {
-                     --connections_;
-                     if (metrics_) metrics_->host().ConnectionClosed();
-                     ReleaseConnection(address);
-                     if (e) LogException("a client connection", e);
+                     asio::dispatch(io_, [this, address, e] {
+                       --connections_;
+                       if (metrics_) metrics_->host().ConnectionClosed();
+                       ReleaseConnection(address);
+                       if (e) LogException("a client connection", e);
+                     });
                    });
   }
 }
@@ -225,17 +348,19 @@ void ActivationServer::ReleaseConnection(const asio::ip::address& a) {
   if (--it->second == 0) connections_by_address_.erase(it);
 }
 
-bool ActivationServer::AdmitNewClient(const std::string& source,
+bool ActivationServer::AdmitNewClient(const asio::ip::address& address,
                                       const RequestHandler::Admission& admission) {
   if (!admission.record || core_.host().requests().Knows(admission)) return true;
   new_clients_.set_limit(core_.config().max_new_clients_per_minute);  // a reload may change it
-  NewClientLimiter::Verdict v = new_clients_.NewClient(source, admission.now);
+  const AddressText source(address);
+  NewClientLimiter::Verdict v = new_clients_.NewClient(source.view(), admission.now);
   if (v == NewClientLimiter::Verdict::kAdmit) return true;
   if (v == NewClientLimiter::Verdict::kTripped) {
     AddEvent(Event{0, admission.now, kEventHostRequest,
                    "An activation request has been refused. Result: " +
                        FormatResultCode(ResultCode::kTooManyNewClients) + "; source address " +
-                       source + " introduced more than " + std::to_string(new_clients_.limit()) +
+                       source.str() + " introduced more than " +
+                       std::to_string(new_clients_.limit()) +
                        " new client machines in a minute; further new machines from it are "
                        "refused without a record until the minute is over (CMID of the first "
                        "refused: " +
@@ -257,28 +382,54 @@ bool ActivationServer::Allowed(const asio::ip::address& a) const {
   return ContainsAny(core_.config().allowed_networks, bytes);
 }
 
-awaitable<void> ActivationServer::ServeWithDeadline(tcp::socket socket) {
-  steady_clock::time_point deadline = steady_clock::now() + IdleTimeout();
-  co_await (Serve(socket, deadline) || Watchdog(socket, deadline));
-}
-
 steady_clock::duration ActivationServer::IdleTimeout() const {
-  return std::chrono::seconds(core_.config().idle_timeout_seconds);
+  return std::chrono::seconds(idle_timeout_seconds_.load(std::memory_order_relaxed));
 }
 
-// Closes the socket once `deadline` passes; Serve() moves it on after each
-// whole request, so a slow sender cannot hold a connection by trickling.
-awaitable<void> ActivationServer::Watchdog(tcp::socket& socket, TimePoint& deadline) {
-  asio::steady_timer timer(io_);
-  while (deadline > steady_clock::now()) {
-    timer.expires_at(deadline);
-    auto [ec] = co_await timer.async_wait(kNoThrow);
-    // Cancelled: Serve() finished first. Awaiting again on a cancelled
-    // coroutine would throw, costing an exception per connection.
-    if (ec == asio::error::operation_aborted) co_return;
+ActivationServer::Loop& ActivationServer::NextLoop() {
+  Loop& loop = *loops_[next_loop_];
+  next_loop_ = (next_loop_ + 1) % loops_.size();
+  return loop;
+}
+
+// Serve() calls it at the connection's start and after each whole request,
+// so a slow sender cannot hold a connection by trickling bytes.
+void ActivationServer::Touch(Loop& loop, Connection& c) {
+  loop.idle.Touch(c, steady_clock::now() + IdleTimeout());
+  if (!loop.ticking) {
+    loop.ticking = true;
+    ArmTick(loop);
   }
-  boost::system::error_code ec;
-  socket.close(ec);
+}
+
+// Once a second while the loop holds connections, none while it holds
+// none: a connection is closed at most a second after its deadline.
+void ActivationServer::ArmTick(Loop& loop) {
+  loop.tick.expires_after(std::chrono::seconds(1));
+  loop.tick.async_wait([this, &loop](const boost::system::error_code& ec) {
+    if (ec) return;  // the server is going away: `loop` may be gone
+    CloseExpired(loop);
+  });
+}
+
+// Closing a socket aborts what its coroutine awaits there; the coroutine
+// then ends on that error like on any other, and leaves no timer behind.
+void ActivationServer::CloseExpired(Loop& loop) {
+  const TimePoint now = steady_clock::now();
+  for (std::size_t i = 0; i < kCloseSlice; ++i) {
+    IdleList::Node* n = loop.idle.PopExpired(now);
+    if (n == nullptr) {
+      if (loop.idle.empty()) {
+        loop.ticking = false;
+      } else {
+        ArmTick(loop);
+      }
+      return;
+    }
+    boost::system::error_code ec;
+    static_cast<Connection*>(n)->socket.close(ec);
+  }
+  asio::post(loop.io, [this, &loop] { CloseExpired(loop); });
 }
 
 // The requests whose records one batch commits. Its completion answers
@@ -321,109 +472,131 @@ void ActivationServer::Answered(PendingCommit& commit, const Status& status) {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
-awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline) {
-  boost::system::error_code pec;
-  tcp::endpoint peer = socket.remote_endpoint(pec);
-  const std::string source = pec ? std::string("?") : peer.address().to_string();
-  Bytes body;
+awaitable<void> ActivationServer::Serve(Loop& loop, tcp::socket socket, asio::ip::address peer) {
+  Connection conn(std::move(socket), peer);
+  Touch(loop, conn);
   for (;;) {
+    // The header arrives into the frame's own 12 bytes, read as they come:
+    // a peer trickling a byte at a time costs one read each, nothing more.
     std::array<std::uint8_t, kFrameHeaderSize> header;
-    auto [ec, n] = co_await asio::async_read(socket, asio::buffer(header), kNoThrow);
-    if (ec) co_return;
+    for (std::size_t got = 0; got < header.size();) {
+      auto [ec, n] = co_await conn.socket.async_read_some(
+          asio::buffer(header.data() + got, header.size() - got), kNoThrow);
+      if (ec) co_return;
+      got += n;
+    }
     Result<FrameHeader> h = DecodeFrameHeader(header);
     if (!h.ok()) {
       // A wrong magic is not our protocol at all: close without a word.
       // Anything else gets one error frame first (docs/protocol.md).
       bool ours = std::equal(header.begin(), header.begin() + 4, "ACTV");
-      Refused(socket, h.status());
-      if (ours) co_await SendError(socket, h.status());
+      RefusedOnMain(loop, conn.peer, h.status());
+      if (ours) co_await SendError(conn.socket, h.status());
       co_return;
     }
     if (h->type != MessageType::kRequest) {
-      co_await SendError(socket, Status(ResultCode::kInvalidData, "expected a request"));
+      co_await SendError(conn.socket, Status(ResultCode::kInvalidData, "expected a request"));
       co_return;
     }
-    // The buffer grows with the bytes that arrive, never ahead of them: a
-    // header announcing 64 KiB and no body must not cost 64 KiB per
+    // The body goes into a buffer of the loop's pool, back there once it
+    // is decoded. It grows with the bytes that arrive, never ahead of them:
+    // a header announcing 64 KiB and no body must not cost 64 KiB per
     // connection (thousands of them held memory the size of their promises).
-    body.clear();
-    bool read_failed = false;
-    while (body.size() < h->body_length) {
-      const std::size_t have = body.size();
-      body.resize(have + std::min<std::size_t>(h->body_length - have, kBodyChunk));
-      auto [ec2, n2] = co_await asio::async_read(
-          socket, asio::buffer(body.data() + have, body.size() - have), kNoThrow);
-      if (ec2) {
-        read_failed = true;
-        break;
+    std::optional<Result<ActivationRequest>> request;
+    {
+      Bytes body = loop.bodies.Take();
+      bool read_failed = false;
+      while (body.size() < h->body_length) {
+        const std::size_t have = body.size();
+        body.resize(have + std::min<std::size_t>(h->body_length - have, kBodyChunk));
+        auto [ec2, n2] = co_await asio::async_read(
+            conn.socket, asio::buffer(body.data() + have, body.size() - have), kNoThrow);
+        if (ec2) {
+          read_failed = true;
+          break;
+        }
       }
+      if (!read_failed) request.emplace(DecodeRequestBody(body, h->version));
+      loop.bodies.Give(std::move(body));
+      if (read_failed) co_return;
     }
-    if (read_failed) co_return;
-    Result<ActivationRequest> request = DecodeRequestBody(body, h->version);
-    if (!request.ok()) {
-      Refused(socket, request.status());
-      if (!co_await SendError(socket, request.status())) co_return;
-      deadline = steady_clock::now() + IdleTimeout();
+    if (!request->ok()) {
+      RefusedOnMain(loop, conn.peer, request->status());
+      if (!co_await SendError(conn.socket, request->status())) co_return;
+      Touch(loop, conn);
       continue;
     }
-    const auto received = steady_clock::now();
-    // The answer is decided and sent only once the client's record is on
-    // disk, so the count holds durable records only. An edition outside the
-    // host's catalog has no record, so nothing to wait for.
-    RequestHandler::Admission admission = core_.host().Admit(*request);
-    if (!AdmitNewClient(source, admission)) {
-      if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kNewClientLimit);
-      if (!co_await SendError(socket, Status(ResultCode::kTooManyNewClients,
-                                             "too many new client machines from " + source +
-                                                 " in the last minute; ask again later"))) {
-        co_return;
-      }
-      deadline = steady_clock::now() + IdleTimeout();
-      continue;
-    }
-    if (admission.record) {
-      // Every request of one batch waits on one timer, which the batch's
-      // one completion cancels: no timer or completion per request.
-      CommitQueue::Item item;
-      item.record = admission.record;
-      const std::uint64_t batch = commits_->gathering_id();
-      if (!waiter_ || waiter_batch_ != batch) {
-        waiter_ = std::make_shared<PendingCommit>(io_);
-        waiter_batch_ = batch;
-        item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
-      }
-      std::shared_ptr<PendingCommit> commit = waiter_;
-      const std::size_t mine = commit->admissions.size();
-      commit->admissions.push_back(std::move(admission));
-      commits_->Add(std::move(item));
-      if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
-      if (!commit->status.ok()) {
-        if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);
-        Bytes failed = RequestHandler::CommitFailed(commit->status);
-        co_await asio::async_write(socket, asio::buffer(failed), kNoThrow);
-        co_return;
-      }
-      // The frame stays in the batch (shared by its coroutines) until the
-      // last of them has sent its own.
-      if (metrics_) {
-        metrics_->host().Answered(commit->results[mine], Seconds(steady_clock::now() - received));
-      }
-      auto [ec3, n3] =
-          co_await asio::async_write(socket, asio::buffer(commit->frames[mine]), kNoThrow);
-      if (ec3) co_return;
+    // The decision is the main loop's: on it, a call; from another loop, a
+    // coroutine there, which resumes this one here with its answer.
+    Decision d;
+    if (loop.main) {
+      d = co_await Decide(std::move(**request), conn.peer);
     } else {
-      RequestHandler::Answer answer = core_.host().Respond(admission);
-      if (metrics_)
-        metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
-      CommitQueue::Item logged;
-      logged.delta = answer.delta;
-      logged.event = std::move(answer.event);
-      commits_->Add(std::move(logged));
-      auto [ec3, n3] = co_await asio::async_write(socket, asio::buffer(answer.frame), kNoThrow);
-      if (ec3) co_return;
+      d = co_await asio::co_spawn(io_, Decide(std::move(**request), conn.peer), use_awaitable);
     }
-    deadline = steady_clock::now() + IdleTimeout();
+    // A batch's frame stays in the batch (shared by its requests) until the
+    // last of them has sent its own.
+    asio::const_buffer out =
+        d.commit ? asio::buffer(d.commit->frames[d.mine]) : asio::buffer(d.frame);
+    auto [ec3, n3] = co_await asio::async_write(conn.socket, out, kNoThrow);
+    if (ec3 || d.close) co_return;
+    Touch(loop, conn);
   }
+}
+
+// The answer is decided and sent only once the client's record is on disk,
+// so the count holds durable records only. An edition outside the host's
+// catalog has no record, so nothing to wait for.
+awaitable<ActivationServer::Decision> ActivationServer::Decide(ActivationRequest request,
+                                                               asio::ip::address peer) {
+  Decision d;
+  const auto received = steady_clock::now();
+  RequestHandler::Admission admission = core_.host().Admit(request);
+  if (!AdmitNewClient(peer, admission)) {
+    if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kNewClientLimit);
+    d.frame = EncodeError(
+        MakeErrorMessage(Status(ResultCode::kTooManyNewClients,
+                                "too many new client machines from " + AddressText(peer).str() +
+                                    " in the last minute; ask again later")));
+    co_return d;
+  }
+  if (admission.record) {
+    // Every request of one batch waits on one timer, which the batch's one
+    // completion cancels: no timer or completion per request.
+    CommitQueue::Item item;
+    item.record = admission.record;
+    const std::uint64_t batch = commits_->gathering_id();
+    if (!waiter_ || waiter_batch_ != batch) {
+      waiter_ = std::make_shared<PendingCommit>(io_);
+      waiter_batch_ = batch;
+      item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
+    }
+    std::shared_ptr<PendingCommit> commit = waiter_;
+    const std::size_t mine = commit->admissions.size();
+    commit->admissions.push_back(std::move(admission));
+    commits_->Add(std::move(item));
+    if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
+    if (!commit->status.ok()) {
+      if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);
+      d.frame = RequestHandler::CommitFailed(commit->status);
+      d.close = true;
+      co_return d;
+    }
+    if (metrics_) {
+      metrics_->host().Answered(commit->results[mine], Seconds(steady_clock::now() - received));
+    }
+    d.commit = std::move(commit);
+    d.mine = mine;
+    co_return d;
+  }
+  RequestHandler::Answer answer = core_.host().Respond(admission);
+  if (metrics_) metrics_->host().Answered(answer.result, Seconds(steady_clock::now() - received));
+  CommitQueue::Item logged;
+  logged.delta = answer.delta;
+  logged.event = std::move(answer.event);
+  commits_->Add(std::move(logged));
+  d.frame = std::move(answer.frame);
+  co_return d;
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -431,13 +604,19 @@ awaitable<void> ActivationServer::Serve(tcp::socket& socket, TimePoint& deadline
 
 // A frame the host will not process: an event, rate-limited so a flood
 // neither fills the log nor costs a commit per frame.
-void ActivationServer::Refused(const tcp::socket& socket, const Status& why) {
-  boost::system::error_code ec;
-  tcp::endpoint peer = socket.remote_endpoint(ec);
-  std::string from = ec ? std::string("?") : peer.address().to_string();
+void ActivationServer::Refused(const asio::ip::address& peer, const Status& why) {
+  const AddressText from(peer);
   if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kMalformed);
-  for (Event& e : refusals_.Refused(core_.clock().Now(), from + ": " + why.ToString())) {
+  for (Event& e : refusals_.Refused(core_.clock().Now(), from.str() + ": " + why.ToString())) {
     AddEvent(std::move(e));
+  }
+}
+
+void ActivationServer::RefusedOnMain(Loop& loop, const asio::ip::address& peer, const Status& why) {
+  if (loop.main) {
+    Refused(peer, why);
+  } else {
+    asio::post(io_, [this, peer, why] { Refused(peer, why); });
   }
 }
 

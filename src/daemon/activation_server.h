@@ -1,5 +1,6 @@
 // The host's activation listener (DESIGN.md section 4): the TCP sockets on
-// the configured addresses, one coroutine per connection, and the commit
+// the configured addresses, one coroutine per connection (its idle deadline
+// in its event loop's IdleList, not a timer of its own), and the commit
 // queue that makes each client's record durable before its answer is sent
 // (section 9). Frames it refuses are logged through a RefusalLog.
 //
@@ -17,11 +18,22 @@
 // the commit queue has gathered, and joins its thread; destroy the server
 // once the event loop has stopped.
 //
-// Thread safety: the event loop's thread only (the commit queue's writer
-// runs on the queue's own thread).
+// Event loops (`[host] io_threads`): the daemon's own (`io`, the main loop)
+// and io_threads - 1 more, each on a thread of its own. The listeners
+// accept on the main loop and hand each connection to the next loop in
+// turn, so the connection limits are counted in one place; a loop reads,
+// decodes and writes its connections' frames. Every decision (Admit, the
+// new-client limiter, the commit queue, RespondBatch, refusals, metrics)
+// is posted to the main loop, one post per request, so the host's state
+// stays single-threaded as the rest of the daemon expects.
+//
+// Thread safety: the public methods on the main loop's thread only (the
+// commit queue's writer runs on the queue's own thread, the other loops on
+// theirs).
 #ifndef ACTIVA_DAEMON_ACTIVATION_SERVER_H_
 #define ACTIVA_DAEMON_ACTIVATION_SERVER_H_
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <cstddef>
 #include <exception>
@@ -29,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "base/status.h"
@@ -79,6 +92,9 @@ class ActivationServer {
   using tcp = boost::asio::ip::tcp;
   using TimePoint = std::chrono::steady_clock::time_point;
   struct PendingCommit;
+  struct Loop;
+  struct Connection;
+  struct Decision;
   // A batch's completion: on OK answers its requests (one signature).
   void Answered(PendingCommit& commit, const Status& status);
 
@@ -90,12 +106,25 @@ class ActivationServer {
   void ReleaseConnection(const boost::asio::ip::address& a);
   // Applies max_new_clients_per_minute to a request for a machine the count
   // does not hold yet; false when it is refused (and logged once).
-  bool AdmitNewClient(const std::string& source, const RequestHandler::Admission& admission);
-  boost::asio::awaitable<void> ServeWithDeadline(tcp::socket socket);
+  bool AdmitNewClient(const boost::asio::ip::address& source,
+                      const RequestHandler::Admission& admission);
   std::chrono::steady_clock::duration IdleTimeout() const;
-  boost::asio::awaitable<void> Watchdog(tcp::socket& socket, TimePoint& deadline);
-  boost::asio::awaitable<void> Serve(tcp::socket& socket, TimePoint& deadline);
-  void Refused(const tcp::socket& socket, const Status& why);
+  // Moves the connection's idle deadline to a full timeout from now, and
+  // starts the loop's tick if it was at rest.
+  void Touch(Loop& loop, Connection& c);
+  void ArmTick(Loop& loop);
+  // Closes the loop's connections whose deadline has passed, a slice at a
+  // time.
+  void CloseExpired(Loop& loop);
+  boost::asio::awaitable<void> Serve(Loop& loop, tcp::socket socket, boost::asio::ip::address peer);
+  // On the main loop: what `request` from `peer` gets, once its record is
+  // durable when it has one.
+  boost::asio::awaitable<Decision> Decide(ActivationRequest request, boost::asio::ip::address peer);
+  // The loop the next connection goes to.
+  Loop& NextLoop();
+  void Refused(const boost::asio::ip::address& peer, const Status& why);
+  // Refused() from a connection of `loop`, on the main loop.
+  void RefusedOnMain(Loop& loop, const boost::asio::ip::address& peer, const Status& why);
   boost::asio::awaitable<bool> SendError(tcp::socket& socket, const Status& status);
   void AddEvent(Event e);
 
@@ -109,6 +138,13 @@ class ActivationServer {
   std::uint64_t waiter_batch_ = 0;
   RefusalLog refusals_;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors_;
+  // loops_[0] is the main loop; the others run on threads_.
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<std::thread> threads_;
+  std::size_t next_loop_ = 0;
+  // config().idle_timeout_seconds, for the other loops (Rebind() updates it
+  // after a reload).
+  std::atomic<int> idle_timeout_seconds_;
   InheritedSockets* inherited_ = nullptr;
   std::size_t connections_ = 0;
   // Open connections by source address; an address leaves the map with its

@@ -130,6 +130,7 @@ Result<DaemonConfig> ParseDaemonConfig(std::string_view text, const std::string&
     range(r, "max_connections", 1, 1000000, c.max_connections);
     range(r, "max_connections_per_address", 1, 1000000, c.max_connections_per_address);
     range(r, "idle_timeout_seconds", 1, 3600, c.idle_timeout_seconds);
+    range(r, "io_threads", 0, 1024, c.io_threads);
     range(r, "max_new_clients_per_minute", 1, 1000000, c.max_new_clients_per_minute);
     range(r, "keep_clients_days", 0, 36500, c.keep_clients_days);
     if (r.status().ok()) r.RejectUnknownKeys();

@@ -77,6 +77,9 @@ struct DaemonConfig {
   // connection is closed at once.
   std::size_t max_connections_per_address = 64;
   int idle_timeout_seconds = 30;
+  // Event loops serving the activation connections, the daemon's own among
+  // them; 0: one per CPU the process may run on. Read at start.
+  int io_threads = 0;
   // New client machines (CMIDs not counted yet) one source address may
   // introduce per minute; beyond it they are refused (0xC0AC000B).
   std::uint32_t max_new_clients_per_minute = 600;
