@@ -116,6 +116,17 @@ if [[ $restart != 0 ]]; then
     "$work/catalogs/load.json")
   "$make_state" --db "$state/activad.db" --clients "$restart" --application "$application"
   ls -l "$state"/activad.db* | awk '{print $5, $9}'
+  if command -v sqlite3 >/dev/null; then
+    # What start-up asks of SQLite, each on its own (sqlite3's .timer): the
+    # quick_check of the file, the count per application, the stream.
+    step "Start-up's queries, timed in sqlite3"
+    for q in "PRAGMA quick_check(10)" \
+      "SELECT application_id, COUNT(*) FROM host_clients GROUP BY application_id" \
+      "SELECT sum(length(application_id) + length(cmid) + last_seen) FROM host_clients INDEXED BY host_clients_by_last_seen"; do
+      echo "$q"
+      sqlite3 "$state/activad.db" ".timer on" "$q" | sed 's/^/  /'
+    done
+  fi
   # time_start BINARY: starts BINARY on the host's state, waits for its port
   # to accept, prints the time since spawn and its memory then, and stops it.
   time_start() {

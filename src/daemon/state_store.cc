@@ -292,8 +292,8 @@ Status StateStore::SaveLicenseClock(const LicenseClock& clock) {
 }
 
 // The index by last_seen holds the three columns the count needs (an index
-// of a WITHOUT ROWID table carries the primary key), in a third of the
-// table's pages, so the scan reads no machine names or SKUs; and its order
+// of a WITHOUT ROWID table carries the primary key), in fewer pages than the
+// table, so the scan reads no machine names or SKUs; and its order
 // is the counter's, which then has nothing to sort. Text views and
 // ParseUuid's in-place decoding make a row cost no allocation.
 Status StateStore::LoadClients(const std::function<void(const ClientStamp&)>& fn) {

@@ -68,7 +68,7 @@ class StateStore : public ProductStore, public SettingsStore {
   // as it is read, oldest last_seen first, so nothing holds the whole table
   // (a million records would double the host's memory while it starts).
   // Read from host_clients_by_last_seen, which holds the three columns
-  // (and is a third of the table's size). An ID whose text does not parse
+  // (and is smaller than the table). An ID whose text does not parse
   // comes as the nil UUID, as ListClients() gives it. Listing is
   // ListClients()'s.
   Status LoadClients(const std::function<void(const ClientStamp&)>& fn);
