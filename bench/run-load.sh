@@ -9,10 +9,20 @@
 #                activad / bare is the headline figure
 #   memory       a fresh host, N distinct clients (200k; 1M with --million):
 #                the host's memory per tracked client
+#   restart      (--restart N, alone) a host's start-up over N client records
 #
-# Usage: bench/run-load.sh [--quick | --million] [--build-dir DIR]
+# Usage: bench/run-load.sh [--quick | --million | --restart N] [--build-dir DIR]
 #   --quick      about 30 s: small runs, to check that everything works
 #   --million    also the 1M-client memory scenario (bounded at 15 minutes)
+#   --restart N  only the start-up run: an activated host's database gets N
+#                client records (activa_make_state), then activad is started
+#                on it three times; prints the time from spawn to its port
+#                accepting, its CPU time, and VmHWM / VmRSS once it does
+#   --compare B  with --restart: also start the activad binary B (say, one
+#                built from main) on the same database, in turn with this one
+#   --profile F  with --restart: then one more start of each under
+#                `perf record -g`, into F (and F.compare), stopped 2 s after
+#                its port accepts; prints the top of `perf report`
 #   --serve S    only set up the host and keep it running for S seconds (to
 #                profile it, or to run activa_load by hand): prints its PID,
 #                port and catalog
@@ -35,16 +45,22 @@ cd "$(dirname "$0")/.."
 quick=0
 million=0
 serve=0
+restart=0
+compare=""
+profile=""
 build=${ACTIVA_BUILD_DIR:-build/default}
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) quick=1 ;;
     --million) million=1 ;;
     --serve) serve=$2; shift ;;
+    --restart) restart=$2; shift ;;
+    --compare) compare=$2; shift ;;
+    --profile) profile=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --io-threads) host_extra="io_threads = $2"; shift ;;
     --daemon-cpus) activad_wrap="taskset -c $2"; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-load.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -94,6 +110,94 @@ run_against() {
     exit 1
   fi
 }
+
+if [[ $restart != 0 ]]; then
+  make_state=$build/bench/activa_make_state
+  [[ -x $make_state ]] || { echo "$me: $make_state not found; build it first" >&2; exit 2; }
+  [[ -z $compare || -x $compare ]] || { echo "$me: --compare $compare: not a program" >&2; exit 2; }
+  step "An activated host, stopped, and $restart client records in its database"
+  start_host restart
+  stop_host
+  application=$(python3 -c 'import json,sys; print(json.loads(json.load(open(sys.argv[1]))["body"])["applications"][0]["id"])' \
+    "$work/catalogs/load.json")
+  "$make_state" --db "$state/activad.db" --clients "$restart" --application "$application"
+  ls -l "$state"/activad.db* | awk '{print $5, $9}'
+  if command -v sqlite3 >/dev/null; then
+    # What start-up asks of SQLite, each on its own (sqlite3's .timer): the
+    # quick_check of the file, the count per application, the stream.
+    step "Start-up's queries, timed in sqlite3"
+    for q in "PRAGMA quick_check(10)" \
+      "SELECT application_id, COUNT(*) FROM host_clients GROUP BY application_id" \
+      "SELECT sum(length(application_id) + length(cmid) + last_seen) FROM host_clients INDEXED BY host_clients_by_last_seen"; do
+      echo "$q"
+      sqlite3 "$state/activad.db" ".timer on" "$q" | sed 's/^/  /'
+    done
+  fi
+  # time_start BINARY: starts BINARY on the host's state, waits for its port
+  # to accept, prints the time since spawn and its memory then, and stops it.
+  time_start() {
+    python3 - "$1" "$state" "$work" "$port" ${2:+"$2"} <<'EOF'
+import os, socket, subprocess, sys, time
+binary, state, work, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+perf = sys.argv[5] if len(sys.argv) > 5 else ""
+log = open(os.path.join(state, "activad.log"), "ab")
+start = time.monotonic()
+wrap = ["perf", "record", "-q", "-g", "-F", "999", "-o", perf, "--"] if perf else []
+p = subprocess.Popen(wrap + [binary, "--config", f"{state}/activa.toml", "--state-dir", state,
+                      "--catalog-dir", f"{work}/catalogs", "--trusted-vendors",
+                      f"{work}/trusted-vendors.d"], stdout=log, stderr=log)
+listening = None
+while time.monotonic() - start < 300 and p.poll() is None:
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        listening = time.monotonic() - start
+        break
+    except OSError:
+        time.sleep(0.005)
+mem = {}
+cpu = 0.0
+if perf:
+    # perf's child is not the one to measure; perf stops when it ends.
+    time.sleep(2)
+    subprocess.run(["pkill", "-TERM", "-P", str(p.pid)])
+    p.wait()
+    sys.exit(0 if listening is not None else f"{binary} did not start listening under perf")
+if listening is not None:
+    with open(f"/proc/{p.pid}/status") as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            if k in ("VmHWM", "VmRSS"):
+                mem[k] = int(v.split()[0]) / 1024
+    # utime + stime, fields 14 and 15 of /proc/PID/stat.
+    fields = open(f"/proc/{p.pid}/stat").read().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+p.terminate()
+p.wait()
+if listening is None:
+    sys.exit(f"{binary} did not start listening (status {p.returncode}); see {state}/activad.log")
+print(f"RESTART binary={binary} listening_s={listening:.3f} cpu_s={cpu:.2f} "
+      f"vmhwm_mb={mem['VmHWM']:.1f} vmrss_mb={mem['VmRSS']:.1f} "
+      f"hwm_over_rss={mem['VmHWM'] / mem['VmRSS']:.2f}")
+EOF
+  }
+  step "Start-up over $restart client records (three times each, in turn)"
+  for _ in 1 2 3; do
+    [[ -z $compare ]] || time_start "$compare"
+    time_start "$activad"
+  done
+  if [[ -n $profile ]]; then
+    step "Profiles of a start (perf record -g)"
+    for b in ${compare:+"$compare"} "$activad"; do
+      out=$profile
+      [[ $b == "$activad" ]] || out=$profile.compare
+      time_start "$b" "$out"
+      echo "-- $b ($out)"
+      perf report -i "$out" --no-children --percent-limit 1.5 --stdio 2>/dev/null |
+        grep -E '^ +[0-9.]+%' | head -25
+    done
+  fi
+  exit 0
+fi
 
 if [[ $serve != 0 ]]; then
   start_host serve

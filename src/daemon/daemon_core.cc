@@ -292,14 +292,27 @@ Status DaemonCore::LoadState() {
       }
     }
   }
-  Result<std::vector<ClientEntry>> clients = store_.LoadClients();
-  if (!clients.ok()) return clients.status();
-  for (const ClientEntry& c : *clients) host_.requests().Load(c);
+  ACTIVA_RETURN_IF_ERROR(LoadClientRecords());
   Result<RequestStats> stats = store_.LoadStats();
   if (!stats.ok()) return stats.status();
   host_.requests().LoadStats(*stats);
   CheckHostStanding();
   return Status::Ok();
+}
+
+// Row by row from the store into the counter, its tables sized first: a
+// million records once held as a vector beside the counter doubled the
+// host's peak memory, and the tables' growth added rehashes and copies.
+Status DaemonCore::LoadClientRecords() {
+  Result<std::vector<StateStore::ApplicationClients>> sizes = store_.CountClientsByApplication();
+  if (!sizes.ok()) return sizes.status();
+  RequestHandler& requests = host_.requests();
+  for (const StateStore::ApplicationClients& a : *sizes) {
+    requests.Reserve(a.application_id, static_cast<std::size_t>(a.clients));
+  }
+  return store_.LoadClients([&](const StateStore::ClientStamp& c) {
+    requests.Load(c.application_id, c.cmid, c.last_seen);
+  });
 }
 
 Status DaemonCore::EnsureHostSigningKey() {

@@ -190,6 +190,8 @@ class DaemonCore {
  private:
   DaemonCore(DaemonPaths paths, DaemonConfig config, System& system, StateStore store);
   Status LoadState();
+  // The stored client records into the host's count, as a stream.
+  Status LoadClientRecords();
   void LoadCatalogs();
   std::string MachineName();
 

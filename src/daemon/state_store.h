@@ -11,6 +11,7 @@
 #define ACTIVA_DAEMON_STATE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,9 +58,27 @@ class StateStore : public ProductStore, public SettingsStore {
   Result<LicenseClock> LoadLicenseClock();
   Status SaveLicenseClock(const LicenseClock& clock) override;
 
-  // Every client record, for the count at start-up only: it reads the whole
-  // table. Listing is ListClients()'s.
-  Result<std::vector<ClientEntry>> LoadClients();
+  // What the count needs of a client record (ClientCounter::Load).
+  struct ClientStamp {
+    Uuid application_id{};
+    Uuid cmid{};
+    std::int64_t last_seen = 0;
+  };
+  // Every client record, for the count at start-up only: calls `fn` for each
+  // as it is read, oldest last_seen first, so nothing holds the whole table
+  // (a million records would double the host's memory while it starts).
+  // Read from host_clients_by_last_seen, which holds the three columns
+  // (and is smaller than the table). An ID whose text does not parse
+  // comes as the nil UUID, as ListClients() gives it. Listing is
+  // ListClients()'s.
+  Status LoadClients(const std::function<void(const ClientStamp&)>& fn);
+  // How many client records each application has, to size the count's
+  // tables before LoadClients() fills them.
+  struct ApplicationClients {
+    Uuid application_id{};
+    std::uint64_t clients = 0;
+  };
+  Result<std::vector<ApplicationClients>> CountClientsByApplication();
 
   // One page of client records in CMID order (then application ID): those
   // with a CMID after `after` (all when nullopt), at most `limit` of them,

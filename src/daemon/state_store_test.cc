@@ -1,8 +1,15 @@
-// The host's client records in the state database: pages in CMID order and
-// the deletion of records long unseen.
+// The host's client records in the state database: pages in CMID order,
+// the deletion of records long unseen, and the stream that loads the count.
 #include "daemon/state_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+
+#include "host/client_counter.h"
 
 namespace activa {
 namespace {
@@ -93,9 +100,108 @@ TEST_F(StateStoreTest, RecordsLongUnseenAreDeletedWithABatch) {
   EXPECT_EQ(*store_->CountClients(), 5u);
   Save({Client(6, 1, kT0)}, kT0 - 120 * kDay);
   EXPECT_EQ(*store_->CountClients(), 4u);
-  Result<std::vector<ClientEntry>> all = store_->LoadClients();
-  ASSERT_TRUE(all.ok());
-  for (const ClientEntry& c : *all) EXPECT_GE(c.last_seen, kT0 - 120 * kDay);
+  std::size_t loaded = 0;
+  ASSERT_TRUE(store_
+                  ->LoadClients([&](const StateStore::ClientStamp& c) {
+                    EXPECT_GE(c.last_seen, kT0 - 120 * kDay);
+                    ++loaded;
+                  })
+                  .ok());
+  EXPECT_EQ(loaded, 4u);
+}
+
+// Start-up streams (application, CMID, last_seen) from an index instead of
+// reading whole records: the counter it fills must count exactly what the
+// whole records give, expired, out-of-order, duplicate-CMID and unparsable
+// rows included (an ID that does not parse counts as the nil UUID, as the
+// records read it).
+TEST(StateStoreLoadTest, StreamedLoadCountsAsTheWholeRecordsDo) {
+  std::string dir = (std::filesystem::temp_directory_path() / "activa-load-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string path = dir + "/activad.db";
+  Result<StateStore> opened = StateStore::Open(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::optional<StateStore> store(std::move(opened).value());
+
+  // 3,000 machines over 60 days in shuffled order, most in application 1,
+  // every third one in application 2 as well (same CMID, another time).
+  std::vector<ClientEntry> saved;
+  std::mt19937 rng(7);
+  for (int m = 1; m <= 3000; ++m) {
+    saved.push_back(Client(m, 1, kT0 + static_cast<std::int64_t>(rng() % (60 * kDay))));
+    if (m % 3 == 0) {
+      saved.push_back(Client(m, 2, kT0 + static_cast<std::int64_t>(rng() % (60 * kDay))));
+    }
+  }
+  std::shuffle(saved.begin(), saved.end(), rng);
+  for (std::size_t i = 0; i < saved.size(); i += 500) {
+    std::vector<ClientEntry> batch(
+        saved.begin() + static_cast<std::ptrdiff_t>(i),
+        saved.begin() + static_cast<std::ptrdiff_t>(std::min(i + 500, saved.size())));
+    ASSERT_TRUE(store->SaveHostBatch(batch, {}, {}).ok());
+  }
+  // Rows someone edited by hand: a CMID and an application ID that are not
+  // UUIDs.
+  {
+    Result<Database> raw = Database::Open(path, /*create=*/false);
+    ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+    ASSERT_TRUE(raw->Exec("INSERT INTO host_clients VALUES ('" + FormatUuid(Id(1, 0xa0)) +
+                          "', 'not-a-uuid', 'x', 'y', " + std::to_string(kT0 + 50 * kDay) +
+                          ", 1, 0, 1);"
+                          "INSERT INTO host_clients VALUES ('garbage', '" +
+                          FormatUuid(Id(9)) + "', 'x', 'y', " + std::to_string(kT0 + 51 * kDay) +
+                          ", 1, 0, 1)")
+                    .ok());
+  }
+  ClientEntry bad_cmid = Client(0, 1, kT0 + 50 * kDay);
+  bad_cmid.cmid = Uuid{};
+  ClientEntry bad_application = Client(9, 1, kT0 + 51 * kDay);
+  bad_application.application_id = Uuid{};
+  saved.push_back(bad_cmid);
+  saved.push_back(bad_application);
+
+  ClientCounter expected;
+  for (const ClientEntry& c : saved) expected.Load(c.application_id, c.cmid, c.last_seen);
+
+  ClientCounter streamed;
+  Result<std::vector<StateStore::ApplicationClients>> sizes = store->CountClientsByApplication();
+  ASSERT_TRUE(sizes.ok()) << sizes.status().ToString();
+  std::uint64_t total = 0;
+  for (const StateStore::ApplicationClients& a : *sizes) {
+    streamed.Reserve(a.application_id, a.clients);
+    total += a.clients;
+  }
+  EXPECT_EQ(total, saved.size());
+  std::int64_t previous = 0;
+  std::size_t rows = 0;
+  ASSERT_TRUE(store
+                  ->LoadClients([&](const StateStore::ClientStamp& c) {
+                    EXPECT_GE(c.last_seen, previous) << "oldest first";
+                    previous = c.last_seen;
+                    ++rows;
+                    streamed.Load(c.application_id, c.cmid, c.last_seen);
+                  })
+                  .ok());
+  EXPECT_EQ(rows, saved.size());
+  EXPECT_EQ(streamed.tracked(), expected.tracked());
+
+  auto sorted = [](std::vector<ClientRecord> records) {
+    std::sort(records.begin(), records.end(), [](const ClientRecord& a, const ClientRecord& b) {
+      return std::tie(a.last_seen, a.cmid) < std::tie(b.last_seen, b.cmid);
+    });
+    return records;
+  };
+  for (std::int64_t day : {29, 40, 55, 61, 95}) {
+    const std::int64_t now = kT0 + day * kDay;
+    for (const Uuid& app : {Id(1, 0xa0), Id(2, 0xa0), Uuid{}}) {
+      EXPECT_EQ(streamed.Count(app, now), expected.Count(app, now)) << "day " << day;
+      EXPECT_EQ(sorted(streamed.Clients(app, now)), sorted(expected.Clients(app, now)));
+    }
+  }
+  EXPECT_GT(expected.Count(Id(1, 0xa0), kT0 + 55 * kDay), 1000u);  // the test counts something
+  EXPECT_TRUE(streamed.Contains(Id(1, 0xa0), Uuid{}, kT0 + 55 * kDay));
+  store.reset();
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(StateStoreTest, EventsNewestFirstFilteredAndPaged) {

@@ -84,12 +84,24 @@ class ClientCounter::Application {
   }
 
   void Load(const Uuid& cmid, std::int64_t last_seen) {
-    auto it = index_.find(cmid);
-    if (it != index_.end() && slots_[it->second].last_seen >= last_seen) return;
+    // One lookup per record: start-up makes a million of these.
+    auto [it, inserted] = index_.try_emplace(cmid, kNil);
+    if (!inserted) {
+      if (slots_[it->second].last_seen >= last_seen) return;
+      Unlink(it->second);
+    } else {
+      it->second = Allocate(cmid);
+    }
     // Storage need not be in time order; sort once, when the table is next
     // used, rather than insert each record in its place.
     if (tail_ != kNil && last_seen < newest()) sorted_ = false;
-    Place(cmid, last_seen);
+    slots_[it->second].last_seen = last_seen;
+    Append(it->second);
+  }
+
+  void Reserve(std::size_t clients) {
+    index_.reserve(clients);
+    slots_.reserve(clients);
   }
 
   // Drops the records last seen before `cutoff`; returns how many.
@@ -249,6 +261,12 @@ void ClientCounter::Load(const Uuid& application, const Uuid& cmid, std::int64_t
   auto [it, inserted] = applications_.try_emplace(application);
   if (inserted) it->second = std::make_unique<Application>(hash_key_);
   it->second->Load(cmid, last_seen);
+}
+
+void ClientCounter::Reserve(const Uuid& application, std::size_t clients) {
+  auto [it, inserted] = applications_.try_emplace(application);
+  if (inserted) it->second = std::make_unique<Application>(hash_key_);
+  it->second->Reserve(clients);
 }
 
 std::size_t ClientCounter::Expire(std::int64_t now) {

@@ -93,6 +93,12 @@ class ClientCounter {
   // apply Record()'s clock-going-back rule: the next Record() does.
   void Load(const Uuid& application, const Uuid& cmid, std::int64_t last_seen);
 
+  // Makes room for `clients` records of `application` before Load() adds
+  // them, so its tables grow once, to their size, instead of doubling (and
+  // briefly holding old and new) as they fill. Loading in time order, oldest
+  // first, also spares the sort that out-of-order records cost later.
+  void Reserve(const Uuid& application, std::size_t clients);
+
   // Drops every record older than the window in every application, and the
   // applications left with none. Returns how many records were dropped.
   // Call it now and then (say hourly) to return memory; counts are exact

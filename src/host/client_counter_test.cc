@@ -167,6 +167,25 @@ TEST(ClientCounterTest, LoadingAMachineTwiceKeepsTheLaterTime) {
             std::vector<ClientRecord>({{Cmid(2), kT0 + 50 * kDay}}));
 }
 
+// Reserve() only makes room: before, between and after loads it changes no
+// count, and an application reserved but never loaded counts nobody.
+TEST(ClientCounterTest, ReserveMakesRoomAndChangesNothing) {
+  const Uuid other = {0xa2};
+  ClientCounter counter;
+  counter.Reserve(kApp, 1000);
+  counter.Reserve(other, 10);
+  EXPECT_EQ(counter.tracked(), 0u);
+  EXPECT_EQ(counter.Count(other, kT0), 0u);
+  for (std::uint32_t i = 0; i < 1000; ++i) counter.Load(kApp, Cmid(i), kT0 + i);
+  counter.Reserve(kApp, 10);  // smaller than held: keeps them all
+  counter.Load(kApp, Cmid(1000), kT0 + 1000);
+  EXPECT_EQ(counter.tracked(), 1001u);
+  EXPECT_EQ(counter.Count(kApp, kT0 + 1000), 1001u);
+  EXPECT_EQ(counter.Count(kApp, kT0 + 500 + kWindow), 501u);
+  EXPECT_EQ(counter.Expire(kT0 + 500 + kWindow), 0u);  // Count() dropped them already
+  EXPECT_EQ(counter.tracked(), 501u);
+}
+
 TEST(ClientCounterTest, LoadThenRecordKeepsCounting) {
   ClientCounter counter;
   counter.Load(kApp, Cmid(1), kT0 + 3);

@@ -102,8 +102,15 @@ class RequestHandler {
   // The frame for a request whose record could not be made durable.
   static Bytes CommitFailed(const Status& why);
 
-  // Start-up: a stored client record.
+  // Start-up: a stored client record (or what the count needs of one).
   void Load(const ClientEntry& entry);
+  void Load(const Uuid& application, const Uuid& cmid, std::int64_t last_seen) {
+    counter_.Load(application, cmid, last_seen);
+  }
+  // Start-up, before the records: how many `application` has.
+  void Reserve(const Uuid& application, std::size_t clients) {
+    counter_.Reserve(application, clients);
+  }
   // Counters loaded at start-up.
   void LoadStats(const RequestStats& stats) { stats_ = stats; }
 

@@ -266,6 +266,13 @@ std::string Statement::Text(int column) const {
   return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(n)) : "";
 }
 
+std::string_view Statement::TextView(int column) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  return t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<std::size_t>(n))
+           : std::string_view();
+}
+
 bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }

@@ -92,6 +92,9 @@ class Statement {
 
   std::int64_t Int(int column) const;
   std::string Text(int column) const;
+  // The same without a copy: valid until the next Step(), Reset() or the
+  // statement's end. For loops over many rows.
+  std::string_view TextView(int column) const;
   bool IsNull(int column) const;
 
  private:
