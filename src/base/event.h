@@ -5,7 +5,12 @@
 #define ACTIVA_BASE_EVENT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
+
+#include "base/result_code.h"
+#include "base/uuid.h"
 
 namespace activa {
 
@@ -31,12 +36,48 @@ constexpr bool IsKmsEventId(int id) {
          id == kEventRemoteChange;
 }
 
+// The fields of a 12290 "request processed" event, as the host decided
+// it. The host stores these, not the sentence: rendering happens when the
+// event is read (FormatHostRequestEvent), which keeps string building off
+// the event loop and the row small on the commit thread (docs/activad.md,
+// "The state database").
+struct HostRequestEvent {
+  ResultCode result = ResultCode::kOk;
+  std::uint32_t count = 0;           // the count the answer carries
+  std::uint16_t required_count = 0;  // the request's
+  // The edition's threshold in the host's catalog; 0 when the edition is
+  // not in it (then the sentence has no threshold).
+  std::uint16_t threshold = 0;
+  std::string machine_name;
+  Uuid cmid{};
+  std::string edition;  // the catalog's name, or the SKU ID as text
+  std::int64_t client_time = 0;
+  int license_state = 0;
+  std::uint32_t minutes_left = 0;
+  bool is_virtual_machine = false;
+};
+
+// The sentence of a 12290 event, byte for byte the one the host wrote
+// into the events table before the fields were stored as columns.
+std::string FormatHostRequestEvent(const HostRequestEvent& e);
+
 struct Event {
+  Event() = default;
+  // A text event (every kind but the host's 12290).
+  Event(std::int64_t id_in, std::int64_t time_in, int event_id_in, std::string message_in)
+      : id(id_in), time(time_in), event_id(event_id_in), message(std::move(message_in)) {}
+
   std::int64_t id = 0;  // assigned on append
   std::int64_t time = 0;
   int event_id = 0;  // one of the above
+  // The text; empty while `request` holds the fields of a 12290 event that
+  // has not been rendered yet (EventText).
   std::string message;
+  std::optional<HostRequestEvent> request;
 };
+
+// What the event says: its message, or its request's fields rendered.
+std::string EventText(const Event& e);
 
 }  // namespace activa
 

@@ -19,11 +19,19 @@ int HexDigitValue(char c) {
 
 }  // namespace
 
-std::string FormatUuid(const Uuid& id) {
-  std::string hex = HexEncode(id);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
+UuidText FormatUuidText(const Uuid& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  UuidText out;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.chars[at++] = '-';
+    out.chars[at++] = kHex[id[i] >> 4];
+    out.chars[at++] = kHex[id[i] & 0x0f];
+  }
+  return out;
 }
+
+std::string FormatUuid(const Uuid& id) { return std::string(FormatUuidText(id).view()); }
 
 std::optional<Uuid> ParseUuid(std::string_view text) {
   if (text.size() == 38 && text.front() == '{' && text.back() == '}') {

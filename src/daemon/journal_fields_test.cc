@@ -30,6 +30,33 @@ TEST(JournalFieldsTest, RequestEventCarriesItsIdsAndMessage) {
   EXPECT_TRUE(Has(f, "PRIORITY=6"));
 }
 
+// A 12290 event the host made holds its fields, not its text: the journal
+// gets the sentence rendered from them.
+TEST(JournalFieldsTest, RequestEventOfFieldsIsRenderedForTheJournal) {
+  Event e;
+  e.time = 1795000000;
+  e.event_id = kEventHostRequest;
+  HostRequestEvent& r = e.request.emplace();
+  r.result = ResultCode::kCountInsufficient;
+  r.count = 3;
+  r.required_count = 25;
+  r.threshold = 25;
+  r.machine_name = "pc1";
+  r.cmid = *ParseUuid("6f327760-8c5e-417c-9c61-0a1c3a8d2f10");
+  r.edition = "Example Software Suite Professional";
+  r.client_time = 1795000000;
+  r.license_state = 2;
+  r.minutes_left = 43200;
+  std::vector<std::string> f = JournalEventFields(e);
+  EXPECT_EQ(f.front(),
+            "MESSAGE=An activation request has been processed. Result: 0xC004F038; count: 3; "
+            "required count: 25; threshold: 25; client: pc1; CMID: "
+            "6f327760-8c5e-417c-9c61-0a1c3a8d2f10; edition: Example Software Suite "
+            "Professional; client time: 2026-11-18 11:06:40 UTC; license state: 2; minutes to "
+            "expiry: 43200; virtual machine: no");
+  EXPECT_TRUE(Has(f, "ACTIVA_EVENT_ID=12290"));
+}
+
 TEST(JournalFieldsTest, FailuresAreWarnings) {
   for (int id : {kEventDnsFailed, kEventClearinghouseUnreachable}) {
     Event e;

@@ -105,7 +105,7 @@ std::vector<std::string> JournalEventFields(const Event& e) {
   const bool warning =
       e.event_id == kEventDnsFailed || e.event_id == kEventClearinghouseUnreachable;
   std::vector<std::string> fields = {
-      "MESSAGE=" + e.message,
+      "MESSAGE=" + EventText(e),
       "PRIORITY=" + std::to_string(warning ? LOG_WARNING : LOG_INFO),
       "SYSLOG_IDENTIFIER=activad",
       "ACTIVA_EVENT_ID=" + std::to_string(e.event_id),

@@ -1,5 +1,7 @@
 #include "daemon/state_store.h"
 
+#include <algorithm>
+
 #include "base/bytes.h"
 
 namespace activa {
@@ -101,6 +103,24 @@ CREATE TABLE count_history (
     R"sql(
 CREATE INDEX host_clients_by_name ON host_clients (machine_name COLLATE NOCASE, cmid, application_id);
 )sql",
+    // 9: the 12290 event's fields as columns (base/event.h,
+    // HostRequestEvent), rendered into its sentence when read. A row with
+    // `result` set is such an event and has an empty message; rows written
+    // before (and every other event) keep their text in `message` and NULL
+    // here. cmid is its 16 bytes.
+    R"sql(
+ALTER TABLE events ADD COLUMN result INTEGER;
+ALTER TABLE events ADD COLUMN count INTEGER;
+ALTER TABLE events ADD COLUMN required_count INTEGER;
+ALTER TABLE events ADD COLUMN threshold INTEGER;
+ALTER TABLE events ADD COLUMN machine_name TEXT;
+ALTER TABLE events ADD COLUMN cmid BLOB;
+ALTER TABLE events ADD COLUMN edition TEXT;
+ALTER TABLE events ADD COLUMN client_time INTEGER;
+ALTER TABLE events ADD COLUMN license_state INTEGER;
+ALTER TABLE events ADD COLUMN minutes_left INTEGER;
+ALTER TABLE events ADD COLUMN virtual_machine INTEGER;
+)sql",
 };
 
 constexpr const char* kStatNames[] = {"total",  "failed", "state0", "state1", "state2",
@@ -124,6 +144,35 @@ ClientEntry ReadClient(Statement& q) {
   c.is_virtual_machine = q.Int(6) != 0;
   c.requests = q.Int(7);
   return c;
+}
+
+// What every event query selects, in this order (ReadEvent).
+constexpr const char* kEventColumns =
+    "id, time, event_id, message, result, count, required_count, threshold, machine_name, cmid, "
+    "edition, client_time, license_state, minutes_left, virtual_machine";
+
+// A row of kEventColumns; a 12290 event stored as columns comes back with
+// its sentence rendered, so every reader sees the text it always saw.
+Event ReadEvent(Statement& q) {
+  Event e(q.Int(0), q.Int(1), static_cast<int>(q.Int(2)), q.Text(3));
+  if (q.IsNull(4)) return e;
+  HostRequestEvent& r = e.request.emplace();
+  // A code this build does not know (a newer build wrote it) still renders
+  // as its number.
+  r.result = static_cast<ResultCode>(static_cast<std::uint32_t>(q.Int(4)));
+  r.count = static_cast<std::uint32_t>(q.Int(5));
+  r.required_count = static_cast<std::uint16_t>(q.Int(6));
+  r.threshold = static_cast<std::uint16_t>(q.Int(7));
+  r.machine_name = q.Text(8);
+  std::span<const std::uint8_t> cmid = q.Blob(9);
+  if (cmid.size() == r.cmid.size()) std::copy(cmid.begin(), cmid.end(), r.cmid.begin());
+  r.edition = q.Text(10);
+  r.client_time = q.Int(11);
+  r.license_state = static_cast<int>(q.Int(12));
+  r.minutes_left = static_cast<std::uint32_t>(q.Int(13));
+  r.is_virtual_machine = q.Int(14) != 0;
+  if (e.message.empty()) e.message = FormatHostRequestEvent(r);
+  return e;
 }
 
 Status ReadClients(Statement& q, std::vector<ClientEntry>& out) {
@@ -474,11 +523,16 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients, const 
           "requests = requests + excluded.requests");
       if (!q.ok()) return q.status();
       for (const ClientEntry& c : clients) {
+        // The IDs' text on the stack, bound without a copy: they outlive
+        // the Run() below, and a record costs no allocation to bind.
+        const UuidText application = FormatUuidText(c.application_id);
+        const UuidText cmid = FormatUuidText(c.cmid);
+        const UuidText sku = FormatUuidText(c.sku_id);
         (*q)->Reset();
-        ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, FormatUuid(c.application_id))
-                                   .Bind(2, FormatUuid(c.cmid))
-                                   .Bind(3, c.machine_name)
-                                   .Bind(4, FormatUuid(c.sku_id))
+        ACTIVA_RETURN_IF_ERROR((*q)->BindStatic(1, application.view())
+                                   .BindStatic(2, cmid.view())
+                                   .BindStatic(3, c.machine_name)
+                                   .BindStatic(4, sku.view())
                                    .Bind(5, c.last_seen)
                                    .Bind(6, c.license_state)
                                    .Bind(7, c.is_virtual_machine ? 1 : 0)
@@ -552,20 +606,40 @@ Result<Statement*> StateStore::Cached(std::optional<Statement>& slot, std::strin
 }
 
 Status StateStore::InsertEvent(const Event& e) {
-  Result<Statement*> q =
-      Cached(insert_event_, "INSERT INTO events (time, event_id, message) VALUES (?1, ?2, ?3)");
+  Result<Statement*> q = Cached(
+      insert_event_,
+      "INSERT INTO events (time, event_id, message, result, count, required_count, threshold, "
+      "machine_name, cmid, edition, client_time, license_state, minutes_left, virtual_machine) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!q.ok()) return q.status();
-  (*q)->Reset();
-  return (*q)->Bind(1, e.time).Bind(2, e.event_id).Bind(3, e.message).Run();
+  Statement& s = **q;
+  s.Reset();  // also unbinds: the columns left out below are NULL
+  s.Bind(1, e.time).Bind(2, e.event_id);
+  if (!e.request) return s.BindStatic(3, e.message).Run();
+  // The fields; the sentence is rendered when read (ReadEvent). An event
+  // with both keeps its text (nothing writes one today).
+  const HostRequestEvent& r = *e.request;
+  return s.BindStatic(3, e.message)
+      .Bind(4, static_cast<std::int64_t>(r.result))
+      .Bind(5, static_cast<std::int64_t>(r.count))
+      .Bind(6, static_cast<std::int64_t>(r.required_count))
+      .Bind(7, static_cast<std::int64_t>(r.threshold))
+      .BindStatic(8, r.machine_name)
+      .BindBlob(9, r.cmid)
+      .BindStatic(10, r.edition)
+      .Bind(11, r.client_time)
+      .Bind(12, static_cast<std::int64_t>(r.license_state))
+      .Bind(13, static_cast<std::int64_t>(r.minutes_left))
+      .Bind(14, r.is_virtual_machine ? 1 : 0)
+      .Run();
 }
 
 Status StateStore::AppendEvent(const Event& e) { return InsertEvent(e); }
 
 Result<std::vector<Event>> StateStore::RecentEvents(std::size_t limit, int event_id) {
-  Result<Statement> q = db_.Prepare(
-      event_id == 0 ? "SELECT id, time, event_id, message FROM events ORDER BY id DESC LIMIT ?1"
-                    : "SELECT id, time, event_id, message FROM events WHERE event_id = ?2 "
-                      "ORDER BY id DESC LIMIT ?1");
+  Result<Statement> q =
+      db_.Prepare(std::string("SELECT ") + kEventColumns + " FROM events " +
+                  (event_id == 0 ? "" : "WHERE event_id = ?2 ") + "ORDER BY id DESC LIMIT ?1");
   if (!q.ok()) return q.status();
   q->Bind(1, static_cast<std::int64_t>(limit));
   if (event_id != 0) q->Bind(2, event_id);
@@ -574,18 +648,27 @@ Result<std::vector<Event>> StateStore::RecentEvents(std::size_t limit, int event
     Result<bool> row = q->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({q->Int(0), q->Int(1), static_cast<int>(q->Int(2)), q->Text(3)});
+    out.push_back(ReadEvent(*q));
   }
   return std::vector<Event>(out.rbegin(), out.rend());
 }
 
 Result<StateStore::EventPage> StateStore::ListEvents(const EventFilter& f, std::size_t limit) {
+  // The machine and result filters match the text as the host writes it
+  // ("; client: NAME; ", "Result: 0x..."): in `message` for rows of text,
+  // and in the same pieces of the sentence rebuilt from the columns for
+  // 12290 rows stored as columns, so both kinds match alike.
   Result<Statement> q = db_.Prepare(
-      "SELECT id, time, event_id, message FROM events "
+      std::string("SELECT ") + kEventColumns +
+      " FROM events "
       "WHERE (?1 = 0 OR event_id = ?1) AND (?2 IS NULL OR time >= ?2) "
       "AND (?3 IS NULL OR id < ?3) "
-      "AND (?4 = '' OR instr(lower(message), '; client: ' || lower(?4) || '; ') > 0) "
-      "AND (?5 = '' OR instr(message, 'Result: ' || ?5) > 0) "
+      "AND (?4 = '' OR CASE WHEN result IS NULL "
+      "THEN instr(lower(message), '; client: ' || lower(?4) || '; ') > 0 "
+      "ELSE instr(lower('; client: ' || machine_name || '; '), '; client: ' || lower(?4) || '; ') "
+      "> 0 END) "
+      "AND (?5 = '' OR CASE WHEN result IS NULL THEN instr(message, 'Result: ' || ?5) > 0 "
+      "ELSE instr(printf('Result: 0x%08X', result), 'Result: ' || ?5) = 1 END) "
       "ORDER BY id DESC LIMIT ?6");
   if (!q.ok()) return q.status();
   q->Bind(1, static_cast<std::int64_t>(f.event_id));
@@ -611,7 +694,7 @@ Result<StateStore::EventPage> StateStore::ListEvents(const EventFilter& f, std::
       page.more = true;
       break;
     }
-    page.events.push_back({q->Int(0), q->Int(1), static_cast<int>(q->Int(2)), q->Text(3)});
+    page.events.push_back(ReadEvent(*q));
   }
   return page;
 }

@@ -116,6 +116,8 @@ class StateStore : public ProductStore, public SettingsStore {
                        std::int64_t drop_clients_seen_before = 0);
   Result<RequestStats> LoadStats();
 
+  // An event with `request` set is stored as those fields and its message
+  // rendered when read (base/event.h); readers below always get the text.
   Status AppendEvent(const Event& event);
   // The newest `limit` events, oldest first; only `event_id` when not 0.
   Result<std::vector<Event>> RecentEvents(std::size_t limit, int event_id = 0);
@@ -126,9 +128,10 @@ class StateStore : public ProductStore, public SettingsStore {
     int event_id = 0;                    // 0: any
     std::optional<std::int64_t> since;   // time at or after it
     std::optional<std::int64_t> before;  // row id below it (the next page)
-    // Text the message must hold. The events keep their fields in their
-    // message only, so the machine name and the result are matched there,
-    // as the host writes them ("; client: NAME; ", "Result: 0x...").
+    // Text the message must hold, matched as the host writes it ("; client:
+    // NAME; ", "Result: 0x..."): in the text of events stored as text, and
+    // in the same pieces of the sentence for 12290 events stored as their
+    // fields (migration 9), so both match alike.
     std::string machine;  // any case
     std::string result;   // "0xC004F038"
   };

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 
@@ -246,6 +247,136 @@ TEST_F(StateStoreTest, EventsNewestFirstFilteredAndPaged) {
   EXPECT_EQ(messages(f, 2), (std::vector<std::int64_t>{10, 0}));
   page = store_->ListEvents(f, 2);
   EXPECT_FALSE(page->more);
+}
+
+HostRequestEvent RequestFields(const std::string& machine, ResultCode result) {
+  HostRequestEvent r;
+  r.result = result;
+  r.count = 3;
+  r.required_count = 25;
+  r.threshold = 25;
+  r.machine_name = machine;
+  r.cmid = Id(7);
+  r.edition = "Example Software Suite Professional";
+  r.client_time = kT0 - 60;
+  r.license_state = 2;
+  r.minutes_left = 43200;
+  return r;
+}
+
+// 12290 events are stored as columns and come back as the sentence the
+// host used to store; the machine and result filters find them as they
+// find the events stored as text, side by side in one list.
+TEST_F(StateStoreTest, EventsStoredAsColumnsReadAsTheirSentenceAndFilter) {
+  auto typed = [](std::int64_t time, const std::string& machine, ResultCode result) {
+    Event e(0, time, kEventHostRequest, "");
+    e.request = RequestFields(machine, result);
+    return e;
+  };
+  std::vector<Event> events = {
+      typed(kT0, "pc1", ResultCode::kCountInsufficient),
+      {0, kT0 + 10, kEventDnsFailed, "Could not publish"},
+      typed(kT0 + 20, "PC2", ResultCode::kOk),
+      typed(kT0 + 30, "pc10", ResultCode::kCountInsufficient),
+      // As an older build stored it: the sentence as text.
+      {0, kT0 + 40, kEventHostRequest,
+       FormatHostRequestEvent(RequestFields("pc2", ResultCode::kCountInsufficient))},
+  };
+  ASSERT_TRUE(store_->SaveHostBatch({}, {}, events).ok());
+  auto times = [&](const StateStore::EventFilter& f) {
+    Result<StateStore::EventPage> page = store_->ListEvents(f, 10);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::int64_t> out;
+    for (const Event& e : page->events) out.push_back(e.time - kT0);
+    return out;
+  };
+  Result<StateStore::EventPage> all = store_->ListEvents({}, 10);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->events.size(), 5u);
+  for (const Event& e : all->events) {
+    const Event& written = events[static_cast<std::size_t>((e.time - kT0) / 10)];
+    EXPECT_EQ(e.message, EventText(written));
+  }
+  EXPECT_EQ(all->events[4].message,
+            "An activation request has been processed. Result: 0xC004F038; count: 3; required "
+            "count: 25; threshold: 25; client: pc1; CMID: c0000000-0000-0000-0000-000000000007; "
+            "edition: Example Software Suite Professional; client time: 2026-11-18 11:05:40 UTC; "
+            "license state: 2; minutes to expiry: 43200; virtual machine: no");
+  StateStore::EventFilter f;
+  f.machine = "pc2";  // any case, and the whole name: not pc1 for pc10
+  EXPECT_EQ(times(f), (std::vector<std::int64_t>{40, 20}));
+  f.machine = "pc1";
+  EXPECT_EQ(times(f), (std::vector<std::int64_t>{0}));
+  f = {};
+  f.result = "0xC004F038";
+  EXPECT_EQ(times(f), (std::vector<std::int64_t>{40, 30, 0}));
+  f.result = "0x00000000";
+  EXPECT_EQ(times(f), (std::vector<std::int64_t>{20}));
+  f.machine = "pc10";
+  EXPECT_TRUE(times(f).empty());
+  Result<std::vector<Event>> recent = store_->RecentEvents(1, kEventHostRequest);
+  ASSERT_TRUE(recent.ok());
+  ASSERT_EQ(recent->size(), 1u);
+  EXPECT_EQ((*recent)[0].message, EventText(events[4]));
+}
+
+// A database written before the events had columns: its rows of text stay
+// as they were, readable and found by the filters, beside new rows.
+TEST(StateStoreEventsMigrationTest, OldTextRowsStayReadable) {
+  const std::string path =
+      ::testing::TempDir() + "activa_events_migration_" + std::to_string(::getpid()) + ".db";
+  const std::string old_text =
+      "An activation request has been processed. Result: 0xC004F038; count: 2; required count: "
+      "25; threshold: 25; client: pc2; CMID: 7a000000-0000-4000-8000-000000000001; edition: "
+      "Example Software Suite Professional; client time: 2026-11-18 11:06:40 UTC; license "
+      "state: 2; minutes to expiry: 43200; virtual machine: no";
+  {
+    // The events table of schema version 8 (migration 1), nothing else:
+    // Open() then runs migration 9 only.
+    Result<Database> db = Database::Open(path, /*create=*/true);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec("CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, "
+                         "event_id INTEGER NOT NULL, message TEXT NOT NULL); "
+                         "CREATE INDEX events_by_id ON events (event_id, id); "
+                         "PRAGMA user_version = 8;")
+                    .ok());
+    Result<Statement> q =
+        db->Prepare("INSERT INTO events (time, event_id, message) VALUES (?1, 12290, ?2)");
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(q->Bind(1, kT0).Bind(2, old_text).Run().ok());
+  }
+  {
+    Result<StateStore> s = StateStore::Open(path);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    Event typed(0, kT0 + 10, kEventHostRequest, "");
+    typed.request = RequestFields("pc3", ResultCode::kOk);
+    ASSERT_TRUE(s->SaveHostBatch({}, {}, {typed}).ok());
+    Result<StateStore::EventPage> page = s->ListEvents({}, 10);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    ASSERT_EQ(page->events.size(), 2u);
+    EXPECT_EQ(page->events[1].message, old_text);
+    EXPECT_EQ(page->events[0].message, EventText(typed));
+    StateStore::EventFilter f;
+    f.machine = "PC2";
+    f.result = "0xC004F038";
+    page = s->ListEvents(f, 10);
+    ASSERT_TRUE(page.ok());
+    ASSERT_EQ(page->events.size(), 1u);
+    EXPECT_EQ(page->events[0].message, old_text);
+  }
+  {
+    // What is on disk: the new row's fields, not its sentence.
+    Result<Database> db = Database::Open(path, /*create=*/false);
+    ASSERT_TRUE(db.ok());
+    Result<Statement> q = db->Prepare(
+        "SELECT message, machine_name, length(cmid) FROM events WHERE result IS NOT NULL");
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE(*q->Step());
+    EXPECT_EQ(q->Text(0), "");
+    EXPECT_EQ(q->Text(1), "pc3");
+    EXPECT_EQ(q->Int(2), 16);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
 }  // namespace

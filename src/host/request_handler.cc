@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "base/time_text.h"
-
 namespace activa {
 
 RequestHandler::RequestHandler(const ClientCounter::HashKey& hash_key) : counter_(hash_key) {}
@@ -114,23 +112,22 @@ RequestHandler::Answer RequestHandler::Decide(const Admission& a, const HostCont
     r.host_certificate.assign(host.certificate_bytes.begin(), host.certificate_bytes.end());
   }
 
-  std::string message =
-      "An activation request has been processed. Result: " + FormatResultCode(d.result) +
-      "; count: " + std::to_string(d.current_count) +
-      "; required count: " + std::to_string(request.required_count) +
-      (a.known_edition ? "; threshold: " + std::to_string(a.threshold) : std::string()) +
-      "; client: " + request.machine_name + "; CMID: " + FormatUuid(request.cmid) +
-      "; edition: " + a.edition_name + "; client time: " + FormatUtcTime(request.client_time) +
-      "; license state: " + std::to_string(static_cast<int>(request.license_state)) +
-      "; minutes to expiry: " + std::to_string(request.minutes_left) +
-      "; virtual machine: " + (request.is_virtual_machine ? "yes" : "no");
-  if (d.result == ResultCode::kThresholdMismatch) {
-    message += ". The request's required count " + std::to_string(request.required_count) +
-               " does not match the edition's threshold " + std::to_string(a.threshold) +
-               " in this host's catalog: the client holds another catalog, or the request was "
-               "altered on its way";
-  }
-  answer.event = Event{0, a.now, kEventHostRequest, std::move(message)};
+  // The event's fields only: the sentence is rendered when it is read
+  // (base/event.h), not here on the event loop for every request.
+  answer.event.time = a.now;
+  answer.event.event_id = kEventHostRequest;
+  HostRequestEvent& ev = answer.event.request.emplace();
+  ev.result = d.result;
+  ev.count = d.current_count;
+  ev.required_count = request.required_count;
+  ev.threshold = a.known_edition ? a.threshold : 0;
+  ev.machine_name = request.machine_name;
+  ev.cmid = request.cmid;
+  ev.edition = a.edition_name;
+  ev.client_time = request.client_time;
+  ev.license_state = static_cast<int>(request.license_state);
+  ev.minutes_left = request.minutes_left;
+  ev.is_virtual_machine = request.is_virtual_machine;
   return answer;
 }
 

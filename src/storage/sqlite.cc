@@ -230,6 +230,24 @@ Statement& Statement::Bind(int index, std::string_view text) {
       index);
 }
 
+Statement& Statement::BindStatic(int index, std::string_view text) {
+  if (text.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return Bound(SQLITE_TOOBIG, index);
+  }
+  return Bound(
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC),
+      index);
+}
+
+Statement& Statement::BindBlob(int index, std::span<const std::uint8_t> bytes) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return Bound(SQLITE_TOOBIG, index);
+  }
+  return Bound(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                                 SQLITE_TRANSIENT),
+               index);
+}
+
 Statement& Statement::BindNull(int index) { return Bound(sqlite3_bind_null(stmt_, index), index); }
 
 Result<bool> Statement::Step() {
@@ -271,6 +289,13 @@ std::string_view Statement::TextView(int column) const {
   int n = sqlite3_column_bytes(stmt_, column);
   return t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<std::size_t>(n))
            : std::string_view();
+}
+
+std::span<const std::uint8_t> Statement::Blob(int column) const {
+  const void* b = sqlite3_column_blob(stmt_, column);
+  int n = sqlite3_column_bytes(stmt_, column);
+  if (b == nullptr || n <= 0) return {};
+  return {static_cast<const std::uint8_t*>(b), static_cast<std::size_t>(n)};
 }
 
 bool Statement::IsNull(int column) const {

@@ -82,6 +82,12 @@ class Statement {
   // a statement never runs with a parameter missing.
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::string_view text);
+  // The same without SQLite's copy: `text` must stay valid and unchanged
+  // until the statement is stepped to its end or Reset() (for a hot loop
+  // binding buffers it owns).
+  Statement& BindStatic(int index, std::string_view text);
+  // A BLOB; copied.
+  Statement& BindBlob(int index, std::span<const std::uint8_t> bytes);
   Statement& BindNull(int index);
 
   // Steps once: true with a row, false when done; errors as Status.
@@ -95,6 +101,9 @@ class Statement {
   // The same without a copy: valid until the next Step(), Reset() or the
   // statement's end. For loops over many rows.
   std::string_view TextView(int column) const;
+  // The column's bytes as a BLOB, valid until the next Step() or Reset();
+  // empty for NULL.
+  std::span<const std::uint8_t> Blob(int column) const;
   bool IsNull(int column) const;
 
  private:
