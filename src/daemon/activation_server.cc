@@ -148,20 +148,6 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
       idle_timeout_seconds_(core.config().idle_timeout_seconds),
       new_clients_(core.config().max_new_clients_per_minute) {
   loops_.push_back(std::make_unique<Loop>(io));
-  const std::size_t n = LoopCount(core.config().io_threads);
-  for (std::size_t i = 1; i < n; ++i) {
-    loops_.push_back(std::make_unique<Loop>());
-    asio::io_context& loop_io = loops_.back()->io;
-    // An exception here is a bug in a connection's code: as on the main
-    // loop, the daemon stops rather than serve on with a loop gone.
-    threads_.emplace_back([this, &loop_io] {
-      try {
-        loop_io.run();
-      } catch (...) {
-        asio::post(io_, [this, e = std::current_exception()] { fatal_("an event loop", e); });
-      }
-    });
-  }
   // The commit queue's writer owns the second connection to the state;
   // it journals what it wrote. It also deletes the client records that have
   // been out of the count's window for keep_clients_days: the pruning of
@@ -234,12 +220,33 @@ ActivationServer::~ActivationServer() {
   }
 }
 
+// The other event loops start with the first listener: a daemon that is no
+// host (a client) runs none of their threads. Read at the first start only.
+void ActivationServer::StartLoops() {
+  if (loops_.size() > 1) return;
+  const std::size_t n = LoopCount(core_.config().io_threads);
+  for (std::size_t i = 1; i < n; ++i) {
+    loops_.push_back(std::make_unique<Loop>());
+    asio::io_context& loop_io = loops_.back()->io;
+    // An exception here is a bug in a connection's code: as on the main
+    // loop, the daemon stops rather than serve on with a loop gone.
+    threads_.emplace_back([this, &loop_io] {
+      try {
+        loop_io.run();
+      } catch (...) {
+        asio::post(io_, [this, e = std::current_exception()] { fatal_("an event loop", e); });
+      }
+    });
+  }
+}
+
 Status ActivationServer::Rebind() {
   idle_timeout_seconds_ = core_.config().idle_timeout_seconds;  // a reload may change it
   for (auto& a : acceptors_) a->close();
   acceptors_.clear();
   if (metrics_) metrics_->readiness().Set("[host] listen", "");
   if (!core_.host().key_installed()) return Status::Ok();
+  StartLoops();
   std::string errors;
   // Port 0: the first address that binds gets a port from the kernel, and
   // the others share it, so the host has one port to report and publish.

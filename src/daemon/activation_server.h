@@ -122,6 +122,7 @@ class ActivationServer {
   boost::asio::awaitable<Decision> Decide(ActivationRequest request, boost::asio::ip::address peer);
   // The loop the next connection goes to.
   Loop& NextLoop();
+  void StartLoops();
   void Refused(const boost::asio::ip::address& peer, const Status& why);
   // Refused() from a connection of `loop`, on the main loop.
   void RefusedOnMain(Loop& loop, const boost::asio::ip::address& peer, const Status& why);

@@ -192,15 +192,18 @@ TEST(StateStoreLoadTest, StreamedLoadCountsAsTheWholeRecordsDo) {
     });
     return records;
   };
+  // In time order: Count() drops what has expired at its `now`.
   for (std::int64_t day : {29, 40, 55, 61, 95}) {
     const std::int64_t now = kT0 + day * kDay;
+    if (day == 55) {
+      EXPECT_GT(expected.Count(Id(1, 0xa0), now), 1000u);  // the test counts something
+      EXPECT_TRUE(streamed.Contains(Id(1, 0xa0), Uuid{}, now));
+    }
     for (const Uuid& app : {Id(1, 0xa0), Id(2, 0xa0), Uuid{}}) {
       EXPECT_EQ(streamed.Count(app, now), expected.Count(app, now)) << "day " << day;
       EXPECT_EQ(sorted(streamed.Clients(app, now)), sorted(expected.Clients(app, now)));
     }
   }
-  EXPECT_GT(expected.Count(Id(1, 0xa0), kT0 + 55 * kDay), 1000u);  // the test counts something
-  EXPECT_TRUE(streamed.Contains(Id(1, 0xa0), Uuid{}, kT0 + 55 * kDay));
   store.reset();
   std::filesystem::remove_all(dir);
 }
