@@ -95,7 +95,7 @@ class StateStore : public ProductStore, public SettingsStore {
   // CMID order; or whose machine name starts with `machine_prefix` (ASCII
   // letters in any case), in name order (any case) and then CMID, so that
   // `after` then means "after that machine's place in name order". Both read
-  // a range of an index (host_clients_by_cmid, host_clients_by_name).
+  // a range of the table (its key is the CMID) or of host_clients_by_name.
   struct ClientSearch {
     std::string machine_prefix;
     std::string cmid_prefix;

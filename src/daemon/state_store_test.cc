@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <tuple>
 
+#include "base/bytes.h"
 #include "host/client_counter.h"
 
 namespace activa {
@@ -142,16 +144,17 @@ TEST(StateStoreLoadTest, StreamedLoadCountsAsTheWholeRecordsDo) {
     ASSERT_TRUE(store->SaveHostBatch(batch, {}, {}).ok());
   }
   // Rows someone edited by hand: a CMID and an application ID that are not
-  // UUIDs.
+  // 16 bytes.
   {
     Result<Database> raw = Database::Open(path, /*create=*/false);
     ASSERT_TRUE(raw.ok()) << raw.status().ToString();
-    ASSERT_TRUE(raw->Exec("INSERT INTO host_clients VALUES ('" + FormatUuid(Id(1, 0xa0)) +
-                          "', 'not-a-uuid', 'x', 'y', " + std::to_string(kT0 + 50 * kDay) +
-                          ", 1, 0, 1);"
-                          "INSERT INTO host_clients VALUES ('garbage', '" +
-                          FormatUuid(Id(9)) + "', 'x', 'y', " + std::to_string(kT0 + 51 * kDay) +
-                          ", 1, 0, 1)")
+    constexpr const char* kInsert =
+        "INSERT INTO host_clients (application_id, cmid, machine_name, sku_id, last_seen, "
+        "license_state, is_virtual_machine, requests) VALUES ";
+    ASSERT_TRUE(raw->Exec(std::string(kInsert) + "(X'" + HexEncode(Id(1, 0xa0)) +
+                          "', X'0102', 'x', X'00', " + std::to_string(kT0 + 50 * kDay) +
+                          ", 1, 0, 1);" + kInsert + "('garbage', X'" + HexEncode(Id(9)) +
+                          "', 'x', X'00', " + std::to_string(kT0 + 51 * kDay) + ", 1, 0, 1)")
                     .ok());
   }
   ClientEntry bad_cmid = Client(0, 1, kT0 + 50 * kDay);
@@ -323,6 +326,13 @@ TEST_F(StateStoreTest, EventsStoredAsColumnsReadAsTheirSentenceAndFilter) {
   EXPECT_EQ((*recent)[0].message, EventText(events[4]));
 }
 
+// host_clients as migration 1 made it, keyed by the IDs' text.
+constexpr const char* kHostClientsV1 =
+    "CREATE TABLE host_clients (application_id TEXT NOT NULL, cmid TEXT NOT NULL, "
+    "machine_name TEXT NOT NULL, sku_id TEXT NOT NULL, last_seen INTEGER NOT NULL, "
+    "license_state INTEGER NOT NULL, is_virtual_machine INTEGER NOT NULL, "
+    "requests INTEGER NOT NULL, PRIMARY KEY (application_id, cmid)) WITHOUT ROWID;";
+
 // A database written before the events had columns: its rows of text stay
 // as they were, readable and found by the filters, beside new rows.
 TEST(StateStoreEventsMigrationTest, OldTextRowsStayReadable) {
@@ -334,11 +344,12 @@ TEST(StateStoreEventsMigrationTest, OldTextRowsStayReadable) {
       "Example Software Suite Professional; client time: 2026-11-18 11:06:40 UTC; license "
       "state: 2; minutes to expiry: 43200; virtual machine: no";
   {
-    // The events table of schema version 8 (migration 1), nothing else:
-    // Open() then runs migration 9 only.
+    // The events and client tables of schema version 8 (migration 1),
+    // nothing else: Open() then runs migrations 9 and 10 only.
     Result<Database> db = Database::Open(path, /*create=*/true);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(db->Exec("CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, "
+    ASSERT_TRUE(db->Exec(std::string(kHostClientsV1) +
+                         "CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, "
                          "event_id INTEGER NOT NULL, message TEXT NOT NULL); "
                          "CREATE INDEX events_by_id ON events (event_id, id); "
                          "PRAGMA user_version = 8;")
@@ -509,6 +520,170 @@ TEST_F(StateStoreTest, SearchByCmidPrefixStaysInsideThePrefix) {
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->clients.size(), 1u);
   EXPECT_EQ(d->clients[0].cmid, Id(3, 0xd0));
+}
+
+// The prefix is a CMID's text; the keys are its bytes. A prefix that ends
+// inside a byte, crosses a hyphen, ends in f's or has a hyphen out of place
+// finds what the text would.
+TEST_F(StateStoreTest, SearchByCmidPrefixMatchesTheTextAtEveryLength) {
+  std::vector<ClientEntry> clients;
+  for (std::uint8_t tag : {0xc0, 0xc7, 0xcf, 0xd0, 0xff}) {
+    for (int i = 1; i <= 2; ++i) {
+      ClientEntry c = Client(i, 1, kT0);
+      c.cmid = Id(i, tag);
+      clients.push_back(c);
+    }
+  }
+  ClientEntry last = Client(0, 1, kT0);
+  last.cmid.fill(0xff);
+  clients.push_back(last);
+  Save(clients);
+  auto found = [&](const std::string& prefix) {
+    Result<StateStore::ClientPage> page =
+        store_->ListClients(std::nullopt, 100, StateStore::ClientSearch{"", prefix});
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> out;
+    for (const ClientEntry& c : page->clients) {
+      const std::string text = FormatUuid(c.cmid);
+      EXPECT_EQ(text.rfind(prefix, 0), 0u) << text << " is not under " << prefix;
+      out.push_back(text);
+    }
+    return out;
+  };
+  // Every record whose text starts with the prefix, counted from the text.
+  auto expected = [&](const std::string& prefix) {
+    std::size_t n = 0;
+    for (const ClientEntry& c : clients) n += FormatUuid(c.cmid).rfind(prefix, 0) == 0;
+    return n;
+  };
+  for (const std::string prefix :
+       {"c", "c0", "c7", "cf", "f", "ff", "fff", "c0000000", "c0000000-", "c0000000-0",
+        "c0000000-0000-0000-0000-00000000000", "c0000000-0000-0000-0000-000000000002",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff", "e"}) {
+    EXPECT_EQ(found(prefix).size(), expected(prefix)) << prefix;
+  }
+  EXPECT_EQ(found("c").size(), 6u);
+  EXPECT_EQ(found("ff").size(), 3u);
+  EXPECT_TRUE(found("c0-0").empty());
+  EXPECT_TRUE(found("c00000000").empty());  // a digit where the hyphen is
+  // Paged within a prefix that ends in f: the page after the last key
+  // below it is empty.
+  Result<StateStore::ClientPage> page =
+      store_->ListClients(std::nullopt, 2, StateStore::ClientSearch{"", "f"});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->clients.size(), 2u);
+  EXPECT_TRUE(page->more);
+  page = store_->ListClients(page->clients.back().cmid, 2, StateStore::ClientSearch{"", "f"});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->clients.size(), 1u);
+  EXPECT_FALSE(page->more);
+}
+
+// Schema 10 keys client records by their IDs' bytes: a database of schema 9
+// keeps every record through the migration, with the same IDs, counts and
+// order, and an ID that was not a UUID's text reads as the nil UUID, as it
+// did.
+TEST(StateStoreClientsMigrationTest, RecordsKeptWhenTheirKeysBecomeBytes) {
+  std::string dir = (std::filesystem::temp_directory_path() / "activa-m10-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string path = dir + "/activad.db";
+  std::vector<ClientEntry> saved;
+  for (int m = 1; m <= 40; ++m) saved.push_back(Client(m, 1 + m % 2, kT0 + m));
+  saved[5].is_virtual_machine = true;
+  saved[6].license_state = 3;
+  saved[7].requests = 12;
+  {
+    Result<Database> db = Database::Open(path, /*create=*/true);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec(std::string(kHostClientsV1) +
+                         "CREATE INDEX host_clients_by_cmid ON host_clients (cmid, application_id);"
+                         "CREATE INDEX host_clients_by_last_seen ON host_clients (last_seen);"
+                         "CREATE INDEX host_clients_by_name ON host_clients (machine_name COLLATE "
+                         "NOCASE, cmid, application_id);"
+                         "CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, "
+                         "event_id INTEGER NOT NULL, message TEXT NOT NULL, result INTEGER, "
+                         "count INTEGER, required_count INTEGER, threshold INTEGER, machine_name "
+                         "TEXT, cmid BLOB, edition TEXT, client_time INTEGER, license_state "
+                         "INTEGER, minutes_left INTEGER, virtual_machine INTEGER);"
+                         "CREATE INDEX events_by_id ON events (event_id, id);"
+                         "INSERT INTO events (time, event_id, message) VALUES (1, 12293, 'a');"
+                         "PRAGMA user_version = 9;")
+                    .ok());
+    Result<Statement> q =
+        db->Prepare("INSERT INTO host_clients VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    ASSERT_TRUE(q.ok());
+    for (const ClientEntry& c : saved) {
+      q->Reset();
+      ASSERT_TRUE(q->Bind(1, FormatUuid(c.application_id))
+                      .Bind(2, FormatUuid(c.cmid))
+                      .Bind(3, c.machine_name)
+                      .Bind(4, FormatUuid(c.sku_id))
+                      .Bind(5, c.last_seen)
+                      .Bind(6, c.license_state)
+                      .Bind(7, c.is_virtual_machine ? 1 : 0)
+                      .Bind(8, c.requests)
+                      .Run()
+                      .ok());
+    }
+    // Edited by hand: a CMID that is not a UUID's text.
+    q->Reset();
+    ASSERT_TRUE(q->Bind(1, FormatUuid(Id(1, 0xa0)))
+                    .Bind(2, "not-a-uuid")
+                    .Bind(3, "odd")
+                    .Bind(4, FormatUuid(Id(1, 0xe0)))
+                    .Bind(5, kT0 + 100)
+                    .Bind(6, 1)
+                    .Bind(7, 0)
+                    .Bind(8, 1)
+                    .Run()
+                    .ok());
+  }
+  ClientEntry odd = Client(0, 1, kT0 + 100);
+  odd.cmid = Uuid{};
+  odd.machine_name = "odd";
+  odd.license_state = 1;
+  saved.push_back(odd);
+  std::sort(saved.begin(), saved.end(), [](const ClientEntry& a, const ClientEntry& b) {
+    return std::tie(a.cmid, a.application_id) < std::tie(b.cmid, b.application_id);
+  });
+
+  Result<StateStore> store = StateStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<StateStore::ClientPage> page = store->ListClients(std::nullopt, 100);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->clients.size(), saved.size());
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    const ClientEntry& got = page->clients[i];
+    const ClientEntry& want = saved[i];
+    EXPECT_EQ(got.cmid, want.cmid) << i;
+    EXPECT_EQ(got.application_id, want.application_id) << i;
+    EXPECT_EQ(got.sku_id, want.sku_id) << i;
+    EXPECT_EQ(got.machine_name, want.machine_name) << i;
+    EXPECT_EQ(got.last_seen, want.last_seen) << i;
+    EXPECT_EQ(got.license_state, want.license_state) << i;
+    EXPECT_EQ(got.is_virtual_machine, want.is_virtual_machine) << i;
+    EXPECT_EQ(got.requests, want.requests) << i;
+  }
+  // A renewal of a migrated record updates it; it adds none.
+  ClientEntry again = saved[3];
+  again.last_seen += 1000;
+  ASSERT_TRUE(store->SaveHostBatch({again}, {}, {}).ok());
+  EXPECT_EQ(*store->CountClients(), saved.size());
+  Result<std::vector<Event>> events = store->RecentEvents(10, 12293);
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 1u);
+
+  // On disk: 16-byte keys, and no index that repeats the table's key.
+  Result<Database> db = Database::Open(path, /*create=*/false);
+  ASSERT_TRUE(db.ok());
+  Result<Statement> q = db->Prepare(
+      "SELECT (SELECT COUNT(*) FROM host_clients WHERE length(cmid) <> 16 OR typeof(cmid) <> "
+      "'blob'), (SELECT COUNT(*) FROM sqlite_master WHERE name = 'host_clients_by_cmid')");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Int(0), 0);
+  EXPECT_EQ(q->Int(1), 0);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

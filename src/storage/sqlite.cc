@@ -12,6 +12,33 @@
 #include <utility>
 
 namespace activa {
+namespace {
+
+int HexDigit(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// unhex(X) as SQLite 3.41 defines it, for the SQLite before it (Debian 12
+// has 3.40): X's hex digits (either case) as a BLOB; NULL when X is NULL,
+// has an odd number of digits, or anything but digits.
+void Unhex(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  const unsigned char* text = sqlite3_value_text(argv[0]);
+  const int n = sqlite3_value_bytes(argv[0]);
+  if (text == nullptr || n % 2 != 0) return sqlite3_result_null(ctx);
+  std::string out(static_cast<std::size_t>(n / 2), '\0');
+  for (int i = 0; i < n; i += 2) {
+    const int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
+    if (hi < 0 || lo < 0) return sqlite3_result_null(ctx);
+    out[static_cast<std::size_t>(i / 2)] = static_cast<char>(hi << 4 | lo);
+  }
+  sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
 
 Result<Database> Database::Open(const std::string& path, bool create) {
   if (!create && ::access(path.c_str(), F_OK) != 0) {
@@ -31,6 +58,12 @@ Result<Database> Database::Open(const std::string& path, bool create) {
     return Status(code, path + ": " + (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
   }
   sqlite3_busy_timeout(raw, 10000);
+  // Migrations turn UUIDs' text into their bytes with unhex().
+  if (sqlite3_libversion_number() < 3041000 &&
+      sqlite3_create_function(raw, "unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, Unhex,
+                              nullptr, nullptr) != SQLITE_OK) {
+    return db.Error("define unhex()");
+  }
   // WAL lets readers run beside one writer; NORMAL sync in WAL mode still
   // never corrupts, and FULL is asked for where a commit must be durable.
   ACTIVA_RETURN_IF_ERROR(
@@ -239,10 +272,23 @@ Statement& Statement::BindStatic(int index, std::string_view text) {
       index);
 }
 
+Statement& Statement::BindStaticBlob(int index, std::span<const std::uint8_t> bytes) {
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return Bound(SQLITE_TOOBIG, index);
+  }
+  // SQLite binds NULL for a null pointer: an empty blob is not NULL.
+  if (bytes.empty()) return Bound(sqlite3_bind_zeroblob(stmt_, index, 0), index);
+  return Bound(
+      sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC),
+      index);
+}
+
 Statement& Statement::BindBlob(int index, std::span<const std::uint8_t> bytes) {
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return Bound(SQLITE_TOOBIG, index);
   }
+  // SQLite binds NULL for a null pointer: an empty blob is not NULL.
+  if (bytes.empty()) return Bound(sqlite3_bind_zeroblob(stmt_, index, 0), index);
   return Bound(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
                                  SQLITE_TRANSIENT),
                index);

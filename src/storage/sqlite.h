@@ -26,7 +26,8 @@ class Statement;
 class Database {
  public:
   // Opens (creating when `create`) the file in WAL mode with foreign keys on
-  // and a busy timeout, so several processes may share it.
+  // and a busy timeout, so several processes may share it. SQL on it has
+  // unhex() (SQLite's own from 3.41, the same function before).
   static Result<Database> Open(const std::string& path, bool create);
 
   Database(Database&&) noexcept;
@@ -88,6 +89,8 @@ class Statement {
   Statement& BindStatic(int index, std::string_view text);
   // A BLOB; copied.
   Statement& BindBlob(int index, std::span<const std::uint8_t> bytes);
+  // The same without the copy, under BindStatic()'s rule.
+  Statement& BindStaticBlob(int index, std::span<const std::uint8_t> bytes);
   Statement& BindNull(int index);
 
   // Steps once: true with a row, false when done; errors as Status.

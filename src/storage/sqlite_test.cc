@@ -145,5 +145,42 @@ TEST_F(SqliteTest, QuickCheckNamesTheFileOfADamagedDatabase) {
   EXPECT_NE(s.message().find(path), std::string::npos) << s.ToString();
 }
 
+// unhex() is there on every SQLite (migrations use it): hex digits of
+// either case become bytes; an odd count or anything else is NULL.
+TEST_F(SqliteTest, UnhexDecodesHexAndRefusesTheRest) {
+  Result<Database> db = Database::Open(dir_ + "/u.db", true);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  Result<Statement> q = db->Prepare(
+      "SELECT hex(unhex('00fFa0')), unhex('0g') IS NULL, unhex('abc') IS NULL, "
+      "unhex(NULL) IS NULL, length(unhex(''))");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(*q->Step());
+  EXPECT_EQ(q->Text(0), "00FFA0");
+  EXPECT_EQ(q->Int(1), 1);
+  EXPECT_EQ(q->Int(2), 1);
+  EXPECT_EQ(q->Int(3), 1);
+  EXPECT_EQ(q->Int(4), 0);
+}
+
+// An empty span binds an empty BLOB, which sorts below every other BLOB;
+// SQLite would bind NULL for its null pointer, which compares as nothing.
+TEST_F(SqliteTest, AnEmptyBlobIsNotNull) {
+  Result<Database> db = Database::Open(dir_ + "/b.db", true);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  for (bool copied : {true, false}) {
+    Result<Statement> q = db->Prepare("SELECT ?1 IS NULL, X'00' > ?1, typeof(?1)");
+    ASSERT_TRUE(q.ok());
+    if (copied) {
+      q->BindBlob(1, {});
+    } else {
+      q->BindStaticBlob(1, {});
+    }
+    ASSERT_TRUE(*q->Step());
+    EXPECT_EQ(q->Int(0), 0);
+    EXPECT_EQ(q->Int(1), 1);
+    EXPECT_EQ(q->Text(2), "blob");
+  }
+}
+
 }  // namespace
 }  // namespace activa
