@@ -1,5 +1,6 @@
 # Sourced by run-load.sh and run-flood.sh: sets up activation hosts on this
-# machine, each in its own folder under $work, on 127.0.0.1.
+# machine, each in its own folder under $work, on 127.0.0.1 (idle-client.sh
+# uses its mgmt only).
 #
 # The caller sets, before sourcing:
 #   work        an empty temporary folder (removed by the caller)

@@ -53,6 +53,8 @@ activad=$build/tools/activad
 [[ -x $activad ]] || { echo "idle-client.sh: $activad not found; build it first (see --help)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/activa-idle.XXXXXX)
+me=idle-client.sh
+source bench/host-setup.sh  # for mgmt
 pid=""
 cleanup() {
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
@@ -117,19 +119,7 @@ awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
      END { for (n in rss) if (rss[n] > 0) printf "  %6d  %s\n", rss[n], n }' "/proc/$pid/smaps" |
   sort -rn | head -15
 
-python3 - "$sock" <<'EOF2'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(30)
-s.connect(sys.argv[1])
-s.sendall(b'{"op":"dlv"}\n')
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-EOF2
+mgmt "$sock" '{"op":"dlv"}' >/dev/null
 sleep 2
 echo
 printf 'VmRSS  %6.2f MB 2 s after one management request (/dlv) and the passes it nudged\n' \
