@@ -13,6 +13,7 @@
 #include "base/file_util.h"
 #include "daemon/state_store.h"
 #include "testing/daemon_process.h"
+#include "testing/example_vendor.h"
 #include "testing/temp_dir.h"
 #include "vendor/vendor.h"
 
@@ -24,14 +25,9 @@ using testing::DaemonProcess;
 class DaemonLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
-    Result<Vendor> v = Vendor::Open(dir_ / "vendor");
+    Result<Vendor> v = testing::MakeExampleVendor(dir_.path());
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     vendor_.emplace(std::move(v).value());
-    std::filesystem::create_directories(dir_ / "catalogs");
-    ASSERT_TRUE(WriteFileAtomic(dir_ / "catalogs/example.json",
-                                *vendor_->SignedCatalog(::time(nullptr)), 0644, true)
-                    .ok());
   }
 
   std::unique_ptr<DaemonProcess> Daemon() {

@@ -19,6 +19,7 @@
 #include "base/file_util.h"
 #include "crypto/signing.h"
 #include "testing/daemon_process.h"
+#include "testing/example_vendor.h"
 #include "testing/process.h"
 #include "testing/temp_dir.h"
 #include "vendor/vendor.h"
@@ -111,14 +112,9 @@ std::string Promtool() {
 class MetricsHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(Vendor::Init(dir_ / "vendor", "Example").ok());
-    Result<Vendor> v = Vendor::Open(dir_ / "vendor");
+    Result<Vendor> v = testing::MakeExampleVendor(dir_.path(), "catalog-Example.json");
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     vendor_.emplace(std::move(v).value());
-    std::filesystem::create_directories(dir_ / "catalogs");
-    ASSERT_TRUE(WriteFileAtomic(dir_ / "catalogs/catalog-Example.json",
-                                *vendor_->SignedCatalog(::time(nullptr)), 0644, true)
-                    .ok());
   }
 
   std::unique_ptr<DaemonProcess> Host(const std::string& name, const std::string& metrics_listen) {
