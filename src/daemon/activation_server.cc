@@ -572,16 +572,15 @@ awaitable<ActivationServer::Decision> ActivationServer::Decide(ActivationRequest
     // completion cancels: no timer or completion per request.
     CommitQueue::Item item;
     item.record = admission.record;
-    const std::uint64_t batch = commits_->gathering_id();
+    const std::uint64_t batch = commits_->Add(std::move(item));
     if (!waiter_ || waiter_batch_ != batch) {
       waiter_ = std::make_shared<PendingCommit>(io_);
       waiter_batch_ = batch;
-      item.done = [this, w = waiter_](const Status& s) { Answered(*w, s); };
+      commits_->WhenWritten(batch, [this, w = waiter_](const Status& s) { Answered(*w, s); });
     }
     std::shared_ptr<PendingCommit> commit = waiter_;
     const std::size_t mine = commit->admissions.size();
     commit->admissions.push_back(std::move(admission));
-    commits_->Add(std::move(item));
     if (!commit->finished) co_await commit->timer.async_wait(kNoThrow);
     if (!commit->status.ok()) {
       if (metrics_) metrics_->host().RequestRefused(HostMetrics::RequestRefusal::kCommitFailed);

@@ -203,7 +203,7 @@ class Daemon {
     }
     ApplyPriority();
     if (core_->host().key_installed()) {
-      Rebind();
+      (void)Rebind();  // a failure is logged and in the status line
       for (const std::string& s : inherited_.Unused()) {
         LogWarning("socket " + s + " passed by systemd matches neither [host] listen and port " +
                    "nor --socket; see docs/operations.md, \"Running under systemd\"");
@@ -871,7 +871,7 @@ class Daemon {
     core_->Reload(std::move(config));
     CreateDnsClients();
     dns_timer_.cancel();
-    Rebind();
+    (void)Rebind();  // likewise
     ListenForMetrics();
     LogInfo("configuration and catalogs reloaded");
     notifier_.Ready();

@@ -4,25 +4,28 @@
 // batch that holds its record.
 //
 // While one batch is being written, new items gather in the next; a caller
-// waits at most two commits. Each item may carry a completion, which runs on
-// the owner's loop (through `post`) with the status of the batch that held
-// it, once that batch is on disk or has failed. Items without a completion
-// (events, counters) simply go with the next batch.
+// waits at most two commits. The thread takes the gathered batch itself as
+// soon as it has written one: the disk never waits for the owner's loop to
+// come round. A batch may have completions, which run on the owner's loop
+// (through `post`) with its status, once it is on disk or has failed. Items
+// without a completion (events, counters) simply go with the next batch.
 //
 // A failed batch is reported to every completion in it and is not retried:
 // the callers decide (the host answers those clients with an error, and they
 // ask again). Memory that mirrors the disk must change only in a completion
 // whose status is OK.
 //
-// Thread safety: Add() and the completions belong to the owner's loop (one
-// thread); the writer runs on the queue's thread only, which starts with
-// the first batch (a queue that is never given an item starts none). The
-// destructor writes what has gathered, runs no completion after it returns,
-// and joins.
+// Thread safety: Add(), WhenWritten() and the completions belong to the
+// owner's loop (one thread); the writer runs on the queue's thread only,
+// which starts with the first batch (a queue that is never given an item
+// starts none). The gathering batch is shared under a mutex. The destructor
+// writes what has gathered, runs no completion after it returns, and joins.
 #ifndef ACTIVA_HOST_COMMIT_QUEUE_H_
 #define ACTIVA_HOST_COMMIT_QUEUE_H_
 
 #include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -42,8 +45,6 @@ struct HostBatch {
   std::vector<ClientEntry> clients;
   RequestStats delta;
   std::vector<Event> events;
-
-  bool empty() const { return clients.empty() && delta.total == 0 && events.empty(); }
 };
 
 class CommitQueue {
@@ -59,7 +60,7 @@ class CommitQueue {
     std::optional<ClientEntry> record;
     RequestStats delta;
     std::optional<Event> event;
-    Completion done;  // may be empty
+    Completion done;  // may be empty; else as WhenWritten(Add(...), done)
   };
 
   CommitQueue(Writer writer, Post post);
@@ -67,43 +68,41 @@ class CommitQueue {
   CommitQueue(const CommitQueue&) = delete;
   CommitQueue& operator=(const CommitQueue&) = delete;
 
-  // Adds to the batch that is gathering, and starts writing it when no
-  // batch is being written. Owner's loop only.
-  void Add(Item item);
+  // Adds to the batch that is gathering and returns that batch's number;
+  // the thread takes it as soon as it has written the one before. Items
+  // added under one number share one commit. Owner's loop only.
+  std::uint64_t Add(Item item);
+
+  // Runs `done` with the status of batch `batch`, a number Add() returned,
+  // once that batch is written. Call it before the owner's loop has run
+  // that batch's completions, that is, in the same turn of the loop as the
+  // Add(): one completion may then serve every item of a batch.
+  void WhenWritten(std::uint64_t batch, Completion done);
 
   // Whether the writer's thread has started (with the first batch); owner's
   // loop only.
   bool thread_started() const { return thread_.joinable(); }
 
-  // Batches written (or failed) so far; owner's loop only.
+  // Batches written (or failed) so far, whose completions have run; owner's
+  // loop only.
   std::uint64_t batches() const { return batches_; }
 
-  // The number of the batch the next Add() joins. Items added under one
-  // number share one commit, so a caller may register one completion per
-  // number for all of them. Owner's loop only.
-  std::uint64_t gathering_id() const { return gathering_ ? gathering_->id : next_id_; }
-
  private:
-  struct Batch {
-    std::uint64_t id = 0;
-    HostBatch data;
-    std::vector<Completion> done;
-  };
-  void Dispatch();  // owner's loop: hands the gathering batch to the thread
-  void Run();       // the queue's thread
-  void Finished(std::unique_ptr<Batch> batch, Status status);
+  void Run();  // the queue's thread
+  void Finished(std::uint64_t batch, const Status& status);
 
   Writer writer_;
   Post post_;
-  // Owner's loop.
-  std::unique_ptr<Batch> gathering_;
-  std::uint64_t next_id_ = 0;  // of the next batch to gather
-  bool writing_ = false;
+  // Owner's loop: the completions of the batches not yet finished, by
+  // batch number, ascending.
+  std::deque<std::pair<std::uint64_t, std::vector<Completion>>> waiting_;
   std::uint64_t batches_ = 0;
   // Shared with the thread, under mu_.
   std::mutex mu_;
   std::condition_variable cv_;
-  std::unique_ptr<Batch> job_;
+  HostBatch gathering_;
+  bool open_ = false;               // whether anything has joined gathering_
+  std::uint64_t gathering_id_ = 0;  // the number of gathering_
   bool stopping_ = false;
   // Set by the destructor: completions are no longer run.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -56,10 +56,13 @@ struct Disk {
   std::condition_variable cv;
   bool hold = false;
   bool fail = false;
+  int entered = 0;  // batches the writer has been given
   std::vector<HostBatch> written;
   CommitQueue::Writer writer() {
     return [this](const HostBatch& b) {
       std::unique_lock lock(mu);
+      ++entered;
+      cv.notify_all();
       cv.wait(lock, [&] { return !hold; });
       if (fail) return Status(ResultCode::kStorage, "disk full");
       written.push_back(b);
@@ -71,6 +74,11 @@ struct Disk {
     hold = false;
     cv.notify_all();
   }
+  // Waits until the writer has been given `n` batches (at most 10 s).
+  bool WaitEntered(int n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return entered >= n; });
+  }
 };
 
 TEST(CommitQueueTest, ItemsGatherBehindTheBatchBeingWritten) {
@@ -80,11 +88,9 @@ TEST(CommitQueueTest, ItemsGatherBehindTheBatchBeingWritten) {
   CommitQueue q(disk.writer(), loop.poster());
   int ok = 0;
   auto count = [&ok](const Status& s) { ok += s.ok() ? 1 : 0; };
-  EXPECT_EQ(q.gathering_id(), 0u);
-  q.Add({Entry(1), {}, std::nullopt, count});  // written at once (held)
-  EXPECT_EQ(q.gathering_id(), 1u);             // the next batch
-  for (int i = 2; i <= 5; ++i) q.Add({Entry(i), {}, std::nullopt, count});
-  EXPECT_EQ(q.gathering_id(), 1u);  // all four in it
+  EXPECT_EQ(q.Add({Entry(1), {}, std::nullopt, count}), 0u);  // written at once (held)
+  ASSERT_TRUE(disk.WaitEntered(1));
+  for (int i = 2; i <= 5; ++i) EXPECT_EQ(q.Add({Entry(i), {}, std::nullopt, count}), 1u);
   disk.Release();
   ASSERT_TRUE(loop.RunUntil([&] { return ok == 5; }));
   std::lock_guard lock(disk.mu);
@@ -92,6 +98,49 @@ TEST(CommitQueueTest, ItemsGatherBehindTheBatchBeingWritten) {
   EXPECT_EQ(disk.written[0].clients.size(), 1u);
   EXPECT_EQ(disk.written[1].clients.size(), 4u);  // one commit for four requests
   EXPECT_EQ(q.batches(), 2u);
+}
+
+// The thread takes the next batch as soon as it has written one, before the
+// owner's loop has run the completions of the first: here the loop runs
+// nothing until both are written.
+TEST(CommitQueueTest, TheNextBatchIsWrittenWithoutWaitingForTheLoop) {
+  Loop loop;
+  Disk disk;
+  disk.hold = true;
+  CommitQueue q(disk.writer(), loop.poster());
+  std::vector<int> finished;
+  EXPECT_EQ(q.Add({Entry(1), {}, std::nullopt, [&](const Status&) { finished.push_back(1); }}), 0u);
+  ASSERT_TRUE(disk.WaitEntered(1));
+  EXPECT_EQ(q.Add({Entry(2), {}, std::nullopt, nullptr}), 1u);
+  EXPECT_EQ(q.Add({Entry(3), {}, std::nullopt, nullptr}), 1u);
+  q.WhenWritten(1, [&](const Status&) { finished.push_back(2); });
+  disk.Release();
+  ASSERT_TRUE(disk.WaitEntered(2));  // with the loop not yet run at all
+  ASSERT_TRUE(loop.RunUntil([&] { return finished.size() == 2; }));
+  EXPECT_EQ(finished, (std::vector<int>{1, 2}));
+  std::lock_guard lock(disk.mu);
+  ASSERT_EQ(disk.written.size(), 2u);
+  EXPECT_EQ(disk.written[1].clients.size(), 2u);
+}
+
+// A completion registered for a batch runs with that batch, not with an
+// earlier or later one, even when the batch number is given after the Add.
+TEST(CommitQueueTest, ACompletionRunsWithItsOwnBatch) {
+  Loop loop;
+  Disk disk;
+  disk.hold = true;
+  CommitQueue q(disk.writer(), loop.poster());
+  std::vector<std::uint64_t> seen;  // the batches finished when each ran
+  auto record = [&](const Status&) { seen.push_back(q.batches()); };
+  const std::uint64_t first = q.Add({Entry(1), {}, std::nullopt, nullptr});
+  ASSERT_TRUE(disk.WaitEntered(1));
+  const std::uint64_t second = q.Add({Entry(2), {}, std::nullopt, nullptr});
+  q.Add({Entry(3), {}, std::nullopt, nullptr});
+  q.WhenWritten(second, record);
+  q.WhenWritten(first, record);  // out of order: still with the first batch
+  disk.Release();
+  ASSERT_TRUE(loop.RunUntil([&] { return seen.size() == 2; }));
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2}));
 }
 
 TEST(CommitQueueTest, AFailedBatchFailsEveryCompletionInIt) {
@@ -132,6 +181,7 @@ TEST(CommitQueueTest, EventsAndCountersGoWithTheNextBatch) {
       disk.hold = true;  // the next batch waits in the writer...
     }
     q.Add({std::nullopt, {}, Event{0, 2, kEventHostRequest, "y"}, nullptr});
+    ASSERT_TRUE(disk.WaitEntered(2));
     q.Add({std::nullopt, {}, Event{0, 3, kEventHostRequest, "z"}, nullptr});
     disk.Release();
   }  // ...and the destructor still writes what gathered behind it
