@@ -23,23 +23,27 @@ CommitQueue::~CommitQueue() {
 
 std::uint64_t CommitQueue::Add(Item item) {
   std::uint64_t batch = 0;
-  bool opened = false;
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
-    opened = !open_;
+    // The thread waits for a batch to open, then (see Run) for it to hold
+    // as many records as the last one: only those two moments wake it.
+    wake = !open_;
     open_ = true;
     batch = gathering_id_;
-    if (item.record) gathering_.clients.push_back(std::move(*item.record));
+    if (item.record) {
+      gathering_.clients.push_back(std::move(*item.record));
+      wake = wake || gathering_.clients.size() == records_wanted_;
+    }
     gathering_.delta += item.delta;
     if (item.event) gathering_.events.push_back(std::move(*item.event));
   }
   // The thread starts with the first batch: a client that never becomes a
   // host never writes one, and its daemon holds no thread (and no stack)
-  // for it. It waits only while no batch is open, so only the item that
-  // opens one needs to wake it.
+  // for it.
   if (!thread_.joinable()) {
     thread_ = std::thread([this] { Run(); });
-  } else if (opened) {
+  } else if (wake) {
     cv_.notify_one();
   }
   if (item.done) WhenWritten(batch, std::move(item.done));
@@ -60,11 +64,20 @@ void CommitQueue::Run() {
     std::uint64_t batch = 0;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || open_; });
+      // The next batch goes as soon as it holds as many records as the one
+      // just written (the loop keeps up), or once the owner's loop has
+      // finished that one (so it has added what arrived meanwhile). Taken
+      // any sooner, batches would shrink while the loop is busy, and each
+      // commit costs a sync and a signature whatever it holds.
+      cv_.wait(lock, [&] {
+        return stopping_ || (open_ && (caught_up_ >= gathering_id_ ||
+                                       gathering_.clients.size() >= records_wanted_));
+      });
       if (!open_) return;  // stopping, and nothing has gathered
       data = std::exchange(gathering_, HostBatch{});
       batch = gathering_id_++;
       open_ = false;
+      records_wanted_ = data.clients.size();
     }
     Status status = writer_(data);
     std::shared_ptr<bool> alive = alive_;
@@ -76,6 +89,13 @@ void CommitQueue::Run() {
 
 void CommitQueue::Finished(std::uint64_t batch, const Status& status) {
   ++batches_;
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    caught_up_ = batch + 1;
+    wake = open_;
+  }
+  if (wake) cv_.notify_one();
   // Batches finish in order, so their completions are at the front. They
   // may add to the queue (and so to waiting_): they run from a copy.
   if (waiting_.empty() || waiting_.front().first != batch) return;

@@ -4,9 +4,11 @@
 // batch that holds its record.
 //
 // While one batch is being written, new items gather in the next; a caller
-// waits at most two commits. The thread takes the gathered batch itself as
-// soon as it has written one: the disk never waits for the owner's loop to
-// come round. A batch may have completions, which run on the owner's loop
+// waits at most two commits. Once it has written a batch, the thread takes
+// the next itself as soon as that one holds as many records as the last, or
+// once the owner's loop has run the last one's completions: the disk does
+// not wait for a loop that keeps up, and a loop that is behind still fills
+// its batches. A batch may have completions, which run on the owner's loop
 // (through `post`) with its status, once it is on disk or has failed. Items
 // without a completion (events, counters) simply go with the next batch.
 //
@@ -103,6 +105,11 @@ class CommitQueue {
   HostBatch gathering_;
   bool open_ = false;               // whether anything has joined gathering_
   std::uint64_t gathering_id_ = 0;  // the number of gathering_
+  // The records the batch last taken held, and the number after the last
+  // batch whose completions the owner's loop has run: the next batch goes
+  // once it holds as many records, or once the loop has caught up.
+  std::size_t records_wanted_ = 0;
+  std::uint64_t caught_up_ = 0;
   bool stopping_ = false;
   // Set by the destructor: completions are no longer run.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <thread>
 
 namespace activa {
 namespace {
@@ -121,6 +122,42 @@ TEST(CommitQueueTest, TheNextBatchIsWrittenWithoutWaitingForTheLoop) {
   std::lock_guard lock(disk.mu);
   ASSERT_EQ(disk.written.size(), 2u);
   EXPECT_EQ(disk.written[1].clients.size(), 2u);
+}
+
+// A batch smaller than the one just written waits for the owner's loop to
+// finish that one (the loop is behind: what it has not yet read belongs in
+// this batch), rather than costing a commit of its own at once.
+TEST(CommitQueueTest, ASmallerBatchWaitsForTheLoopToCatchUp) {
+  Loop loop;
+  Disk disk;
+  disk.hold = true;
+  CommitQueue q(disk.writer(), loop.poster());
+  bool first_done = false;
+  q.Add({Entry(1), {}, std::nullopt, [&](const Status&) { first_done = true; }});
+  ASSERT_TRUE(disk.WaitEntered(1));
+  q.Add({Entry(2), {}, std::nullopt, nullptr});
+  q.Add({Entry(3), {}, std::nullopt, nullptr});
+  q.Add({Entry(4), {}, std::nullopt, nullptr});
+  disk.Release();
+  ASSERT_TRUE(disk.WaitEntered(2));  // three records, as many as one: at once
+  {
+    std::lock_guard lock(disk.mu);
+    disk.hold = true;
+  }
+  ASSERT_TRUE(loop.RunUntil([&] { return first_done; }));
+  q.Add({Entry(5), {}, std::nullopt, nullptr});  // one record after three
+  disk.Release();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  {
+    std::lock_guard lock(disk.mu);
+    EXPECT_EQ(disk.entered, 2);  // not taken: batch 1 is not finished yet
+  }
+  bool all_done = false;
+  q.WhenWritten(2, [&](const Status&) { all_done = true; });
+  ASSERT_TRUE(loop.RunUntil([&] { return all_done; }));  // batch 1 finishes, then 2 goes
+  std::lock_guard lock(disk.mu);
+  ASSERT_EQ(disk.written.size(), 3u);
+  EXPECT_EQ(disk.written[2].clients.size(), 1u);
 }
 
 // A completion registered for a batch runs with that batch, not with an
