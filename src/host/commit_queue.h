@@ -5,10 +5,10 @@
 //
 // While one batch is being written, new items gather in the next; a caller
 // waits at most two commits. Once it has written a batch, the thread takes
-// the next itself as soon as that one holds as many records as the last, or
-// once the owner's loop has run the last one's completions: the disk does
-// not wait for a loop that keeps up, and a loop that is behind still fills
-// its batches. A batch may have completions, which run on the owner's loop
+// the next itself as soon as that one holds half as many records as the
+// last, or once the owner's loop has run the last one's completions: the
+// disk does not wait for a loop that keeps up, and a loop that is behind
+// still fills its batches. A batch may have completions, which run on the owner's loop
 // (through `post`) with its status, once it is on disk or has failed. Items
 // without a completion (events, counters) simply go with the next batch.
 //
@@ -105,9 +105,9 @@ class CommitQueue {
   HostBatch gathering_;
   bool open_ = false;               // whether anything has joined gathering_
   std::uint64_t gathering_id_ = 0;  // the number of gathering_
-  // The records the batch last taken held, and the number after the last
-  // batch whose completions the owner's loop has run: the next batch goes
-  // once it holds as many records, or once the loop has caught up.
+  // Half the records the batch last taken held, and the number after the
+  // last batch whose completions the owner's loop has run: the next batch
+  // goes once it holds that many records, or once the loop has caught up.
   std::size_t records_wanted_ = 0;
   std::uint64_t caught_up_ = 0;
   bool stopping_ = false;

@@ -124,7 +124,7 @@ TEST(CommitQueueTest, TheNextBatchIsWrittenWithoutWaitingForTheLoop) {
   EXPECT_EQ(disk.written[1].clients.size(), 2u);
 }
 
-// A batch smaller than the one just written waits for the owner's loop to
+// A batch under half the one just written waits for the owner's loop to
 // finish that one (the loop is behind: what it has not yet read belongs in
 // this batch), rather than costing a commit of its own at once.
 TEST(CommitQueueTest, ASmallerBatchWaitsForTheLoopToCatchUp) {
@@ -139,13 +139,13 @@ TEST(CommitQueueTest, ASmallerBatchWaitsForTheLoopToCatchUp) {
   q.Add({Entry(3), {}, std::nullopt, nullptr});
   q.Add({Entry(4), {}, std::nullopt, nullptr});
   disk.Release();
-  ASSERT_TRUE(disk.WaitEntered(2));  // three records, as many as one: at once
+  ASSERT_TRUE(disk.WaitEntered(2));  // three records after one: at once
   {
     std::lock_guard lock(disk.mu);
     disk.hold = true;
   }
   ASSERT_TRUE(loop.RunUntil([&] { return first_done; }));
-  q.Add({Entry(5), {}, std::nullopt, nullptr});  // one record after three
+  q.Add({Entry(5), {}, std::nullopt, nullptr});  // one record after three: waits
   disk.Release();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   {
