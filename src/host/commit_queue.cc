@@ -27,7 +27,8 @@ std::uint64_t CommitQueue::Add(Item item) {
   {
     std::lock_guard lock(mu_);
     // The thread waits for a batch to open, then (see Run) for it to hold
-    // as many records as the last one: only those two moments wake it.
+    // records_wanted_ records or for the loop to catch up (Finished): only
+    // those moments wake it.
     wake = !open_;
     open_ = true;
     batch = gathering_id_;

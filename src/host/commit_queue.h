@@ -8,9 +8,10 @@
 // the next itself as soon as that one holds half as many records as the
 // last, or once the owner's loop has run the last one's completions: the
 // disk does not wait for a loop that keeps up, and a loop that is behind
-// still fills its batches. A batch may have completions, which run on the owner's loop
-// (through `post`) with its status, once it is on disk or has failed. Items
-// without a completion (events, counters) simply go with the next batch.
+// still fills its batches. A batch may have completions, which run on the
+// owner's loop (through `post`) with its status, once it is on disk or has
+// failed. Items without a completion (events, counters) simply go with the
+// next batch.
 //
 // A failed batch is reported to every completion in it and is not retried:
 // the callers decide (the host answers those clients with an error, and they
@@ -71,8 +72,8 @@ class CommitQueue {
   CommitQueue& operator=(const CommitQueue&) = delete;
 
   // Adds to the batch that is gathering and returns that batch's number;
-  // the thread takes it as soon as it has written the one before. Items
-  // added under one number share one commit. Owner's loop only.
+  // the thread takes it once it has written the one before (as above).
+  // Items added under one number share one commit. Owner's loop only.
   std::uint64_t Add(Item item);
 
   // Runs `done` with the status of batch `batch`, a number Add() returned,
