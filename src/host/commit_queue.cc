@@ -73,7 +73,7 @@ void CommitQueue::Run() {
       // one as large, the keep-alive gain was lost (batch sizes wander, so
       // roughly every other batch waited for the loop again).
       cv_.wait(lock, [&] {
-        return stopping_ || (open_ && (caught_up_ >= gathering_id_ ||
+        return stopping_ || (open_ && (batches_ >= gathering_id_ ||
                                        gathering_.clients.size() >= records_wanted_));
       });
       if (!open_) return;  // stopping, and nothing has gathered
@@ -91,16 +91,17 @@ void CommitQueue::Run() {
 }
 
 void CommitQueue::Finished(std::uint64_t batch, const Status& status) {
-  ++batches_;
+  // Batches finish in order, from 0: batches_ becomes batch + 1, which
+  // tells the thread that the loop has caught up.
   bool wake = false;
   {
     std::lock_guard lock(mu_);
-    caught_up_ = batch + 1;
+    ++batches_;
     wake = open_;
   }
   if (wake) cv_.notify_one();
-  // Batches finish in order, so their completions are at the front. They
-  // may add to the queue (and so to waiting_): they run from a copy.
+  // So their completions are at the front. They may add to the queue (and
+  // so to waiting_): they run from a copy.
   if (waiting_.empty() || waiting_.front().first != batch) return;
   std::vector<Completion> done = std::move(waiting_.front().second);
   waiting_.pop_front();

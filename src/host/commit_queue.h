@@ -99,18 +99,18 @@ class CommitQueue {
   // Owner's loop: the completions of the batches not yet finished, by
   // batch number, ascending.
   std::deque<std::pair<std::uint64_t, std::vector<Completion>>> waiting_;
-  std::uint64_t batches_ = 0;
-  // Shared with the thread, under mu_.
+  // Shared with the thread, under mu_ (the owner's loop, which alone
+  // writes batches_, reads it without).
   std::mutex mu_;
   std::condition_variable cv_;
   HostBatch gathering_;
   bool open_ = false;               // whether anything has joined gathering_
   std::uint64_t gathering_id_ = 0;  // the number of gathering_
-  // Half the records the batch last taken held, and the number after the
-  // last batch whose completions the owner's loop has run: the next batch
-  // goes once it holds that many records, or once the loop has caught up.
+  // Batches finished on the owner's loop, and half the records of the
+  // batch last taken: the next batch goes once it holds that many records,
+  // or once the loop has finished the last one (batches_ == gathering_id_).
+  std::uint64_t batches_ = 0;
   std::size_t records_wanted_ = 0;
-  std::uint64_t caught_up_ = 0;
   bool stopping_ = false;
   // Set by the destructor: completions are no longer run.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

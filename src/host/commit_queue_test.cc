@@ -50,6 +50,9 @@ ClientEntry Entry(int n) {
   return e;
 }
 
+// An item that carries only a client record.
+CommitQueue::Item Record(int n) { return {Entry(n), {}, std::nullopt, nullptr}; }
+
 // A writer that blocks until released, so the test can gather items behind
 // a batch being written, and fails on demand.
 struct Disk {
@@ -69,6 +72,10 @@ struct Disk {
       written.push_back(b);
       return Status::Ok();
     };
+  }
+  void Hold() {
+    std::lock_guard lock(mu);
+    hold = true;
   }
   void Release() {
     std::lock_guard lock(mu);
@@ -112,8 +119,8 @@ TEST(CommitQueueTest, TheNextBatchIsWrittenWithoutWaitingForTheLoop) {
   std::vector<int> finished;
   EXPECT_EQ(q.Add({Entry(1), {}, std::nullopt, [&](const Status&) { finished.push_back(1); }}), 0u);
   ASSERT_TRUE(disk.WaitEntered(1));
-  EXPECT_EQ(q.Add({Entry(2), {}, std::nullopt, nullptr}), 1u);
-  EXPECT_EQ(q.Add({Entry(3), {}, std::nullopt, nullptr}), 1u);
+  EXPECT_EQ(q.Add(Record(2)), 1u);
+  EXPECT_EQ(q.Add(Record(3)), 1u);
   q.WhenWritten(1, [&](const Status&) { finished.push_back(2); });
   disk.Release();
   ASSERT_TRUE(disk.WaitEntered(2));  // with the loop not yet run at all
@@ -135,17 +142,14 @@ TEST(CommitQueueTest, ASmallerBatchWaitsForTheLoopToCatchUp) {
   bool first_done = false;
   q.Add({Entry(1), {}, std::nullopt, [&](const Status&) { first_done = true; }});
   ASSERT_TRUE(disk.WaitEntered(1));
-  q.Add({Entry(2), {}, std::nullopt, nullptr});
-  q.Add({Entry(3), {}, std::nullopt, nullptr});
-  q.Add({Entry(4), {}, std::nullopt, nullptr});
+  q.Add(Record(2));
+  q.Add(Record(3));
+  q.Add(Record(4));
   disk.Release();
   ASSERT_TRUE(disk.WaitEntered(2));  // three records after one: at once
-  {
-    std::lock_guard lock(disk.mu);
-    disk.hold = true;
-  }
+  disk.Hold();
   ASSERT_TRUE(loop.RunUntil([&] { return first_done; }));
-  q.Add({Entry(5), {}, std::nullopt, nullptr});  // one record after three: waits
+  q.Add(Record(5));  // one record after three: waits
   disk.Release();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   {
@@ -169,10 +173,10 @@ TEST(CommitQueueTest, ACompletionRunsWithItsOwnBatch) {
   CommitQueue q(disk.writer(), loop.poster());
   std::vector<std::uint64_t> seen;  // the batches finished when each ran
   auto record = [&](const Status&) { seen.push_back(q.batches()); };
-  const std::uint64_t first = q.Add({Entry(1), {}, std::nullopt, nullptr});
+  const std::uint64_t first = q.Add(Record(1));
   ASSERT_TRUE(disk.WaitEntered(1));
-  const std::uint64_t second = q.Add({Entry(2), {}, std::nullopt, nullptr});
-  q.Add({Entry(3), {}, std::nullopt, nullptr});
+  const std::uint64_t second = q.Add(Record(2));
+  q.Add(Record(3));
   q.WhenWritten(second, record);
   q.WhenWritten(first, record);  // out of order: still with the first batch
   disk.Release();
@@ -213,10 +217,7 @@ TEST(CommitQueueTest, EventsAndCountersGoWithTheNextBatch) {
     q.Add({Entry(1), delta, Event{0, 1, kEventHostRequest, "x"},
            [&](const Status&) { done = true; }});
     ASSERT_TRUE(loop.RunUntil([&] { return done; }));
-    {
-      std::lock_guard lock(disk.mu);
-      disk.hold = true;  // the next batch waits in the writer...
-    }
+    disk.Hold();  // the next batch waits in the writer...
     q.Add({std::nullopt, {}, Event{0, 2, kEventHostRequest, "y"}, nullptr});
     ASSERT_TRUE(disk.WaitEntered(2));
     q.Add({std::nullopt, {}, Event{0, 3, kEventHostRequest, "z"}, nullptr});
