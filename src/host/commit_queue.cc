@@ -1,5 +1,6 @@
 #include "host/commit_queue.h"
 
+#include <cassert>
 #include <utility>
 
 namespace activa {
@@ -52,6 +53,8 @@ std::uint64_t CommitQueue::Add(Item item) {
 }
 
 void CommitQueue::WhenWritten(std::uint64_t batch, Completion done) {
+  // A batch whose completions already ran would never run this one.
+  assert(batch >= batches_ && "WhenWritten after its batch finished");
   // Nearly always the newest batch, at the back.
   auto it = waiting_.end();
   while (it != waiting_.begin() && std::prev(it)->first >= batch) --it;
