@@ -328,7 +328,7 @@ TEST_F(ClearinghouseTest, RevokedKeysAndHostsAreRefused) {
   ASSERT_TRUE(vendor_->RevokeHost(Iid(other, 3), ::time(nullptr)).ok());
   EXPECT_EQ(Post(port(), "/v1/activations", Iid(other, 3)).Code(), "0xC0AC0004");
   // A key this vendor never minted.
-  Vendor::Init(dir_ / "other-vendor", "Other");
+  ASSERT_TRUE(Vendor::Init(dir_ / "other-vendor", "Other").ok());
   Result<Vendor> stranger = Vendor::Open(dir_ / "other-vendor");
   Result<MintedKey> foreign =
       stranger->MintHostKey(stranger->catalog().groups[0].name, 6, 10, ::time(nullptr));

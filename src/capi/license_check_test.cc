@@ -58,7 +58,7 @@ class LicenseCheckTest : public ::testing::Test {
     s.state = 1;
     s.minutes_left = 180 * 1440;
     s.cmid = cmid_;
-    s.proof = management::ActivationProof{frame, catalog_text_};
+    s.proof = management::ActivationProof{frame, catalog_text_, {}, {}};
     return s;
   }
 

@@ -134,7 +134,7 @@ std::optional<m::Host> ManagementService::HostInfo() const {
     RequestHandler& requests = core_.host().requests();
     for (const Application& a : catalog->applications) {
       std::uint32_t n = requests.Count(a.id, now);
-      m::ApplicationCount count{a.id, a.name, n, KmsReportedCount(n), {}};
+      m::ApplicationCount count{a.id, a.name, n, KmsReportedCount(n), {}, {}};
       // The thresholds the host applies: its catalog's, for the editions its
       // product group covers (DESIGN.md section 3, point 7).
       for (const Edition& e : catalog->editions) {
@@ -283,7 +283,7 @@ Result<m::StatusResponse> ManagementService::ProductStatus(const m::StatusReques
     if (!iid.ok()) return iid.status();
     out.proof = m::ActivationProof{{}, p->proof_catalog, *iid, p->mak_confirmation};
   } else if (!p->proof_response.empty() && !p->proof_catalog.empty()) {
-    out.proof = m::ActivationProof{p->proof_response, p->proof_catalog};
+    out.proof = m::ActivationProof{p->proof_response, p->proof_catalog, {}, {}};
   }
   return out;
 }
@@ -419,7 +419,7 @@ void ManagementService::Ato(const m::AtoRequest& r,
       // installs one (DaemonCore::InstallHostConfirmation).
       return activate_online_(std::nullopt, [done = std::move(done)](Status s) {
         if (!s.ok()) return done(std::move(s));
-        done(m::AtoResponse{Status::Ok(), {}});
+        done(m::AtoResponse{Status::Ok(), {}, {}});
       });
     }
     return done(Status(ResultCode::kNotFound, "no product key is installed; use /ipk first"));
@@ -516,7 +516,7 @@ Result<m::AtpResponse> ManagementService::Atp(const m::AtpRequest& r) {
     return m::AtpResponse{std::nullopt, ProductInfo(*core_.client().Find(*sku))};
   }
   ACTIVA_RETURN_IF_ERROR(core_.InstallHostConfirmation(r.confirmation_id, "offline"));
-  return m::AtpResponse{HostInfo()};
+  return m::AtpResponse{HostInfo(), std::nullopt};
 }
 
 Result<m::RearmResponse> ManagementService::Rearm(const m::RearmRequest&) {

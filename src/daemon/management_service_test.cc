@@ -120,7 +120,7 @@ TEST_F(ManagementServiceTest, HostActivatesOfflineWithoutTouchingTheDisk) {
   auto dti = Payload<m::DtiResponse>(Call(m::DtiRequest{}));
   Result<std::string> cid = vendor_->Confirm(dti.installation_id, kStart);
   ASSERT_TRUE(cid.ok()) << cid.status().ToString();
-  auto atp = Payload<m::AtpResponse>(Call(m::AtpRequest{*cid}));
+  auto atp = Payload<m::AtpResponse>(Call(m::AtpRequest{*cid, std::nullopt}));
   ASSERT_TRUE(atp.host.has_value());
   EXPECT_TRUE(atp.host->activated);
   EXPECT_EQ(atp.host->group, vendor_->catalog().groups[0].name);
@@ -138,7 +138,7 @@ TEST_F(ManagementServiceTest, ARevocationListStopsARevokedHostAndOlderOnesAreRef
   auto dti = Payload<m::DtiResponse>(Call(m::DtiRequest{}));
   Result<std::string> cid = vendor_->Confirm(dti.installation_id, kStart);
   ASSERT_TRUE(cid.ok());
-  Payload<m::AtpResponse>(Call(m::AtpRequest{*cid}));
+  Payload<m::AtpResponse>(Call(m::AtpRequest{*cid, std::nullopt}));
   ASSERT_TRUE(core_->host().activated());
 
   Result<std::string> first = vendor_->SignedRevocations(kStart);  // serial 1: nothing

@@ -27,7 +27,7 @@ std::vector<Request> EveryRequest() {
           DlvRequest{one},
           XprRequest{},
           DlcRequest{},
-          DlcRequest{1000, Id(5)},
+          DlcRequest{1000, Id(5), std::nullopt, std::nullopt},
           StatusRequest{Id(2), Id(3)},
           IpkRequest{"BCDFG-HJKMP-QRTVW-XY234-6789B"},
           UpkRequest{},
@@ -36,7 +36,7 @@ std::vector<Request> EveryRequest() {
           AtoRequest{},
           AtoRequest{one},
           DtiRequest{},
-          AtpRequest{"123-456"},
+          AtpRequest{"123-456", std::nullopt},
           IlcRequest{"{\"activa_revocations\":1}"},
           RearmRequest{},
           GeneralizeRequest{},
@@ -201,7 +201,7 @@ Host FullHost() {
   h.group_id = Id(7);
   h.partial_product_key = "JVFD3";
   h.host_id = Id(8);
-  h.counts = {{Id(2), "Example Suite", 73, 50}};
+  h.counts = {{Id(2), "Example Suite", 73, 50, {}, {}}};
   h.listening = {"0.0.0.0:1688", "[::]:1688"};
   h.dns_publishing = true;
   h.dns = {{"corp.example", ResultCode::kDnsUpdateFailed, "refused", 1795000000, true}};
@@ -234,26 +234,29 @@ TEST(CodecTest, EveryResponseRoundTrips) {
   ExpectRoundTrip(Operation::kDlv, dli);
   Host unknown_group = FullHost();
   unknown_group.group_id.reset();
-  ExpectRoundTrip(Operation::kAtp, AtpResponse{unknown_group});
+  ExpectRoundTrip(Operation::kAtp, AtpResponse{unknown_group, std::nullopt});
   Host unreachable = FullHost();
   unreachable.clearinghouse_unreachable =
       ClearinghouseProblem{1795000000, "0xC0AC0040: connection refused"};
-  ExpectRoundTrip(Operation::kAtp, AtpResponse{unreachable});
+  ExpectRoundTrip(Operation::kAtp, AtpResponse{unreachable, std::nullopt});
   ExpectRoundTrip(Operation::kAtp, AtpResponse{});
   ExpectRoundTrip(
       Operation::kDlc,
       DlcResponse{{{Id(1), "pc1", Id(2), Id(3), "Pro", 1795000000, 2, true, 3}}, Id(1), 7});
   ExpectRoundTrip(Operation::kDlc, DlcResponse{{}, std::nullopt, 0});
   ExpectRoundTrip(Operation::kStatus, StatusResponse{FullProduct(), Id(4), std::nullopt});
-  ExpectRoundTrip(Operation::kStatus,
-                  StatusResponse{FullProduct(), Id(4),
-                                 ActivationProof{{0x41, 0x43, 0x54, 0x56, 0x00, 0xff},
-                                                 R"({"activa_catalog": 1})"}});
+  ExpectRoundTrip(
+      Operation::kStatus,
+      StatusResponse{
+          FullProduct(), Id(4),
+          ActivationProof{
+              {0x41, 0x43, 0x54, 0x56, 0x00, 0xff}, R"({"activa_catalog": 1})", {}, {}}});
   ExpectRoundTrip(Operation::kIpk, IpkResponse{"host", "Example Suite Volume", true});
   ExpectRoundTrip(Operation::kUpk, UpkResponse{"host key"});
-  ExpectRoundTrip(Operation::kAto, AtoResponse{Status::Ok(), {FullProduct()}});
-  ExpectRoundTrip(Operation::kAto,
-                  AtoResponse{Status(ResultCode::kCountInsufficient, "below"), {FullProduct()}});
+  ExpectRoundTrip(Operation::kAto, AtoResponse{Status::Ok(), {FullProduct()}, {}});
+  ExpectRoundTrip(
+      Operation::kAto,
+      AtoResponse{Status(ResultCode::kCountInsufficient, "below"), {FullProduct()}, {}});
   ExpectRoundTrip(Operation::kDti, DtiResponse{"123456-234567"});
   ExpectRoundTrip(Operation::kRearm, RearmResponse{2});
   ExpectRoundTrip(Operation::kGeneralize, GeneralizeResponse{Id(5), Id(6)});

@@ -138,7 +138,7 @@ TEST(ServiceTest, AtoCompletesLater) {
   service.HandleLine(R"({"op":"ato"})", AdminPeer(), [&](std::string a) { answer = std::move(a); });
   EXPECT_EQ(answer, "not yet");
   ASSERT_TRUE(service.pending_ato);
-  service.pending_ato(AtoResponse{Status(ResultCode::kCountInsufficient, ""), {}});
+  service.pending_ato(AtoResponse{Status(ResultCode::kCountInsufficient, ""), {}, {}});
   EXPECT_EQ(ResultOf(answer), 0xC004F038u);
   EXPECT_NE(answer.find("\"products\":[]"), std::string::npos);
   // The synchronous form cannot wait for it.
