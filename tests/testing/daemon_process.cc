@@ -13,11 +13,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -107,7 +111,80 @@ bool WaitUntilAccepting(std::uint16_t port) {
   return false;
 }
 
+// A datagram socket under an abstract name (no file, so a daemon that has
+// dropped its privileges reaches it too), read by a thread of its own: it
+// counts the READY=1 messages and drops the rest (STATUS=, STOPPING=1).
+struct DaemonProcess::Notify {
+  Notify() {
+    static std::atomic<int> next{0};
+    name = "@activa-test-" + std::to_string(::getpid()) + "-" + std::to_string(next++);
+    fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    // sd_notify(3): a leading '@' is the abstract namespace's '\0'.
+    std::memcpy(addr.sun_path + 1, name.data() + 1, name.size() - 1);
+    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+      if (fd >= 0) ::close(fd);
+      throw std::runtime_error(std::string("cannot bind a notify socket: ") + std::strerror(errno));
+    }
+    reader = std::thread([this] { Read(); });
+  }
+  ~Notify() {
+    stopping = true;
+    reader.join();
+    ::close(fd);
+  }
+  Notify(const Notify&) = delete;
+  Notify& operator=(const Notify&) = delete;
+
+  std::uint64_t ready_count() {
+    std::lock_guard lock(mu);
+    return ready;
+  }
+  // Waits up to `wait` for a READY=1 after the `after`th.
+  bool WaitReady(std::uint64_t after, std::chrono::milliseconds wait) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, wait, [&] { return ready > after; });
+  }
+
+  std::string name;  // the NOTIFY_SOCKET value
+  int fd = -1;
+
+ private:
+  void Read() {
+    char buf[4096];
+    while (!stopping) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      std::string_view message(buf, static_cast<std::size_t>(n));
+      bool is_ready = false;
+      while (!message.empty()) {
+        const std::size_t end = std::min(message.find('\n'), message.size());
+        if (message.substr(0, end) == "READY=1") is_ready = true;
+        message.remove_prefix(std::min(end + 1, message.size()));
+      }
+      if (is_ready) {
+        std::lock_guard lock(mu);
+        ++ready;
+        cv.notify_all();
+      }
+    }
+  }
+
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::uint64_t ready = 0;  // READY=1 messages seen, from every start
+  std::thread reader;
+};
+
 DaemonProcess::DaemonProcess(Options options) : options_(std::move(options)) {
+  bool own_notify = false;
+  for (const std::string& e : options_.env) own_notify |= e.rfind("NOTIFY_SOCKET=", 0) == 0;
+  if (!own_notify) notify_ = std::make_unique<Notify>();
   ::mkdir(options_.state_dir.c_str(), 0700);
   socket_ = options_.socket_path.empty() ? options_.state_dir + "/run/activad.sock"
                                          : options_.socket_path;
@@ -171,6 +248,8 @@ void DaemonProcess::Start() {
     env_strings.emplace_back(v);
   }
   for (const std::string& e : options_.env) env_strings.push_back(e);
+  if (notify_) env_strings.push_back("NOTIFY_SOCKET=" + notify_->name);
+  const std::uint64_t ready_before = notify_ ? notify_->ready_count() : 0;
   if (!options_.listen_fds.empty()) {
     std::string names;
     for (std::size_t i = 0; i < options_.listen_fds.size(); ++i)
@@ -233,21 +312,26 @@ void DaemonProcess::Start() {
       throw std::runtime_error(std::string("prlimit: ") + std::strerror(errno));
     }
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    int fd = ConnectUnix(socket_);
-    if (fd >= 0) {
-      ::close(fd);
-      return;
+    if (notify_) {
+      if (notify_->WaitReady(ready_before, std::chrono::milliseconds(20))) return;
+    } else {
+      int fd = ConnectUnix(socket_);
+      if (fd >= 0) {
+        ::close(fd);
+        return;
+      }
     }
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       throw std::runtime_error("activad exited at start; see " + log);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!notify_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  throw std::runtime_error("activad did not open its socket within 10 s");
+  throw std::runtime_error(notify_ ? "activad did not say READY=1 within 30 s; see " + log
+                                   : "activad did not open its socket within 30 s; see " + log);
 }
 
 void DaemonProcess::Stop() {

@@ -71,7 +71,10 @@ class DaemonProcess {
     std::vector<std::string> command_prefix;
   };
 
-  // Starts the daemon and waits (up to 10 s) until its socket answers.
+  // Starts the daemon and waits (up to 30 s) until it is ready: READY=1 on
+  // a notify socket of this object's own, sent once the state is loaded and
+  // every listener bound, as systemd waits for it. When `env` holds a
+  // NOTIFY_SOCKET of the test's own, until its management socket answers.
   // Throws std::runtime_error when it does not start.
   explicit DaemonProcess(Options options);
   ~DaemonProcess();  // SIGTERM, then waits
@@ -84,7 +87,7 @@ class DaemonProcess {
   static std::uint32_t ResultOf(const boost::json::object& response);
 
   void Kill();   // SIGKILL, and waits for it
-  void Start();  // starts again with the same options (after Kill)
+  void Start();  // starts again with the same options (after Kill), and waits
   void Stop();   // SIGTERM, and waits
   pid_t pid() const { return pid_; }
   // The port the host listens on, its /dli `host.port`: asked on first use
@@ -101,6 +104,11 @@ class DaemonProcess {
   std::string socket_;
   pid_t pid_ = -1;
   std::uint16_t bound_port_ = 0;  // 0: not asked since the last change
+  // The notify socket and the thread that reads it for the daemon's life
+  // (a datagram socket nobody reads fills after a few messages, and then
+  // the daemon's sd_notify blocks). Null when the test passes its own.
+  struct Notify;
+  std::unique_ptr<Notify> notify_;
 };
 
 // Sends one request frame to 127.0.0.1:port on a new connection and returns
