@@ -3,11 +3,14 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <set>
 #include <thread>
 #include <vector>
@@ -55,20 +58,29 @@ struct Datagram {
   bool from_server = true;
 };
 
-// Answers one UDP query on 127.0.0.1 with what `reply` makes of it.
+// Answers one UDP query on 127.0.0.1 with what `reply` makes of it. A
+// test that ends before its query was sent (a failed ASSERT) still ends:
+// the responder stops waiting when it is destroyed.
 class UdpResponder {
  public:
   explicit UdpResponder(std::function<std::vector<Datagram>(const Bytes&)> reply)
       : reply_(std::move(reply)) {
     thread_ = std::thread([this] { Serve(); });
   }
-  ~UdpResponder() { thread_.join(); }
+  ~UdpResponder() {
+    stopping_ = true;
+    thread_.join();
+  }
 
   bool ok() const { return server_.ok() && stranger_.ok(); }
   std::uint16_t port() const { return server_.port(); }
 
  private:
   void Serve() {
+    pollfd p{server_.fd(), POLLIN, 0};
+    while (!stopping_ && ::poll(&p, 1, 50) <= 0) {
+    }
+    if (stopping_) return;
     Bytes query(512);
     sockaddr_in from{};
     socklen_t len = sizeof from;
@@ -85,6 +97,7 @@ class UdpResponder {
   std::function<std::vector<Datagram>(const Bytes&)> reply_;
   Socket server_{SOCK_DGRAM};
   Socket stranger_{SOCK_DGRAM};
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
 
@@ -158,14 +171,24 @@ TEST(ExchangeTest, WrongAnswersAreIgnoredUntilTheTimeout) {
 
 TEST(ExchangeTest, OverTcpSkipsMessagesThatAreNotTheAnswer) {
   Bytes query = *BuildQuery("_activa._tcp.corp.example", kSrv);
-  UdpResponder udp([&](const Bytes& got) {
-    Bytes truncated = AnswerTo(got);
-    truncated[2] |= 0x02;  // TC
-    return std::vector<Datagram>{{truncated}};
-  });
-  ASSERT_TRUE(udp.ok());
-  Socket tcp(SOCK_STREAM, udp.port());
-  ASSERT_TRUE(tcp.ok());
+  // The TCP listener takes the UDP responder's port number, which another
+  // process may hold for TCP (an outgoing connection's port, say): try
+  // other ports until one is free for both.
+  std::unique_ptr<UdpResponder> responder;
+  std::unique_ptr<Socket> listener;
+  for (int i = 0; i < 50 && (listener == nullptr || !listener->ok()); ++i) {
+    listener.reset();
+    responder = std::make_unique<UdpResponder>([&](const Bytes& got) {
+      Bytes truncated = AnswerTo(got);
+      truncated[2] |= 0x02;  // TC
+      return std::vector<Datagram>{{truncated}};
+    });
+    ASSERT_TRUE(responder->ok());
+    listener = std::make_unique<Socket>(SOCK_STREAM, responder->port());
+  }
+  ASSERT_TRUE(listener->ok()) << "no port was free for both UDP and TCP";
+  UdpResponder& udp = *responder;
+  Socket& tcp = *listener;
   Bytes right = AnswerTo(query);
   // Bounded waits: a client that never comes (or never closes) fails the
   // test instead of hanging it.
