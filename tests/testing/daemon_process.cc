@@ -98,19 +98,6 @@ std::uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-bool WaitUntilAccepting(std::uint16_t port) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int fd = ConnectTcp(port);
-    if (fd >= 0) {
-      ::close(fd);
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return false;
-}
-
 // A datagram socket under an abstract name (no file, so a daemon that has
 // dropped its privileges reaches it too), read by a thread of its own: it
 // counts the READY=1 messages and drops the rest (STATUS=, STOPPING=1).

@@ -27,11 +27,6 @@ inline constexpr bool kDaemonHasTestControls = ACTIVAD_HAS_TEST_CONTROLS;
 // ask the kernel); every daemon starts on a port the kernel chose.
 std::uint16_t FreePort();
 
-// Waits (up to 10 s) until 127.0.0.1:`port` accepts a TCP connection: a
-// daemon's socket answering says nothing of its other listeners, which it
-// may bind a moment later. False when the port never accepted.
-bool WaitUntilAccepting(std::uint16_t port);
-
 class DaemonProcess {
  public:
   struct Options {
