@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -100,7 +101,10 @@ std::uint16_t FreePort() {
 
 // A datagram socket under an abstract name (no file, so a daemon that has
 // dropped its privileges reaches it too), read by a thread of its own: it
-// counts the READY=1 messages and drops the rest (STATUS=, STOPPING=1).
+// notes which processes sent READY=1 (the kernel's credentials of each
+// message, not what a message says) and drops the rest (STATUS=,
+// STOPPING=1). A start waits for its own process's READY=1, so one that a
+// reload of the process before it sent late cannot end the wait early.
 struct DaemonProcess::Notify {
   Notify() {
     static std::atomic<int> next{0};
@@ -111,7 +115,9 @@ struct DaemonProcess::Notify {
     // sd_notify(3): a leading '@' is the abstract namespace's '\0'.
     std::memcpy(addr.sun_path + 1, name.data() + 1, name.size() - 1);
     const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    const int on = 1;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
       if (fd >= 0) ::close(fd);
       throw std::runtime_error(std::string("cannot bind a notify socket: ") + std::strerror(errno));
     }
@@ -125,14 +131,10 @@ struct DaemonProcess::Notify {
   Notify(const Notify&) = delete;
   Notify& operator=(const Notify&) = delete;
 
-  std::uint64_t ready_count() {
-    std::lock_guard lock(mu);
-    return ready;
-  }
-  // Waits up to `wait` for a READY=1 after the `after`th.
-  bool WaitReady(std::uint64_t after, std::chrono::milliseconds wait) {
+  // Waits up to `wait` for a READY=1 from process `pid`.
+  bool WaitReady(pid_t pid, std::chrono::milliseconds wait) {
     std::unique_lock lock(mu);
-    return cv.wait_for(lock, wait, [&] { return ready > after; });
+    return cv.wait_for(lock, wait, [&] { return ready.count(pid) != 0; });
   }
 
   std::string name;  // the NOTIFY_SOCKET value
@@ -144,8 +146,23 @@ struct DaemonProcess::Notify {
     while (!stopping) {
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+      iovec iov{buf, sizeof buf};
+      msghdr m{};
+      m.msg_iov = &iov;
+      m.msg_iovlen = 1;
+      m.msg_control = control;
+      m.msg_controllen = sizeof control;
+      const ssize_t n = ::recvmsg(fd, &m, 0);
       if (n <= 0) continue;
+      pid_t sender = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+          ucred cred;
+          std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+          sender = cred.pid;
+        }
+      }
       std::string_view message(buf, static_cast<std::size_t>(n));
       bool is_ready = false;
       while (!message.empty()) {
@@ -153,9 +170,9 @@ struct DaemonProcess::Notify {
         if (message.substr(0, end) == "READY=1") is_ready = true;
         message.remove_prefix(std::min(end + 1, message.size()));
       }
-      if (is_ready) {
+      if (is_ready && sender > 0) {
         std::lock_guard lock(mu);
-        ++ready;
+        ready.insert(sender);
         cv.notify_all();
       }
     }
@@ -164,7 +181,7 @@ struct DaemonProcess::Notify {
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::condition_variable cv;
-  std::uint64_t ready = 0;  // READY=1 messages seen, from every start
+  std::set<pid_t> ready;  // the processes that sent READY=1
   std::thread reader;
 };
 
@@ -236,7 +253,6 @@ void DaemonProcess::Start() {
   }
   for (const std::string& e : options_.env) env_strings.push_back(e);
   if (notify_) env_strings.push_back("NOTIFY_SOCKET=" + notify_->name);
-  const std::uint64_t ready_before = notify_ ? notify_->ready_count() : 0;
   if (!options_.listen_fds.empty()) {
     std::string names;
     for (std::size_t i = 0; i < options_.listen_fds.size(); ++i)
@@ -302,7 +318,7 @@ void DaemonProcess::Start() {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     if (notify_) {
-      if (notify_->WaitReady(ready_before, std::chrono::milliseconds(20))) return;
+      if (notify_->WaitReady(pid_, std::chrono::milliseconds(20))) return;
     } else {
       int fd = ConnectUnix(socket_);
       if (fd >= 0) {

@@ -67,8 +67,9 @@ class DaemonProcess {
   };
 
   // Starts the daemon and waits (up to 30 s) until it is ready: READY=1 on
-  // a notify socket of this object's own, sent once the state is loaded and
-  // every listener bound, as systemd waits for it. When `env` holds a
+  // a notify socket of this object's own, sent by the started process (the
+  // kernel's credentials of the message say so) once the state is loaded
+  // and every listener bound, as systemd waits for it. When `env` holds a
   // NOTIFY_SOCKET of the test's own, until its management socket answers.
   // Throws std::runtime_error when it does not start.
   explicit DaemonProcess(Options options);
