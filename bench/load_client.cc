@@ -101,6 +101,7 @@ struct Options {
   bool decode = false;
   bool no_check = false;
   bool linger0 = false;
+  bool scatter = false;  // --cmid-order scattered
   std::string label;
 };
 
@@ -109,6 +110,22 @@ std::uint64_t NowNs() {
   ::clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u +
          static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// Client index to the 48 bits that tell its CMID from the run's base: the
+// index itself, or (--cmid-order scattered) a bijection of it that spreads
+// consecutive indices over the whole range, as real CMIDs (random UUIDs)
+// are spread: each an odd multiplier and a right xorshift, both invertible
+// modulo 2^48.
+std::uint64_t ClientBits(std::uint64_t client, bool scatter) {
+  constexpr std::uint64_t kMask = (std::uint64_t{1} << 48) - 1;
+  if (!scatter) return client & kMask;
+  std::uint64_t x = client & kMask;
+  x = (x * 0x9e3779b97f4bu) & kMask;
+  x ^= x >> 24;
+  x = (x * 0xbf58476d1ce5u) & kMask;
+  x ^= x >> 23;
+  return x;
 }
 
 // splitmix64: fast, and good enough for nonces that only need to differ
@@ -306,14 +323,17 @@ class Worker {
   void Patch(Slot& s) {
     std::uint8_t* f = s.request.data();
     Uuid cmid = shared_.cmid_base;
-    // Bytes 10..15 (the UUID's node field) carry the client index; the
-    // version and variant bits of the random base stay as they are.
-    for (int k = 0; k < 6; ++k) cmid[15 - k] ^= static_cast<std::uint8_t>(s.client >> (8 * k));
+    // Bytes 10..15 (the UUID's node field) carry the client's bits; the
+    // version and variant bits of the random base stay as they are. The
+    // name's digits are the same bits, so names are in the CMIDs' order.
+    const std::uint64_t bits = ClientBits(s.client, o_.scatter);
+    for (int k = 0; k < 6; ++k) cmid[15 - k] ^= static_cast<std::uint8_t>(bits >> (8 * k));
     std::memcpy(f + kCmidAt, cmid.data(), 16);
     static constexpr char kHex[] = "0123456789abcdef";
+    const std::uint64_t name_bits = o_.scatter ? bits >> 16 : s.client;
     for (std::size_t k = 0; k < 8; ++k) {
       f[kNameAt + kNamePrefix.size() + k] =
-          static_cast<std::uint8_t>(kHex[(s.client >> (4 * (7 - k))) & 0xf]);
+          static_cast<std::uint8_t>(kHex[(name_bits >> (4 * (7 - k))) & 0xf]);
     }
     PutBe64(f + kClientTimeAt, static_cast<std::uint64_t>(std::time(nullptr)));
     std::uint64_t a = rng_.Next(), b = rng_.Next();
@@ -589,6 +609,13 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--host-pid", o.host_pid, "activad's PID, to read its memory from /proc");
+  std::string cmid_order = "sequential";
+  app.add_option("--cmid-order", cmid_order,
+                 "sequential: client i's CMID differs from the base by i, so a batch's new "
+                 "clients are neighbours in every index; scattered: spread over the range, as "
+                 "random CMIDs are")
+      ->check(CLI::IsMember({"sequential", "scattered"}))
+      ->capture_default_str();
   app.add_option("--seed", o.seed, "Seed for CMIDs and nonces (default: random)");
   app.add_flag("--decode", o.decode, "Fully decode every answer (costs generator time)");
   app.add_flag("--no-check", o.no_check,
@@ -602,6 +629,7 @@ int Main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (o.clients == 0) o.clients = o.requests;
+  o.scatter = cmid_order == "scattered";
   if (static_cast<std::size_t>(o.threads) > o.concurrency)
     o.threads = static_cast<int>(o.concurrency);
 

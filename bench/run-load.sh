@@ -4,6 +4,8 @@
 #
 #   per-request  one TCP connection per request, 64 clients at once
 #   keepalive    100 requests per connection, 64 clients at once
+#   *-scattered  the same two on a fresh host, with CMIDs spread over their
+#                range as random ones are (the two above: neighbours)
 #   bare-*       the same two against activa_bare_server (bench/bare_server.cc),
 #                the least a signed server does, in the same run: the ratio
 #                activad / bare is the headline figure
@@ -12,7 +14,7 @@
 #   restart      (--restart N, alone) a host's start-up over N client records
 #
 # Usage: bench/run-load.sh [--quick | --million | --restart N] [--build-dir DIR]
-#   --quick      about 30 s: small runs, to check that everything works
+#   --quick      about 20 s: small runs, to check that everything works
 #   --million    also the 1M-client memory scenario (bounded at 15 minutes)
 #   --restart N  only the start-up run: an activated host's database gets N
 #                client records (activa_make_state), then activad is started
@@ -60,7 +62,7 @@ while [[ $# -gt 0 ]]; do
     --build-dir) build=$2; shift ;;
     --io-threads) host_extra="io_threads = $2"; shift ;;
     --daemon-cpus) activad_wrap="taskset -c $2"; shift ;;
-    -h|--help) sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-load.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -241,6 +243,24 @@ run_against "$bare_port" "$bare_pid" bare-keepalive --no-check --mode keepalive 
   --requests-per-connection 100 --concurrency 64 --requests "$n_ka" --duration-seconds "$bound"
 run keepalive --mode keepalive --requests-per-connection 100 --concurrency 64 \
   --requests "$n_ka" --duration-seconds "$bound"
+stop_host
+
+# The same two modes with CMIDs spread over their range, as real ones
+# (random UUIDs) are: the CMIDs above are neighbours, so a batch's new
+# records share the leaves of every index; these land each in leaves of its
+# own. On a fresh host, so that its database grows as the one above did.
+step "Fresh host for the runs with scattered CMIDs"
+start_host scattered
+"$load" --port "$port" --catalog "$work/catalogs/load.json" --requests 2000 --concurrency 16 \
+  --cmid-order scattered >/dev/null
+run_against "$bare_port" "$bare_pid" bare-per-request-scattered --no-check --mode per-request \
+  --concurrency 64 --requests "$n_pr" --duration-seconds "$bound"
+run per-request-scattered --mode per-request --concurrency 64 --requests "$n_pr" \
+  --duration-seconds "$bound" --cmid-order scattered
+run_against "$bare_port" "$bare_pid" bare-keepalive-scattered --no-check --mode keepalive \
+  --requests-per-connection 100 --concurrency 64 --requests "$n_ka" --duration-seconds "$bound"
+run keepalive-scattered --mode keepalive --requests-per-connection 100 --concurrency 64 \
+  --requests "$n_ka" --duration-seconds "$bound" --cmid-order scattered
 kill -TERM "$bare_pid"
 wait "$bare_pid" 2>/dev/null || true
 bare_pid=""
@@ -276,13 +296,16 @@ def show(what, value, target, ok):
     print(f"{what:<46} {value:>8}   target {target:<9} {verdict}")
 
 print(f"{'mode':<28} {'bare/s':>9} {'p99 us':>8} {'activad/s':>10} {'p99 us':>8} {'ratio':>6}")
-for mode, label in (("per-request", "one connection per request"), ("keepalive", "keep-alive x100")):
+modes = (("per-request", "one connection per request"), ("keepalive", "keep-alive x100"),
+         ("per-request-scattered", "per request, scattered CMIDs"),
+         ("keepalive-scattered", "keep-alive, scattered CMIDs"))
+for mode, label in modes:
     b, a = runs.get("bare-" + mode), runs.get(mode)
     if b and a and "rate" in b and "rate" in a and float(b["rate"]) > 0:
         ratio = float(a["rate"]) / float(b["rate"])
         print(f"{label:<28} {b['rate']:>9} {b['p99_us']:>8} {a['rate']:>10} {a['p99_us']:>8} {ratio:>6.2f}")
 print()
-for mode in ("per-request", "keepalive"):
+for mode, _ in modes:
     b, a = runs.get("bare-" + mode), runs.get(mode)
     if b and a and "rate" in b and "rate" in a and float(b["rate"]) > 0:
         ratio = float(a["rate"]) / float(b["rate"])
@@ -296,6 +319,10 @@ if "keepalive" in runs and "rate" in runs["keepalive"]:
     r = runs["keepalive"]
     show("activations/s, 100 requests per connection", r["rate"], ">= 30000", float(r["rate"]) >= 30000)
     show("p99 latency (us), keepalive, 64 clients", r["p99_us"], "< 10000", int(r["p99_us"]) < 10000)
+for mode in ("per-request-scattered", "keepalive-scattered"):
+    if mode in runs and "p99_us" in runs[mode]:
+        r = runs[mode]
+        show(f"p99 latency (us), {mode}", r["p99_us"], "< 10000", int(r["p99_us"]) < 10000)
 for label, r in runs.items():
     if label.startswith("memory-") and "bytes_per_client" in r:
         show(f"host bytes per tracked client, {r['clients']} clients", r["bytes_per_client"],
