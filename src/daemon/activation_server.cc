@@ -23,6 +23,7 @@
 #include "net/host_address.h"
 #include "net/network.h"
 #include "protocol/codec.h"
+#include "storage/wal_checkpointer.h"
 
 namespace activa {
 namespace asio = boost::asio;
@@ -152,15 +153,41 @@ ActivationServer::ActivationServer(asio::io_context& io, DaemonCore& core, State
   // it journals what it wrote. It also deletes the client records that have
   // been out of the count's window for keep_clients_days: the pruning of
   // the table, like the events', costs no commit of its own.
-  auto store = std::make_shared<StateStore>(std::move(commit_store));
+  //
+  // Its log is copied into the database by a thread of its own, started
+  // with the first batch (a daemon that is no host never starts it), and
+  // the daemon's first connection stops copying it too: with SQLite's rule
+  // that connection's rare commits would copy a log of thousands of pages
+  // on the main loop.
+  struct CommitConnection {
+    explicit CommitConnection(StateStore s) : store(std::move(s)) {}
+    StateStore store;
+    // Declared after the store, so gone before it (and only with the
+    // queue, once its thread has ended).
+    std::unique_ptr<WalCheckpointer> checkpointer;
+    bool checkpointer_tried = false;
+  };
+  auto connection = std::make_shared<CommitConnection>(std::move(commit_store));
+  std::shared_ptr<StateStore> store(connection, &connection->store);
   std::size_t keep = core_.config().keep_events;
   const std::int64_t keep_clients_seconds =
       (kCountWindowDays + core_.config().keep_clients_days) * kSecondsPerDay;
   auto last_prune = std::make_shared<std::int64_t>(0);       // the commit thread's only
   auto failed_batches = std::make_shared<std::uint64_t>(0);  // the commit thread's only
   HostMetrics* host_metrics = metrics ? &metrics->host() : nullptr;
-  CommitQueue::Writer writer = [store, journal, keep, keep_clients_seconds, last_prune,
-                                failed_batches, host_metrics](const HostBatch& b) {
+  CommitQueue::Writer writer = [this, connection, store, journal, keep, keep_clients_seconds,
+                                last_prune, failed_batches, host_metrics](const HostBatch& b) {
+    if (!connection->checkpointer_tried) {
+      connection->checkpointer_tried = true;
+      Result<std::unique_ptr<WalCheckpointer>> c = WalCheckpointer::Start(store->database());
+      if (c.ok()) {
+        connection->checkpointer = std::move(c).value();
+        asio::post(io_, [core = &core_] { (void)core->store().database().SetAutoCheckpoint(0); });
+      } else {
+        LogWarning("the state database's log is copied by each commit, as SQLite does: " +
+                   c.status().ToString());
+      }
+    }
     const auto started = steady_clock::now();
     std::int64_t now = BatchTime(b);
     std::int64_t drop_before = 0;

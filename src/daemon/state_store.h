@@ -41,6 +41,10 @@ class StateStore : public ProductStore, public SettingsStore {
   // A consistent copy of the database in a new file (Database::BackupTo).
   Status BackupTo(const std::string& to) { return db_.BackupTo(to); }
 
+  // The connection itself, for what concerns the file rather than its
+  // tables (the host's WalCheckpointer).
+  Database& database() { return db_; }
+
   // Moving leaves the prepared statements behind: they belong to the
   // connection's old owner object and are re-prepared on first use.
   StateStore(StateStore&& other) noexcept : db_(std::move(other.db_)) {}

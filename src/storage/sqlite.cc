@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -73,13 +74,16 @@ Result<Database> Database::Open(const std::string& path, bool create) {
 }
 
 Database::Database(Database&& o) noexcept
-    : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+    : db_(std::exchange(o.db_, nullptr)),
+      path_(std::move(o.path_)),
+      commit_hook_(std::move(o.commit_hook_)) {}
 
 Database& Database::operator=(Database&& o) noexcept {
   if (this != &o) {
     if (db_ != nullptr) sqlite3_close_v2(db_);
     db_ = std::exchange(o.db_, nullptr);
     path_ = std::move(o.path_);
+    commit_hook_ = std::move(o.commit_hook_);
   }
   return *this;
 }
@@ -189,6 +193,55 @@ Status Database::BackupTo(const std::string& to) {
   }
   ::close(fd);
   if (std::rename(tmp.c_str(), to.c_str()) != 0) return fail(std::strerror(errno));
+  return Status::Ok();
+}
+
+Status Database::SetAutoCheckpoint(int frames) {
+  if (sqlite3_wal_autocheckpoint(db_, frames) != SQLITE_OK) return Error("wal_autocheckpoint");
+  return Status::Ok();
+}
+
+namespace {
+
+int RunCommitHook(void* hook, sqlite3*, const char*, int frames) {
+  (*static_cast<Database::CommitHook*>(hook))(frames);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+void Database::OnCommit(CommitHook hook) {
+  if (!hook) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    commit_hook_.reset();
+    return;
+  }
+  auto held = std::make_unique<CommitHook>(std::move(hook));
+  sqlite3_wal_hook(db_, RunCommitHook, held.get());
+  commit_hook_ = std::move(held);
+}
+
+Result<Database::LogState> Database::Checkpoint() {
+  LogState state;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &state.frames,
+                                     &state.copied);
+  if (rc == SQLITE_BUSY) return LogState{};
+  if (rc != SQLITE_OK) return Error("checkpoint");
+  // -1 when the database is not in WAL mode: nothing to copy.
+  state.frames = std::max(state.frames, 0);
+  state.copied = std::max(state.copied, 0);
+  return state;
+}
+
+Status Database::SyncFile() {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr) {
+    return Error("sync: no file");
+  }
+  if (int rc = file->pMethods->xSync(file, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) {
+    return Status(ResultCode::kStorage, path_ + ": sync: " + sqlite3_errstr(rc));
+  }
   return Status::Ok();
 }
 

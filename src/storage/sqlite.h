@@ -8,6 +8,7 @@
 #define ACTIVA_STORAGE_SQLITE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -61,6 +62,33 @@ class Database {
   // database.
   Status BackupTo(const std::string& to);
 
+  // The write-ahead log, for whoever keeps it short (WalCheckpointer).
+  //
+  // SQLite's own rule: after a commit that leaves `frames` or more pages in
+  // the log, the committing connection copies them into the database
+  // (PRAGMA wal_autocheckpoint; 0 turns it off). Replaced by any OnCommit().
+  Status SetAutoCheckpoint(int frames);
+  // Runs `hook` after each commit on this connection, on the committing
+  // thread, with the pages the log then holds; it may checkpoint. Replaces
+  // the automatic checkpoint; an empty hook removes it (and that checkpoint
+  // stays off). Set it while no other thread uses the connection.
+  using CommitHook = std::function<void(int log_frames)>;
+  void OnCommit(CommitHook hook);
+  // One passive checkpoint (SQLite's PASSIVE mode: it waits for no reader
+  // or writer, and copies what they allow): the pages in the log, and how
+  // many of them are now in the database. kStorage on error; busy (another
+  // connection checkpointing) comes back as OK with nothing copied.
+  struct LogState {
+    int frames = 0;
+    int copied = 0;
+  };
+  Result<LogState> Checkpoint();
+  // Syncs the database file (through SQLite's own handle on it, so its
+  // locks are untouched). A checkpoint that leaves part of the log behind
+  // writes pages into the file but does not sync it: the one that ends the
+  // log syncs them all, on whichever connection runs it.
+  Status SyncFile();
+
   const std::string& path() const { return path_; }
 
  private:
@@ -68,6 +96,9 @@ class Database {
   Status Error(std::string_view what) const;
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Where SQLite's hook finds OnCommit's function: its address stays put
+  // when the Database moves.
+  std::unique_ptr<CommitHook> commit_hook_;
   friend class Statement;
 };
 
