@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <utility>
 
-
 namespace activa {
 
-Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Database& writer,
-                                                                Options options) {
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Database& writer, Options options) {
   if (options.tail_frames < 0 || options.start_frames <= options.tail_frames ||
       options.limit_frames <= options.start_frames) {
     return Status(ResultCode::kInvalidArgument,
@@ -18,8 +16,7 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Database& writer
   // The thread's connection never commits, so its own automatic
   // checkpoint never runs; off all the same.
   ACTIVA_RETURN_IF_ERROR(own->SetAutoCheckpoint(0));
-  std::unique_ptr<WalCheckpointer> c(
-      new WalCheckpointer(writer, std::move(own).value(), options));
+  std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(own).value(), options));
   c->thread_ = std::thread([p = c.get()] { p->Run(); });
   writer.OnCommit([p = c.get()](int frames) { p->Committed(frames); });
   return c;

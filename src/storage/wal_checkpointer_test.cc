@@ -39,10 +39,10 @@ class WalCheckpointerTest : public ::testing::Test {
   // own, as a host's client records do.
   void Commit(int rows) {
     ASSERT_TRUE(InTransaction(*writer_, [&] {
-                  Result<Statement> q =
-                      writer_->Prepare("INSERT INTO t(a, b) SELECT random(), randomblob(300) "
-                                       "FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
-                                       "SELECT i + 1 FROM n WHERE i < ?1) SELECT i FROM n)");
+                  Result<Statement> q = writer_->Prepare(
+                      "INSERT INTO t(a, b) SELECT random(), randomblob(300) "
+                      "FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                      "SELECT i + 1 FROM n WHERE i < ?1) SELECT i FROM n)");
                   if (!q.ok()) return q.status();
                   return q->Bind(1, rows).Run();
                 }).ok());
@@ -50,7 +50,7 @@ class WalCheckpointerTest : public ::testing::Test {
   }
 
   std::int64_t LogBytes() const {
-    struct stat st{};
+    struct stat st {};
     return ::stat((path_ + "-wal").c_str(), &st) == 0 ? st.st_size : 0;
   }
 
