@@ -49,6 +49,19 @@ class WalCheckpointerTest : public ::testing::Test {
     rows_ += rows;
   }
 
+  // `commits` commits of `rows` rows each, `pause` apart; the largest size
+  // the log file had after any of them.
+  std::int64_t CommitAndWatchLog(int commits, int rows,
+                                 std::chrono::microseconds pause = std::chrono::microseconds(0)) {
+    std::int64_t largest = 0;
+    for (int i = 0; i < commits; ++i) {
+      Commit(rows);
+      largest = std::max(largest, LogBytes());
+      if (pause.count() > 0) std::this_thread::sleep_for(pause);
+    }
+    return largest;
+  }
+
   std::int64_t LogBytes() const {
     struct stat st {};
     return ::stat((path_ + "-wal").c_str(), &st) == 0 ? st.st_size : 0;
@@ -79,13 +92,8 @@ TEST_F(WalCheckpointerTest, TheLogStartsAgainWhileTheWriterGoesOn) {
   options.limit_frames = 30000;
   Result<std::unique_ptr<WalCheckpointer>> c = WalCheckpointer::Start(*writer_, options);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  std::int64_t largest = 0;
-  for (int i = 0; i < 1500; ++i) {
-    Commit(20);
-    largest = std::max(largest, LogBytes());
-    // A host's commits are paced by their sync; these have none.
-    std::this_thread::sleep_for(std::chrono::microseconds(300));
-  }
+  // A host's commits are paced by their sync; these have none.
+  const std::int64_t largest = CommitAndWatchLog(1500, 20, std::chrono::microseconds(300));
   const WalCheckpointer::Counts n = (*c)->counts();
   EXPECT_GT(n.passes, 0u);
   EXPECT_GT(n.tails, 0u);
@@ -112,11 +120,7 @@ TEST_F(WalCheckpointerTest, AtTheLimitTheWriterCopiesTheLogItself) {
   options.limit_frames = 1000;
   Result<std::unique_ptr<WalCheckpointer>> c = WalCheckpointer::Start(*writer_, options);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  std::int64_t largest = 0;
-  for (int i = 0; i < 200; ++i) {
-    Commit(200);
-    largest = std::max(largest, LogBytes());
-  }
+  const std::int64_t largest = CommitAndWatchLog(200, 200);
   EXPECT_GT((*c)->counts().writer_copies, 0u);
   // The limit and a few commits (200 rows of 300 bytes in random leaves:
   // at most a page and a split each, with their parents): a copy at the
@@ -134,11 +138,7 @@ TEST_F(WalCheckpointerTest, StoppedItGivesTheWriterBackSqlitesRule) {
     Result<std::unique_ptr<WalCheckpointer>> c = WalCheckpointer::Start(*writer_);
     ASSERT_TRUE(c.ok());
   }
-  std::int64_t largest = 0;
-  for (int i = 0; i < 200; ++i) {
-    Commit(200);
-    largest = std::max(largest, LogBytes());
-  }
+  const std::int64_t largest = CommitAndWatchLog(200, 200);
   EXPECT_LT(largest, 4 * 1000 * kFrameBytes) << "log of " << largest;
   EXPECT_EQ(Rows(), rows_);
 }
