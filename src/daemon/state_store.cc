@@ -1,6 +1,8 @@
 #include "daemon/state_store.h"
 
 #include <algorithm>
+#include <limits>
+#include <tuple>
 
 #include "base/bytes.h"
 
@@ -158,6 +160,30 @@ CREATE INDEX host_clients_by_last_seen ON host_clients (last_seen);
 CREATE INDEX host_clients_by_name ON host_clients (machine_name COLLATE NOCASE, cmid, application_id);
 DROP INDEX events_by_id;
 CREATE INDEX events_by_id ON events (event_id, id) WHERE event_id <> 12290;
+)sql",
+    // 11: the name index off the request's path. host_clients_by_name cost
+    // each new client a leaf of its own (names have no order that arrivals
+    // follow); its entries are now host_client_names, filled from
+    // host_name_log a name range at a time (StateStore::SaveHostBatch), and
+    // a search reads both. host_client_names may keep the name of a record
+    // since renamed or deleted; a search checks every entry against the
+    // record.
+    R"sql(
+CREATE TABLE host_client_names (
+  name           TEXT NOT NULL COLLATE NOCASE,
+  cmid           BLOB NOT NULL,
+  application_id BLOB NOT NULL,
+  PRIMARY KEY (name, cmid, application_id)
+) WITHOUT ROWID;
+CREATE TABLE host_name_log (
+  id             INTEGER PRIMARY KEY,
+  machine_name   TEXT NOT NULL,
+  cmid           BLOB NOT NULL,
+  application_id BLOB NOT NULL
+);
+INSERT OR IGNORE INTO host_client_names (name, cmid, application_id)
+SELECT machine_name, cmid, application_id FROM host_clients;
+DROP INDEX host_clients_by_name;
 )sql",
 };
 
@@ -560,17 +586,7 @@ Result<StateStore::ClientPage> StateStore::ListClientsByName(const std::optional
     if (!*row) return page;  // that machine is not in this search: nothing follows it
     start = AsciiLower(q->Text(0));
   }
-  constexpr const char* kAfterStart =
-      " FROM host_clients WHERE machine_name >= ?1 COLLATE NOCASE AND machine_name < ?2 COLLATE "
-      "NOCASE AND (machine_name > ?1 COLLATE NOCASE OR cmid > ?3) ";
-  {
-    Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns + kAfterStart +
-                                      "ORDER BY machine_name COLLATE NOCASE, cmid, "
-                                      "application_id LIMIT ?4");
-    if (!q.ok()) return q.status();
-    q->Bind(1, start).Bind(2, hi).BindBlob(3, after_cmid).Bind(4, static_cast<std::int64_t>(limit));
-    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
-  }
+  ACTIVA_RETURN_IF_ERROR(FindByName(start, hi, after_cmid, limit, page.clients));
   if (page.clients.size() < limit || page.clients.empty()) return page;
   const ClientEntry last = page.clients.back();
   const std::string last_name = AsciiLower(last.machine_name);
@@ -584,13 +600,70 @@ Result<StateStore::ClientPage> StateStore::ListClientsByName(const std::optional
     q->Bind(1, last_name).BindBlob(2, IdBytes(last.cmid)).BindBlob(3, IdBytes(last.application_id));
     ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
   }
-  Result<Statement> q = db_.Prepare(std::string("SELECT 1") + kAfterStart + "LIMIT 1");
-  if (!q.ok()) return q.status();
-  q->Bind(1, last_name).Bind(2, hi).BindBlob(3, IdBytes(last.cmid));
-  Result<bool> row = q->Step();
-  if (!row.ok()) return row.status();
-  page.more = *row;
+  std::vector<ClientEntry> next;
+  ACTIVA_RETURN_IF_ERROR(FindByName(last_name, hi, IdBytes(last.cmid), 1, next));
+  page.more = !next.empty();
   return page;
+}
+
+namespace {
+
+// kClientColumns of host_clients as `c`, beside a table with columns of the
+// same names.
+constexpr const char* kClientColumnsOfC =
+    "c.application_id, c.cmid, c.machine_name, c.sku_id, c.last_seen, c.license_state, "
+    "c.is_virtual_machine, c.requests";
+
+}  // namespace
+
+// Each entry is joined to its record, and kept only when the record still
+// has that name (in any case): an entry a rename or a deletion left behind
+// finds none. The index is read in its order, up to `limit` kept; the log,
+// which is short, all of it.
+Status StateStore::FindByName(const std::string& start, const std::string& hi,
+                              std::span<const std::uint8_t> after_cmid, std::size_t limit,
+                              std::vector<ClientEntry>& out) {
+  std::vector<ClientEntry> found;
+  {
+    Result<Statement> q =
+        db_.Prepare(std::string("SELECT ") + kClientColumnsOfC +
+                    " FROM host_client_names n CROSS JOIN host_clients c ON c.cmid = n.cmid AND "
+                    "c.application_id = n.application_id WHERE n.name >= ?1 AND n.name < ?2 AND "
+                    "(n.name > ?1 OR n.cmid > ?3) AND c.machine_name = n.name COLLATE NOCASE "
+                    "ORDER BY n.name, n.cmid, n.application_id LIMIT ?4");
+    if (!q.ok()) return q.status();
+    q->Bind(1, start).Bind(2, hi).BindBlob(3, after_cmid).Bind(4, static_cast<std::int64_t>(limit));
+    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, found));
+  }
+  {
+    Result<Statement> q = db_.Prepare(
+        std::string("SELECT ") + kClientColumnsOfC +
+        " FROM host_name_log l CROSS JOIN host_clients c ON c.cmid = l.cmid AND "
+        "c.application_id = l.application_id WHERE l.machine_name >= ?1 COLLATE NOCASE AND "
+        "l.machine_name < ?2 COLLATE NOCASE AND (l.machine_name > ?1 COLLATE NOCASE OR "
+        "l.cmid > ?3) AND c.machine_name = l.machine_name COLLATE NOCASE");
+    if (!q.ok()) return q.status();
+    q->Bind(1, start).Bind(2, hi).BindBlob(3, after_cmid);
+    ACTIVA_RETURN_IF_ERROR(ReadClients(*q, found));
+  }
+  // In the index's order; a record found in both (or logged twice) once.
+  std::vector<std::pair<std::string, ClientEntry>> keyed;
+  keyed.reserve(found.size());
+  for (ClientEntry& c : found) keyed.emplace_back(AsciiLower(c.machine_name), std::move(c));
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first, a.second.cmid, a.second.application_id) <
+           std::tie(b.first, b.second.cmid, b.second.application_id);
+  });
+  keyed.erase(std::unique(keyed.begin(), keyed.end(),
+                          [](const auto& a, const auto& b) {
+                            return a.second.cmid == b.second.cmid &&
+                                   a.second.application_id == b.second.application_id;
+                          }),
+              keyed.end());
+  for (std::size_t i = 0; i < keyed.size() && i < limit; ++i) {
+    out.push_back(std::move(keyed[i].second));
+  }
+  return Status::Ok();
 }
 
 Result<std::uint64_t> StateStore::CountClients() {
@@ -601,36 +674,41 @@ Result<std::uint64_t> StateStore::CountClients() {
   return static_cast<std::uint64_t>(*row ? q->Int(0) : 0);
 }
 
+namespace {
+
+// The least slice of the sweep a batch merges, and how many times the
+// batch's own new names: the sweep ends before the next kNameLogLimit names
+// are logged, so the log stays under about twice the limit.
+constexpr std::size_t kLeastNameSlice = 64;
+constexpr std::size_t kSlicePerLoggedName = 2;
+
+}  // namespace
+
 Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients, const RequestStats& delta,
                                  const std::vector<Event>& events, std::size_t keep_events,
                                  std::int64_t drop_clients_seen_before) {
-  return InTransaction(db_, [&]() -> Status {
-    if (!clients.empty()) {
-      Result<Statement*> q = Cached(
-          upsert_client_,
-          "INSERT INTO host_clients (application_id, cmid, machine_name, sku_id, last_seen, "
-          "license_state, is_virtual_machine, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-          "ON CONFLICT (cmid, application_id) DO UPDATE SET machine_name = excluded.machine_name, "
-          "sku_id = excluded.sku_id, last_seen = MAX(last_seen, excluded.last_seen), "
-          "license_state = excluded.license_state, "
-          "is_virtual_machine = excluded.is_virtual_machine, "
-          "requests = requests + excluded.requests");
-      if (!q.ok()) return q.status();
-      for (const ClientEntry& c : clients) {
-        // Bound without a copy: the record outlives the Run() below, and
-        // binding it costs no allocation.
-        (*q)->Reset();
-        ACTIVA_RETURN_IF_ERROR((*q)->BindStaticBlob(1, IdBytes(c.application_id))
-                                   .BindStaticBlob(2, IdBytes(c.cmid))
-                                   .BindStatic(3, c.machine_name)
-                                   .BindStaticBlob(4, IdBytes(c.sku_id))
-                                   .Bind(5, c.last_seen)
-                                   .Bind(6, c.license_state)
-                                   .Bind(7, c.is_virtual_machine ? 1 : 0)
-                                   .Bind(8, c.requests)
-                                   .Run());
-      }
-    }
+  if (!names_loaded_ && !clients.empty()) {
+    // What an earlier connection (or run) logged and did not merge.
+    pending_names_.clear();
+    ACTIVA_RETURN_IF_ERROR(LoadNameLog(std::numeric_limits<std::int64_t>::max(), pending_names_));
+    names_loaded_ = true;
+  }
+  if (sweep_.empty() && !pending_names_.empty() &&
+      pending_names_.size() >= std::max<std::size_t>(name_log_limit_, 1)) {
+    sweep_last_id_ = pending_names_.back().log_id;
+    sweep_ = std::move(pending_names_);
+    pending_names_.clear();
+    std::sort(sweep_.begin(), sweep_.end(), [](const LoggedName& a, const LoggedName& b) {
+      return std::tie(a.key, a.cmid, a.application_id) < std::tie(b.key, b.cmid, b.application_id);
+    });
+    swept_ = 0;
+  }
+  std::vector<LoggedName> logged;
+  SweepStep step;
+  Status saved = InTransaction(db_, [&]() -> Status {
+    logged.clear();
+    step = SweepStep{};
+    for (const ClientEntry& c : clients) ACTIVA_RETURN_IF_ERROR(SaveClient(c, logged));
     if (delta.total != 0) {
       Result<Statement*> q =
           Cached(add_stat_,
@@ -656,16 +734,187 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients, const 
       (*q)->Reset();
       ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, static_cast<std::int64_t>(keep_events)).Run());
     }
-    if (drop_clients_seen_before != 0) {
-      // A range of host_clients_by_last_seen: the cost is the rows deleted.
-      Result<Statement*> q =
-          Cached(prune_clients_, "DELETE FROM host_clients WHERE last_seen < ?1");
-      if (!q.ok()) return q.status();
-      (*q)->Reset();
-      ACTIVA_RETURN_IF_ERROR((*q)->Bind(1, drop_clients_seen_before).Run());
+    if (drop_clients_seen_before != 0)
+      ACTIVA_RETURN_IF_ERROR(PruneClients(drop_clients_seen_before));
+    if (!sweep_.empty()) {
+      ACTIVA_RETURN_IF_ERROR(
+          MergeNames(std::max(kLeastNameSlice, kSlicePerLoggedName * logged.size()), step));
     }
     return Status::Ok();
   });
+  // A batch that did not commit logged and merged nothing: its slice is
+  // merged again with the next one.
+  if (!saved.ok()) return saved;
+  for (LoggedName& n : logged) pending_names_.push_back(std::move(n));
+  if (step.reloaded) {
+    sweep_ = std::move(step.names);
+    swept_ = 0;
+  } else if (step.done) {
+    sweep_.clear();
+    swept_ = 0;
+  } else if (!sweep_.empty()) {
+    swept_ = step.next;
+  }
+  return Status::Ok();
+}
+
+// The name goes to the log only when the index does not have it yet: a
+// renewal under the same name (in any case) writes nothing for it.
+Status StateStore::SaveClient(const ClientEntry& c, std::vector<LoggedName>& logged) {
+  const std::span<const std::uint8_t> cmid = IdBytes(c.cmid);
+  const std::span<const std::uint8_t> application = IdBytes(c.application_id);
+  std::optional<std::string> before;
+  {
+    Result<Statement*> q =
+        Cached(client_name_,
+               "SELECT machine_name FROM host_clients WHERE cmid = ?1 AND application_id = ?2");
+    if (!q.ok()) return q.status();
+    (*q)->Reset();
+    (*q)->BindStaticBlob(1, cmid).BindStaticBlob(2, application);
+    Result<bool> row = (*q)->Step();
+    if (!row.ok()) return row.status();
+    if (*row) before = (*q)->Text(0);
+    (*q)->Reset();
+  }
+  Result<Statement*> q = Cached(
+      upsert_client_,
+      "INSERT INTO host_clients (application_id, cmid, machine_name, sku_id, last_seen, "
+      "license_state, is_virtual_machine, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT (cmid, application_id) DO UPDATE SET machine_name = excluded.machine_name, "
+      "sku_id = excluded.sku_id, last_seen = MAX(last_seen, excluded.last_seen), "
+      "license_state = excluded.license_state, "
+      "is_virtual_machine = excluded.is_virtual_machine, "
+      "requests = requests + excluded.requests");
+  if (!q.ok()) return q.status();
+  // Bound without a copy: the record outlives the Run() below, and binding
+  // it costs no allocation.
+  (*q)->Reset();
+  ACTIVA_RETURN_IF_ERROR((*q)->BindStaticBlob(1, application)
+                             .BindStaticBlob(2, cmid)
+                             .BindStatic(3, c.machine_name)
+                             .BindStaticBlob(4, IdBytes(c.sku_id))
+                             .Bind(5, c.last_seen)
+                             .Bind(6, c.license_state)
+                             .Bind(7, c.is_virtual_machine ? 1 : 0)
+                             .Bind(8, c.requests)
+                             .Run());
+  std::string key = AsciiLower(c.machine_name);
+  if (before) {
+    std::string before_key = AsciiLower(*before);
+    if (before_key == key) return Status::Ok();
+    Result<Statement*> un = Cached(unindex_name_,
+                                   "DELETE FROM host_client_names WHERE name = ?1 AND cmid = ?2 "
+                                   "AND application_id = ?3");
+    if (!un.ok()) return un.status();
+    (*un)->Reset();
+    ACTIVA_RETURN_IF_ERROR(
+        (*un)->Bind(1, *before).BindStaticBlob(2, cmid).BindStaticBlob(3, application).Run());
+  }
+  Result<Statement*> log =
+      Cached(log_name_,
+             "INSERT INTO host_name_log (machine_name, cmid, application_id) VALUES (?1, ?2, ?3)");
+  if (!log.ok()) return log.status();
+  (*log)->Reset();
+  ACTIVA_RETURN_IF_ERROR((*log)
+                             ->BindStatic(1, c.machine_name)
+                             .BindStaticBlob(2, cmid)
+                             .BindStaticBlob(3, application)
+                             .Run());
+  logged.push_back(
+      {std::move(key), c.machine_name, c.cmid, c.application_id, db_.last_insert_rowid()});
+  return Status::Ok();
+}
+
+// A range of host_clients_by_last_seen: the cost is the rows deleted, and
+// their names leave the index with them.
+Status StateStore::PruneClients(std::int64_t seen_before) {
+  {
+    Result<Statement> q = db_.Prepare(
+        "SELECT machine_name, cmid, application_id FROM host_clients WHERE last_seen < ?1");
+    if (!q.ok()) return q.status();
+    q->Bind(1, seen_before);
+    Result<Statement*> un = Cached(unindex_name_,
+                                   "DELETE FROM host_client_names WHERE name = ?1 AND cmid = ?2 "
+                                   "AND application_id = ?3");
+    if (!un.ok()) return un.status();
+    for (;;) {
+      Result<bool> row = q->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      (*un)->Reset();
+      ACTIVA_RETURN_IF_ERROR(
+          (*un)->Bind(1, q->Text(0)).BindBlob(2, q->Blob(1)).BindBlob(3, q->Blob(2)).Run());
+    }
+  }
+  Result<Statement*> q = Cached(prune_clients_, "DELETE FROM host_clients WHERE last_seen < ?1");
+  if (!q.ok()) return q.status();
+  (*q)->Reset();
+  return (*q)->Bind(1, seen_before).Run();
+}
+
+// The sweep's next names into the index, in its order; once all are in, the
+// log's rows up to the sweep's last go, provided they are exactly the
+// sweep's (another connection that wrote client records logged names this
+// one never saw: the sweep is then read again from the log and merged
+// anew).
+Status StateStore::MergeNames(std::size_t slice, SweepStep& step) {
+  step.next = swept_;
+  if (swept_ < sweep_.size()) {
+    Result<Statement*> q =
+        Cached(index_name_,
+               "INSERT OR IGNORE INTO host_client_names (name, cmid, application_id) "
+               "VALUES (?1, ?2, ?3)");
+    if (!q.ok()) return q.status();
+    const std::size_t end = std::min(sweep_.size(), swept_ + slice);
+    for (std::size_t i = swept_; i < end; ++i) {
+      const LoggedName& n = sweep_[i];
+      (*q)->Reset();
+      ACTIVA_RETURN_IF_ERROR((*q)->BindStatic(1, n.name)
+                                 .BindStaticBlob(2, IdBytes(n.cmid))
+                                 .BindStaticBlob(3, IdBytes(n.application_id))
+                                 .Run());
+    }
+    step.next = end;
+    if (end < sweep_.size()) return Status::Ok();
+  }
+  Result<Statement> count = db_.Prepare("SELECT COUNT(*) FROM host_name_log WHERE id <= ?1");
+  if (!count.ok()) return count.status();
+  count->Bind(1, sweep_last_id_);
+  Result<bool> row = count->Step();
+  if (!row.ok()) return row.status();
+  if (static_cast<std::uint64_t>(count->Int(0)) != sweep_.size()) {
+    ACTIVA_RETURN_IF_ERROR(LoadNameLog(sweep_last_id_, step.names));
+    std::sort(step.names.begin(), step.names.end(), [](const LoggedName& a, const LoggedName& b) {
+      return std::tie(a.key, a.cmid, a.application_id) < std::tie(b.key, b.cmid, b.application_id);
+    });
+    step.reloaded = true;
+    return Status::Ok();
+  }
+  Result<Statement> drop = db_.Prepare("DELETE FROM host_name_log WHERE id <= ?1");
+  if (!drop.ok()) return drop.status();
+  ACTIVA_RETURN_IF_ERROR(drop->Bind(1, sweep_last_id_).Run());
+  step.done = true;
+  return Status::Ok();
+}
+
+Status StateStore::LoadNameLog(std::int64_t up_to, std::vector<LoggedName>& out) {
+  Result<Statement> q = db_.Prepare(
+      "SELECT id, machine_name, cmid, application_id FROM host_name_log WHERE id <= ?1 "
+      "ORDER BY id");
+  if (!q.ok()) return q.status();
+  q->Bind(1, up_to);
+  for (;;) {
+    Result<bool> row = q->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    LoggedName n;
+    n.log_id = q->Int(0);
+    n.name = q->Text(1);
+    n.key = AsciiLower(n.name);
+    n.cmid = UuidFromBlob(q->Blob(2));
+    n.application_id = UuidFromBlob(q->Blob(3));
+    out.push_back(std::move(n));
+  }
 }
 
 Result<RequestStats> StateStore::LoadStats() {

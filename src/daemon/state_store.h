@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,8 +99,11 @@ class StateStore : public ProductStore, public SettingsStore {
   // whose CMID starts with `cmid_prefix` (lower-case hex and hyphens), in
   // CMID order; or whose machine name starts with `machine_prefix` (ASCII
   // letters in any case), in name order (any case) and then CMID, so that
-  // `after` then means "after that machine's place in name order". Both read
-  // a range of the table (its key is the CMID) or of host_clients_by_name.
+  // `after` then means "after that machine's place in name order". A CMID
+  // search reads a range of the table (its key is the CMID); a name search a
+  // range of host_client_names and the names logged since it was last
+  // brought up to date (at most about twice kNameLogLimit, see
+  // SaveHostBatch), each checked against its record.
   struct ClientSearch {
     std::string machine_prefix;
     std::string cmid_prefix;
@@ -115,9 +119,20 @@ class StateStore : public ProductStore, public SettingsStore {
   // dropped); when `drop_clients_seen_before` is not 0, the client records
   // last seen before it are deleted. When it returns OK, all of it is on
   // disk.
+  //
+  // A record's name goes into host_client_names off the request's path: a
+  // new or renamed record appends its name to host_name_log (the log's
+  // last page, shared by the batch), and once kNameLogLimit names are
+  // logged they are sorted and merged into host_client_names a slice per
+  // batch, in name order, so a leaf of the index is written once for the
+  // many names that fall into it, not once for each. Merging a name twice
+  // (after a restart) changes nothing.
+  static constexpr std::size_t kNameLogLimit = 32768;
   Status SaveHostBatch(const std::vector<ClientEntry>& clients, const RequestStats& delta,
                        const std::vector<Event>& events, std::size_t keep_events = 0,
                        std::int64_t drop_clients_seen_before = 0);
+  // Tests set a small limit, to see sweeps in a few records.
+  void set_name_log_limit(std::size_t n) { name_log_limit_ = n; }
   Result<RequestStats> LoadStats();
 
   // An event with `request` set is stored as those fields and its message
@@ -170,8 +185,50 @@ class StateStore : public ProductStore, public SettingsStore {
   Status InsertEvent(const Event& e);
   // Prepared once: SaveHostBatch runs for every batch of requests.
   Result<Statement*> Cached(std::optional<Statement>& slot, std::string_view sql);
+
+  // A name in host_name_log, not yet known to be in host_client_names.
+  struct LoggedName {
+    std::string key;  // the name in ASCII lower case: the index's order
+    std::string name;
+    Uuid cmid{};
+    Uuid application_id{};
+    std::int64_t log_id = 0;
+  };
+  // SaveHostBatch's share of it: the record's name logged when it is new or
+  // changed (into `logged`), the names of records deleted as long unseen
+  // taken out of the index, one slice of the sweep merged.
+  Status SaveClient(const ClientEntry& c, std::vector<LoggedName>& logged);
+  Status PruneClients(std::int64_t seen_before);
+  // What a batch did to the sweep, kept once the batch commits.
+  struct SweepStep {
+    std::size_t next = 0;   // where the next batch goes on
+    bool done = false;      // all merged, and the log's rows of it deleted
+    bool reloaded = false;  // the sweep read again from the log: `names`
+    std::vector<LoggedName> names;
+  };
+  Status MergeNames(std::size_t slice, SweepStep& step);
+  Status LoadNameLog(std::int64_t up_to, std::vector<LoggedName>& out);
+  // The names of one search (ListClientsByName): the valid entries at or
+  // after (`start`, `after_cmid`) and before `hi`, in the index's order, at
+  // most `limit` of them from host_client_names and every one in the log.
+  Status FindByName(const std::string& start, const std::string& hi,
+                    std::span<const std::uint8_t> after_cmid, std::size_t limit,
+                    std::vector<ClientEntry>& out);
+
   Database db_;
-  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_, prune_clients_;
+  std::optional<Statement> upsert_client_, add_stat_, insert_event_, prune_events_, prune_clients_,
+      client_name_, log_name_, unindex_name_, index_name_;
+  // The names this connection logged, in log order: read from the log when
+  // the first batch is saved (`names_loaded_`), then kept as they are
+  // logged. At kNameLogLimit they become the sweep: sorted, merged a slice
+  // per batch from `swept` on, and deleted from the log (ids up to
+  // `sweep_last_id`) once all of it is merged.
+  std::size_t name_log_limit_ = kNameLogLimit;
+  bool names_loaded_ = false;
+  std::vector<LoggedName> pending_names_;
+  std::vector<LoggedName> sweep_;
+  std::size_t swept_ = 0;
+  std::int64_t sweep_last_id_ = 0;
 };
 
 }  // namespace activa

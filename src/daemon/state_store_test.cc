@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <tuple>
 
@@ -494,6 +495,113 @@ TEST_F(StateStoreTest, SearchByMachineNamePagesInNameOrderInAnyCase) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->clients.empty());
   EXPECT_FALSE(none->more);
+}
+
+// Names reach the index through the log, a sweep at a time: at every step
+// a search finds exactly the records whose current name matches, renamed
+// and deleted ones included, and a new connection (a restart) goes on with
+// what the last one logged. The log stays bounded, and a batch below the
+// limit leaves the index alone.
+TEST(StateStoreNameLogTest, SearchesSeeEveryNameWhileTheLogIsMerged) {
+  std::string dir = (std::filesystem::temp_directory_path() / "activa-names-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const std::string path = dir + "/activad.db";
+  std::optional<StateStore> store;
+  auto open = [&](std::size_t limit) {
+    store.reset();
+    Result<StateStore> s = StateStore::Open(path);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store.emplace(std::move(s).value());
+    store->set_name_log_limit(limit);
+  };
+  open(40);
+  auto count = [&](const char* table) {
+    Result<Statement> q = store->database().Prepare(std::string("SELECT COUNT(*) FROM ") + table);
+    EXPECT_TRUE(q.ok());
+    EXPECT_TRUE(*q->Step());
+    return q->Int(0);
+  };
+  std::map<int, ClientEntry> live;  // by machine, application 1
+  std::mt19937 rng(11);
+  auto check = [&](const std::string& prefix) {
+    std::vector<std::tuple<std::string, Uuid>> want;
+    for (const auto& [m, c] : live) {
+      std::string lower = c.machine_name;
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower.rfind(prefix, 0) == 0) want.emplace_back(lower, c.cmid);
+    }
+    std::sort(want.begin(), want.end());
+    std::vector<std::tuple<std::string, Uuid>> got;
+    std::optional<Uuid> after;
+    for (int pages = 0; pages < 1000; ++pages) {
+      Result<StateStore::ClientPage> page =
+          store->ListClients(after, 7, StateStore::ClientSearch{prefix, ""});
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      for (const ClientEntry& c : page->clients) {
+        std::string lower = c.machine_name;
+        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        got.emplace_back(lower, c.cmid);
+      }
+      if (!page->more) break;
+      after = page->clients.back().cmid;
+    }
+    EXPECT_EQ(got, want) << "prefix " << prefix;
+  };
+  const char* stems[] = {"PC-", "pc-", "Lab-", "srv"};
+  std::int64_t t = kT0;
+  for (int round = 0; round < 60; ++round) {
+    std::vector<ClientEntry> batch;
+    for (int i = 0; i < 9; ++i) {
+      const int m = static_cast<int>(rng() % 400) + 1;
+      ClientEntry c = Client(m, 1, ++t);
+      c.cmid = Id(m);
+      // Most renewals keep their name; some change it, in case or in full.
+      auto it = live.find(m);
+      if (it != live.end() && rng() % 4 != 0) {
+        c.machine_name = it->second.machine_name;
+      } else {
+        c.machine_name = std::string(stems[rng() % 4]) + std::to_string(rng() % 50);
+      }
+      live[m] = c;
+      batch.push_back(c);
+    }
+    std::int64_t drop_before = 0;
+    if (round % 15 == 14) {
+      // The oldest third goes.
+      drop_before = kT0 + (t - kT0) / 3;
+      for (auto it = live.begin(); it != live.end();) {
+        it = it->second.last_seen < drop_before ? live.erase(it) : std::next(it);
+      }
+    }
+    ASSERT_TRUE(store->SaveHostBatch(batch, {}, {}, 0, drop_before).ok());
+    // The sweep ends before the next 40 names are logged.
+    EXPECT_LE(count("host_name_log"), 2 * 40 + 9) << round;
+    if (round % 5 == 0) {
+      check("pc-");
+      check("l");
+      check("srv1");
+    }
+    if (round == 30) open(40);  // a restart
+  }
+  check("pc-");
+  check("lab-");
+  check("s");
+  EXPECT_GT(count("host_client_names"), 0);
+
+  // Below the limit a batch writes its names to the log only.
+  open(StateStore::kNameLogLimit);
+  const auto indexed = count("host_client_names");
+  const auto logged = count("host_name_log");
+  std::vector<ClientEntry> fresh;
+  for (int m = 1000; m < 1010; ++m) fresh.push_back(Client(m, 1, ++t));
+  ASSERT_TRUE(store->SaveHostBatch(fresh, {}, {}).ok());
+  EXPECT_EQ(count("host_client_names"), indexed);
+  EXPECT_EQ(count("host_name_log"), logged + 10);
+  Result<StateStore::ClientPage> found =
+      store->ListClients(std::nullopt, 100, StateStore::ClientSearch{"pc100", ""});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->clients.size(), 10u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(StateStoreTest, SearchByCmidPrefixStaysInsideThePrefix) {
