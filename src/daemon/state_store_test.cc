@@ -777,6 +777,11 @@ TEST(StateStoreClientsMigrationTest, RecordsKeptWhenTheirKeysBecomeBytes) {
   again.last_seen += 1000;
   ASSERT_TRUE(store->SaveHostBatch({again}, {}, {}).ok());
   EXPECT_EQ(*store->CountClients(), saved.size());
+  // Their names are in the name index (migration 11): nothing logged them.
+  Result<StateStore::ClientPage> named =
+      store->ListClients(std::nullopt, 100, StateStore::ClientSearch{"PC3", ""});
+  ASSERT_TRUE(named.ok()) << named.status().ToString();
+  EXPECT_EQ(named->clients.size(), 11u);  // pc3 and pc30 to pc39
   Result<std::vector<Event>> events = store->RecentEvents(10, 12293);
   ASSERT_TRUE(events.ok()) << events.status().ToString();
   ASSERT_EQ(events->size(), 1u);
