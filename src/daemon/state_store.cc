@@ -676,6 +676,14 @@ Result<std::uint64_t> StateStore::CountClients() {
 
 namespace {
 
+// host_client_names' order: the name in any case, then the CMID and the
+// application.
+void InIndexOrder(std::vector<StateStore::LoggedName>& names) {
+  std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.key, a.cmid, a.application_id) < std::tie(b.key, b.cmid, b.application_id);
+  });
+}
+
 // The least slice of the sweep a batch merges, and how many times the
 // batch's own new names: the sweep ends before the next kNameLogLimit names
 // are logged, so the log stays under about twice the limit.
@@ -689,18 +697,14 @@ Status StateStore::SaveHostBatch(const std::vector<ClientEntry>& clients, const 
                                  std::int64_t drop_clients_seen_before) {
   if (!names_loaded_ && !clients.empty()) {
     // What an earlier connection (or run) logged and did not merge.
-    pending_names_.clear();
     ACTIVA_RETURN_IF_ERROR(LoadNameLog(std::numeric_limits<std::int64_t>::max(), pending_names_));
     names_loaded_ = true;
   }
-  if (sweep_.empty() && !pending_names_.empty() &&
-      pending_names_.size() >= std::max<std::size_t>(name_log_limit_, 1)) {
+  if (sweep_.empty() && pending_names_.size() >= std::max<std::size_t>(name_log_limit_, 1)) {
     sweep_last_id_ = pending_names_.back().log_id;
     sweep_ = std::move(pending_names_);
     pending_names_.clear();
-    std::sort(sweep_.begin(), sweep_.end(), [](const LoggedName& a, const LoggedName& b) {
-      return std::tie(a.key, a.cmid, a.application_id) < std::tie(b.key, b.cmid, b.application_id);
-    });
+    InIndexOrder(sweep_);
     swept_ = 0;
   }
   std::vector<LoggedName> logged;
@@ -802,13 +806,7 @@ Status StateStore::SaveClient(const ClientEntry& c, std::vector<LoggedName>& log
   if (before) {
     std::string before_key = AsciiLower(*before);
     if (before_key == key) return Status::Ok();
-    Result<Statement*> un = Cached(unindex_name_,
-                                   "DELETE FROM host_client_names WHERE name = ?1 AND cmid = ?2 "
-                                   "AND application_id = ?3");
-    if (!un.ok()) return un.status();
-    (*un)->Reset();
-    ACTIVA_RETURN_IF_ERROR(
-        (*un)->Bind(1, *before).BindStaticBlob(2, cmid).BindStaticBlob(3, application).Run());
+    ACTIVA_RETURN_IF_ERROR(UnindexName(*before, cmid, application));
   }
   Result<Statement*> log =
       Cached(log_name_,
@@ -825,6 +823,16 @@ Status StateStore::SaveClient(const ClientEntry& c, std::vector<LoggedName>& log
   return Status::Ok();
 }
 
+Status StateStore::UnindexName(const std::string& name, std::span<const std::uint8_t> cmid,
+                               std::span<const std::uint8_t> application_id) {
+  Result<Statement*> q =
+      Cached(unindex_name_,
+             "DELETE FROM host_client_names WHERE name = ?1 AND cmid = ?2 AND application_id = ?3");
+  if (!q.ok()) return q.status();
+  (*q)->Reset();
+  return (*q)->Bind(1, name).BindBlob(2, cmid).BindBlob(3, application_id).Run();
+}
+
 // A range of host_clients_by_last_seen: the cost is the rows deleted, and
 // their names leave the index with them.
 Status StateStore::PruneClients(std::int64_t seen_before) {
@@ -833,17 +841,11 @@ Status StateStore::PruneClients(std::int64_t seen_before) {
         "SELECT machine_name, cmid, application_id FROM host_clients WHERE last_seen < ?1");
     if (!q.ok()) return q.status();
     q->Bind(1, seen_before);
-    Result<Statement*> un = Cached(unindex_name_,
-                                   "DELETE FROM host_client_names WHERE name = ?1 AND cmid = ?2 "
-                                   "AND application_id = ?3");
-    if (!un.ok()) return un.status();
     for (;;) {
       Result<bool> row = q->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      (*un)->Reset();
-      ACTIVA_RETURN_IF_ERROR(
-          (*un)->Bind(1, q->Text(0)).BindBlob(2, q->Blob(1)).BindBlob(3, q->Blob(2)).Run());
+      ACTIVA_RETURN_IF_ERROR(UnindexName(q->Text(0), q->Blob(1), q->Blob(2)));
     }
   }
   Result<Statement*> q = Cached(prune_clients_, "DELETE FROM host_clients WHERE last_seen < ?1");
@@ -884,9 +886,7 @@ Status StateStore::MergeNames(std::size_t slice, SweepStep& step) {
   if (!row.ok()) return row.status();
   if (static_cast<std::uint64_t>(count->Int(0)) != sweep_.size()) {
     ACTIVA_RETURN_IF_ERROR(LoadNameLog(sweep_last_id_, step.names));
-    std::sort(step.names.begin(), step.names.end(), [](const LoggedName& a, const LoggedName& b) {
-      return std::tie(a.key, a.cmid, a.application_id) < std::tie(b.key, b.cmid, b.application_id);
-    });
+    InIndexOrder(step.names);
     step.reloaded = true;
     return Status::Ok();
   }

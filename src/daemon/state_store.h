@@ -133,6 +133,14 @@ class StateStore : public ProductStore, public SettingsStore {
                        std::int64_t drop_clients_seen_before = 0);
   // Tests set a small limit, to see sweeps in a few records.
   void set_name_log_limit(std::size_t n) { name_log_limit_ = n; }
+  // A name in host_name_log, not yet known to be in host_client_names.
+  struct LoggedName {
+    std::string key;  // the name in ASCII lower case: the index's order
+    std::string name;
+    Uuid cmid{};
+    Uuid application_id{};
+    std::int64_t log_id = 0;
+  };
   Result<RequestStats> LoadStats();
 
   // An event with `request` set is stored as those fields and its message
@@ -186,19 +194,15 @@ class StateStore : public ProductStore, public SettingsStore {
   // Prepared once: SaveHostBatch runs for every batch of requests.
   Result<Statement*> Cached(std::optional<Statement>& slot, std::string_view sql);
 
-  // A name in host_name_log, not yet known to be in host_client_names.
-  struct LoggedName {
-    std::string key;  // the name in ASCII lower case: the index's order
-    std::string name;
-    Uuid cmid{};
-    Uuid application_id{};
-    std::int64_t log_id = 0;
-  };
   // SaveHostBatch's share of it: the record's name logged when it is new or
   // changed (into `logged`), the names of records deleted as long unseen
   // taken out of the index, one slice of the sweep merged.
   Status SaveClient(const ClientEntry& c, std::vector<LoggedName>& logged);
   Status PruneClients(std::int64_t seen_before);
+  // Takes (`name` in any case, `cmid`, `application_id`) out of
+  // host_client_names; nothing when it is not there.
+  Status UnindexName(const std::string& name, std::span<const std::uint8_t> cmid,
+                     std::span<const std::uint8_t> application_id);
   // What a batch did to the sweep, kept once the batch commits.
   struct SweepStep {
     std::size_t next = 0;   // where the next batch goes on

@@ -522,12 +522,15 @@ TEST(StateStoreNameLogTest, SearchesSeeEveryNameWhileTheLogIsMerged) {
     return q->Int(0);
   };
   std::map<int, ClientEntry> live;  // by machine, application 1
+  auto Lower = [](std::string text) {
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return text;
+  };
   std::mt19937 rng(11);
   auto check = [&](const std::string& prefix) {
     std::vector<std::tuple<std::string, Uuid>> want;
     for (const auto& [m, c] : live) {
-      std::string lower = c.machine_name;
-      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const std::string lower = Lower(c.machine_name);
       if (lower.rfind(prefix, 0) == 0) want.emplace_back(lower, c.cmid);
     }
     std::sort(want.begin(), want.end());
@@ -538,9 +541,7 @@ TEST(StateStoreNameLogTest, SearchesSeeEveryNameWhileTheLogIsMerged) {
           store->ListClients(after, 7, StateStore::ClientSearch{prefix, ""});
       ASSERT_TRUE(page.ok()) << page.status().ToString();
       for (const ClientEntry& c : page->clients) {
-        std::string lower = c.machine_name;
-        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        got.emplace_back(lower, c.cmid);
+        got.emplace_back(Lower(c.machine_name), c.cmid);
       }
       if (!page->more) break;
       after = page->clients.back().cmid;
