@@ -2,8 +2,11 @@
 // database in a temporary folder with --clients records (default a
 // million), then times the first page, a page from the middle and the count
 // that every page carries, and the console's searches (by machine-name and
-// CMID prefix), as StateStore runs them for ManagementService.
-//   activa_dlc_page [--clients N] [--first N]
+// CMID prefix), as StateStore runs them for ManagementService. The records
+// are saved --batch at a time; names not yet merged into the name index
+// (the log, up to about twice StateStore::kNameLogLimit) are read whole by
+// each name search, and their count is printed beside it.
+//   activa_dlc_page [--clients N] [--first N] [--batch N]
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "daemon/state_store.h"
+#include "storage/sqlite.h"
 
 using namespace activa;
 
@@ -42,7 +46,9 @@ int main(int argc, char** argv) {
   std::uint64_t clients = 1000000;
   std::size_t first = 100;
   app.add_option("--clients", clients, "client records to create");
+  std::size_t batch_size = 50000;
   app.add_option("--first", first, "records per page");
+  app.add_option("--batch", batch_size, "records saved per batch")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
   std::string dir = (std::filesystem::temp_directory_path() / "activa-dlc-XXXXXX").string();
@@ -63,7 +69,7 @@ int main(int argc, char** argv) {
       c.last_seen = 1795000000 + static_cast<std::int64_t>(i % 86400);
       c.requests = 1;
       batch.push_back(std::move(c));
-      if (batch.size() == 50000 || i + 1 == clients) {
+      if (batch.size() == batch_size || i + 1 == clients) {
         if (!store->SaveHostBatch(batch, {}, {}).ok()) std::exit(1);
         batch.clear();
       }
@@ -71,6 +77,18 @@ int main(int argc, char** argv) {
   });
   std::printf("clients: %llu (filled in %.0f ms)\n", static_cast<unsigned long long>(clients),
               fill);
+  {
+    Result<Database> reader = Database::Open(dir + "/activad.db", false);
+    Result<Statement> q = reader.ok() ? reader->Prepare("SELECT COUNT(*) FROM host_name_log")
+                                      : Result<Statement>(reader.status());
+    Result<bool> row = q.ok() ? q->Step() : Result<bool>(q.status());
+    if (!row.ok() || !*row) {
+      std::fprintf(stderr, "counting the name log: %s\n", row.status().ToString().c_str());
+      return 1;
+    }
+    std::printf("names in the log:   %lld (not yet in the index)\n",
+                static_cast<long long>(q->Int(0)));
+  }
   Uuid middle = Cmid(clients / 2);
   std::size_t got = 0;
   std::printf("first page (%zu):   %.2f ms\n", first,

@@ -529,15 +529,22 @@ Result<StateStore::ClientPage> StateStore::ListClients(const std::optional<Uuid>
   std::vector<std::uint8_t> lo, hi;
   if (!CmidRange(search.cmid_prefix, &lo, &hi)) return page;
   if (hi.empty()) hi = kPastEveryKey;
-  // No CMID is below the empty blob.
-  const std::span<const std::uint8_t> from =
-      after ? IdBytes(*after) : std::span<const std::uint8_t>();
   {
-    Result<Statement> q = db_.Prepare(std::string("SELECT ") + kClientColumns +
-                                      " FROM host_clients WHERE cmid > ?1 AND cmid >= ?3 AND "
-                                      "cmid < ?4 ORDER BY cmid, application_id LIMIT ?2");
+    // One lower bound, the greater: given two, SQLite seeks by one and
+    // filters by the other, and a search from the first page read every
+    // record below its prefix (183 ms at a million clients).
+    const bool after_the_last = after && !std::lexicographical_compare(
+                                             after->begin(), after->end(), lo.begin(), lo.end());
+    Result<Statement> q = db_.Prepare(
+        std::string("SELECT ") + kClientColumns + " FROM host_clients WHERE cmid " +
+        (after_the_last ? ">" : ">=") + " ?1 AND cmid < ?3 ORDER BY cmid, application_id LIMIT ?2");
     if (!q.ok()) return q.status();
-    q->BindBlob(1, from).Bind(2, static_cast<std::int64_t>(limit)).BindBlob(3, lo).BindBlob(4, hi);
+    if (after_the_last) {
+      q->BindBlob(1, IdBytes(*after));
+    } else {
+      q->BindBlob(1, lo);
+    }
+    q->Bind(2, static_cast<std::int64_t>(limit)).BindBlob(3, hi);
     ACTIVA_RETURN_IF_ERROR(ReadClients(*q, page.clients));
   }
   if (page.clients.size() < limit || page.clients.empty()) return page;
