@@ -533,8 +533,8 @@ Result<StateStore::ClientPage> StateStore::ListClients(const std::optional<Uuid>
     // One lower bound, the greater: given two, SQLite seeks by one and
     // filters by the other, and a search from the first page read every
     // record below its prefix (183 ms at a million clients).
-    const bool after_the_last = after && !std::lexicographical_compare(
-                                             after->begin(), after->end(), lo.begin(), lo.end());
+    const bool after_the_last =
+        after && !std::lexicographical_compare(after->begin(), after->end(), lo.begin(), lo.end());
     Result<Statement> q = db_.Prepare(
         std::string("SELECT ") + kClientColumns + " FROM host_clients WHERE cmid " +
         (after_the_last ? ">" : ">=") + " ?1 AND cmid < ?3 ORDER BY cmid, application_id LIMIT ?2");
